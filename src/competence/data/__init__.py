@@ -1,0 +1,191 @@
+"""The APM framework and role profiles as data files, validated against their schemas on load.
+
+Nothing is read at import time: call :func:`load_catalogue`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from competence.domain.framework import (
+    Attribution,
+    Catalogue,
+    Competence,
+    Framework,
+    Level,
+    Profile,
+    Requirement,
+    SpecialistRule,
+    Target,
+    slugify,
+)
+from competence.errors import DataError
+
+APM_DIR = "apm"
+APM_FILES = ("framework.yaml", "pmo-officer.yaml", "pmo-specialist.yaml")
+
+
+def _here() -> Path:
+    return Path(str(resources.files(__package__)))
+
+
+@functools.cache
+def _validator(kind: str) -> Draft202012Validator:
+    schema = json.loads((_here() / "schema" / f"{kind}.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _where(path: Iterable[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def read_document(path: Path, kind: str) -> dict[str, Any]:
+    """Parse a YAML (or JSON) data file and check it against the schema of ``kind``."""
+    try:
+        doc = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not a UTF-8 text file") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"{path}: expected a mapping at the top level")
+    errors = sorted(_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise DataError(f"{path.name}: {_where(e.absolute_path)}: {e.message}" for e in errors)
+    return doc
+
+
+def framework_from(doc: dict[str, Any], source: str) -> Framework:
+    problems: list[str] = []
+    levels = sorted(doc["scale"]["levels"], key=lambda lv: lv["level"])
+    if [lv["level"] for lv in levels] != list(range(6)):
+        problems.append(f"{source}: scale.levels: must hold each level 0 to 5 once")
+    seen: set[int] = set()
+    for i, c in enumerate(doc["competences"]):
+        if c["number"] in seen:
+            problems.append(f"{source}: competences[{i}].number: {c['number']} appears twice")
+        seen.add(c["number"])
+        if c["slug"] != slugify(c["name"]):
+            problems.append(
+                f"{source}: competences[{i}].slug: {c['slug']!r} should be {slugify(c['name'])!r}"
+            )
+    if problems:
+        raise DataError(problems)
+    a = doc["attribution"]
+    return Framework(
+        id=doc["id"],
+        title=doc["title"],
+        version=doc["version"],
+        attribution=Attribution(a["source"], a["owner"], a["notice"]),
+        levels=tuple(
+            Level(lv["level"], lv["name"], lv["knowledge"], lv["application"], lv["from_source"])
+            for lv in levels
+        ),
+        competences=tuple(
+            Competence(
+                c["number"],
+                c["slug"],
+                c["name"],
+                c["definition"],
+                tuple(c.get("also_known_as", ())),
+            )
+            for c in doc["competences"]
+        ),
+    )
+
+
+def profile_from(doc: dict[str, Any], framework: Framework, source: str) -> Profile:
+    problems: list[str] = []
+    known = {c.number for c in framework.competences}
+    if doc["framework"] != framework.id:
+        problems.append(f"{source}: framework: {doc['framework']!r} is not {framework.id!r}")
+    requirements: dict[int, Requirement] = {}
+    for i, r in enumerate(doc["requirements"]):
+        number = r["competence"]
+        if number not in known:
+            problems.append(f"{source}: requirements[{i}].competence: no competence {number}")
+        elif number in requirements:
+            problems.append(f"{source}: requirements[{i}].competence: {number} appears twice")
+        requirements[number] = Requirement(
+            competence=number,
+            target=Target(r["knowledge"], r["application"]),
+            contexts=frozenset(r["contexts"]),
+            qualifier=r.get("qualifier"),
+            definition=r.get("definition"),
+        )
+    rule = None
+    if "rule" in doc:
+        d = doc["rule"]
+        for key in ("required", "specialisms", "deciding"):
+            for number in d[key]:
+                if number not in requirements:
+                    problems.append(
+                        f"{source}: rule.{key}: competence {number} has no requirement here"
+                    )
+        for number in d["deciding"]:
+            if number not in d["specialisms"]:
+                problems.append(f"{source}: rule.deciding: {number} is not in rule.specialisms")
+        if d["base_profile"] == doc["id"]:
+            problems.append(f"{source}: rule.base_profile: a profile cannot build on itself")
+        rule = SpecialistRule(
+            statement=d["statement"],
+            base_profile=d["base_profile"],
+            required=tuple(d["required"]),
+            specialisms=tuple(d["specialisms"]),
+            deciding=tuple(d["deciding"]),
+            at_least=d["at_least"],
+        )
+    if problems:
+        raise DataError(problems)
+    return Profile(
+        id=doc["id"],
+        name=doc["name"],
+        framework=doc["framework"],
+        description=doc.get("description", ""),
+        notes=tuple(doc.get("notes", ())),
+        requirements=requirements,
+        rule=rule,
+    )
+
+
+def load_framework(path: Path) -> Framework:
+    return framework_from(read_document(path, "framework"), path.name)
+
+
+def load_profile(path: Path, framework: Framework) -> Profile:
+    return profile_from(read_document(path, "profile"), framework, path.name)
+
+
+def build_catalogue(framework: Framework, profiles: Iterable[Profile]) -> Catalogue:
+    """Join a framework and its profiles, checking that every base profile exists."""
+    catalogue = Catalogue.of(framework, profiles)
+    problems = [
+        f"{p.id}: rule.base_profile: no profile {p.rule.base_profile!r}"
+        for p in catalogue.profiles.values()
+        if p.rule and p.rule.base_profile not in catalogue.profiles
+    ]
+    if problems:
+        raise DataError(problems)
+    return catalogue
+
+
+@functools.cache
+def load_catalogue() -> Catalogue:
+    """The APM framework with the PMO officer and PMO specialist profiles (read once)."""
+    folder = _here() / APM_DIR
+    framework = load_framework(folder / APM_FILES[0])
+    profiles = [load_profile(folder / name, framework) for name in APM_FILES[1:]]
+    return build_catalogue(framework, profiles)

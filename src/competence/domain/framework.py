@@ -1,0 +1,162 @@
+"""The framework, its rating scale and role profiles, as plain immutable values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from competence.errors import InputError
+
+CONTEXTS: tuple[str, ...] = ("project", "programme", "portfolio")
+AXES: tuple[str, ...] = ("knowledge", "application")
+MIN_LEVEL, MAX_LEVEL = 0, 5
+
+
+def slugify(name: str) -> str:
+    """Lower-case the name, turn every run of characters other than a-z and 0-9 into ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def check_context(context: str | None) -> str | None:
+    if context is not None and context not in CONTEXTS:
+        raise InputError(f"unknown context {context!r}: choose one of {', '.join(CONTEXTS)}")
+    return context
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of the rating scale, with what it means on each axis."""
+
+    level: int
+    name: str
+    knowledge: str
+    application: str
+    from_source: bool = True
+
+
+@dataclass(frozen=True)
+class Competence:
+    number: int
+    slug: str
+    name: str
+    definition: str
+    also_known_as: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attribution:
+    source: str
+    owner: str
+    notice: str
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    version: str
+    attribution: Attribution
+    levels: tuple[Level, ...]
+    competences: tuple[Competence, ...]
+    _index: Mapping[str, Competence] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[str, Competence] = {}
+        for c in self.competences:
+            for key in (str(c.number), c.slug, c.name, *c.also_known_as):
+                index[key.casefold()] = c
+        object.__setattr__(self, "_index", index)
+
+    def competence(self, number: int) -> Competence:
+        for c in self.competences:
+            if c.number == number:
+                return c
+        raise KeyError(number)
+
+    def find(self, key: int | str) -> Competence | None:
+        """The competence named by its number, its slug or its exact name (any case)."""
+        text = str(key).strip()
+        return self._index.get(text.casefold())
+
+    def level(self, value: int) -> Level:
+        return next(lv for lv in self.levels if lv.level == value)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A level on each axis."""
+
+    knowledge: int
+    application: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"knowledge": self.knowledge, "application": self.application}
+
+    def __str__(self) -> str:
+        return f"{self.knowledge}/{self.application}"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a profile asks of one competence, and the contexts where it applies."""
+
+    competence: int
+    target: Target
+    contexts: frozenset[str]
+    qualifier: str | None = None
+    definition: str | None = None
+
+    def applies_in(self, context: str | None) -> bool:
+        return context is None or context in self.contexts
+
+
+@dataclass(frozen=True)
+class SpecialistRule:
+    """The specialist rule of DESIGN.md §3.
+
+    The base profile must be met in the same context, the required competences at this profile's
+    rating, and at least ``at_least`` of the deciding specialisms at this profile's rating.
+    """
+
+    statement: str
+    base_profile: str
+    required: tuple[int, ...]
+    specialisms: tuple[int, ...]
+    deciding: tuple[int, ...]
+    at_least: int = 1
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    name: str
+    framework: str
+    description: str
+    notes: tuple[str, ...]
+    requirements: Mapping[int, Requirement]
+    rule: SpecialistRule | None = None
+
+    def requirement(self, number: int) -> Requirement | None:
+        return self.requirements.get(number)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A framework and the profiles defined on it."""
+
+    framework: Framework
+    profiles: Mapping[str, Profile]
+
+    @classmethod
+    def of(cls, framework: Framework, profiles: Iterable[Profile]) -> Catalogue:
+        return cls(framework, {p.id: p for p in profiles})
+
+    def profile(self, profile_id: str) -> Profile:
+        try:
+            return self.profiles[profile_id]
+        except KeyError:
+            known = ", ".join(sorted(self.profiles))
+            raise InputError(f"unknown profile {profile_id!r}: choose one of {known}") from None
