@@ -1,0 +1,187 @@
+"""The self-assessment workbook a person fills in (CONTRACT.md "XLSX template")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
+from competence.formats.ratings import ALL_CONTEXTS, TEMPLATE_SHEET
+
+HEADER = (
+    "Number",
+    "Competence",
+    "Definition",
+    "Knowledge",
+    "Application",
+    "Evidence",
+    "Target knowledge",
+    "Target application",
+)
+HEADER_ROW = 7
+WIDTHS = {
+    "Number": 9,
+    "Competence": 30,
+    "Definition": 60,
+    "Knowledge": 12,
+    "Application": 12,
+    "Evidence": 45,
+    "Target knowledge": 11,
+    "Target application": 12,
+    "Applies in": 28,
+}
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="1F3B57")
+INPUT_FILL = PatternFill("solid", fgColor="FFF6D5")
+SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")
+UNLOCKED = Protection(locked=False)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTRED = Alignment(horizontal="center", vertical="top")
+TEXT_COLUMNS = ("Competence", "Definition", "Evidence", "Applies in")
+
+
+def write_template(
+    catalogue: Catalogue, profile_id: str, context: str | None, out: str | Path
+) -> int:
+    """Write the workbook; return the number of competence rows."""
+    check_context(context)
+    profile = catalogue.profile(profile_id)
+    framework = catalogue.framework
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = TEMPLATE_SHEET
+
+    header = list(HEADER) + ([] if context else ["Applies in"])
+    last_col = get_column_letter(len(header))
+    ws["A1"] = f"Self-assessment: {profile.name}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.merge_cells(f"A1:{last_col}1")
+    info = [
+        ("Profile", profile.id, profile.name),
+        ("Context", context or ALL_CONTEXTS, "PMO context: project, programme or portfolio"),
+        ("Person", None, "Your name or email"),
+    ]
+    for offset, (label, value, note) in enumerate(info, start=2):
+        ws.cell(offset, 1, label).font = BOLD
+        cell = ws.cell(offset, 2, value)
+        ws.cell(offset, 3, note).font = Font(italic=True, color="555555")
+        if label == "Person":
+            cell.protection = UNLOCKED
+            cell.fill = INPUT_FILL
+    notes = {
+        5: f"Source: {framework.attribution.source}. {framework.attribution.notice}",
+        6: (
+            f"Rate yourself from {MIN_LEVEL} (Unaware) to {MAX_LEVEL} (Expert), separately for "
+            "knowledge and for application; the Levels sheet says what each level means. Leave a "
+            "cell empty if you have not rated it yet. A rating below the target turns orange."
+        ),
+    }
+    for r, text in notes.items():
+        ws.cell(r, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(f"A{r}:{last_col}{r}")
+        ws.row_dimensions[r].height = 30
+
+    col = {name: i for i, name in enumerate(header, start=1)}
+    for name, i in col.items():
+        cell = ws.cell(HEADER_ROW, i, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = WIDTHS[name]
+    ws.row_dimensions[HEADER_ROW].height = 30
+
+    levels = ", ".join(f"{lv.level} {lv.name}" for lv in framework.levels)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(str(n) for n in range(MIN_LEVEL, MAX_LEVEL + 1)) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Rating",
+        error=f"Choose a whole number from {MIN_LEVEL} to {MAX_LEVEL}.",
+        showInputMessage=True,
+        promptTitle="Level",
+        prompt=levels,
+    )
+    ws.add_data_validation(validation)
+
+    row = HEADER_ROW
+    for competence in framework.competences:
+        requirement = profile.requirement(competence.number)
+        if requirement is None or not requirement.applies_in(context):
+            continue
+        row += 1
+        values: dict[str, str | int] = {
+            "Number": competence.number,
+            "Competence": competence.name,
+            "Definition": requirement.definition or competence.definition,
+            "Target knowledge": requirement.target.knowledge,
+            "Target application": requirement.target.application,
+            "Applies in": ", ".join(
+                c for c in ("project", "programme", "portfolio") if c in requirement.contexts
+            ),
+        }
+        lines = -(-len(str(values["Definition"])) // int(WIDTHS["Definition"] * 1.1))
+        ws.row_dimensions[row].height = 15 * max(lines, 2)
+        for name, i in col.items():
+            cell = ws.cell(row, i, values.get(name))
+            cell.alignment = WRAP if name in TEXT_COLUMNS else CENTRED
+            if name in ("Knowledge", "Application", "Evidence"):
+                cell.protection = UNLOCKED
+                cell.fill = INPUT_FILL
+    first, last = HEADER_ROW + 1, row
+    for axis in ("Knowledge", "Application"):
+        letter = get_column_letter(col[axis])
+        target = get_column_letter(col[f"Target {axis.lower()}"])
+        validation.add(f"{letter}{first}:{letter}{last}")
+        ws.conditional_formatting.add(
+            f"{letter}{first}:{letter}{last}",
+            FormulaRule(  # type: ignore[no-untyped-call]
+                formula=[f'AND({letter}{first}<>"",{letter}{first}<{target}{first})'],
+                fill=SHORT_FILL,
+            ),
+        )
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+    levels_ws = book.create_sheet("Levels")
+    for i, name in enumerate(("Level", "Name", "Knowledge", "Application", "Source"), start=1):
+        cell = levels_ws.cell(1, i, name)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEAD_FILL
+    for r, lv in enumerate(framework.levels, start=2):
+        source = (
+            framework.attribution.source
+            if lv.from_source
+            else ("Not in the role profile: our own wording for level 0")
+        )
+        row_values: tuple[int | str, ...] = (
+            lv.level,
+            lv.name,
+            lv.knowledge,
+            lv.application,
+            source,
+        )
+        for i, shown in enumerate(row_values, 1):
+            levels_ws.cell(r, i, shown).alignment = WRAP
+        levels_ws.row_dimensions[r].height = 60
+    for letter, width in zip("ABCDE", (7, 12, 50, 50, 40), strict=True):
+        levels_ws.column_dimensions[letter].width = width
+    levels_ws.protection.sheet = True
+    levels_ws.page_setup.orientation = "landscape"
+
+    book.save(out)
+    return last - HEADER_ROW

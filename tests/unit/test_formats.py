@@ -1,0 +1,313 @@
+"""Reading ratings from CSV, JSON and XLSX, and rejecting bad files with every problem listed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from competence.domain import Catalogue, Rating
+from competence.errors import MAX_REPORTED, InputError
+from competence.formats.ratings import read_ratings
+from competence.formats.template import HEADER, HEADER_ROW, write_template
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def problems(path: Path, catalogue: Catalogue) -> list[str]:
+    with pytest.raises(InputError) as info:
+        read_ratings(path, catalogue.framework)
+    return info.value.problems
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def test_csv_accepts_number_slug_and_exact_name(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(
+        tmp_path,
+        "r.csv",
+        "competence,knowledge,application,evidence\n"
+        "1,4,3,ran the gates\nGOVERNANCE-ARRANGEMENTS,3,\nRisk and issue management,,2\n",
+    )
+    file = read_ratings(path, catalogue.framework)
+    assert not file.several
+    assert len(file.people) == 1
+    assert file.people[0].person is None
+    assert file.people[0].ratings == {
+        1: Rating(4, 3, "ran the gates"),
+        2: Rating(3, None),
+        28: Rating(None, 2),
+    }
+
+
+def test_csv_with_bom_semicolons_and_untidy_headers(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(
+        tmp_path, "r.csv", " Competence ;KNOWLEDGE; Application\r\n23;4;4\r\n", encoding="utf-8-sig"
+    )
+    assert read_ratings(path, catalogue.framework).people[0].ratings == {23: Rating(4, 4)}
+
+
+def test_csv_person_column_gives_people_in_file_order(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(
+        tmp_path,
+        "team.csv",
+        "person,competence,knowledge,application\ngrace,1,3,3\nada,1,4,4\ngrace,2,3,2\n",
+    )
+    file = read_ratings(path, catalogue.framework)
+    assert file.several
+    assert [p.person for p in file.people] == ["grace", "ada"]
+    assert file.people[0].ratings == {1: Rating(3, 3), 2: Rating(3, 2)}
+
+
+def test_every_bad_row_is_reported_with_line_field_and_reason(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = write(
+        tmp_path,
+        "ratings.csv",
+        "competence,knowledge,application\n"
+        "1,3,3\n2,3,3\n3,1,1\n4,2,2\n5,2,2\n7,6,1\n99,1,1\n1,2,2\n8,x,-1\n",
+    )
+    assert problems(path, catalogue) == [
+        f'{path}, line 7: knowledge: must be a whole number from 0 to 5, got "6"',
+        f'{path}, line 8: competence: unknown competence "99" '
+        "(use a number 1-29, a slug or the exact name)",
+        f"{path}, line 9: competence: Life cycles (1) appears twice (first at line 2)",
+        f'{path}, line 10: knowledge: must be a whole number from 0 to 5, got "x"',
+        f'{path}, line 10: application: must be a whole number from 0 to 5, got "-1"',
+    ]
+
+
+def test_the_same_competence_twice_for_one_person_names_the_person(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = write(
+        tmp_path,
+        "t.csv",
+        "person,competence,knowledge,application\n"
+        "ada,1,3,3\ngrace,1,3,3\nada,life-cycles,4,4\n,2,1,1\n",
+    )
+    assert problems(path, catalogue) == [
+        f"{path}, line 4: competence: Life cycles (1) appears twice for ada (first at line 2)",
+        f"{path}, line 5: person: is empty",
+    ]
+
+
+def test_report_stops_listing_after_a_hundred_problems(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    rows = "".join(f"1,{i % 3 + 6},1\n" for i in range(150))
+    path = write(tmp_path, "many.csv", "competence,knowledge,application\n" + rows)
+    with pytest.raises(InputError) as info:
+        read_ratings(path, catalogue.framework)
+    report = info.value.report().splitlines()
+    assert len(report) == MAX_REPORTED + 1
+    assert report[-1] == "... and 50 more problems"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "{path}: the file is empty"),
+        ("blank.csv", b"  \n\n", "{path}: the file is empty"),
+        (
+            "cols.csv",
+            b"competence,knowledge\n1,2\n",
+            '{path}, line 1: missing column "application" (the header has: competence, knowledge; '
+            "needed: competence, knowledge, application)",
+        ),
+        ("header.csv", b"competence,knowledge,application\n", "{path}: holds no ratings"),
+        (
+            "binary.csv",
+            b"\x00\x01\x02PK",
+            "{path}: not a text file (save it as CSV UTF-8, or use .xlsx or .json)",
+        ),
+        (
+            "latin1.csv",
+            "competence,knowledge,application\n1,3,3,café\n".encode("latin-1"),
+            "{path}, line 2: not UTF-8 text; save it as CSV UTF-8 (or use .xlsx)",
+        ),
+    ],
+)
+def test_bad_files_get_one_clear_message(
+    tmp_path: Path, catalogue: Catalogue, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert problems(path, catalogue) == [message.format(path=path)]
+
+
+def test_missing_file_and_folder(tmp_path: Path, catalogue: Catalogue) -> None:
+    assert problems(tmp_path / "nope.csv", catalogue) == [f"{tmp_path / 'nope.csv'}: no such file"]
+    assert problems(tmp_path, catalogue) == [f"{tmp_path}: is a folder, not a ratings file"]
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def test_json_one_person(tmp_path: Path, catalogue: Catalogue) -> None:
+    doc = {
+        "person": "ada@example.org",
+        "ratings": [
+            {"competence": 1, "knowledge": 3, "application": 2, "evidence": "gates"},
+            {"competence": "governance-arrangements", "knowledge": 2},
+            {"competence": 3, "knowledge": None, "application": 1},
+        ],
+    }
+    path = write(tmp_path, "ada.json", json.dumps(doc))
+    file = read_ratings(path, catalogue.framework)
+    assert not file.several
+    assert file.people[0].person == "ada@example.org"
+    assert file.people[0].ratings == {
+        1: Rating(3, 2, "gates"),
+        2: Rating(2, None),
+        3: Rating(None, 1),
+    }
+
+
+def test_json_several_people_and_every_problem(tmp_path: Path, catalogue: Catalogue) -> None:
+    doc = [
+        {"person": "ada", "ratings": [{"competence": 1, "knowledge": 7, "application": 1}]},
+        {"person": "ada", "ratings": [{"competence": "nope", "knowledge": 1}]},
+        {"ratings": "none"},
+    ]
+    path = write(tmp_path, "team.json", json.dumps(doc))
+    assert problems(path, catalogue) == [
+        f"{path}, [1]: person: ada appears twice (first at [0])",
+        f"{path}, [2]: person: is missing (needed when there are several)",
+        f"{path}, [2].ratings: must be a list",
+        f"{path}, [0].ratings[0]: knowledge: must be a whole number from 0 to 5, got 7",
+        f'{path}, [1].ratings[0]: competence: unknown competence "nope" '
+        "(use a number 1-29, a slug or the exact name)",
+    ]
+
+
+def test_json_syntax_error_says_the_line(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(tmp_path, "bad.json", '{"ratings": [\n  {"competence": 1,}\n]}')
+    (message,) = problems(path, catalogue)
+    assert message.startswith(f"{path}, line 2: not valid JSON: ")
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+
+def fill(path: Path, values: dict[int, tuple[object, object]], person: str | None = None) -> None:
+    book = load_workbook(path)
+    ws = book["Self-assessment"]
+    header = [c.value for c in ws[HEADER_ROW]]
+    k, a = header.index("Knowledge") + 1, header.index("Application") + 1
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
+        number = ws.cell(row, 1).value
+        if isinstance(number, int) and number in values:
+            ws.cell(row, k).value, ws.cell(row, a).value = values[number]  # type: ignore[assignment]
+    if person:
+        ws["B4"] = person
+    book.save(path)
+
+
+def test_template_layout_follows_the_contract(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "self.xlsx"
+    assert write_template(catalogue, "pmo-officer", "programme", path) == 28
+    book = load_workbook(path)
+    assert book.sheetnames == ["Self-assessment", "Levels"]
+    ws = book["Self-assessment"]
+    labels = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, HEADER_ROW)}
+    assert labels["Profile"] == "pmo-officer"
+    assert labels["Context"] == "programme"
+    assert tuple(c.value for c in ws[HEADER_ROW]) == HEADER
+    numbers = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert numbers == [n for n in range(1, 30) if n != 6]  # portfolio shaping: portfolio only
+    first = HEADER_ROW + 1
+    assert [ws.cell(first, c).value for c in (7, 8)] == [3, 3]
+    assert ws.protection.sheet
+    assert not ws.cell(first, 4).protection.locked  # knowledge
+    assert not ws.cell(first, 6).protection.locked  # evidence
+    assert ws.cell(first, 7).protection.locked  # target
+    (validation,) = ws.data_validations.dataValidation
+    assert validation.formula1 == '"0,1,2,3,4,5"'
+    assert str(validation.sqref) == f"D{first}:D{ws.max_row} E{first}:E{ws.max_row}"
+    levels = book["Levels"]
+    assert [levels.cell(r, 2).value for r in range(2, 8)] == [
+        "Unaware",
+        "Aware",
+        "Practised",
+        "Competent",
+        "Proficient",
+        "Expert",
+    ]
+
+
+def test_template_without_context_lists_all_29_with_where_each_applies(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "all.xlsx"
+    assert write_template(catalogue, "pmo-specialist", None, path) == 29
+    ws = load_workbook(path)["Self-assessment"]
+    header = [c.value for c in ws[HEADER_ROW]]
+    assert header == [*HEADER, "Applies in"]
+    applies = {
+        ws.cell(r, 1).value: ws.cell(r, 9).value for r in range(HEADER_ROW + 1, ws.max_row + 1)
+    }
+    assert applies[11] == "programme"
+    assert applies[6] == "project, programme, portfolio"
+    file = read_ratings(path, catalogue.framework)
+    assert (file.profile, file.context) == ("pmo-specialist", None)
+
+
+def test_filled_template_reads_back_with_profile_context_and_person(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "self.xlsx"
+    write_template(catalogue, "pmo-specialist", "portfolio", path)
+    fill(path, {1: (4, 4), 2: (3, None), 6: (1.0, 1)}, person="ada@example.org")
+    file = read_ratings(path, catalogue.framework)
+    assert (file.profile, file.context) == ("pmo-specialist", "portfolio")
+    assert file.people[0].person == "ada@example.org"
+    assert file.people[0].ratings[1] == Rating(4, 4)
+    assert file.people[0].ratings[2] == Rating(3, None)
+    assert file.people[0].ratings[6] == Rating(1, 1)
+    assert file.people[0].ratings[7] == Rating(None, None)
+
+
+def test_bad_cells_in_a_workbook_name_the_sheet_and_row(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "self.xlsx"
+    write_template(catalogue, "pmo-officer", "project", path)
+    fill(path, {1: (9, 1), 3: ("lots", 2)})
+    first = HEADER_ROW + 1
+    assert problems(path, catalogue) == [
+        f"{path}, sheet Self-assessment, row {first}: knowledge: must be a whole number from 0 "
+        "to 5, got 9",
+        f"{path}, sheet Self-assessment, row {first + 2}: knowledge: must be a whole number from "
+        '0 to 5, got "lots"',
+    ]
+
+
+def test_a_plain_workbook_with_the_csv_columns_is_read(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Person", "Competence", "Knowledge", "Application"])
+    ws.append(["ada", "life-cycles", 4, 4])
+    ws.append(["ada", "reviews", 3, 2])
+    path = tmp_path / "plain.xlsx"
+    book.save(path)
+    file = read_ratings(path, catalogue.framework)
+    assert file.several
+    assert file.people[0].ratings == {1: Rating(4, 4), 8: Rating(3, 2)}
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(tmp_path, "fake.xlsx", "competence,knowledge,application\n1,1,1\n")
+    (message,) = problems(path, catalogue)
+    assert message.startswith(f"{path}: not an Excel workbook (.xlsx)")
