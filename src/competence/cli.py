@@ -1,0 +1,329 @@
+"""The ``competence`` command: a few lines per command, each calling a service.
+
+Exit codes (CONTRACT.md): 0 the command did its work, whatever the verdict; 2 bad input or usage,
+with the reason on standard error; 1 an internal error (one line; the traceback with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from competence import __version__
+from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
+from competence.domain.framework import CONTEXTS
+from competence.errors import InputError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+STYLE = {MET: "green", TOP_UP: "yellow", GAP: "red"}
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+context_option = click.option(
+    "--context",
+    "-c",
+    type=click.Choice(CONTEXTS),
+    help="PMO context: project, programme or portfolio.",
+)
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to standard output, untouched by Rich."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.version_option(__version__, prog_name="competence")
+def cli(debug: bool) -> None:
+    """Assess PMO officers and specialists against the APM Competence Framework role profile.
+
+    Source: APM Competence Framework, 3rd edition, role profile for PMO officers and specialists
+    (copyright APM; an organisation using it is responsible for its own licence).
+    """
+
+
+@cli.group(invoke_without_command=True)
+@json_option
+@click.pass_context
+def framework(ctx: click.Context, as_json: bool) -> None:
+    """List the 29 competences of the framework and its rating scale."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from competence.services.catalogue import framework_data
+
+    data = framework_data()
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=data["title"], title_justify="left")
+    table.add_column("No.", justify="right")
+    table.add_column("Competence")
+    table.add_column("Slug", style="dim")
+    for c in data["competences"]:
+        table.add_row(str(c["number"]), c["name"], c["slug"])
+    out.print(table)
+    levels = Table(title="Rating scale", title_justify="left")
+    for name in ("Level", "Knowledge", "Application"):
+        levels.add_column(name)
+    for lv in data["levels"]:
+        mark = "" if lv["from_source"] else " *"
+        levels.add_row(f"{lv['level']} {lv['name']}{mark}", lv["knowledge"], lv["application"])
+    out.print(levels)
+    out.print("* not in the role profile: our own wording for level 0.", style="dim")
+    out.print(f"Source: {data['attribution']['source']}. {data['attribution']['notice']}")
+
+
+@cli.command()
+@json_option
+def profiles(as_json: bool) -> None:
+    """List the role profiles."""
+    from competence.services.catalogue import profiles_data
+
+    data = profiles_data()
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    table.add_column("Profile")
+    table.add_column("Name")
+    table.add_column("Builds on")
+    for p in data:
+        table.add_row(p["id"], p["name"], p["builds_on"] or "")
+    out.print(table)
+
+
+@cli.group()
+def profile() -> None:
+    """Show one role profile, or compare two."""
+
+
+@profile.command("show")
+@click.argument("profile_id", metavar="PROFILE")
+@context_option
+@json_option
+def profile_show(profile_id: str, context: str | None, as_json: bool) -> None:
+    """Show a PROFILE's target for each competence and where it applies.
+
+    PROFILE is pmo-officer or pmo-specialist.
+    """
+    from competence.services.catalogue import profile_data
+
+    data = profile_data(profile_id, context)
+    if as_json:
+        emit_json(data)
+        return
+    where = f" in the {context} context" if context else ""
+    table = Table(title=f"{data['name']}{where}", title_justify="left")
+    table.add_column("No.", justify="right")
+    table.add_column("Competence")
+    table.add_column("Knowledge", justify="center")
+    table.add_column("Application", justify="center")
+    table.add_column("Applies in")
+    for r in data["requirements"]:
+        applies = r["qualifier"] or "all contexts"
+        if not r["applicable"]:
+            applies += " (not here)"
+        table.add_row(
+            str(r["number"]),
+            r["name"],
+            str(r["knowledge"]),
+            str(r["application"]),
+            applies,
+            style="" if r["applicable"] else "dim",
+        )
+    out.print(table)
+    if data["rule"]:
+        rule = data["rule"]
+        names = {r["number"]: r["name"] for r in data["requirements"]}
+        out.print(Text(rule["statement"], style="italic"))
+        out.print(
+            f"Rule: the {rule['base_profile']} profile in the same context; "
+            + " and ".join(names[n] for n in rule["required"])
+            + f" at this profile's rating; and at least {rule['at_least']} of: "
+            + ", ".join(names[n] for n in rule["deciding"])
+            + "."
+        )
+
+
+@profile.command("diff")
+@click.argument("first", metavar="FROM")
+@click.argument("second", metavar="TO")
+@json_option
+def profile_diff(first: str, second: str, as_json: bool) -> None:
+    """Show which requirements rise from profile FROM to profile TO, and by how much."""
+    from competence.services.catalogue import profile_diff_data
+
+    data = profile_diff_data(first, second)
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=f"{first} → {second}", title_justify="left")
+    table.add_column("No.", justify="right")
+    table.add_column("Competence")
+    table.add_column(first, justify="center")
+    table.add_column(second, justify="center")
+    table.add_column("Rise")
+    for ch in data["changes"]:
+        a, b = ch[first], ch[second]
+        rise = ", ".join(f"{axis} {v:+d}" for axis, v in ch["rise"].items() if v)
+        if ch["contexts"][first] != ch["contexts"][second]:
+            rise = (rise + "; " if rise else "") + (
+                f"applies in {', '.join(ch['contexts'][second]) or 'no context'} "
+                f"(was {', '.join(ch['contexts'][first]) or 'none'})"
+            )
+        table.add_row(
+            str(ch["number"]),
+            ch["name"],
+            f"{a['knowledge']}/{a['application']}" if a else "-",
+            f"{b['knowledge']}/{b['application']}" if b else "-",
+            rise,
+        )
+    out.print(table)
+    out.print(f"{len(data['changes'])} requirements differ.")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--profile", "-p", "profile_id", help="Profile to assess against (default: the workbook's)."
+)
+@context_option
+@json_option
+def gap(file: Path, profile_id: str | None, context: str | None, as_json: bool) -> None:
+    """Show the gaps of FILE against a profile, and the verdict with reasons.
+
+    FILE is a .csv, .json or the .xlsx template. One person, or each person when the file has a
+    person column. A CSV or JSON file needs --profile and --context; the template records both.
+    The verdict does not change the exit code: 0 whenever the analysis ran.
+    """
+    from competence.services.analysis import analyse_file
+
+    analysis = analyse_file(file, profile_id, context)
+    if as_json:
+        emit_json(analysis.as_data())
+        return
+    for i, verdict in enumerate(analysis.verdicts):
+        if i:
+            out.rule()
+        _print_verdict(verdict)
+
+
+def _cell(actual: int | None, target: int | None) -> str:
+    shown = "–" if actual is None else str(actual)
+    return shown if target is None else f"{shown} / {target}"
+
+
+def _print_verdict(v: Verdict) -> None:
+    who = f"{v.person}: " if v.person else ""
+    table = Table(title=f"{who}{v.profile.name}, {v.context} context", title_justify="left")
+    table.add_column("No.", justify="right")
+    table.add_column("Competence")
+    table.add_column("Knowledge", justify="center")
+    table.add_column("Application", justify="center")
+    table.add_column("Result")
+    for r in v.competences:
+        t = r.target
+        k = _cell(r.rating.knowledge, t.knowledge if t else None)
+        a = _cell(r.rating.application, t.application if t else None)
+        if not r.applicable:
+            table.add_row(
+                str(r.competence.number), r.competence.name, k, a, "does not apply", style="dim"
+            )
+            continue
+        assert r.label is not None
+        result = r.label if r.met else f"{r.label} ({r.shortfall} short)"
+        table.add_row(
+            str(r.competence.number), r.competence.name, k, a, Text(result, style=STYLE[r.label])
+        )
+    out.print(table)
+    out.print("Actual / target; – is not rated (counts as 0).", style="dim")
+    headline, *reasons = v.reasons
+    out.print(
+        Text(
+            ("✔ " if v.meets_profile else "✘ ") + headline,
+            style="bold green" if v.meets_profile else "bold red",
+        )
+    )
+    for reason in reasons:
+        out.print(f"  • {reason}")
+    if v.closest_specialisms:
+        closest = ", ".join(
+            f"{d.competence.name} ({d.levels_short} short)" for d in v.closest_specialisms[:3]
+        )
+        out.print(f"Closest specialisms: {closest}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "-o",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the .xlsx file.",
+)
+@click.option(
+    "--profile",
+    "-p",
+    "profile_id",
+    default="pmo-officer",
+    show_default=True,
+    help="Profile the targets come from.",
+)
+@context_option
+def template(out_file: Path, profile_id: str, context: str | None) -> None:
+    """Write the self-assessment workbook to fill in and give to `competence gap`.
+
+    With --context it lists the competences that apply there; without, all 29 and where each
+    applies.
+    """
+    from competence.data import load_catalogue
+    from competence.formats.template import write_template
+
+    if out_file.suffix.lower() != ".xlsx":
+        raise InputError(f"--out: {out_file}: the template is a workbook; name it *.xlsx")
+    try:
+        rows = write_template(load_catalogue(), profile_id, context, out_file)
+    except OSError as exc:
+        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {out_file} ({rows} competences to rate).", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command and turn every failure into a message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="competence", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return 2
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        return 130
+    except InputError as exc:
+        click.echo(exc.report(), err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if "--debug" in args:
+            traceback.print_exc()
+        click.echo(
+            f"competence: internal error: {type(exc).__name__}: {exc} (run with --debug)", err=True
+        )
+        return 1
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

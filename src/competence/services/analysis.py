@@ -1,0 +1,94 @@
+"""Analyse a ratings file or a set of ratings against a profile in a context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from competence.data import load_catalogue
+from competence.domain.analysis import Verdict, assess
+from competence.domain.framework import CONTEXTS, Catalogue
+from competence.domain.ratings import Rating
+from competence.errors import InputError
+from competence.formats.ratings import RatingsFile, parse_level, read_ratings
+
+
+@dataclass(frozen=True)
+class Analysis:
+    file: RatingsFile
+    profile: str
+    context: str
+    verdicts: list[Verdict]
+
+    def as_data(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """One object, or a list in file order when the file names people."""
+        out = [v.as_dict() for v in self.verdicts]
+        return out if self.file.several else out[0]
+
+
+def analyse_file(
+    path: str | Path,
+    profile: str | None = None,
+    context: str | None = None,
+    catalogue: Catalogue | None = None,
+) -> Analysis:
+    """Read a ratings file and give each person's verdict.
+
+    ``profile`` and ``context`` win over what a workbook records; a CSV or JSON file needs both.
+    """
+    cat = catalogue or load_catalogue()
+    file = read_ratings(path, cat.framework)
+    chosen_profile = profile or file.profile
+    chosen_context = context or file.context
+    problems = []
+    if chosen_profile is None:
+        problems.append(
+            f"{file.source}: no profile given: use --profile ({' or '.join(cat.profiles)})"
+        )
+    else:
+        cat.profile(chosen_profile)
+    if chosen_context is None:
+        problems.append(f"{file.source}: no context given: use --context ({', '.join(CONTEXTS)})")
+    elif chosen_context not in CONTEXTS:
+        where = "--context" if context else f"{file.source}: Context"
+        problems.append(
+            f"{where}: unknown context {chosen_context!r}: choose one of {', '.join(CONTEXTS)}"
+        )
+    if problems:
+        raise InputError(problems)
+    assert chosen_profile is not None
+    assert chosen_context is not None
+    verdicts = [
+        assess(cat, chosen_profile, chosen_context, p.ratings, p.person) for p in file.people
+    ]
+    return Analysis(file, chosen_profile, chosen_context, verdicts)
+
+
+def ratings_from_mapping(
+    ratings: Mapping[int | str, Any], catalogue: Catalogue
+) -> dict[int, Rating]:
+    """Accept ``{competence: {"knowledge": k, "application": a}}`` or ``{competence: (k, a)}``,
+    where a competence is a number, a slug or a name."""
+    out: dict[int, Rating] = {}
+    problems = []
+    for key, value in ratings.items():
+        competence = catalogue.framework.find(key)
+        if competence is None:
+            problems.append(f"{key!r}: unknown competence")
+            continue
+        if isinstance(value, Mapping):
+            k, a, e = value.get("knowledge"), value.get("application"), value.get("evidence")
+        else:
+            k, a = value
+            e = None
+        try:
+            out[competence.number] = Rating(parse_level(k), parse_level(a), e)
+        except ValueError:
+            problems.append(
+                f"{key!r}: levels must be whole numbers from 0 to 5 or None, got {k!r}, {a!r}"
+            )
+    if problems:
+        raise InputError(problems)
+    return out
