@@ -253,3 +253,20 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[0] == "nope.csv: no such file"
+
+
+def test_a_workbook_with_an_unknown_profile_or_context_says_where(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "self.xlsx"
+    assert run(capsys, "template", "--out", str(path))[0] == 0
+    book = load_workbook(path)
+    ws = book["Self-assessment"]
+    ws["B2"], ws["B3"] = "pmo-boss", "team"
+    book.save(path)
+    code, out, err = run(capsys, "gap", str(path))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{path}: Profile: unknown profile 'pmo-boss': choose one of pmo-officer, pmo-specialist",
+        f"{path}: Context: unknown context 'team': choose one of project, programme, portfolio",
+    ]

@@ -176,12 +176,15 @@ def write_template(
             source,
         )
         for i, shown in enumerate(row_values, 1):
-            levels_ws.cell(r, i, shown).alignment = WRAP
-        levels_ws.row_dimensions[r].height = 60
+            levels_ws.cell(r, i, shown).alignment = CENTRED if i == 1 else WRAP
+        levels_ws.row_dimensions[r].height = 48
     for letter, width in zip("ABCDE", (7, 12, 50, 50, 40), strict=True):
         levels_ws.column_dimensions[letter].width = width
     levels_ws.protection.sheet = True
     levels_ws.page_setup.orientation = "landscape"
+    levels_ws.page_setup.fitToWidth = 1
+    levels_ws.page_setup.fitToHeight = 0
+    levels_ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     book.save(out)
     return last - HEADER_ROW

@@ -47,8 +47,11 @@ def analyse_file(
         problems.append(
             f"{file.source}: no profile given: use --profile ({' or '.join(cat.profiles)})"
         )
-    else:
-        cat.profile(chosen_profile)
+    elif chosen_profile not in cat.profiles:
+        where = "--profile" if profile else f"{file.source}: Profile"
+        problems.append(
+            f"{where}: unknown profile {chosen_profile!r}: choose one of {', '.join(cat.profiles)}"
+        )
     if chosen_context is None:
         problems.append(f"{file.source}: no context given: use --context ({', '.join(CONTEXTS)})")
     elif chosen_context not in CONTEXTS:
