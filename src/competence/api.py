@@ -11,6 +11,7 @@ from typing import Any
 
 from competence.data import load_catalogue
 from competence.domain.analysis import assess
+from competence.errors import InputError
 from competence.services import analysis, catalogue
 
 
@@ -63,4 +64,7 @@ def write_template(
     """Write the self-assessment workbook; return how many competences it asks to rate."""
     from competence.formats.template import write_template as write
 
-    return write(load_catalogue(), profile, context, path)
+    try:
+        return write(load_catalogue(), profile, context, path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -7,6 +7,7 @@ with the reason on standard error; 1 an internal error (one line; the traceback 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -22,8 +23,18 @@ from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``competence framework | head``): stop quietly."""
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
+out = _Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 STYLE = {MET: "green", TOP_UP: "yellow", GAP: "red"}
 
@@ -225,7 +236,8 @@ def _cell(actual: int | None, target: int | None) -> str:
 
 def _print_verdict(v: Verdict) -> None:
     who = f"{v.person}: " if v.person else ""
-    table = Table(title=f"{who}{v.profile.name}, {v.context} context", title_justify="left")
+    title = Text(f"{who}{v.profile.name}, {v.context} context")
+    table = Table(title=title, title_justify="left")
     table.add_column("No.", justify="right")
     table.add_column("Competence")
     table.add_column("Knowledge", justify="center")
@@ -312,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         err.print("Aborted.")
         return 130
+    except BrokenPipeError:  # from emit_json: the reader went away
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except InputError as exc:
         click.echo(exc.report(), err=True)
         return 2

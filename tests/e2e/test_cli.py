@@ -267,6 +267,19 @@ def test_a_workbook_with_an_unknown_profile_or_context_says_where(
     code, out, err = run(capsys, "gap", str(path))
     assert (code, out) == (2, "")
     assert err.splitlines() == [
-        f"{path}: Profile: unknown profile 'pmo-boss': choose one of pmo-officer, pmo-specialist",
-        f"{path}: Context: unknown context 'team': choose one of project, programme, portfolio",
+        f"{path}, sheet Self-assessment, row 2: Profile: unknown profile 'pmo-boss': "
+        "choose one of pmo-officer, pmo-specialist",
+        f"{path}, sheet Self-assessment, row 3: Context: unknown context 'team': "
+        "choose one of project, programme, portfolio",
     ]
+
+
+def test_person_names_are_shown_as_text_not_markup(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("person,competence,knowledge,application\n[/oops],1,3,3\n[red]x[/red],1,1,1\n")
+    code, out, _ = run(capsys, "gap", str(path), "-p", "pmo-officer", "-c", "project")
+    assert code == 0
+    assert "[/oops]: PMO officer" in out
+    assert "[red]x[/red]: PMO officer" in out

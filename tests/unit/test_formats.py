@@ -146,7 +146,7 @@ def test_bad_files_get_one_clear_message(
 
 def test_missing_file_and_folder(tmp_path: Path, catalogue: Catalogue) -> None:
     assert problems(tmp_path / "nope.csv", catalogue) == [f"{tmp_path / 'nope.csv'}: no such file"]
-    assert problems(tmp_path, catalogue) == [f"{tmp_path}: is a folder, not a ratings file"]
+    assert problems(tmp_path, catalogue) == [f"{tmp_path}: is a folder, not a file"]
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -311,3 +311,66 @@ def test_a_file_named_xlsx_that_is_not_a_workbook(tmp_path: Path, catalogue: Cat
     path = write(tmp_path, "fake.xlsx", "competence,knowledge,application\n1,1,1\n")
     (message,) = problems(path, catalogue)
     assert message.startswith(f"{path}: not an Excel workbook (.xlsx)")
+
+
+def test_a_broken_quote_is_reported_and_the_other_bad_rows_too(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = write(
+        tmp_path,
+        "q.csv",
+        'competence,knowledge,application,evidence\n1,9,3,fine\n2,3,3,"unterminated\n3,3,3,x\n',
+    )
+    found = problems(path, catalogue)
+    assert found[0] == f'{path}, line 2: knowledge: must be a whole number from 0 to 5, got "9"'
+    assert found[1].startswith(f"{path}, line 3: not valid CSV: ")
+
+
+def test_a_csv_with_only_a_byte_order_mark_is_empty(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf\n")
+    assert problems(path, catalogue) == [f"{path}: the file is empty"]
+
+
+def test_levels_are_ascii_digits_only(tmp_path: Path, catalogue: Catalogue) -> None:
+    path = write(tmp_path, "d.csv", "competence,knowledge,application\n1,٣,3\n")
+    assert problems(path, catalogue) == [
+        f'{path}, line 2: knowledge: must be a whole number from 0 to 5, got "٣"'
+    ]
+
+
+def test_json_keeps_a_person_without_ratings_in_file_order(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    doc = [
+        {"person": "a", "ratings": []},
+        {"person": "b", "ratings": [{"competence": 1, "knowledge": 1, "application": 1}]},
+    ]
+    path = write(tmp_path, "t.json", json.dumps(doc))
+    file = read_ratings(path, catalogue.framework)
+    assert [(p.person, len(p.ratings)) for p in file.people] == [("a", 0), ("b", 1)]
+
+
+@pytest.mark.parametrize("doc", [3, "x", None, {"person": True, "ratings": []}])
+def test_json_that_is_not_a_ratings_document(
+    tmp_path: Path, catalogue: Catalogue, doc: object
+) -> None:
+    path = write(tmp_path, "odd.json", json.dumps(doc))
+    (message,) = problems(path, catalogue)
+    assert message.startswith(f"{path}, ")
+
+
+def test_a_damaged_workbook_is_bad_input(tmp_path: Path, catalogue: Catalogue) -> None:
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    write_template(catalogue, "pmo-officer", "project", good)
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    (message,) = problems(bad, catalogue)
+    assert "not a readable workbook" in message

@@ -59,3 +59,22 @@ def test_catalogue_functions_return_plain_data(tmp_path: Path) -> None:
     assert len(competence.profile_diff("pmo-officer", "pmo-specialist")["changes"]) == 15
     assert competence.write_template(tmp_path / "t.xlsx", "pmo-officer", "project") == 26
     json.dumps([competence.framework(), competence.profiles()])  # plain, serialisable data
+
+
+@pytest.mark.parametrize(
+    "ratings",
+    [{1: 3}, {1: (1, 2, 3)}, {1: "35"}, {1: ("3", "3")}, {1: (3, 3), "life-cycles": (0, 0)}],
+)
+def test_gap_rejects_malformed_ratings(ratings: dict[int | str, object]) -> None:
+    with pytest.raises(competence.InputError):
+        competence.gap(ratings, "pmo-officer", "project")
+
+
+def test_gap_needs_a_context() -> None:
+    with pytest.raises(competence.InputError, match="no context given"):
+        competence.gap({}, "pmo-officer", None)  # type: ignore[arg-type]
+
+
+def test_write_template_to_a_missing_folder_is_input_error(tmp_path: Path) -> None:
+    with pytest.raises(competence.InputError, match="cannot write"):
+        competence.write_template(tmp_path / "no" / "such" / "t.xlsx")

@@ -19,6 +19,7 @@ from competence.domain.framework import (
     check_context,
 )
 from competence.domain.ratings import NOT_RATED, Rating
+from competence.errors import InputError
 
 MET, TOP_UP, GAP = "met", "top-up", "gap"
 
@@ -203,6 +204,8 @@ def assess(
 
     ``ratings`` maps competence numbers to ratings; a competence without one is not rated.
     """
+    if context is None:
+        raise InputError("no context given: choose one of project, programme, portfolio")
     check_context(context)
     profile = catalogue.profile(profile_id)
     results = tuple(

@@ -12,7 +12,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
-from competence.formats.ratings import ALL_CONTEXTS, TEMPLATE_SHEET
+from competence.formats.ratings import ALL_CONTEXTS
+from competence.formats.tables import TEMPLATE_SHEET
 
 HEADER = (
     "Number",

@@ -48,14 +48,14 @@ def analyse_file(
             f"{file.source}: no profile given: use --profile ({' or '.join(cat.profiles)})"
         )
     elif chosen_profile not in cat.profiles:
-        where = "--profile" if profile else f"{file.source}: Profile"
+        where = "--profile" if profile else f"{file.profile_where or file.source}: Profile"
         problems.append(
             f"{where}: unknown profile {chosen_profile!r}: choose one of {', '.join(cat.profiles)}"
         )
     if chosen_context is None:
         problems.append(f"{file.source}: no context given: use --context ({', '.join(CONTEXTS)})")
     elif chosen_context not in CONTEXTS:
-        where = "--context" if context else f"{file.source}: Context"
+        where = "--context" if context else f"{file.context_where or file.source}: Context"
         problems.append(
             f"{where}: unknown context {chosen_context!r}: choose one of {', '.join(CONTEXTS)}"
         )
@@ -81,12 +81,19 @@ def ratings_from_mapping(
         if competence is None:
             problems.append(f"{key!r}: unknown competence")
             continue
+        if competence.number in out:
+            problems.append(f"{key!r}: {competence.name} is given twice")
+            continue
         if isinstance(value, Mapping):
             k, a, e = value.get("knowledge"), value.get("application"), value.get("evidence")
+        elif isinstance(value, tuple | list) and len(value) == 2:
+            (k, a), e = value, None
         else:
-            k, a = value
-            e = None
+            problems.append(f"{key!r}: give (knowledge, application) or a mapping, got {value!r}")
+            continue
         try:
+            if isinstance(k, str) or isinstance(a, str):
+                raise ValueError
             out[competence.number] = Rating(parse_level(k), parse_level(a), e)
         except ValueError:
             problems.append(

@@ -1,0 +1,274 @@
+"""Open a CSV file or a workbook as a stream of rows under a checked header.
+
+Rows are read lazily, so a file of millions of rows is never held in memory. Every row carries
+``where`` (``FILE, line N`` or ``FILE, sheet S, row N``) for error messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from competence.errors import InputError
+
+HEADER_SEARCH_ROWS = 10
+TEMPLATE_SHEET = "Self-assessment"
+SNIFF_BYTES = 65536
+ESCAPED = re.compile(r"'+[=+\-@]")
+NEEDS_ESCAPE = re.compile(r"'*[=+\-@]")
+
+
+def escape_cell(value: str) -> str:
+    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    return "'" + value if NEEDS_ESCAPE.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """Undo :func:`escape_cell`."""
+    return value[1:] if ESCAPED.match(value) else value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row, before it is checked. ``values`` maps normalised column names to cells."""
+
+    where: str
+    values: Mapping[str, Any]
+    problem: str | None = None
+    """Set when the row could not be read at all (broken quoting, say)."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A value written beside a label above a workbook's header (``Profile``, ``Context``)."""
+
+    value: Any
+    where: str
+
+
+@dataclass
+class Table:
+    source: str
+    kind: str  # csv | xlsx
+    columns: list[str]
+    rows: Iterator[Row]
+    labels: dict[str, Label] = field(default_factory=dict)
+    close: Callable[[], None] = lambda: None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def check_path(path: Path) -> None:
+    name = str(path)
+    if not path.exists():
+        raise InputError(f"{name}: no such file")
+    if path.is_dir():
+        raise InputError(f"{name}: is a folder, not a file")
+    try:
+        with path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
+        raise InputError(f"{name}: the file is empty")
+
+
+def file_kind(path: Path) -> str:
+    """``csv``, ``json`` or ``xlsx``: by the file's extension, or else by its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".json", ".gz"):
+        return "json"
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    with path.open("rb") as f:
+        head = f.read(64)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    return "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") else "csv"
+
+
+def normalise(header: Iterable[Any]) -> list[str]:
+    return [str(h).strip().lower() if h is not None else "" for h in header]
+
+
+def column_index(
+    where: str,
+    names: list[str],
+    required: tuple[str, ...],
+    aliases: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """Map column names to positions; raise naming every missing column."""
+    index: dict[str, int] = {}
+    for i, n in enumerate(names):
+        if n and n not in index:
+            index[n] = i
+    for alias, name in (aliases or {}).items():
+        if alias in index:
+            index[name] = index[alias]
+    missing = [c for c in required if c not in index]
+    if missing:
+        has = ", ".join(n for n in names if n) or "nothing"
+        cols = ", ".join(f'"{m}"' for m in missing)
+        raise InputError(
+            f"{where}: missing column{'s' if len(missing) > 1 else ''} {cols} "
+            f"(the header has: {has}; needed: {', '.join(required)})"
+        )
+    return index
+
+
+def _pick(index: Mapping[str, int], cells: list[Any]) -> dict[str, Any]:
+    return {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
+
+
+def open_table(
+    path: str | Path,
+    required: tuple[str, ...],
+    aliases: Mapping[str, str] | None = None,
+    is_header: Callable[[set[str]], bool] | None = None,
+) -> Table:
+    """Open a CSV file or workbook whose header holds ``required`` (after ``aliases``)."""
+    path = Path(path)
+    check_path(path)
+    if file_kind(path) == "xlsx":
+        return _open_xlsx(path, required, aliases, is_header)
+    return _open_csv(path, required, aliases)
+
+
+def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] | None) -> Table:
+    name = str(path)
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if b"\x00" in head:
+        raise InputError(f"{name}: not a text file (save it as CSV UTF-8, or use .xlsx or .json)")
+    stream = path.open("rb")
+    lines = _decoded_lines(name, stream)
+    try:
+        first = next(lines, "")
+        if not first.strip():
+            raise InputError(f"{name}, line 1: is empty; the first line must be the header")
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        header = next(csv.reader([first], delimiter=delimiter), [])
+        index = column_index(f"{name}, line 1", normalise(header), required, aliases)
+    except InputError:
+        stream.close()
+        raise
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+
+    def rows() -> Iterator[Row]:
+        line = 1  # lines consumed so far (the header)
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                line = reader.line_num + 1
+                yield Row(f"{name}, line {start}", {}, problem=f"not valid CSV: {exc}")
+                continue
+            line = reader.line_num + 1
+            if not any(c.strip() for c in cells):
+                continue
+            yield Row(f"{name}, line {start}", _pick(index, [unescape_cell(c) for c in cells]))
+
+    return Table(name, "csv", normalise(header), rows(), close=stream.close)
+
+
+def _decoded_lines(name: str, stream: IO[bytes]) -> Iterator[str]:
+    """Lines of UTF-8 text (a byte-order mark dropped), failing with the line that is not."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name}, line {number}: not UTF-8 text; save it as CSV UTF-8 (or use .xlsx)"
+            ) from None
+
+
+def _open_xlsx(
+    path: Path,
+    required: tuple[str, ...],
+    aliases: Mapping[str, str] | None,
+    is_header: Callable[[set[str]], bool] | None,
+) -> Table:
+    from openpyxl import load_workbook
+
+    name = str(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+    try:
+        if not book.sheetnames:
+            raise InputError(f"{name}: the workbook has no sheets")
+        sheet = book[TEMPLATE_SHEET] if TEMPLATE_SHEET in book.sheetnames else book.worksheets[0]
+        title = sheet.title
+        labels: dict[str, Label] = {}
+        cells_iter = sheet.iter_rows(values_only=True)
+        header_row, index, names = 0, None, []
+        wanted = set(required) - set((aliases or {}).values())
+        for number, cells in enumerate(cells_iter, start=1):
+            names = normalise(cells)
+            present = set(names) | {aliases[n] for n in names if aliases and n in aliases}
+            if (is_header or (lambda s: wanted <= s))(present):
+                header_row = number
+                index = column_index(
+                    f"{name}, sheet {title}, row {number}", names, required, aliases
+                )
+                break
+            if cells and cells[0] is not None and len(cells) > 1:
+                labels[str(cells[0]).strip().lower()] = Label(
+                    cells[1], f"{name}, sheet {title}, row {number}"
+                )
+            if number >= HEADER_SEARCH_ROWS:
+                break
+        if index is None:
+            raise InputError(
+                f"{name}, sheet {title}: no header row with the columns "
+                f"{', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows"
+            )
+    except InputError:
+        book.close()
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways inside openpyxl
+        book.close()
+        raise InputError(f"{name}: not a readable workbook: {exc}") from None
+
+    def rows() -> Iterator[Row]:
+        assert index is not None
+        try:
+            for number, cells in enumerate(cells_iter, start=header_row + 1):
+                if not any(c is not None and str(c).strip() for c in cells):
+                    continue
+                yield Row(f"{name}, sheet {title}, row {number}", _pick(index, list(cells)))
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl parses lazily; any failure is the file's
+            raise InputError(f"{name}, sheet {title}: not a readable workbook: {exc}") from None
+
+    return Table(name, "xlsx", names, rows(), labels=labels, close=book.close)
+
+
+def read_text(path: Path) -> str:
+    """A whole text file (for JSON), with clear errors."""
+    data = path.read_bytes()
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise InputError(f"{path}: not a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}, line {line}: not UTF-8 text") from None
