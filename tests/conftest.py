@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from competence.data import load_catalogue
-from competence.domain import Catalogue
+# The database the tests use, chosen before Django reads its settings: PostgreSQL when
+# COMPETENCE_TEST_DATABASE_URL is set, else a throwaway SQLite file (never the user's own).
+_TEST_URL = os.environ.get("COMPETENCE_TEST_DATABASE_URL", "").strip()
+os.environ["COMPETENCE_DATABASE_URL"] = _TEST_URL or (
+    f"sqlite:///{Path(tempfile.mkdtemp(prefix='competence-tests-')) / 'test.sqlite3'}"
+)
+
+from competence.data import load_catalogue  # noqa: E402
+from competence.domain import Catalogue  # noqa: E402
 
 settings.register_profile("ci", max_examples=150, deadline=None, derandomize=True)
 settings.register_profile(
@@ -17,7 +25,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "apm-role-profile-pmo-officers-and-specialists.txt"
+SHARED = ROOT.parent / "shared"
 EXAMPLES = ROOT / "examples"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "django_db" in item.keywords or "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
 
 
 @pytest.fixture(scope="session")

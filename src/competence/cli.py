@@ -54,13 +54,21 @@ def emit_json(data: Any) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USER",
+    help="Record changes as this user (default: cli:<your login name>).",
+)
 @click.version_option(__version__, prog_name="competence")
-def cli(debug: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, as_user: str | None) -> None:
     """Assess PMO officers and specialists against the APM Competence Framework role profile.
 
     Source: APM Competence Framework, 3rd edition, role profile for PMO officers and specialists
     (copyright APM; an organisation using it is responsible for its own licence).
     """
+    ctx.obj = {"as_user": as_user}
 
 
 @cli.group(invoke_without_command=True)
@@ -309,6 +317,370 @@ def template(out_file: Path, profile_id: str, context: str | None) -> None:
     except OSError as exc:
         raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"Wrote {out_file} ({rows} competences to rate).", err=True)
+
+
+# -- the database ------------------------------------------------------------------------------
+
+
+def database(need_tables: bool = True) -> None:
+    """Set Django up; unless upgrading, insist that the database is up to date."""
+    from competence.web import setup
+
+    setup()
+    if not need_tables:
+        return
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise InputError(
+            f"the database at {_database_name()} needs upgrading: run `competence db upgrade`"
+        )
+
+
+def _database_name() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
+
+
+def actor(ctx: click.Context) -> Any:
+    from competence.services.records import cli_actor
+    from competence.web import audit
+
+    return audit.acting_as(cli_actor((ctx.find_root().obj or {}).get("as_user")))
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database (COMPETENCE_DATABASE_URL, default: a SQLite file)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database tables; running it again changes nothing."""
+    database(need_tables=False)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from competence.services.records import current_framework
+    from competence.web import audit
+
+    with audit.acting_as("system"):
+        fw = current_framework()
+    click.echo(f"Database {_database_name()} is up to date (framework {fw}).", err=True)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
+@click.option("--cycle", help="Cycle for ratings (default: the open cycle, or one named today).")
+@click.option(
+    "--kind",
+    type=click.Choice(["self", "assessor", "agreed"]),
+    default="self",
+    show_default=True,
+    help="Kind of assessment the ratings form.",
+)
+@json_option
+@click.pass_context
+def import_(
+    ctx: click.Context, file: Path, dry_run: bool, cycle: str | None, kind: str, as_json: bool
+) -> None:
+    """Import a people file, a ratings file or a JSON export (the header tells which).
+
+    All or nothing: one bad row anywhere and nothing is written; every bad row is listed.
+    """
+    database()
+    from competence.services.transfer import import_file
+
+    with actor(ctx), ProgressBar() as progress:
+        report = import_file(file, cycle=cycle, kind=kind, dry_run=dry_run, progress=progress)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    done = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+    out.print(f"{done} {report.kind} file {file}: {counts}.")
+
+
+class ProgressBar:
+    """A Rich progress bar on standard error for ``progress(stage, done, total)`` callbacks."""
+
+    def __enter__(self) -> Any:
+        from rich.progress import Progress
+
+        self.bar = Progress(console=err, transient=True, disable=not err.is_terminal)
+        self.bar.start()
+        self.tasks: dict[str, Any] = {}
+        return self
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage.capitalize(), total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+@cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    required=True,
+    help="csv or xlsx: people and ratings; json: everything.",
+)
+@click.option("--team", help="Only this team and its sub-teams (write Department / Team).")
+@click.option("--history", is_flag=True, help="csv, xlsx: every assessment, not only the latest.")
+@click.option(
+    "--out",
+    "-o",
+    "out_file",
+    type=click.Path(path_type=Path),
+    help="File to write (default: standard output; required for xlsx).",
+)
+def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> None:
+    """Export people and their assessments."""
+    database()
+    from competence.services import transfer
+
+    if fmt == "xlsx" and out_file is None:
+        raise InputError("--out: an xlsx export needs a file name")
+    try:
+        if fmt == "json":
+            data = transfer.export_document(team)
+            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            if out_file is None:
+                sys.stdout.write(text)
+            else:
+                out_file.write_text(text, encoding="utf-8")
+            count = len(data["people"])
+            what = "people"
+        elif fmt == "csv":
+            rows = transfer.export_rows(team, history)
+            if out_file is None:
+                count = transfer.write_csv(rows, sys.stdout)
+            else:
+                with out_file.open("w", encoding="utf-8", newline="") as f:
+                    count = transfer.write_csv(rows, f)
+            what = "ratings"
+        else:
+            assert out_file is not None
+            count = transfer.write_xlsx(transfer.export_rows(team, history), out_file)
+            what = "ratings"
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
+    if out_file is not None:
+        click.echo(f"Wrote {out_file} ({count} {what}).", err=True)
+
+
+@cli.command("audit")
+@click.option("--person", help="Only entries about this person (email or employee id).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="The most recent N entries.",
+)
+@json_option
+def audit_(person: str | None, limit: int, as_json: bool) -> None:
+    """List the audit trail: who changed what, when, old and new values."""
+    database()
+    from competence.services.records import find_person
+    from competence.web.models import AuditEntry
+
+    entries = AuditEntry.objects.order_by("-at", "-id")
+    if person:
+        entries = entries.filter(person=str(find_person(person).pk))
+    rows = list(entries[:limit])[::-1]
+    data: list[dict[str, Any]] = [
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "model": e.model,
+            "object_id": e.object_id,
+            "summary": e.summary,
+            "old": e.old,
+            "new": e.new,
+        }
+        for e in rows
+    ]
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("When", "Who", "What", "Summary"):
+        table.add_column(name)
+    for e in data:
+        table.add_row(
+            e["at"][:19].replace("T", " "), e["actor"], f"{e['action']} {e['model']}", e["summary"]
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.argument("person")
+@json_option
+def history(person: str, as_json: bool) -> None:
+    """Show a PERSON's assessments in order and the trend per competence.
+
+    PERSON is an email or an employee id.
+    """
+    database()
+    from competence.services.records import find_person
+    from competence.services.records import history as person_history
+
+    data = person_history(find_person(person))
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=f"{data['person']}: assessments", title_justify="left")
+    for name in ("Cycle", "Kind", "Status", "Date", "Profile", "Context", "Meets profile"):
+        table.add_column(name)
+    for a in data["assessments"]:
+        table.add_row(
+            a["cycle"],
+            a["kind"],
+            a["status"],
+            a["assessed_on"],
+            a["profile"],
+            a["context"],
+            "yes" if a["meets_profile"] else "no",
+        )
+    out.print(table)
+    if len({p["cycle"] for t in data["trend"] for p in t["points"]}) > 1:
+        trend = Table(title="Trend (knowledge/application per cycle)", title_justify="left")
+        trend.add_column("Competence")
+        cycles = [p["cycle"] for p in data["trend"][0]["points"]]
+        for c in cycles:
+            trend.add_column(c, justify="center")
+        for t in data["trend"]:
+            trend.add_row(
+                t["slug"],
+                *(
+                    f"{'-' if p['knowledge'] is None else p['knowledge']}/"
+                    f"{'-' if p['application'] is None else p['application']}"
+                    for p in t["points"]
+                ),
+            )
+        out.print(trend)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "-o",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The backup file to write (gzip-compressed JSON).",
+)
+def backup(out_file: Path) -> None:
+    """Write a consistent, compressed snapshot of everything, audit trail included."""
+    database()
+    from competence.services.backup import write_backup
+
+    counts = write_backup(out_file)
+    click.echo(
+        f"Wrote {out_file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".", err=True
+    )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, file: Path) -> None:
+    """Restore a backup FILE into an empty database (SQLite or PostgreSQL)."""
+    database()
+    from competence.services.backup import restore as restore_backup
+
+    with actor(ctx):
+        counts = restore_backup(file)
+    click.echo(
+        f"Restored {file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".", err=True
+    )
+
+
+@framework.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["case", "moodle"]),
+    required=True,
+    help="case: a CASE 1.1 package (JSON); moodle: Moodle's competency framework CSV.",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The file to write.",
+)
+def framework_export(fmt: str, out_file: Path) -> None:
+    """Export the framework and its profiles for other systems."""
+    from competence.data import load_catalogue
+
+    catalogue = load_catalogue()
+    try:
+        if fmt == "case":
+            from competence.formats.case import export_case
+
+            out_file.write_text(
+                json.dumps(export_case(catalogue), indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )
+            what = f"{len(catalogue.framework.competences)} competences"
+        else:
+            from competence.formats.moodle import export_moodle
+
+            with out_file.open("w", encoding="utf-8", newline="") as f:
+                what = f"{export_moodle(catalogue, f)} competencies"
+    except OSError as exc:
+        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {out_file} ({what}).", err=True)
+
+
+@framework.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@json_option
+@click.pass_context
+def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Import a CASE 1.1 package (JSON) as an additional framework, and say what was skipped."""
+    from competence.formats.case import read_case
+
+    imported = read_case(file)
+    database()
+    from competence.services.backup import store_case_framework
+
+    with actor(ctx):
+        stored = store_case_framework(imported)
+    if as_json:
+        emit_json(
+            {
+                "framework": stored.framework_id,
+                "version": stored.version,
+                "title": stored.title,
+                "items": len(imported.items),
+                "skipped": list(imported.skipped),
+            }
+        )
+        return
+    out.print(
+        f"Imported {imported.title!r} as framework {stored.framework_id} "
+        f"{stored.version}: {len(imported.items)} items."
+    )
+    if imported.skipped:
+        out.print(f"Skipped {len(imported.skipped)}:")
+        for line in imported.skipped:
+            out.print(f"  • {line}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,12 +38,12 @@ def _here() -> Path:
 
 
 @functools.cache
-def _validator(kind: str) -> Draft202012Validator:
+def schema_validator(kind: str) -> Draft202012Validator:
     schema = json.loads((_here() / "schema" / f"{kind}.schema.json").read_text("utf-8"))
     return Draft202012Validator(schema)
 
 
-def _where(path: Iterable[Any]) -> str:
+def json_path(path: Iterable[Any]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -62,9 +62,9 @@ def read_document(path: Path, kind: str) -> dict[str, Any]:
         raise DataError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict):
         raise DataError(f"{path}: expected a mapping at the top level")
-    errors = sorted(_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))
+    errors = sorted(schema_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        raise DataError(f"{path.name}: {_where(e.absolute_path)}: {e.message}" for e in errors)
+        raise DataError(f"{path.name}: {json_path(e.absolute_path)}: {e.message}" for e in errors)
     return doc
 
 

@@ -1,0 +1,99 @@
+"""Configuration, read in one place from the ``COMPETENCE_*`` environment variables.
+
+See docs/configuration.md; the variables are those of CONTRACT.md.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from competence.errors import InputError
+
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
+
+
+def default_database_path() -> Path:
+    """A SQLite file in the user's data folder (created on first use)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("competence", appauthor=False) / "competence.sqlite3"
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw or raw.lower() == "off":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{name}: must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise InputError(f"{name}: must not be negative, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str | None
+    debug: bool
+    allowed_hosts: tuple[str, ...]
+    email_url: str
+    min_group_size: int
+    reassess_months: int
+    retention_months: int | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        url = env.get("COMPETENCE_DATABASE_URL", "").strip()
+        if not url:
+            url = f"sqlite:///{default_database_path()}"
+        check_database_url(url)
+        hosts = env.get("COMPETENCE_ALLOWED_HOSTS", "").strip()
+        return cls(
+            database_url=url,
+            secret_key=env.get("COMPETENCE_SECRET_KEY") or None,
+            debug=_flag(env.get("COMPETENCE_DEBUG")),
+            allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip())
+            if hosts
+            else DEFAULT_ALLOWED_HOSTS,
+            email_url=env.get("COMPETENCE_EMAIL_URL", "").strip() or "console:",
+            min_group_size=_int(env, "COMPETENCE_MIN_GROUP_SIZE", 5) or 0,
+            reassess_months=_int(env, "COMPETENCE_REASSESS_MONTHS", 12) or 12,
+            retention_months=_int(env, "COMPETENCE_RETENTION_MONTHS", None),
+        )
+
+
+def check_database_url(url: str) -> None:
+    scheme = urlsplit(url).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise InputError(
+            f"COMPETENCE_DATABASE_URL: unsupported database {scheme or url!r}: use "
+            "sqlite:////absolute/path.sqlite3 or postgresql://user@host:5432/name"
+        )
+
+
+def database_settings(url: str) -> dict[str, object]:
+    """Django's DATABASES entry for a URL; SQLite in WAL mode (foreign keys are on in Django)."""
+    import dj_database_url
+
+    check_database_url(url)
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        name = str(config["NAME"])
+        if name and name != ":memory:":
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    return config

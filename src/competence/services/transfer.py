@@ -1,0 +1,973 @@
+"""Bulk import and export: people files, ratings files and the full JSON document.
+
+An import is all or nothing: every row is checked first (streaming, in bounded memory), every bad
+row is reported, and only a clean file is written, in one transaction, as one audit entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from competence.data import json_path, load_catalogue, schema_validator
+from competence.domain.framework import CONTEXTS
+from competence.errors import InputError
+from competence.formats.ratings import check_row, iter_json_rows, label_text, text
+from competence.formats.tables import (
+    Row,
+    check_path,
+    escape_cell,
+    file_kind,
+    open_table,
+    read_text,
+)
+from competence.services.records import KIND_ORDER, current_framework, open_cycle
+from competence.web import audit
+from competence.web.models import (
+    Assessment,
+    Cycle,
+    FrameworkVersion,
+    Person,
+    PlanItem,
+    Pmo,
+    Team,
+)
+from competence.web.models import Rating as RatingRow
+
+EXPORT_FORMAT = "competence-export"
+PEOPLE_REQUIRED = ("name", "email", "team", "context", "profile")
+RATINGS_REQUIRED = ("person", "competence", "knowledge", "application")
+EXPORT_COLUMNS = (
+    "person",
+    "name",
+    "employee_id",
+    "team",
+    "context",
+    "profile",
+    "cycle",
+    "kind",
+    "status",
+    "assessed_on",
+    "competence",
+    "slug",
+    "knowledge",
+    "application",
+    "evidence",
+)
+BATCH = 5000
+Progress = Callable[[str, int, int | None], None]
+"""``progress(stage, done, total)``; total is None while it is not known yet."""
+
+
+def _quiet(stage: str, done: int, total: int | None) -> None:
+    """The default progress callback: say nothing."""
+
+
+@dataclass
+class ImportReport:
+    file: str
+    kind: str  # people | ratings | export
+    sha256: str
+    counts: dict[str, int] = field(default_factory=dict)
+    dry_run: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "sha256": self.sha256,
+            "counts": self.counts,
+            "dry_run": self.dry_run,
+        }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    path: str | Path,
+    *,
+    cycle: str | None = None,
+    kind: str = Assessment.Kind.SELF,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> ImportReport:
+    """Import a people file, a ratings file or a JSON export; the header tells which."""
+    path = Path(path)
+    check_path(path)
+    if kind not in Assessment.Kind.values:
+        raise InputError(f"--kind: unknown kind {kind!r}: choose one of self, assessor, agreed")
+    report = ImportReport(str(path), "", sha256_of(path), dry_run=dry_run)
+    if file_kind(path) == "json":
+        doc = _load_json(path)
+        if isinstance(doc, dict) and doc.get("format") == EXPORT_FORMAT:
+            report.kind = "export"
+            report.counts = import_document(doc, str(path), dry_run=dry_run, report=report)
+            return report
+        report.kind = "ratings"
+        rows = lambda: iter_json_rows(str(path), doc, [])  # noqa: E731
+        problems: list[str] = []
+        list(iter_json_rows(str(path), doc, problems))
+        if problems:
+            raise InputError(problems)
+        report.counts = _import_ratings(report, rows, None, cycle, kind, dry_run, progress)
+        return report
+    with open_table(path, (), is_header=_any_known_header) as table:
+        columns = set(table.columns)
+    if {"competence", "number"} & columns:
+        report.kind = "ratings"
+
+        def rows() -> Iterator[Row]:
+            with open_table(path, RATINGS_REQUIRED, {"number": "competence"}) as table:
+                yield from table.rows
+
+        label_person = None
+        if "person" not in columns:
+            with open_table(
+                path, ("competence", "knowledge", "application"), {"number": "competence"}
+            ) as table:
+                label_person = label_text(table.labels, "person") or None
+            if not label_person:
+                raise InputError(
+                    f'{path}: missing column "person" (an email or employee id on each row)'
+                )
+            rows = _with_person(path, label_person)
+        report.counts = _import_ratings(report, rows, label_person, cycle, kind, dry_run, progress)
+    else:
+        report.kind = "people"
+        with open_table(path, PEOPLE_REQUIRED) as table:
+            report.counts = _import_people(report, table.rows, dry_run, progress)
+    return report
+
+
+def _any_known_header(present: set[str]) -> bool:
+    return bool({"competence", "number", "email"} & present)
+
+
+def _with_person(path: Path, person: str) -> Callable[[], Iterator[Row]]:
+    def rows() -> Iterator[Row]:
+        with open_table(
+            path, ("competence", "knowledge", "application"), {"number": "competence"}
+        ) as table:
+            for row in table.rows:
+                yield Row(row.where, {**row.values, "person": person}, row.problem)
+
+    return rows
+
+
+def _load_json(path: Path) -> Any:
+    import gzip
+
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+        content = raw.decode("utf-8")
+    else:
+        content = read_text(path)
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}, line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
+
+
+# -- people ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonRow:
+    where: str
+    name: str
+    email: str
+    employee_id: str | None
+    team: tuple[str, ...]
+    context: str
+    profile: str
+    assessor: str | None
+    pmo: str | None
+
+
+def team_path(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split("/")) if value.strip() else ()
+
+
+def _import_people(
+    report: ImportReport, rows: Iterable[Row], dry_run: bool, progress: Progress
+) -> dict[str, int]:
+    catalogue = load_catalogue()
+    problems: list[str] = []
+    checked: list[PersonRow] = []
+    emails: dict[str, str] = {}
+    employee_ids: dict[str, str] = {}
+    for n, row in enumerate(rows, start=1):
+        if n % 1000 == 0:
+            progress("checking", n, None)
+        if row.problem:
+            problems.append(f"{row.where}: {row.problem}")
+            continue
+        v = row.values
+        bad = []
+        name, email = text(v.get("name")), text(v.get("email")).lower()
+        employee_id = text(v.get("employee_id")) or None
+        context, profile = text(v.get("context")).lower(), text(v.get("profile")).lower()
+        path = team_path(text(v.get("team")))
+        if not name:
+            bad.append("name: is empty")
+        try:
+            validate_email(email)
+        except ValidationError:
+            bad.append(f"email: not an email address: {email!r}" if email else "email: is empty")
+        else:
+            if email in emails:
+                bad.append(f"email: {email} appears twice (first at {emails[email]})")
+            emails.setdefault(email, row.where.split(", ", 1)[-1])
+        if employee_id:
+            if employee_id in employee_ids:
+                bad.append(
+                    f"employee_id: {employee_id} appears twice "
+                    f"(first at {employee_ids[employee_id]})"
+                )
+            employee_ids.setdefault(employee_id, row.where.split(", ", 1)[-1])
+        if path and not all(path):
+            bad.append(f"team: {text(v.get('team'))!r} has an empty part (write Department / Team)")
+        if context not in CONTEXTS:
+            bad.append(f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}")
+        if profile not in catalogue.profiles:
+            bad.append(
+                f"profile: unknown profile {profile!r}: "
+                f"choose one of {', '.join(catalogue.profiles)}"
+            )
+        if bad:
+            problems.extend(f"{row.where}: {b}" for b in bad)
+            continue
+        checked.append(
+            PersonRow(
+                row.where,
+                name,
+                email,
+                employee_id,
+                path,
+                context,
+                profile,
+                text(v.get("assessor")) or None,
+                text(v.get("pmo")) or None,
+            )
+        )
+    if not checked and not problems:
+        raise InputError(f"{report.file}: holds no people")
+    # Checks against the database and across rows.
+    stored_ids: dict[str, str] = {
+        k: v
+        for k, v in Person.objects.exclude(employee_id=None).values_list("employee_id", "email")
+        if k
+    }
+    known = {e.lower() for e in Person.objects.values_list("email", flat=True)} | set(emails)
+    by_employee_id: dict[str, str] = {
+        **{k: v.lower() for k, v in stored_ids.items()},
+        **{p.employee_id: p.email for p in checked if p.employee_id},
+    }
+    for p in checked:
+        if p.employee_id and stored_ids.get(p.employee_id, p.email).lower() != p.email:
+            problems.append(
+                f"{p.where}: employee_id: {p.employee_id} already belongs to "
+                f"{stored_ids[p.employee_id]}"
+            )
+        if p.assessor:
+            assessor: str | None = (
+                p.assessor.lower()
+                if p.assessor.lower() in known
+                else by_employee_id.get(p.assessor)
+            )
+            if assessor is None:
+                problems.append(
+                    f"{p.where}: assessor: no person with the email or employee id {p.assessor!r}"
+                )
+            elif assessor == p.email:
+                problems.append(f"{p.where}: assessor: a person cannot assess themself")
+            else:
+                p.assessor = assessor
+    if problems:
+        raise InputError(problems)
+    counts = {
+        "rows": len(checked),
+        "created": 0,
+        "updated": 0,
+        "teams_created": 0,
+        "pmos_created": 0,
+    }
+    existing = {
+        e.lower() for e in Person.objects.filter(email__in=emails).values_list("email", flat=True)
+    }
+    counts["created"] = sum(1 for p in checked if p.email not in existing)
+    counts["updated"] = len(checked) - counts["created"]
+    if dry_run:
+        teams_now = set(TeamCache().by_path)
+        wanted = {p.team[:i] for p in checked for i in range(1, len(p.team) + 1)}
+        counts["teams_created"] = len(wanted - teams_now)
+        pmos_now = set(Pmo.objects.values_list("name", flat=True))
+        counts["pmos_created"] = len({p.pmo for p in checked if p.pmo} - pmos_now)
+        return counts
+    with transaction.atomic(), audit.acting_as(audit.current_actor()):
+        teams = TeamCache()
+        pmos = {p.name: p for p in Pmo.objects.all()}
+        stored = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
+        new: list[Person] = []
+        changed: list[Person] = []
+        for i, p in enumerate(checked, start=1):
+            if i % 1000 == 0:
+                progress("writing", i, len(checked))
+            pmo = None
+            if p.pmo:
+                pmo = pmos.get(p.pmo)
+                if pmo is None:
+                    pmo = pmos[p.pmo] = Pmo.objects.bulk_create(
+                        [Pmo(name=p.pmo, context=p.context)]
+                    )[0]
+                    counts["pmos_created"] += 1
+            team = teams.get(p.team, pmo) if p.team else None
+            person = stored.get(p.email) or Person(email=p.email)
+            person.name, person.employee_id, person.team = p.name, p.employee_id, team
+            person.context, person.profile = p.context, p.profile
+            (changed if person.pk else new).append(person)
+        counts["teams_created"] = teams.created
+        Person.objects.bulk_update(
+            changed, ["name", "employee_id", "team", "context", "profile"], batch_size=BATCH
+        )
+        Person.objects.bulk_create(new, batch_size=BATCH)
+        ids = dict(Person.objects.values_list("email", "id"))
+        lowered = {k.lower(): v for k, v in ids.items()}
+        assessed = []
+        for p in checked:
+            if p.assessor:
+                assessed.append(Person(id=lowered[p.email], assessor_id=lowered[p.assessor]))
+        Person.objects.bulk_update(assessed, ["assessor"], batch_size=BATCH)
+        _record_import(report, counts)
+    return counts
+
+
+class TeamCache:
+    """Teams by path (``Department / Team``), created on demand."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[tuple[str, ...], Team] = {}
+        for team in Team.objects.select_related("parent"):
+            self.by_path[tuple(team.path.split(" / "))] = team
+        self.created = 0
+
+    def get(self, path: tuple[str, ...], pmo: Pmo | None) -> Team:
+        team = self.by_path.get(path)
+        if team is None:
+            parent = self.get(path[:-1], pmo) if len(path) > 1 else None
+            team = Team(name=path[-1], parent=parent, pmo=pmo if len(path) == 1 else None)
+            Team.objects.bulk_create([team])
+            self.by_path[path] = team
+            self.created += 1
+        return team
+
+
+def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
+    audit.record(
+        "import",
+        "file",
+        object_id=report.sha256[:16],
+        summary=f"{report.kind} file {Path(report.file).name}: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        new={"file": report.file, "sha256": report.sha256, "kind": report.kind, "counts": counts},
+    )
+
+
+# -- ratings -----------------------------------------------------------------------------------
+
+
+def _person_lookup() -> dict[str, int]:
+    lookup: dict[str, int] = {}
+    for pk, email, employee_id in Person.objects.values_list("id", "email", "employee_id"):
+        if employee_id:
+            lookup[employee_id] = pk
+        lookup[email.lower()] = pk
+    return lookup
+
+
+def _import_ratings(
+    report: ImportReport,
+    rows: Callable[[], Iterable[Row]],
+    label_person: str | None,
+    cycle: str | None,
+    kind: str,
+    dry_run: bool,
+    progress: Progress,
+) -> dict[str, int]:
+    framework = load_catalogue().framework
+    people = _person_lookup()
+    problems: list[str] = []
+    seen: dict[tuple[int, str | None, str], int] = {}  # (person, cycle, kind) -> competence bits
+    count = 0
+    for row in rows():
+        count += 1
+        if count % 10000 == 0:
+            progress("checking", count, None)
+        checked, bad = check_row(row, framework, with_person=True)
+        v = row.values
+        row_cycle = text(v.get("cycle")) or None
+        row_kind = text(v.get("kind")).lower() or kind
+        if row_kind not in Assessment.Kind.values:
+            bad.append(f"{row.where}: kind: must be self, assessor or agreed, got {row_kind!r}")
+        if checked is None or bad:
+            problems.extend(bad)
+            if len(problems) > 10000:
+                break
+            continue
+        assert checked.person is not None
+        person_id = people.get(checked.person) or people.get(checked.person.lower())
+        if person_id is None:
+            problems.append(
+                f"{row.where}: person: no person with the email or employee id "
+                f"{checked.person!r} (import the people file first)"
+            )
+            continue
+        key = (person_id, row_cycle, row_kind)
+        bit = 1 << checked.competence.number
+        if seen.get(key, 0) & bit:
+            problems.append(
+                f"{row.where}: competence: {checked.competence.name} ({checked.competence.number})"
+                f" appears twice for {checked.person}"
+            )
+            continue
+        seen[key] = seen.get(key, 0) | bit
+    if problems:
+        raise InputError(problems)
+    if count == 0:
+        raise InputError(f"{report.file}: holds no ratings")
+    default_cycle = cycle
+    cycle_names = {c or default_cycle for _, c, _ in seen}
+    stored_cycles = {
+        c.name: c for c in Cycle.objects.filter(name__in=[n for n in cycle_names if n])
+    }
+    locked = _locked(seen, stored_cycles, default_cycle)
+    if locked:
+        raise InputError(locked)
+    counts = {
+        "rows": count,
+        "people": len({p for p, _, _ in seen}),
+        "assessments": len(seen),
+        "cycles_created": sum(1 for n in cycle_names if n and n not in stored_cycles),
+    }
+    if dry_run:
+        return counts
+    with transaction.atomic():
+        now = timezone.now()
+        actor = audit.current_actor()
+        fallback = open_cycle() if default_cycle is None and None in cycle_names else None
+        cycles: dict[str | None, Cycle] = {}
+        for name in cycle_names:
+            if name is None:
+                assert fallback is not None
+                cycles[None] = fallback
+            elif name in stored_cycles:
+                cycles[name] = stored_cycles[name]
+            else:
+                cycles[name] = Cycle.objects.create(name=name, opens_on=timezone.localdate())
+        framework_row = current_framework()
+        person_rows = {
+            p.id: p
+            for p in Person.objects.filter(id__in={p for p, _, _ in seen}).only(
+                "id", "profile", "context"
+            )
+        }
+        assessment_ids = _assessments_for(seen, cycles, default_cycle, framework_row, person_rows)
+        done = 0
+        sql = (
+            f"INSERT INTO {RatingRow._meta.db_table} (assessment_id, competence, knowledge, "
+            "application, evidence, evidence_links, confidence, rated_by, rated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, %s)"
+        )
+        batch: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for row in rows():
+                checked, _ = check_row(row, framework, with_person=True)
+                assert checked is not None
+                assert checked.person is not None
+                person_id = people.get(checked.person) or people[checked.person.lower()]
+                v = row.values
+                key = (person_id, text(v.get("cycle")) or None, text(v.get("kind")).lower() or kind)
+                r = checked.rating
+                batch.append(
+                    (
+                        assessment_ids[key],
+                        checked.competence.number,
+                        r.knowledge,
+                        r.application,
+                        r.evidence or "",
+                        "[]",
+                        actor,
+                        now,
+                    )
+                )
+                if len(batch) >= BATCH:
+                    cursor.executemany(sql, batch)
+                    done += len(batch)
+                    batch.clear()
+                    progress("writing", done, count)
+            if batch:
+                cursor.executemany(sql, batch)
+                done += len(batch)
+        progress("writing", done, count)
+        with audit.acting_as(actor):
+            _record_import(report, counts)
+    return counts
+
+
+def _locked(
+    seen: dict[tuple[int, str | None, str], int],
+    cycles: dict[str, Cycle],
+    default_cycle: str | None,
+) -> list[str]:
+    wanted: set[tuple[int, int, str]] = set()
+    for person, cycle, kind in seen:
+        name = cycle or default_cycle
+        if name is not None and name in cycles:
+            wanted.add((person, cycles[name].id, kind))
+    if not wanted:
+        return []
+    query = Q()
+    for person_id, cycle_id, kind in wanted:
+        query |= Q(person_id=person_id, cycle_id=cycle_id, kind=kind)
+    return (
+        [
+            f"{a.person.email}, cycle {a.cycle.name}, {a.kind}: the assessment is signed off and "
+            "read-only; import into a new cycle (--cycle)"
+            for a in Assessment.objects.filter(
+                query, status=Assessment.Status.SIGNED_OFF
+            ).select_related("person", "cycle")
+        ]
+        if len(wanted) < 500
+        else _locked_large(wanted)
+    )
+
+
+def _locked_large(wanted: set[tuple[int, int, str]]) -> list[str]:
+    return [
+        f"{a.person.email}, cycle {a.cycle.name}, {a.kind}: the assessment is signed off and "
+        "read-only; import into a new cycle (--cycle)"
+        for a in Assessment.objects.filter(status=Assessment.Status.SIGNED_OFF).select_related(
+            "person", "cycle"
+        )
+        if (a.person_id, a.cycle_id, a.kind) in wanted
+    ]
+
+
+def _assessments_for(
+    seen: dict[tuple[int, str | None, str], int],
+    cycles: dict[str | None, Cycle],
+    default_cycle: str | None,
+    framework_row: FrameworkVersion,
+    people: dict[int, Person],
+) -> dict[tuple[int, str | None, str], int]:
+    """The assessment id for each key: existing ones get their ratings replaced."""
+
+    def cycle_of(name: str | None) -> Cycle:
+        return cycles[name or default_cycle] if (name or default_cycle) in cycles else cycles[None]
+
+    wanted = {(p, cycle_of(c).id, k): (p, c, k) for p, c, k in seen}
+    existing: dict[tuple[int, int, str], int] = {}
+    cycle_ids = {cid for _, cid, _ in wanted}
+    for pk, p, c, k in Assessment.objects.filter(cycle_id__in=cycle_ids).values_list(
+        "id", "person_id", "cycle_id", "kind"
+    ):
+        if (p, c, k) in wanted:
+            existing[(p, c, k)] = pk
+    if existing:
+        ids = list(existing.values())
+        with connection.cursor() as cursor:  # replaced in bulk: the import is one audit entry
+            for i in range(0, len(ids), BATCH):
+                chunk = ids[i : i + BATCH]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {RatingRow._meta.db_table} WHERE assessment_id IN ({marks})",
+                    chunk,
+                )
+                Assessment.objects.filter(id__in=chunk).update(status=Assessment.Status.SUBMITTED)
+    today = timezone.localdate()
+    new = [
+        Assessment(
+            person_id=p,
+            cycle_id=c,
+            kind=k,
+            status=Assessment.Status.SUBMITTED,
+            assessed_on=today,
+            framework=framework_row,
+            profile=people[p].profile,
+            context=people[p].context,
+        )
+        for (p, c, k) in wanted
+        if (p, c, k) not in existing
+    ]
+    Assessment.objects.bulk_create(new, batch_size=BATCH)
+    if new and any(a.pk is None for a in new):  # a backend that does not return ids
+        for pk, p, c, k in Assessment.objects.filter(cycle_id__in=cycle_ids).values_list(
+            "id", "person_id", "cycle_id", "kind"
+        ):
+            existing.setdefault((p, c, k), pk)
+    for a in new:
+        if a.pk is not None:
+            existing[(a.person_id, a.cycle_id, a.kind)] = a.pk
+    return {original: existing[key] for key, original in wanted.items()}
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def _people(team: str | None) -> Any:
+    people = Person.objects.select_related("team", "assessor")
+    if team:
+        path = team_path(team)
+        root = TeamCache().by_path.get(path)
+        if root is None:
+            raise InputError(f"--team: no team {team!r} (write Department / Team)")
+        ids, frontier = {root.pk}, [root.pk]
+        while frontier:
+            frontier = list(
+                Team.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+            )
+            ids.update(frontier)
+        people = people.filter(team_id__in=ids)
+    return people.order_by("email")
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_document(team: str | None = None) -> dict[str, Any]:
+    """Everything (or one team and its sub-teams), in a stable order, with natural keys only."""
+    people = list(_people(team))
+    emails = {p.email for p in people}
+    team_ids: set[int] = set()
+    for p in people:
+        node = p.team
+        while node is not None:
+            team_ids.add(node.pk)
+            node = node.parent
+    teams = sorted(
+        Team.objects.filter(id__in=team_ids).select_related("parent", "pmo")
+        if team
+        else Team.objects.select_related("parent", "pmo"),
+        key=lambda t: t.path,
+    )
+    pmo_ids = {t.pmo_id for t in teams if t.pmo_id}
+    pmos = Pmo.objects.filter(id__in=pmo_ids) if team else Pmo.objects.all()
+    assessments = list(
+        Assessment.objects.filter(person__in=people)
+        .select_related("person", "cycle", "framework")
+        .prefetch_related("ratings")
+    )
+    assessments.sort(
+        key=lambda a: (
+            a.person.email,
+            a.cycle.opens_on,
+            a.cycle.name,
+            KIND_ORDER[Assessment.Kind(a.kind)],
+        )
+    )
+    cycle_ids = {a.cycle_id for a in assessments}
+    cycles = Cycle.objects.filter(id__in=cycle_ids) if team else Cycle.objects.all()
+    plans = PlanItem.objects.filter(person__in=people).select_related("person")
+    return {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "pmos": [{"name": p.name, "context": p.context} for p in pmos.order_by("name")],
+        "teams": [{"path": t.path, "pmo": t.pmo.name if t.pmo else None} for t in teams],
+        "people": [
+            {
+                "email": p.email,
+                "name": p.name,
+                "employee_id": p.employee_id,
+                "team": p.team.path if p.team else None,
+                "context": p.context,
+                "profile": p.profile,
+                "assessor": p.assessor.email if p.assessor and p.assessor.email in emails else None,
+                "left_on": _iso(p.left_on),
+            }
+            for p in people
+        ],
+        "cycles": [
+            {"name": c.name, "opens_on": _iso(c.opens_on), "closes_on": _iso(c.closes_on)}
+            for c in cycles.order_by("opens_on", "name")
+        ],
+        "assessments": [
+            {
+                "person": a.person.email,
+                "cycle": a.cycle.name,
+                "kind": a.kind,
+                "status": a.status,
+                "assessed_on": _iso(a.assessed_on),
+                "framework": {"id": a.framework.framework_id, "version": a.framework.version},
+                "profile": a.profile,
+                "context": a.context,
+                "signed_off_by": a.signed_off_by,
+                "signed_off_at": _iso(a.signed_off_at),
+                "ratings": [
+                    {
+                        "competence": r.competence,
+                        "knowledge": r.knowledge,
+                        "application": r.application,
+                        "evidence": r.evidence,
+                        "evidence_links": r.evidence_links,
+                        "confidence": r.confidence,
+                        "rated_by": r.rated_by,
+                        "rated_at": _iso(r.rated_at),
+                    }
+                    for r in sorted(a.ratings.all(), key=lambda r: r.competence)
+                ],
+            }
+            for a in assessments
+        ],
+        "plans": [
+            {
+                "person": i.person.email,
+                "competence": i.competence,
+                "axis": i.axis,
+                "target_level": i.target_level,
+                "action": i.action,
+                "due_on": _iso(i.due_on),
+                "status": i.status,
+            }
+            for i in sorted(plans, key=lambda i: (i.person.email, i.competence, i.axis, i.action))
+        ],
+    }
+
+
+def export_rows(team: str | None = None, history: bool = False) -> Iterator[dict[str, Any]]:
+    """People and ratings, one row per rating: the latest assessment, or all with ``history``."""
+    catalogue = load_catalogue()
+    slugs = {c.number: c.slug for c in catalogue.framework.competences}
+    for person in _people(team).iterator(chunk_size=2000):
+        assessments = sorted(
+            person.assessments.select_related("cycle").prefetch_related("ratings"),
+            key=lambda a: (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)]),
+        )
+        if not history and assessments:
+            assessments = assessments[-1:]
+        for a in assessments:
+            for r in sorted(a.ratings.all(), key=lambda r: r.competence):
+                yield {
+                    "person": person.email,
+                    "name": person.name,
+                    "employee_id": person.employee_id or "",
+                    "team": person.team.path if person.team else "",
+                    "context": person.context,
+                    "profile": person.profile,
+                    "cycle": a.cycle.name,
+                    "kind": a.kind,
+                    "status": a.status,
+                    "assessed_on": a.assessed_on.isoformat(),
+                    "competence": r.competence,
+                    "slug": slugs.get(r.competence, ""),
+                    "knowledge": "" if r.knowledge is None else r.knowledge,
+                    "application": "" if r.application is None else r.application,
+                    "evidence": r.evidence,
+                }
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    n = 0
+    for row in rows:
+        writer.writerow(
+            escape_cell(v) if isinstance(v, str) else v for v in (row[c] for c in EXPORT_COLUMNS)
+        )
+        n += 1
+    return n
+
+
+def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path) -> int:
+    """A write-only workbook; every text cell is stored as text, never as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Ratings")
+    sheet.append(list(EXPORT_COLUMNS))
+    n = 0
+    for row in rows:
+        cells = []
+        for column in EXPORT_COLUMNS:
+            value = row[column]
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+        n += 1
+    book.save(path)
+    return n
+
+
+# -- the JSON document back in -----------------------------------------------------------------
+
+
+def _date(value: str | None) -> Any:
+    return None if value is None else dt.date.fromisoformat(value)
+
+
+def _datetime(value: str | None) -> Any:
+    return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def check_document(doc: dict[str, Any], source: str) -> None:
+    """Check a JSON export against its schema, naming every bad field."""
+    errors = sorted(
+        schema_validator("export").iter_errors(doc), key=lambda e: list(e.absolute_path)
+    )
+    if errors:
+        raise InputError(f"{source}, {json_path(e.absolute_path)}: {e.message}" for e in errors)
+
+
+def import_document(
+    doc: dict[str, Any],
+    source: str,
+    *,
+    dry_run: bool = False,
+    report: ImportReport | None = None,
+) -> dict[str, int]:
+    """Write a JSON export into the database; clashes with what is there are errors."""
+    check_document(doc, source)
+    problems: list[str] = []
+    emails = {p["email"].lower() for p in doc["people"]}
+    clash = sorted(Person.objects.filter(email__in=emails).values_list("email", flat=True))
+    problems += [f"{source}, people: {e} is already in the database" for e in clash[:100]]
+    cycles_in_doc = {c["name"] for c in doc["cycles"]}
+    for i, a in enumerate(doc["assessments"]):
+        if a["person"].lower() not in emails:
+            problems.append(f"{source}, assessments[{i}].person: {a['person']} is not in people")
+        if a["cycle"] not in cycles_in_doc:
+            problems.append(f"{source}, assessments[{i}].cycle: {a['cycle']} is not in cycles")
+    for i, p in enumerate(doc["people"]):
+        if p["assessor"] and p["assessor"].lower() not in emails:
+            problems.append(f"{source}, people[{i}].assessor: {p['assessor']} is not in people")
+    if problems:
+        raise InputError(problems)
+    counts = {
+        "pmos": len(doc["pmos"]),
+        "teams": len(doc["teams"]),
+        "people": len(doc["people"]),
+        "cycles": len(doc["cycles"]),
+        "assessments": len(doc["assessments"]),
+        "ratings": sum(len(a["ratings"]) for a in doc["assessments"]),
+        "plans": len(doc["plans"]),
+    }
+    if dry_run:
+        return counts
+    with transaction.atomic():
+        builtin = current_framework()
+        frameworks = {(f.framework_id, f.version): f for f in FrameworkVersion.objects.all()}
+        pmos = {p.name: p for p in Pmo.objects.all()}
+        for p in doc["pmos"]:
+            if p["name"] not in pmos:
+                pmos[p["name"]] = Pmo.objects.bulk_create(
+                    [Pmo(name=p["name"], context=p["context"])]
+                )[0]
+        teams = TeamCache()
+        for t in doc["teams"]:
+            team = teams.get(team_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
+            if t["pmo"] and team.pmo_id != pmos[t["pmo"]].pk:
+                team.pmo = pmos[t["pmo"]]
+                Team.objects.bulk_update([team], ["pmo"])
+        Person.objects.bulk_create(
+            Person(
+                email=p["email"],
+                name=p["name"],
+                employee_id=p["employee_id"],
+                team=teams.by_path[team_path(p["team"])] if p["team"] else None,
+                context=p["context"],
+                profile=p["profile"],
+                left_on=_date(p["left_on"]),
+            )
+            for p in doc["people"]
+        )
+        people = {e.lower(): pk for e, pk in Person.objects.values_list("email", "id")}
+        Person.objects.bulk_update(
+            [
+                Person(id=people[p["email"].lower()], assessor_id=people[p["assessor"].lower()])
+                for p in doc["people"]
+                if p["assessor"]
+            ],
+            ["assessor"],
+        )
+        stored_cycles = {c.name: c for c in Cycle.objects.all()}
+        for c in doc["cycles"]:
+            if c["name"] not in stored_cycles:
+                stored_cycles[c["name"]] = Cycle.objects.create(
+                    name=c["name"], opens_on=_date(c["opens_on"]), closes_on=_date(c["closes_on"])
+                )
+        for i, a in enumerate(doc["assessments"]):
+            key = (a["framework"]["id"], a["framework"]["version"])
+            fw = frameworks.get(
+                key, builtin if key == (builtin.framework_id, builtin.version) else None
+            )
+            if fw is None:
+                raise InputError(
+                    f"{source}, assessments[{i}].framework: {key[0]} {key[1]} is not in this "
+                    "database (restore a backup, which carries framework versions)"
+                )
+            assessment = Assessment(
+                person_id=people[a["person"].lower()],
+                cycle=stored_cycles[a["cycle"]],
+                kind=a["kind"],
+                status=a["status"],
+                assessed_on=_date(a["assessed_on"]),
+                framework=fw,
+                profile=a["profile"],
+                context=a["context"],
+                signed_off_by=a["signed_off_by"],
+                signed_off_at=_datetime(a["signed_off_at"]),
+            )
+            Assessment.objects.bulk_create([assessment])
+            RatingRow.objects.bulk_create(
+                RatingRow(
+                    assessment=assessment,
+                    competence=r["competence"],
+                    knowledge=r["knowledge"],
+                    application=r["application"],
+                    evidence=r["evidence"],
+                    evidence_links=r["evidence_links"],
+                    confidence=r["confidence"],
+                    rated_by=r["rated_by"],
+                    rated_at=_datetime(r["rated_at"]),
+                )
+                for r in a["ratings"]
+            )
+        PlanItem.objects.bulk_create(
+            PlanItem(
+                person_id=people[i["person"].lower()],
+                competence=i["competence"],
+                axis=i["axis"],
+                target_level=i["target_level"],
+                action=i["action"],
+                due_on=_date(i["due_on"]),
+                status=i["status"],
+            )
+            for i in doc["plans"]
+        )
+        if report is not None:
+            _record_import(report, counts)
+    return counts

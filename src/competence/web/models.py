@@ -1,0 +1,286 @@
+"""Tables. Business rules stay in ``competence.domain``; these only store what happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from competence.domain.framework import CONTEXTS
+
+CONTEXT_CHOICES = [(c, c) for c in CONTEXTS]
+
+
+class ReadOnlyError(Exception):
+    """A signed-off assessment, or the append-only audit trail, was asked to change."""
+
+
+class FrameworkVersion(models.Model):
+    """A framework as loaded from its data files (or a CASE package): kept for every version."""
+
+    framework_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=50)
+    title = models.CharField(max_length=300)
+    source = models.CharField(max_length=20, default="builtin")  # builtin | case
+    document = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework_id", "version"], name="framework_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework_id} {self.version}"
+
+
+class ProfileVersion(models.Model):
+    framework = models.ForeignKey(
+        FrameworkVersion, on_delete=models.CASCADE, related_name="profiles"
+    )
+    profile_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    document = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "profile_id"], name="profile_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} ({self.framework})"
+
+
+class Pmo(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
+    leads = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="pmos_led")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A team, or a department holding teams (``parent``)."""
+
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    pmo = models.ForeignKey(
+        Pmo, null=True, blank=True, on_delete=models.PROTECT, related_name="teams"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="team_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent=None), name="top_level_team_name"
+            ),
+        ]
+
+    @property
+    def path(self) -> str:
+        """``Department / Team``."""
+        parts = [self.name]
+        node = self.parent
+        while node is not None:
+            parts.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(parts))
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Person(models.Model):
+    """Someone assessed (CONTRACT.md "Identity")."""
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    employee_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
+    profile = models.CharField(max_length=100, default="pmo-officer")
+    assessor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="assessees"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Cycle(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    opens_on = models.DateField()
+    closes_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opens_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assessment(models.Model):
+    class Kind(models.TextChoices):
+        SELF = "self"
+        ASSESSOR = "assessor"
+        AGREED = "agreed"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        SUBMITTED = "submitted"
+        REVIEWED = "reviewed"
+        SIGNED_OFF = "signed-off"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SELF)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    assessed_on = models.DateField()
+    framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    profile = models.CharField(max_length=100)
+    context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
+    signed_off_by = models.CharField(max_length=200, blank=True, default="")
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "cycle", "kind"], name="one_per_cycle_and_kind"
+            )
+        ]
+        ordering = ["assessed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.email} {self.cycle.name} {self.kind}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == self.Status.SIGNED_OFF
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            stored = Assessment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == self.Status.SIGNED_OFF:
+                raise ReadOnlyError(f"assessment {self} is signed off and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.locked:
+            raise ReadOnlyError(f"assessment {self} is signed off and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+
+class Rating(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    competence = models.PositiveSmallIntegerField()
+    knowledge = models.PositiveSmallIntegerField(null=True, blank=True)
+    application = models.PositiveSmallIntegerField(null=True, blank=True)
+    evidence = models.TextField(blank=True, default="")
+    evidence_links = models.JSONField(default=list, blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    rated_by = models.CharField(max_length=200)
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "competence"], name="one_rating_each"),
+            models.CheckConstraint(
+                condition=models.Q(knowledge__lte=5) | models.Q(knowledge=None),
+                name="knowledge_0_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(application__lte=5) | models.Q(application=None),
+                name="application_0_5",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__gte=1, confidence__lte=5)
+                | models.Q(confidence=None),
+                name="confidence_1_5",
+            ),
+        ]
+        ordering = ["competence"]
+
+    def __str__(self) -> str:
+        return f"{self.competence}: {self.knowledge}/{self.application}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if Assessment.objects.filter(pk=self.assessment_id, status="signed-off").exists():
+            raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if Assessment.objects.filter(pk=self.assessment_id, status="signed-off").exists():
+            raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
+        return super().delete(*args, **kwargs)
+
+
+class PlanItem(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        IN_PROGRESS = "in-progress"
+        DONE = "done"
+        DROPPED = "dropped"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plan_items")
+    competence = models.PositiveSmallIntegerField()
+    axis = models.CharField(
+        max_length=12, choices=[("knowledge", "knowledge"), ("application", "application")]
+    )
+    target_level = models.PositiveSmallIntegerField()
+    action = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["due_on", "competence", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.person.email}: {self.competence} {self.axis} to {self.target_level}"
+
+
+class AuditEntry(models.Model):
+    """The append-only audit trail (CONTRACT.md "Identity")."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=20)  # create | update | delete | import | erase | ...
+    model = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=100, blank=True, default="")
+    person = models.CharField(max_length=40, blank=True, default="", db_index=True)  # Person id
+    summary = models.CharField(max_length=500, blank=True, default="")
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.model} {self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ReadOnlyError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ReadOnlyError("the audit trail is append-only")

@@ -1,0 +1,166 @@
+"""Assessments in the database: the workflow, read-only sign-off, history and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from competence.errors import InputError
+from competence.services import records
+from competence.web import audit
+from competence.web.models import (
+    Assessment,
+    AuditEntry,
+    Cycle,
+    FrameworkVersion,
+    Person,
+    ReadOnlyError,
+)
+from tests.integration.conftest import ratings
+
+
+def test_record_submit_review_agree_and_sign_off(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    own = records.record_assessment(ada, cycle, ratings(life_cycles=(4, 4), governance=(3, 2)))
+    assert own.status == "draft"
+    assert own.framework.framework_id == "apm-pmo"
+    assert (own.profile, own.context) == ("pmo-specialist", "programme")
+    records.submit(own)
+    assessor = records.record_assessment(ada, cycle, ratings(governance=(4, 3)), kind="assessor")
+    records.submit(assessor)
+    records.review(assessor)
+    agreed = records.agree(ada, cycle)
+    assert agreed.status == "reviewed"
+    assert {r.competence: (r.knowledge, r.application) for r in agreed.ratings.all()} == {2: (4, 3)}
+    # The self and assessor ratings are kept, not averaged.
+    own.refresh_from_db()
+    assert {r.competence: (r.knowledge, r.application) for r in own.ratings.all()} == {
+        1: (4, 4),
+        2: (3, 2),
+    }
+    records.sign_off(agreed)
+    agreed.refresh_from_db()
+    assert agreed.status == "signed-off"
+    assert agreed.signed_off_by == "cli:tester"
+
+
+def test_a_signed_off_assessment_is_read_only(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada = people["ada"]
+    agreed = records.agree(ada, cycles[0], ratings(life_cycles=(3, 3)))
+    records.sign_off(agreed)
+    with pytest.raises(InputError, match="signed off and read-only"):
+        records.record_assessment(ada, cycles[0], ratings(life_cycles=(5, 5)), kind="agreed")
+    rating = agreed.ratings.get()
+    rating.knowledge = 5
+    with pytest.raises(ReadOnlyError):
+        rating.save()
+    agreed.status = "draft"
+    with pytest.raises(ReadOnlyError):
+        agreed.save()
+    assert agreed.ratings.get().knowledge == 3
+
+
+def test_workflow_steps_out_of_order_are_refused(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    own = records.record_assessment(people["ada"], cycles[1], ratings(life_cycles=(1, 1)))
+    with pytest.raises(InputError, match="cannot review an assessment that is draft"):
+        records.review(own)
+    with pytest.raises(InputError, match="cannot sign off an assessment that is draft"):
+        records.sign_off(own)
+    with pytest.raises(InputError, match="nothing to agree yet"):
+        records.agree(people["grace"], cycles[1])
+
+
+def test_a_new_cycle_makes_a_new_assessment_and_history_keeps_both(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada = people["ada"]
+    first = records.record_assessment(
+        ada, cycles[0], ratings(life_cycles=(2, 2)), assessed_on=dt.date(2025, 3, 1)
+    )
+    records.submit(first)
+    second = records.record_assessment(
+        ada, cycles[1], ratings(life_cycles=(4, 3)), assessed_on=dt.date(2026, 3, 1)
+    )
+    assert first.pk != second.pk
+    data = records.history(ada)
+    assert [a["cycle"] for a in data["assessments"]] == ["2025", "2026"]
+    life_cycles = next(t for t in data["trend"] if t["number"] == 1)
+    assert life_cycles["points"] == [
+        {"cycle": "2025", "knowledge": 2, "application": 2},
+        {"cycle": "2026", "knowledge": 4, "application": 3},
+    ]
+
+
+def test_every_change_is_audited_with_actor_and_old_and_new_values(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada = people["ada"]
+    before = AuditEntry.objects.count()
+    own = records.record_assessment(ada, cycles[1], ratings(life_cycles=(2, 2)))
+    records.record_assessment(ada, cycles[1], ratings(life_cycles=(3, 2)))
+    entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert [(e.action, e.model) for e in entries] == [
+        ("create", "Assessment"),
+        ("create", "Rating"),
+        ("update", "Rating"),
+    ]
+    update = entries[-1]
+    assert update.actor == "cli:tester"
+    assert update.old is not None
+    assert update.new is not None
+    assert update.old == {"knowledge": 2, "rated_at": update.old["rated_at"]}
+    assert update.new["knowledge"] == 3
+    assert {e.person for e in entries} == {str(ada.pk)}
+    with audit.acting_as("someone"):
+        ada.name = "Ada King"
+        ada.save()
+        own.delete()
+    last = list(AuditEntry.objects.order_by("-id")[:3])
+    assert {(e.action, e.model) for e in last} >= {("update", "Person"), ("delete", "Assessment")}
+    assert any(e.old == {"name": "Ada Lovelace"} and e.new == {"name": "Ada King"} for e in last)
+
+
+def test_changes_without_an_actor_are_refused(people: dict[str, Person]) -> None:
+    token = audit._actor.set(None)
+    try:
+        with pytest.raises(audit.NoActorError):
+            Person.objects.create(name="X", email="x@example.org", context="project")
+    finally:
+        audit._actor.reset(token)
+    assert not Person.objects.filter(email="x@example.org").exists()
+
+
+def test_the_audit_trail_is_append_only(people: dict[str, Person]) -> None:
+    entry = AuditEntry.objects.first()
+    assert entry is not None
+    entry.summary = "rewritten"
+    with pytest.raises(ReadOnlyError):
+        entry.save()
+    with pytest.raises(ReadOnlyError):
+        entry.delete()
+
+
+def test_the_framework_version_is_recorded_once(actor: str) -> None:
+    first = records.current_framework()
+    again = records.current_framework()
+    assert first.pk == again.pk
+    assert FrameworkVersion.objects.count() == 1
+    assert sorted(first.profiles.values_list("profile_id", flat=True)) == [
+        "pmo-officer",
+        "pmo-specialist",
+    ]
+    assert len(first.document["framework"]["competences"]) == 29
+
+
+def test_open_cycle_defaults(actor: str) -> None:
+    made = records.open_cycle(dt.date(2026, 11, 28))
+    assert made.name == "2026-11-28"
+    assert records.open_cycle(dt.date(2026, 11, 29)).pk == made.pk
+    assert Assessment.objects.count() == 0
