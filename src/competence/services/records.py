@@ -110,8 +110,11 @@ def find_cycle(name: str) -> Cycle:
     return cycle
 
 
-def open_cycle(today: dt.date | None = None) -> Cycle:
-    """The cycle open today (the latest one to open), or a new one named after the date."""
+def open_cycle(today: dt.date | None = None, quiet: bool = False) -> Cycle:
+    """The cycle open today (the latest one to open), or a new one named after the date.
+
+    ``quiet``: a new cycle is part of a bulk import's own audit entry, not one of its own.
+    """
     today = today or timezone.localdate()
     cycle = (
         Cycle.objects.filter(opens_on__lte=today)
@@ -120,7 +123,11 @@ def open_cycle(today: dt.date | None = None) -> Cycle:
         .first()
     )
     if cycle is None:
-        cycle, _ = Cycle.objects.get_or_create(name=today.isoformat(), defaults={"opens_on": today})
+        cycle = Cycle.objects.filter(name=today.isoformat()).first() or (
+            Cycle.objects.bulk_create([Cycle(name=today.isoformat(), opens_on=today)])[0]
+            if quiet
+            else Cycle.objects.create(name=today.isoformat(), opens_on=today)
+        )
     return cycle
 
 
