@@ -11,7 +11,7 @@ from typing import Any
 
 from competence.data import load_catalogue
 from competence.domain.analysis import assess
-from competence.errors import InputError
+from competence.errors import writing
 from competence.services import analysis, catalogue
 
 
@@ -64,7 +64,5 @@ def write_template(
     """Write the self-assessment workbook; return how many competences it asks to rate."""
     from competence.formats.template import write_template as write
 
-    try:
+    with writing(path):
         return write(load_catalogue(), profile, context, path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None

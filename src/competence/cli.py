@@ -10,8 +10,9 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -21,7 +22,7 @@ from rich.text import Text
 from competence import __version__
 from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import CONTEXTS
-from competence.errors import InputError
+from competence.errors import InputError, writing
 
 
 class _Console(Console):
@@ -37,6 +38,16 @@ out = _Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 STYLE = {MET: "green", TOP_UP: "yellow", GAP: "red"}
+
+
+FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
+
+
+def out_option(help: str, required: bool = True) -> Callable[[FC], FC]:
+    return click.option(
+        "--out", "-o", "out_file", required=required, type=click.Path(path_type=Path), help=help
+    )
+
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 context_option = click.option(
@@ -284,14 +295,7 @@ def _print_verdict(v: Verdict) -> None:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "-o",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Where to write the .xlsx file.",
-)
+@out_option("Where to write the .xlsx file.")
 @click.option(
     "--profile",
     "-p",
@@ -312,10 +316,8 @@ def template(out_file: Path, profile_id: str, context: str | None) -> None:
 
     if out_file.suffix.lower() != ".xlsx":
         raise InputError(f"--out: {out_file}: the template is a workbook; name it *.xlsx")
-    try:
+    with writing(out_file, "--out"):
         rows = write_template(load_catalogue(), profile_id, context, out_file)
-    except OSError as exc:
-        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"Wrote {out_file} ({rows} competences to rate).", err=True)
 
 
@@ -435,13 +437,7 @@ class ProgressBar:
 )
 @click.option("--team", help="Only this team and its sub-teams (write Department / Team).")
 @click.option("--history", is_flag=True, help="csv, xlsx: every assessment, not only the latest.")
-@click.option(
-    "--out",
-    "-o",
-    "out_file",
-    type=click.Path(path_type=Path),
-    help="File to write (default: standard output; required for xlsx).",
-)
+@out_option("File to write (default: standard output; required for xlsx).", required=False)
 def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> None:
     """Export people and their assessments."""
     database()
@@ -449,7 +445,7 @@ def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> 
 
     if fmt == "xlsx" and out_file is None:
         raise InputError("--out: an xlsx export needs a file name")
-    try:
+    with writing(out_file, "--out"):
         if fmt == "json":
             data = transfer.export_document(team)
             text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -471,10 +467,6 @@ def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> 
             assert out_file is not None
             count = transfer.write_xlsx(transfer.export_rows(team, history), out_file)
             what = "ratings"
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
     if out_file is not None:
         click.echo(f"Wrote {out_file} ({count} {what}).", err=True)
 
@@ -574,14 +566,7 @@ def history(person: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--out",
-    "-o",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="The backup file to write (gzip-compressed JSON).",
-)
+@out_option("The backup file to write (gzip-compressed JSON).")
 def backup(out_file: Path) -> None:
     """Write a consistent, compressed snapshot of everything, audit trail included."""
     database()
@@ -616,20 +601,13 @@ def restore(ctx: click.Context, file: Path) -> None:
     required=True,
     help="case: a CASE 1.1 package (JSON); moodle: Moodle's competency framework CSV.",
 )
-@click.option(
-    "--out",
-    "-o",
-    "out_file",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="The file to write.",
-)
+@out_option("The file to write.")
 def framework_export(fmt: str, out_file: Path) -> None:
     """Export the framework and its profiles for other systems."""
     from competence.data import load_catalogue
 
     catalogue = load_catalogue()
-    try:
+    with writing(out_file, "--out"):
         if fmt == "case":
             from competence.formats.case import export_case
 
@@ -643,8 +621,6 @@ def framework_export(fmt: str, out_file: Path) -> None:
 
             with out_file.open("w", encoding="utf-8", newline="") as f:
                 what = f"{export_moodle(catalogue, f)} competencies"
-    except OSError as exc:
-        raise InputError(f"--out: {out_file}: cannot write: {exc.strerror or exc}") from None
     click.echo(f"Wrote {out_file} ({what}).", err=True)
 
 

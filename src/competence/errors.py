@@ -6,7 +6,8 @@ command line); anything else is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 MAX_REPORTED = 100
 
@@ -30,3 +31,15 @@ class InputError(Exception):
 
 class DataError(InputError):
     """A framework or profile data file does not hold what its schema says."""
+
+
+@contextmanager
+def writing(path: object, label: str = "") -> Iterator[None]:
+    """Turn a failure to write ``path`` into a clear :class:`InputError`."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        where = f"{label}: {path}" if label else str(path)
+        raise InputError(f"{where}: cannot write: {exc.strerror or exc}") from None

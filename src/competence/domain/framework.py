@@ -128,6 +128,17 @@ class SpecialistRule:
     deciding: tuple[int, ...]
     at_least: int = 1
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": "specialist",
+            "statement": self.statement,
+            "base_profile": self.base_profile,
+            "required": list(self.required),
+            "specialisms": list(self.specialisms),
+            "deciding": list(self.deciding),
+            "at_least": self.at_least,
+        }
+
 
 @dataclass(frozen=True)
 class Profile:

@@ -192,16 +192,7 @@ def _document_extensions(catalogue: Catalogue) -> dict[str, Any]:
     a = fw.attribution
     profiles: dict[str, Any] = {}
     for p in catalogue.profiles.values():
-        rule = None
-        if p.rule is not None:
-            rule = {
-                "statement": p.rule.statement,
-                "base_profile": p.rule.base_profile,
-                "required": list(p.rule.required),
-                "specialisms": list(p.rule.specialisms),
-                "deciding": list(p.rule.deciding),
-                "at_least": p.rule.at_least,
-            }
+        rule = p.rule.as_dict() if p.rule is not None else None
         profiles[p.id] = {
             "name": p.name,
             "description": p.description,

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from competence.errors import InputError
+from competence.errors import InputError, writing
 from competence.formats.case import ImportedFramework, imported_to_dict
 from competence.services.transfer import _datetime, export_document, import_document
 from competence.web import audit
@@ -88,11 +88,8 @@ def snapshot() -> dict[str, Any]:
 def write_backup(path: str | Path) -> dict[str, int]:
     data = snapshot()
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    try:
-        with gzip.open(path, "wb") as f:
-            f.write(raw)
-    except OSError as exc:
-        raise InputError(f"--out: {path}: cannot write: {exc.strerror or exc}") from None
+    with writing(path), gzip.open(path, "wb") as f:
+        f.write(raw)
     return _counts(data)
 
 

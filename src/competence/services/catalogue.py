@@ -71,17 +71,7 @@ def profile_data(
                 "applicable": r.applies_in(context),
             }
         )
-    rule = None
-    if p.rule:
-        rule = {
-            "kind": "specialist",
-            "statement": p.rule.statement,
-            "base_profile": p.rule.base_profile,
-            "required": list(p.rule.required),
-            "specialisms": list(p.rule.specialisms),
-            "deciding": list(p.rule.deciding),
-            "at_least": p.rule.at_least,
-        }
+    rule = p.rule.as_dict() if p.rule else None
     return {
         "id": p.id,
         "name": p.name,
