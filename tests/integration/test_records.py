@@ -164,3 +164,24 @@ def test_open_cycle_defaults(actor: str) -> None:
     assert made.name == "2026-11-28"
     assert records.open_cycle(dt.date(2026, 11, 29)).pk == made.pk
     assert Assessment.objects.count() == 0
+
+
+def test_audit_command_lists_one_persons_changes(
+    people: dict[str, Person], cycles: list[Cycle], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from competence.cli import main
+
+    records.record_assessment(people["ada"], cycles[1], ratings(life_cycles=(2, 2)))
+    records.record_assessment(people["grace"], cycles[1], ratings(life_cycles=(1, 1)))
+    capsys.readouterr()
+    assert main(["audit", "--person", "E1", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert [(e["action"], e["model"]) for e in entries] == [
+        ("create", "Assessment"),
+        ("create", "Rating"),
+    ]
+    assert all(e["actor"] == "cli:tester" for e in entries)
+    assert main(["audit", "--person", "nobody@example.org"]) == 2
+    assert "no person with the email or employee id" in capsys.readouterr().err
