@@ -659,6 +659,80 @@ def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
             out.print(f"  • {line}")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Serve a synthetic PMO from a separate demo database, made anew at each start.",
+)
+@click.option(
+    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+)
+def serve(host: str, port: int, demo: bool, threads: int) -> None:
+    """Run the web app under a production server (waitress), after upgrading the database."""
+    from competence.config import Config
+
+    if demo:
+        _use_demo_database()
+    elif not Config.from_env().secret_key and not Config.from_env().debug:
+        raise InputError(
+            "COMPETENCE_SECRET_KEY is not set: give the server a long random secret "
+            "(or use --demo, or COMPETENCE_DEBUG=1 on your own machine)"
+        )
+    database(need_tables=False)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo:
+        from competence.services.demo import build_demo
+
+        summary = build_demo()
+        err.print(
+            f"Demo data: {summary.people} people in {summary.teams} teams, "
+            f"{summary.cycles} cycles, {summary.assessments} assessments."
+        )
+        err.print(f"Demo sign-ins (password {summary.password!r}):")
+        for username, role in summary.sign_ins:
+            err.print(f"  {username:<22} {role}")
+    from waitress.server import create_server
+
+    from competence.web.wsgi import application
+
+    server = create_server(application, host=host, port=port, threads=threads, ident="competence")
+    shown = f"[{host}]" if ":" in host else host
+    port = getattr(server, "effective_port", port)
+    click.echo(f"competence is running at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        server.close()
+
+
+def _use_demo_database() -> None:
+    """Point this process at a fresh demo database, never the user's own."""
+    import secrets
+
+    from platformdirs import user_data_path
+
+    folder = user_data_path("competence", appauthor=False)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo.sqlite3"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    os.environ["COMPETENCE_DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("COMPETENCE_SECRET_KEY", secrets.token_urlsafe(50))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

@@ -757,11 +757,16 @@ def export_document(team: str | None = None) -> dict[str, Any]:
     }
 
 
-def export_rows(team: str | None = None, history: bool = False) -> Iterator[dict[str, Any]]:
+def export_rows(
+    team: str | None = None, history: bool = False, person: Person | None = None
+) -> Iterator[dict[str, Any]]:
     """People and ratings, one row per rating: the latest assessment, or all with ``history``."""
     catalogue = load_catalogue()
     slugs = {c.number: c.slug for c in catalogue.framework.competences}
-    for person in _people(team).iterator(chunk_size=2000):
+    people = _people(team)
+    if person is not None:
+        people = people.filter(pk=person.pk)
+    for person in people.iterator(chunk_size=2000):
         assessments = sorted(
             person.assessments.select_related("cycle").prefetch_related("ratings"),
             key=lambda a: (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)]),
@@ -801,7 +806,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     return n
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path) -> int:
+def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:
     """A write-only workbook; every text cell is stored as text, never as a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

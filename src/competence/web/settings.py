@@ -6,8 +6,8 @@ from competence.config import Config, database_settings
 
 CONFIG = Config.from_env()
 
-# Only the web server needs a real key; `competence serve` refuses to start without one outside
-# --demo and debug mode. The command line never signs anything with it.
+# The command line never signs anything with the key; `competence serve` refuses to start with
+# this default outside --demo and debug mode (it then makes a random one for the demo).
 INSECURE_KEY = "competence-insecure-key-for-the-command-line-only"
 SECRET_KEY = CONFIG.secret_key or INSECURE_KEY
 DEBUG = CONFIG.debug
@@ -16,7 +16,40 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",  # its interactive API docs are served from its own static files, not a CDN
     "competence.web.apps.CompetenceConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "competence.web.middleware.content_security_policy",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "competence.web.middleware.audit_actor",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "competence.web.views.navigation",
+            ],
+        },
+    }
 ]
 
 DATABASES = {"default": database_settings(CONFIG.database_url)}
@@ -25,10 +58,34 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "signin"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "signin"
+
 USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-gb"
 ROOT_URLCONF = "competence.web.urls"
+WSGI_APPLICATION = "competence.web.wsgi.application"
+
+STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = True  # serve the package's static files without collectstatic
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,29 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from competence.web import views
+from competence.web.api import api
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
-
-urlpatterns = [path("healthz", healthz)]
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path(
+        "signin",
+        auth_views.LoginView.as_view(
+            template_name="competence/signin.html", redirect_authenticated_user=True
+        ),
+        name="signin",
+    ),
+    path("signout", auth_views.LogoutView.as_view(), name="signout"),
+    path("framework", views.framework, name="framework"),
+    path("framework/compare", views.compare, name="compare"),
+    path("me/assessment", views.self_assessment, name="self_assessment"),
+    path("people/<int:person_id>", views.person_results, name="results"),
+    path("people/<int:person_id>/ratings.<str:fmt>", views.person_download, name="download"),
+    path("team", views.team, name="team"),
+    path("manage/import", views.manage_import, name="manage_import"),
+    path("manage/export.<str:fmt>", views.manage_export, name="manage_export"),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,174 @@
+"""What the results pages, the team view and the API show: plain data, computed by the domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from competence.data import load_catalogue
+from competence.domain.analysis import assess
+from competence.domain.ratings import Rating
+from competence.services.records import KIND_ORDER, domain_ratings, history
+from competence.web.models import Assessment, Person
+from competence.web.models import Rating as RatingRow
+
+SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
+
+
+def counting_assessment(person: Person) -> Assessment | None:
+    """The assessment that counts: the latest cycle's agreed, else assessor, else self."""
+    assessments = list(person.assessments.select_related("cycle"))
+    if not assessments:
+        return None
+    return max(
+        assessments,
+        key=lambda a: (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)]),
+    )
+
+
+def person_data(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "email": person.email,
+        "employee_id": person.employee_id,
+        "team": person.team.path if person.team else None,
+        "context": person.context,
+        "profile": person.profile,
+        "assessor": person.assessor.email if person.assessor else None,
+    }
+
+
+def assessment_data(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "id": assessment.pk,
+        "cycle": assessment.cycle.name,
+        "kind": assessment.kind,
+        "status": assessment.status,
+        "assessed_on": assessment.assessed_on.isoformat(),
+        "profile": assessment.profile,
+        "context": assessment.context,
+        "signed_off_by": assessment.signed_off_by or None,
+        "signed_off_at": assessment.signed_off_at.isoformat() if assessment.signed_off_at else None,
+    }
+
+
+def person_results(person: Person) -> dict[str, Any]:
+    """Both verdicts on the assessment that counts, and the history."""
+    catalogue = load_catalogue()
+    assessment = counting_assessment(person)
+    ratings = domain_ratings(assessment) if assessment else {}
+    context = assessment.context if assessment else person.context
+    officer = assess(catalogue, OFFICER, context, ratings, person.email)
+    specialist = assess(catalogue, SPECIALIST, context, ratings, person.email)
+    return {
+        "person": person_data(person),
+        "assessment": assessment_data(assessment) if assessment else None,
+        "officer": officer.as_dict(),
+        "specialist": specialist.as_dict(),
+        "evidence": [
+            {"number": n, "evidence": r.evidence} for n, r in sorted(ratings.items()) if r.evidence
+        ],
+        "history": history(person),
+    }
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    person: Person
+    ratings: dict[int, Rating]
+    officer_met: bool
+    specialist_met: bool
+
+
+def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Rating]]:
+    """Each person's ratings in the assessment that counts, in two queries."""
+    ids = [p.pk for p in people]
+    best: dict[int, tuple[tuple[Any, ...], int]] = {}
+    for a in (
+        Assessment.objects.filter(person_id__in=ids)
+        .select_related("cycle")
+        .only("id", "person_id", "kind", "cycle__opens_on", "cycle__name")
+    ):
+        key = (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)])
+        if a.person_id not in best or key > best[a.person_id][0]:
+            best[a.person_id] = (key, a.pk)
+    by_assessment = {pk: person_id for person_id, (_, pk) in best.items()}
+    out: dict[int, dict[int, Rating]] = {pk: {} for pk in ids}
+    rows = RatingRow.objects.filter(assessment_id__in=list(by_assessment)).values_list(
+        "assessment_id", "competence", "knowledge", "application"
+    )
+    for assessment_id, competence, knowledge, application in rows.iterator(chunk_size=5000):
+        out[by_assessment[assessment_id]][competence] = Rating(knowledge, application)
+    return out
+
+
+def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """The heatmap rows for one page of people, and coverage per competence for all of them."""
+    catalogue = load_catalogue()
+    officer, specialist = catalogue.profile(OFFICER), catalogue.profile(SPECIALIST)
+    everyone = list(people.select_related("team").order_by("name", "email"))
+    ratings = counting_ratings(everyone)
+    competences = catalogue.framework.competences
+    coverage: dict[int, dict[str, int]] = {
+        c.number: {"applies_to": 0, "rated": 0, "meets_officer": 0, "at_specialist": 0}
+        for c in competences
+    }
+    for person in everyone:
+        rated = ratings[person.pk]
+        for c in competences:
+            req, spec = officer.requirement(c.number), specialist.requirement(c.number)
+            cell = coverage[c.number]
+            r = rated.get(c.number)
+            if req is None or not req.applies_in(person.context):
+                continue
+            cell["applies_to"] += 1
+            if r is None or not r.rated:
+                continue
+            cell["rated"] += 1
+            k, a = r.knowledge or 0, r.application or 0
+            if k >= req.target.knowledge and a >= req.target.application:
+                cell["meets_officer"] += 1
+            if spec and k >= spec.target.knowledge and a >= spec.target.application:
+                cell["at_specialist"] += 1
+    pages = max(1, -(-len(everyone) // per_page))
+    page = min(max(1, page), pages)
+    shown = everyone[(page - 1) * per_page : page * per_page]
+    rows = []
+    for person in shown:
+        rated = ratings[person.pk]
+        rows.append(
+            {
+                **person_data(person),
+                "meets_officer": assess(catalogue, OFFICER, person.context, rated).meets_profile,
+                "meets_specialist": assess(
+                    catalogue, SPECIALIST, person.context, rated
+                ).meets_profile,
+                "ratings": {
+                    str(n): {"knowledge": r.knowledge, "application": r.application}
+                    for n, r in sorted(rated.items())
+                },
+                "targets": {
+                    str(c.number): (
+                        {"knowledge": req.target.knowledge, "application": req.target.application}
+                        if (req := officer.requirement(c.number)) and req.applies_in(person.context)
+                        else None
+                    )
+                    for c in competences
+                },
+            }
+        )
+    return {
+        "people_count": len(everyone),
+        "page": page,
+        "pages": pages,
+        "per_page": per_page,
+        "people": rows,
+        "coverage": [
+            {"number": c.number, "slug": c.slug, "name": c.name, **coverage[c.number]}
+            for c in competences
+        ],
+    }

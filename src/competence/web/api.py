@@ -1,0 +1,281 @@
+"""The JSON API under /api/v1/ (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs).
+
+The field names are those of the command's ``--json``. Every route needs a signed-in session and
+asks :mod:`competence.web.policy` who may see what.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
+from ninja.security import django_auth
+
+from competence.data import load_catalogue
+from competence.domain.analysis import assess
+from competence.domain.framework import CONTEXTS
+from competence.domain.ratings import Rating
+from competence.errors import InputError
+from competence.services import records, results
+from competence.services.catalogue import (
+    framework_data,
+    profile_data,
+    profile_diff_data,
+    profiles_data,
+)
+from competence.web import policy
+from competence.web.models import Assessment, Person, Team
+
+api = NinjaAPI(
+    title="competence",
+    version="1",
+    description="Competence assessment for PMO officers and specialists (APM Competence "
+    "Framework role profile). Field names are those of `competence gap --json`.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(InputError)
+def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=422
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "You may not see this."}, status=403)
+
+
+class RatingIn(Schema):
+    competence: int | str = Field(..., description="Number (1-29), slug or name")
+    knowledge: int | None = Field(None, ge=0, le=5)
+    application: int | None = Field(None, ge=0, le=5)
+    evidence: str | None = Field(None, max_length=2000)
+
+
+class GapIn(Schema):
+    profile: str = "pmo-officer"
+    context: str
+    person: str | None = None
+    ratings: list[RatingIn]
+
+
+class SelfAssessmentIn(Schema):
+    ratings: list[RatingIn]
+
+
+def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]:
+    framework = load_catalogue().framework
+    out: dict[int, Rating] = {}
+    errors = []
+    for i, item in enumerate(items):
+        competence = framework.find(item.competence)
+        if competence is None:
+            errors.append(
+                {
+                    "loc": ["body", field, i, "competence"],
+                    "msg": f"unknown competence {item.competence!r}",
+                }
+            )
+        elif competence.number in out:
+            errors.append(
+                {
+                    "loc": ["body", field, i, "competence"],
+                    "msg": f"{competence.name} is given twice",
+                }
+            )
+        else:
+            out[competence.number] = Rating(item.knowledge, item.application, item.evidence)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    person = get_object_or_404(Person.objects.select_related("team", "assessor"), pk=person_id)
+    if not policy.can_view_person(request.user, person):
+        raise PermissionDenied
+    return person
+
+
+@api.get("/framework", tags=["framework"], summary="The 29 competences and the rating scale")
+def get_framework(request: HttpRequest) -> dict[str, Any]:
+    return framework_data()
+
+
+@api.get("/profiles", tags=["framework"], summary="The role profiles")
+def get_profiles(request: HttpRequest) -> list[dict[str, Any]]:
+    return profiles_data()
+
+
+@api.get("/profiles/{profile_id}", tags=["framework"], summary="One profile's requirements")
+def get_profile(request: HttpRequest, profile_id: str, context: str | None = None) -> Any:
+    if profile_id not in load_catalogue().profiles:
+        raise Http404("no such profile")
+    if context is not None and context not in CONTEXTS:
+        raise ValidationError(
+            [{"loc": ["query", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
+        )
+    return profile_data(profile_id, context)
+
+
+@api.get(
+    "/profiles/{first}/diff/{second}",
+    tags=["framework"],
+    summary="The requirements that rise from one profile to another",
+)
+def get_profile_diff(request: HttpRequest, first: str, second: str) -> dict[str, Any]:
+    return profile_diff_data(first, second)
+
+
+@api.post("/gap", tags=["results"], summary="A gap analysis of ratings sent in the request")
+def post_gap(request: HttpRequest, body: GapIn) -> dict[str, Any]:
+    if body.context not in CONTEXTS:
+        raise ValidationError(
+            [{"loc": ["body", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
+        )
+    if body.profile not in load_catalogue().profiles:
+        raise ValidationError([{"loc": ["body", "profile"], "msg": "unknown profile"}])
+    return assess(
+        load_catalogue(), body.profile, body.context, _ratings(body.ratings), body.person
+    ).as_dict()
+
+
+@api.get("/people", tags=["people"], summary="The people you may see")
+def get_people(request: HttpRequest) -> list[dict[str, Any]]:
+    return [results.person_data(p) for p in policy.visible_people(request.user)]
+
+
+@api.get("/people/{person_id}", tags=["people"])
+def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    return results.person_data(_person(request, person_id))
+
+
+@api.get(
+    "/people/{person_id}/results",
+    tags=["results"],
+    summary="Both verdicts on the assessment that counts, evidence and history",
+)
+def get_results(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    return results.person_results(_person(request, person_id))
+
+
+@api.get(
+    "/people/{person_id}/gap",
+    tags=["results"],
+    summary="The gap analysis against one profile (as `competence gap --json`)",
+)
+def get_person_gap(
+    request: HttpRequest, person_id: int, profile: str | None = None, context: str | None = None
+) -> dict[str, Any]:
+    person = _person(request, person_id)
+    assessment = results.counting_assessment(person)
+    ratings = records.domain_ratings(assessment) if assessment else {}
+    return assess(
+        load_catalogue(),
+        profile or person.profile,
+        context or person.context,
+        ratings,
+        person.email,
+    ).as_dict()
+
+
+@api.get("/people/{person_id}/assessments", tags=["assessments"])
+def get_assessments(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
+    person = _person(request, person_id)
+    return [
+        _assessment(a)
+        for a in person.assessments.select_related("cycle")
+        .prefetch_related("ratings")
+        .order_by("assessed_on", "id")
+    ]
+
+
+def _assessment(a: Assessment) -> dict[str, Any]:
+    return {
+        **results.assessment_data(a),
+        "ratings": [
+            {
+                "competence": r.competence,
+                "knowledge": r.knowledge,
+                "application": r.application,
+                "evidence": r.evidence,
+                "rated_by": r.rated_by,
+                "rated_at": r.rated_at.isoformat(),
+            }
+            for r in a.ratings.all()
+        ],
+    }
+
+
+@api.get("/assessments/{assessment_id}", tags=["assessments"])
+def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("cycle", "person"), pk=assessment_id
+    )
+    _person(request, assessment.person_id)
+    return _assessment(assessment)
+
+
+@api.put(
+    "/me/self-assessment",
+    tags=["assessments"],
+    summary="Save ratings in your self-assessment for the open cycle (a draft)",
+)
+def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[str, Any]:
+    person = policy.own_person(request.user)
+    if person is None:
+        raise Http404("no person is linked to your account")
+    cycle = records.open_cycle()
+    existing = Assessment.objects.filter(person=person, cycle=cycle, kind="self").first()
+    if existing is not None and existing.status != Assessment.Status.DRAFT:
+        raise InputError("your self-assessment is already submitted")
+    return _assessment(records.record_assessment(person, cycle, _ratings(body.ratings)))
+
+
+@api.post("/me/self-assessment/submit", tags=["assessments"])
+def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
+    person = policy.own_person(request.user)
+    if person is None:
+        raise Http404("no person is linked to your account")
+    assessment = Assessment.objects.filter(
+        person=person, cycle=records.open_cycle(), kind="self"
+    ).first()
+    if assessment is None:
+        raise InputError("there is no self-assessment to submit yet")
+    return _assessment(records.submit(assessment))
+
+
+class TeamFilter(Schema):
+    team: int | None = None
+    context: str | None = None
+    page: int = Field(1, ge=1)
+
+
+@api.get(
+    "/team/summary",
+    tags=["team"],
+    summary="Heatmap rows (one page of people) and coverage per competence",
+)
+def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
+    if not policy.can_view_team(request.user):
+        raise PermissionDenied
+    people = policy.visible_people(request.user)
+    if filters.team is not None:
+        team = get_object_or_404(Team, pk=filters.team)
+        from competence.web.views import _team_and_below
+
+        people = people.filter(team_id__in=_team_and_below(team))
+    if filters.context:
+        if filters.context not in CONTEXTS:
+            raise ValidationError(
+                [{"loc": ["query", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
+            )
+        people = people.filter(context=filters.context)
+    return results.team_summary(people, page=filters.page)

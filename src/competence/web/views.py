@@ -1,0 +1,433 @@
+"""Pages. Each view asks the policy who may see what, calls a service and renders a template."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from competence.data import load_catalogue
+from competence.domain.framework import CONTEXTS
+from competence.domain.ratings import Rating
+from competence.errors import InputError
+from competence.reports import charts
+from competence.services import records, results, transfer
+from competence.services.catalogue import framework_data, profile_data, profile_diff_data
+from competence.web import policy
+from competence.web.models import Assessment, Person, Team
+
+LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Template context for the menu."""
+    user = request.user
+    return {
+        "own_person": policy.own_person(user) if user.is_authenticated else None,
+        "can_view_team": policy.can_view_team(user),
+        "can_manage": policy.can_manage_data(user),
+        "attribution": load_catalogue().framework.attribution,
+    }
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    person = policy.own_person(request.user)
+    if person is not None:
+        return redirect("results", person_id=person.pk)
+    if policy.can_view_team(request.user):
+        return redirect("team")
+    return redirect("framework")
+
+
+# -- the framework -----------------------------------------------------------------------------
+
+
+@login_required
+def framework(request: HttpRequest) -> HttpResponse:
+    catalogue = load_catalogue()
+    profile_id = request.GET.get("profile") or "pmo-officer"
+    context = request.GET.get("context") or None
+    if profile_id not in catalogue.profiles or (context and context not in CONTEXTS):
+        raise Http404("no such profile or context")
+    data = profile_data(profile_id, context)
+    shown = (
+        [r for r in data["requirements"] if r["applicable"]] if context else data["requirements"]
+    )
+    return render(
+        request,
+        "competence/framework.html",
+        {
+            "framework": framework_data(),
+            "profile": data,
+            "requirements": shown,
+            "profiles": list(catalogue.profiles.values()),
+            "contexts": CONTEXTS,
+            "chosen_context": context,
+        },
+    )
+
+
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    diff = profile_diff_data("pmo-officer", "pmo-specialist")
+    officer = profile_data("pmo-officer")
+    specialist = {r["number"]: r for r in profile_data("pmo-specialist")["requirements"]}
+    changed = {c["number"]: c for c in diff["changes"]}
+    rows = [
+        {
+            "number": r["number"],
+            "name": r["name"],
+            "officer": r,
+            "specialist": specialist[r["number"]],
+            "rise": changed.get(r["number"], {}).get("rise"),
+            "changed": r["number"] in changed,
+        }
+        for r in officer["requirements"]
+    ]
+    rule = profile_data("pmo-specialist")["rule"]
+    return render(
+        request,
+        "competence/compare.html",
+        {"rows": rows, "rule": rule, "changed_count": len(changed)},
+    )
+
+
+# -- self-assessment ---------------------------------------------------------------------------
+
+
+class AssessmentForm(forms.Form):
+    """One knowledge, one application and one evidence field per competence that applies."""
+
+    def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.competences = competences
+        for c in competences:
+            n = c["number"]
+            for axis in ("knowledge", "application"):
+                self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
+                    choices=LEVEL_CHOICES,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                    label=f"{c['name']}: {axis}",
+                )
+            self.fields[f"evidence-{n}"] = forms.CharField(
+                required=False,
+                max_length=2000,
+                label=f"{c['name']}: evidence",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def ratings(self) -> dict[int, Rating]:
+        out = {}
+        for c in self.competences:
+            n = c["number"]
+            k = self.cleaned_data.get(f"knowledge-{n}")
+            a = self.cleaned_data.get(f"application-{n}")
+            e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
+            if k is not None or a is not None or e:
+                out[n] = Rating(k, a, e)
+        return out
+
+
+def _applicable(person: Person) -> list[dict[str, Any]]:
+    data = profile_data(person.profile, person.context)
+    return [r for r in data["requirements"] if r["applicable"]]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    person = policy.own_person(request.user)
+    if person is None:
+        return render(request, "competence/no_person.html", status=404)
+    cycle = records.open_cycle()
+    assessment = Assessment.objects.filter(person=person, cycle=cycle, kind="self").first()
+    competences = _applicable(person)
+    editable = assessment is None or assessment.status == Assessment.Status.DRAFT
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    if request.method == "POST":
+        if not editable:
+            if wants_json:
+                return JsonResponse({"saved": False, "error": "already submitted"}, status=409)
+            messages.error(request, "This self-assessment is already submitted.")
+            return redirect("self_assessment")
+        form = AssessmentForm(competences, request.POST)
+        if form.is_valid():
+            assessment = records.record_assessment(person, cycle, form.ratings())
+            rated = _rated_count(assessment, competences)
+            if wants_json:
+                return JsonResponse({"saved": True, "rated": rated, "total": len(competences)})
+            if request.POST.get("action") == "submit":
+                records.submit(assessment)
+                messages.success(request, "Submitted. Your assessor can now review it.")
+                return redirect("results", person_id=person.pk)
+            messages.success(request, f"Saved: {rated} of {len(competences)} rated.")
+            return redirect("self_assessment")
+        if wants_json:
+            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
+    else:
+        initial: dict[str, Any] = {}
+        if assessment is not None:
+            for r in assessment.ratings.all():
+                initial[f"knowledge-{r.competence}"] = (
+                    None if r.knowledge is None else str(r.knowledge)
+                )
+                initial[f"application-{r.competence}"] = (
+                    None if r.application is None else str(r.application)
+                )
+                initial[f"evidence-{r.competence}"] = r.evidence
+        form = AssessmentForm(competences, initial=initial)
+    levels = load_catalogue().framework.levels
+    sections = [
+        {
+            "competence": c,
+            "axes": [
+                {
+                    "axis": axis,
+                    "field": form[f"{axis}-{c['number']}"],
+                    "target": c[axis],
+                    "options": [
+                        (radio, lv.name, getattr(lv, axis))
+                        for radio, lv in zip(form[f"{axis}-{c['number']}"], levels, strict=True)
+                    ],
+                }
+                for axis in ("knowledge", "application")
+            ],
+            "evidence": form[f"evidence-{c['number']}"],
+        }
+        for c in competences
+    ]
+    return render(
+        request,
+        "competence/assessment.html",
+        {
+            "person": person,
+            "cycle": cycle,
+            "assessment": assessment,
+            "form": form,
+            "sections": sections,
+            "levels": levels,
+            "editable": editable,
+            "rated": _rated_count(assessment, competences) if assessment else 0,
+            "total": len(competences),
+        },
+    )
+
+
+def _rated_count(assessment: Assessment, competences: list[dict[str, Any]]) -> int:
+    numbers = {c["number"] for c in competences}
+    return sum(
+        1
+        for r in assessment.ratings.all()
+        if r.competence in numbers and r.knowledge is not None and r.application is not None
+    )
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+def _person_for(request: HttpRequest, person_id: int) -> Person:
+    person = get_object_or_404(Person.objects.select_related("team", "assessor"), pk=person_id)
+    if not policy.can_view_person(request.user, person):
+        raise PermissionDenied
+    return person
+
+
+@login_required
+def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_for(request, person_id)
+    data = results.person_results(person)
+    officer, specialist = data["officer"], data["specialist"]
+    target = specialist if person.profile == "pmo-specialist" else officer
+    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    trend = [
+        {
+            **t,
+            "name": names[t["number"]],
+            "svg": mark_safe(charts.sparkline(t["points"], names[t["number"]])),
+        }
+        for t in data["history"]["trend"]
+    ]
+    cycles = trend[0]["points"] if trend else []
+    return render(
+        request,
+        "competence/results.html",
+        {
+            "person": person,
+            "data": data,
+            "officer": officer,
+            "specialist": specialist,
+            "target": target,
+            "radar": mark_safe(charts.radar(target)),
+            "rows": [c for c in target["competences"]],
+            "names": names,
+            "trend": trend,
+            "cycles": cycles,
+            "show_history": len(data["history"]["assessments"]) >= 2,
+            "is_own": person.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def person_download(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
+    person = _person_for(request, person_id)
+    stem = (person.employee_id or person.email).replace("@", "_at_")
+    rows = list(transfer.export_rows(history=True, person=person))
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(results.person_results(person), indent=2, ensure_ascii=False),
+            content_type="application/json",
+        )
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        transfer.write_csv(rows, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = _xlsx_response(rows)
+    else:
+        raise Http404("no such format")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+# -- the team ----------------------------------------------------------------------------------
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    if not policy.can_view_team(request.user):
+        raise PermissionDenied
+    people = policy.visible_people(request.user)
+    team_id = request.GET.get("team") or ""
+    context = request.GET.get("context") or ""
+    teams = sorted(Team.objects.select_related("parent"), key=lambda t: t.path)
+    if team_id:
+        chosen = get_object_or_404(Team, pk=team_id)
+        ids = _team_and_below(chosen)
+        people = people.filter(team_id__in=ids)
+    if context:
+        if context not in CONTEXTS:
+            raise Http404("no such context")
+        people = people.filter(context=context)
+    try:
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        page = 1
+    summary = results.team_summary(people, page=page)
+    competences = framework_data()["competences"]
+    return render(
+        request,
+        "competence/team.html",
+        {
+            "summary": summary,
+            "competences": competences,
+            "heatmaps": [
+                (axis, mark_safe(charts.heatmap(summary["people"], competences, axis)))
+                for axis in ("knowledge", "application")
+            ],
+            "teams": teams,
+            "contexts": CONTEXTS,
+            "chosen_team": team_id,
+            "chosen_context": context,
+            "query": f"team={team_id}&context={context}",
+        },
+    )
+
+
+def _team_and_below(team: Team) -> set[int]:
+    ids, frontier = {team.pk}, [team.pk]
+    while frontier:
+        frontier = list(Team.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+# -- import and export -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_import(request: HttpRequest) -> HttpResponse:
+    if not policy.can_manage_data(request.user):
+        raise PermissionDenied
+    context: dict[str, Any] = {"kinds": ["self", "assessor", "agreed"]}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["problems"] = ["Choose a file to import."]
+        else:
+            suffix = Path(upload.name or "upload.csv").suffix.lower() or ".csv"
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"upload{suffix}"
+                with path.open("wb") as f:
+                    for chunk in upload.chunks():
+                        f.write(chunk)
+                try:
+                    report = transfer.import_file(
+                        path,
+                        cycle=request.POST.get("cycle") or None,
+                        kind=request.POST.get("kind") or "self",
+                        dry_run=bool(request.POST.get("dry_run")),
+                    )
+                except InputError as exc:
+                    shown = str(path)
+                    context["problems"] = [
+                        p.replace(shown, upload.name or "upload") for p in exc.problems[:200]
+                    ]
+                    context["more"] = max(0, len(exc.problems) - 200)
+                else:
+                    context["report"] = report.as_dict()
+                    context["report"]["file"] = upload.name
+    return render(request, "competence/import.html", context)
+
+
+@login_required
+def manage_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if not policy.can_manage_data(request.user):
+        raise PermissionDenied
+    team_path = request.GET.get("team") or None
+    history = bool(request.GET.get("history"))
+    try:
+        if fmt == "json":
+            body = json.dumps(transfer.export_document(team_path), indent=2, ensure_ascii=False)
+            response = HttpResponse(body, content_type="application/json")
+        elif fmt == "csv":
+            buffer = io.StringIO()
+            transfer.write_csv(transfer.export_rows(team_path, history), buffer)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        elif fmt == "xlsx":
+            response = _xlsx_response(transfer.export_rows(team_path, history))
+        else:
+            raise Http404("no such format")
+    except InputError as exc:
+        return render(request, "competence/import.html", {"problems": exc.problems}, status=400)
+    response["Content-Disposition"] = f'attachment; filename="competence-export.{fmt}"'
+    return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(rows: Any) -> HttpResponse:
+    buffer = io.BytesIO()
+    transfer.write_xlsx(rows, buffer)
+    return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)

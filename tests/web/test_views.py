@@ -1,0 +1,223 @@
+"""Every page, through Django's test client: who may see it, and what it shows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from competence.web.models import Assessment, AuditEntry
+from tests.web.conftest import PASSWORD, Org, signed_in
+
+
+def test_healthz_needs_no_sign_in(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/framework",
+        "/framework/compare",
+        "/me/assessment",
+        "/team",
+        "/manage/import",
+        "/manage/export.csv",
+    ],
+)
+def test_pages_send_anonymous_visitors_to_sign_in(client: Client, org: Org, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/signin?next=")
+
+
+def test_sign_in_with_a_password_and_out(client: Client, org: Org) -> None:
+    page = client.get("/signin")
+    assert b'<label for="id_username">User name</label>' in page.content
+    wrong = client.post("/signin", {"username": "ada", "password": "nope"})
+    assert b"did not match" in wrong.content
+    right = client.post("/signin", {"username": "ada", "password": PASSWORD})
+    assert right.status_code == 302
+    assert client.get("/").headers["Location"] == f"/people/{org.ada.pk}"
+    assert client.post("/signout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_security_headers(client: Client, org: Org) -> None:
+    response = signed_in(org.ada_user).get("/framework")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_framework_browser_filters_by_profile_and_context(org: Org) -> None:
+    client = signed_in(org.ada_user)
+    page = client.get("/framework?profile=pmo-officer&context=project").content.decode()
+    assert "26 competences apply in a project PMO" in page
+    assert "Transition management" not in page
+    page = client.get("/framework?profile=pmo-specialist&context=programme").content.decode()
+    assert "29 competences apply" in page
+    assert "Has an in-depth knowledge of the competence in complex situations" in page
+    assert client.get("/framework?profile=nobody").status_code == 404
+
+
+def test_profile_comparison_highlights_the_rises(org: Org) -> None:
+    page = signed_in(org.ada_user).get("/framework/compare").content.decode()
+    assert "15 requirements differ" in page
+    assert page.count('class="rise"') == 15
+    assert "knowledge +1 application +2" in page  # governance arrangements
+
+
+def test_self_assessment_saves_resumes_and_submits(org: Org) -> None:
+    client = signed_in(org.grace_user)
+    page = client.get("/me/assessment").content.decode()
+    assert "cycle 2026" in page
+    assert "<span data-progress>0 of 28</span> competences rated" in page
+    assert page.count('type="radio"') == 28 * 2 * 6
+    assert "<legend>Knowledge <small>(target 3)</small></legend>" in page
+    # Saved as you go (the page's script posts each change).
+    response = client.post(
+        "/me/assessment",
+        {"knowledge-1": "3", "application-1": "2", "evidence-1": "Ran the gate reviews"},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.json() == {"saved": True, "rated": 1, "total": 28}
+    assessment = Assessment.objects.get(person=org.grace, kind="self")
+    assert assessment.status == "draft"
+    # Resumes where it was left.
+    page = client.get("/me/assessment").content.decode()
+    assert "<span data-progress>1 of 28</span> competences rated" in page
+    assert "Ran the gate reviews" in page
+    # A bad value is refused with a message per field.
+    bad = client.post("/me/assessment", {"knowledge-2": "9"}, headers={"X-Requested-With": "fetch"})
+    assert bad.status_code == 422
+    assert "knowledge-2" in bad.json()["errors"]
+    # Submit (without JavaScript) and land on the results.
+    response = client.post(
+        "/me/assessment", {"knowledge-1": "3", "application-1": "3", "action": "submit"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/people/{org.grace.pk}"
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+    again = client.post(
+        "/me/assessment", {"knowledge-1": "1"}, headers={"X-Requested-With": "fetch"}
+    )
+    assert again.status_code == 409
+    assert AuditEntry.objects.filter(actor="grace", action="update", model="Assessment").exists()
+
+
+def test_a_user_without_a_person_has_no_self_assessment(org: Org) -> None:
+    response = signed_in(org.lead).get("/me/assessment")
+    assert response.status_code == 404
+    assert b"No person is linked to your account" in response.content
+
+
+def test_results_show_verdicts_radar_gaps_history_and_downloads(org: Org) -> None:
+    page = signed_in(org.ada_user).get(f"/people/{org.ada.pk}").content.decode()
+    assert "PMO officer: met" in page
+    assert "PMO specialist: not yet met" in page
+    assert "Life cycles: knowledge 3, the PMO specialist profile needs 4" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert "<title>Life cycles: knowledge 3, target 4</title>" in page
+    assert "What I still need for specialist" in page
+    assert "Ratings (CSV)" in page
+
+
+def test_history_and_trend_appear_with_two_assessments(org: Org) -> None:
+    from competence.domain import Rating
+    from competence.services import records
+    from competence.web import audit
+
+    with audit.acting_as("ada"):
+        records.record_assessment(org.ada, org.cycles[1], {1: Rating(4, 4)})
+    page = signed_in(org.ada_user).get(f"/people/{org.ada.pk}").content.decode()
+    assert "Trend per competence" in page
+    assert "<title>2026: knowledge 4</title>" in page
+
+
+def test_people_see_only_their_own_results(org: Org) -> None:
+    grace = signed_in(org.grace_user)
+    assert grace.get(f"/people/{org.ada.pk}").status_code == 403
+    assert grace.get(f"/people/{org.ada.pk}/ratings.csv").status_code == 403
+    assert grace.get(f"/people/{org.grace.pk}").status_code == 200
+    assert signed_in(org.lead).get(f"/people/{org.ada.pk}").status_code == 200
+    assert grace.get("/people/99999").status_code == 404
+
+
+def test_downloads_of_ones_own_ratings(org: Org, tmp_path: object) -> None:
+    client = signed_in(org.ada_user)
+    csv_text = client.get(f"/people/{org.ada.pk}/ratings.csv").content.decode()
+    assert csv_text.splitlines()[0].startswith("person,name,employee_id")
+    assert len(csv_text.splitlines()) == 1 + 29 * 2  # 2025: self and agreed
+    data = json.loads(client.get(f"/people/{org.ada.pk}/ratings.json").content)
+    assert data["officer"]["meets_profile"] is True
+    response = client.get(f"/people/{org.ada.pk}/ratings.xlsx")
+    assert response["Content-Disposition"] == 'attachment; filename="E1.xlsx"'
+    import io
+
+    book = load_workbook(io.BytesIO(response.content))
+    assert book["Ratings"].max_row == 1 + 29 * 2
+    assert client.get(f"/people/{org.ada.pk}/ratings.pdf").status_code == 404
+
+
+def test_team_view_is_for_staff_with_filters_and_click_through(org: Org) -> None:
+    assert signed_in(org.ada_user).get("/team").status_code == 403
+    lead = signed_in(org.lead)
+    page = lead.get("/team").content.decode()
+    assert "3 people." in page
+    assert f'href="/people/{org.ada.pk}"' in page
+    assert "Knowledge heatmap" in page
+    assert "Application heatmap" in page
+    assert "<title>Ada Lovelace, Life cycles: knowledge 3, target 3</title>" in page
+    assert "The same figures as a table" in page
+    programme = lead.get("/team?context=programme").content.decode()
+    assert "2 people." in programme
+    team = lead.get(f"/team?team={org.alan.team_id}").content.decode()
+    assert "1 people." in team or "1 person" in team
+    assert lead.get("/team?context=nowhere").status_code == 404
+
+
+def test_import_page_reports_every_bad_row_and_imports_a_good_file(org: Org) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert signed_in(org.ada_user).get("/manage/import").status_code == 403
+    lead = signed_in(org.lead)
+    bad = SimpleUploadedFile(
+        "ratings.csv",
+        b"person,competence,knowledge,application\n"
+        b"ada@example.org,1,7,1\nnobody@example.org,2,1,1\n",
+    )
+    page = lead.post("/manage/import", {"file": bad, "kind": "self"}).content.decode()
+    assert "Nothing was imported" in page
+    assert (
+        "ratings.csv, line 2: knowledge: must be a whole number from 0 to 5, got &quot;7&quot;"
+        in page
+    )
+    assert "ratings.csv, line 3: person: no person" in page
+    good = SimpleUploadedFile(
+        "ratings.csv", b"person,competence,knowledge,application\nalan@example.org,1,3,3\n"
+    )
+    done = lead.post("/manage/import", {"file": good, "cycle": "2026", "kind": "self"})
+    assert b"Imported" in done.content
+    assert Assessment.objects.get(person=org.alan, kind="self").ratings.get().knowledge == 3
+
+
+def test_export_downloads_for_staff(org: Org) -> None:
+    lead = signed_in(org.lead)
+    assert signed_in(org.ada_user).get("/manage/export.json").status_code == 403
+    doc = json.loads(lead.get("/manage/export.json").content)
+    assert [p["email"] for p in doc["people"]] == [
+        "ada@example.org",
+        "alan@example.org",
+        "grace@example.org",
+    ]
+    assert lead.get("/manage/export.csv?history=1").content.decode().count("\n") == 1 + 29 * 2 + 1
+    assert lead.get("/manage/export.xlsx").status_code == 200
+    assert lead.get("/manage/export.txt").status_code == 404
