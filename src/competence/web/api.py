@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
 from ninja.security import django_auth
 
@@ -37,6 +37,8 @@ api = NinjaAPI(
     "Framework role profile). Field names are those of `competence gap --json`.",
     auth=django_auth,
     urls_namespace="api",
+    # Without deep links each operation's summary is one button, with nothing focusable inside.
+    docs=Swagger(settings={"deepLinking": False}),
 )
 
 

@@ -11,7 +11,8 @@
       var data = new FormData(form);
       data.set("action", "save");
       if (state) { state.textContent = "Saving…"; }
-      fetch(form.action || window.location.href, {
+      // form.action would be the buttons named "action": read the attribute instead.
+      fetch(form.getAttribute("action") || window.location.href, {
         method: "POST",
         body: data,
         headers: { "X-Requested-With": "fetch" },

@@ -1,0 +1,134 @@
+"""Browser tests: the app served by `competence serve --demo` in a subprocess, driven by
+Playwright in Debian's headless Chromium. Screenshots go to test-artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "tests" / "e2e" / "vendor" / "axe.min.js"
+PASSWORD = "demo-competence"
+
+
+@dataclass
+class Server:
+    url: str
+    database: Path
+    output: list[str]
+
+    def draft_user(self) -> str:
+        """A demo user whose self-assessment in the open cycle is still a draft."""
+        with sqlite3.connect(self.database) as db:
+            row = db.execute(
+                "SELECT u.username FROM competence_assessment a "
+                "JOIN competence_person p ON p.id = a.person_id "
+                "JOIN auth_user u ON u.id = p.user_id "
+                "JOIN competence_cycle c ON c.id = a.cycle_id "
+                "WHERE a.kind = 'self' AND a.status = 'draft' AND c.closes_on IS NULL "
+                "ORDER BY u.username LIMIT 1"
+            ).fetchone()
+        assert row, "the demo has no draft self-assessment"
+        return str(row[0])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+    home = tmp_path_factory.mktemp("demo-home")
+    env = {**os.environ, "XDG_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env.pop("COMPETENCE_DATABASE_URL", None)
+    script = Path(sys.executable).parent / "competence"
+    process = subprocess.Popen(
+        [str(script), "serve", "--demo", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    output: list[str] = []
+    assert process.stdout is not None
+    url = None
+    for line in process.stdout:
+        output.append(line)
+        found = re.search(r"running at (http://\S+/)", line)
+        if found:
+            url = found.group(1).rstrip("/")
+            break
+    if url is None:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        pytest.fail("the server did not start:\n" + "".join(output))
+    try:
+        yield Server(url, home / "competence" / "demo.sqlite3", output)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page: Any, server: Server, username: str) -> None:
+    page.goto(server.url + "/signin")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/(people/\d+|team|framework)$"))
+
+
+def look(page: Any, name: str) -> list[dict[str, Any]]:
+    """Save a screenshot, and return axe-core's serious or critical violations on the page."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"][:5]],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
