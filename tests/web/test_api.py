@@ -156,3 +156,20 @@ def test_team_summary_has_the_team_views_figures(org: Org) -> None:
     assert lead.get("/api/v1/team/summary?context=team").status_code == 422
     page = lead.get("/team").content.decode()
     assert f"{summary['people_count']} people." in page
+
+
+def test_one_person_follows_the_policy(org: Org) -> None:
+    ada = signed_in(org.ada_user)
+    data = ada.get(f"/api/v1/people/{org.ada.pk}").json()
+    assert data == {
+        "id": org.ada.pk,
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "employee_id": "E1",
+        "team": "Delivery / Finance PMO",
+        "context": "programme",
+        "profile": "pmo-specialist",
+        "assessor": "grace@example.org",
+    }
+    assert ada.get(f"/api/v1/people/{org.alan.pk}").status_code == 403
+    assert ada.get("/api/v1/people/99999").status_code == 404
