@@ -377,18 +377,25 @@ def db_upgrade() -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
-@click.option("--cycle", help="Cycle for ratings (default: the open cycle, or one named today).")
+@click.option(
+    "--cycle",
+    help="Cycle for ratings (default: the file's cycle column, else the open cycle, else a new "
+    "one named after today).",
+)
 @click.option(
     "--kind",
     type=click.Choice(["self", "assessor", "agreed"]),
-    default="self",
-    show_default=True,
-    help="Kind of assessment the ratings form.",
+    help="Kind of assessment the ratings form (default: the file's kind column, else self).",
 )
 @json_option
 @click.pass_context
 def import_(
-    ctx: click.Context, file: Path, dry_run: bool, cycle: str | None, kind: str, as_json: bool
+    ctx: click.Context,
+    file: Path,
+    dry_run: bool,
+    cycle: str | None,
+    kind: str | None,
+    as_json: bool,
 ) -> None:
     """Import a people file, a ratings file or a JSON export (the header tells which).
 

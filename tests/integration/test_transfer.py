@@ -363,3 +363,27 @@ def test_export_then_import_gives_back_the_same_ratings(
     import_file(path)
     rating = Assessment.objects.get(person=people["ada"], cycle=cycles[1]).ratings.get()
     assert (rating.knowledge, rating.application, rating.evidence) == (knowledge, 2, stripped)
+
+
+def test_cycle_and_kind_given_on_the_command_line_win_over_the_files_columns(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    populate(people, cycles)
+    buffer = io.StringIO()
+    write_csv(export_rows(), buffer)  # latest assessments, with cycle and kind columns
+    path = write(tmp_path, "latest.csv", buffer.getvalue())
+    report = import_file(path, cycle="2027", kind="assessor")
+    assert report.counts["cycles_created"] == 1
+    moved = Assessment.objects.filter(cycle__name="2027")
+    assert {a.kind for a in moved} == {"assessor"}
+    assert moved.count() == report.counts["assessments"]
+
+
+def test_a_dry_run_of_ratings_counts_and_keeps_nothing(
+    people: dict[str, Person], tmp_path: Path
+) -> None:
+    path = write(tmp_path, "r.csv", "person,competence,knowledge,application\nE1,1,2,2\n")
+    before = counts()
+    report = import_file(path, cycle="new-cycle", dry_run=True)
+    assert report.counts == {"rows": 1, "people": 1, "assessments": 1, "cycles_created": 1}
+    assert counts() == before

@@ -51,14 +51,36 @@ class Label:
     where: str
 
 
+RawRow = tuple[int, list[Any], str | None]
+"""(line or row number, cells, the reason when the row could not be read at all)."""
+
+
 @dataclass
 class Table:
     source: str
     kind: str  # csv | xlsx
     columns: list[str]
-    rows: Iterator[Row]
+    index: dict[str, int]
+    raw: Iterator[RawRow]
+    """Rows as read: CSV cells are text still escaped (see :func:`escape_cell`)."""
+    where_prefix: str
     labels: dict[str, Label] = field(default_factory=dict)
     close: Callable[[], None] = lambda: None
+
+    def where(self, number: int) -> str:
+        """``FILE, line N`` or ``FILE, sheet S, row N``."""
+        return f"{self.where_prefix}{number}"
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        """Rows as :class:`Row` objects, cells by column name, CSV cells unescaped."""
+        csv_file = self.kind == "csv"
+        for number, cells, problem in self.raw:
+            if problem:
+                yield Row(self.where(number), {}, problem)
+            else:
+                values = [unescape_cell(c) for c in cells] if csv_file else cells
+                yield Row(self.where(number), _pick(self.index, values))
 
     def __enter__(self) -> Table:
         return self
@@ -165,7 +187,7 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
         raise
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
 
-    def rows() -> Iterator[Row]:
+    def rows() -> Iterator[RawRow]:
         line = 1  # lines consumed so far (the header)
         while True:
             start = line + 1
@@ -175,14 +197,16 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
                 return
             except csv.Error as exc:
                 line = reader.line_num + 1
-                yield Row(f"{name}, line {start}", {}, problem=f"not valid CSV: {exc}")
+                yield start, [], f"not valid CSV: {exc}"
                 continue
             line = reader.line_num + 1
-            if not any(c.strip() for c in cells):
+            if not any(cells) or not any(c.strip() for c in cells):
                 continue
-            yield Row(f"{name}, line {start}", _pick(index, [unescape_cell(c) for c in cells]))
+            yield start, cells, None
 
-    return Table(name, "csv", normalise(header), rows(), close=stream.close)
+    return Table(
+        name, "csv", normalise(header), index, rows(), f"{name}, line ", close=stream.close
+    )
 
 
 def _decoded_lines(name: str, stream: IO[bytes]) -> Iterator[str]:
@@ -247,19 +271,27 @@ def _open_xlsx(
         book.close()
         raise InputError(f"{name}: not a readable workbook: {exc}") from None
 
-    def rows() -> Iterator[Row]:
-        assert index is not None
+    def rows() -> Iterator[RawRow]:
         try:
             for number, cells in enumerate(cells_iter, start=header_row + 1):
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue
-                yield Row(f"{name}, sheet {title}, row {number}", _pick(index, list(cells)))
+                yield number, list(cells), None
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001 - openpyxl parses lazily; any failure is the file's
             raise InputError(f"{name}, sheet {title}: not a readable workbook: {exc}") from None
 
-    return Table(name, "xlsx", names, rows(), labels=labels, close=book.close)
+    return Table(
+        name,
+        "xlsx",
+        names,
+        index,
+        rows(),
+        f"{name}, sheet {title}, row ",
+        labels=labels,
+        close=book.close,
+    )
 
 
 def read_text(path: Path) -> str:

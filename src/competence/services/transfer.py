@@ -17,14 +17,12 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import transaction
 
 from competence.data import json_path, load_catalogue, schema_validator
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
-from competence.formats.ratings import check_row, iter_json_rows, label_text, text
+from competence.formats.ratings import iter_json_rows, label_text, text
 from competence.formats.tables import (
     Row,
     check_path,
@@ -33,7 +31,8 @@ from competence.formats.tables import (
     open_table,
     read_text,
 )
-from competence.services.records import KIND_ORDER, current_framework, open_cycle
+from competence.services.bulk_ratings import RatingsSource, import_ratings, text_cell
+from competence.services.records import KIND_ORDER, current_framework
 from competence.web import audit
 from competence.web.models import (
     Assessment,
@@ -105,14 +104,14 @@ def import_file(
     path: str | Path,
     *,
     cycle: str | None = None,
-    kind: str = Assessment.Kind.SELF,
+    kind: str | None = None,
     dry_run: bool = False,
     progress: Progress = _quiet,
 ) -> ImportReport:
     """Import a people file, a ratings file or a JSON export; the header tells which."""
     path = Path(path)
     check_path(path)
-    if kind not in Assessment.Kind.values:
+    if kind is not None and kind not in Assessment.Kind.values:
         raise InputError(f"--kind: unknown kind {kind!r}: choose one of self, assessor, agreed")
     report = ImportReport(str(path), "", sha256_of(path), dry_run=dry_run)
     if file_kind(path) == "json":
@@ -122,54 +121,76 @@ def import_file(
             report.counts = import_document(doc, str(path), dry_run=dry_run, report=report)
             return report
         report.kind = "ratings"
-        rows = lambda: iter_json_rows(str(path), doc, [])  # noqa: E731
-        problems: list[str] = []
-        list(iter_json_rows(str(path), doc, problems))
-        if problems:
-            raise InputError(problems)
-        report.counts = _import_ratings(report, rows, None, cycle, kind, dry_run, progress)
-        return report
-    with open_table(path, (), is_header=_any_known_header) as table:
-        columns = set(table.columns)
-    if {"competence", "number"} & columns:
-        report.kind = "ratings"
-
-        def rows() -> Iterator[Row]:
-            with open_table(path, RATINGS_REQUIRED, {"number": "competence"}) as table:
-                yield from table.rows
-
-        label_person = None
-        if "person" not in columns:
-            with open_table(
-                path, ("competence", "knowledge", "application"), {"number": "competence"}
-            ) as table:
-                label_person = label_text(table.labels, "person") or None
-            if not label_person:
-                raise InputError(
-                    f'{path}: missing column "person" (an email or employee id on each row)'
-                )
-            rows = _with_person(path, label_person)
-        report.counts = _import_ratings(report, rows, label_person, cycle, kind, dry_run, progress)
+        source = _json_source(str(path), doc)
     else:
-        report.kind = "people"
-        with open_table(path, PEOPLE_REQUIRED) as table:
-            report.counts = _import_people(report, table.rows, dry_run, progress)
+        with open_table(path, (), is_header=_any_known_header) as table:
+            columns = set(table.columns)
+        if not {"competence", "number"} & columns:
+            report.kind = "people"
+            with open_table(path, PEOPLE_REQUIRED) as table:
+                report.counts = _import_people(report, table.rows, dry_run, progress)
+            return report
+        report.kind = "ratings"
+        source = _table_source(path)
+    report.counts = import_ratings(
+        source,
+        cycle=cycle,
+        kind=kind,
+        dry_run=dry_run,
+        progress=progress,
+        on_success=lambda counts: _record_import(report, counts),
+    )
     return report
+
+
+def _table_source(path: Path) -> RatingsSource:
+    """A CSV file or workbook as text rows (a workbook's cells turned into text)."""
+    required = ("competence", "knowledge", "application")
+    with open_table(path, required, {"number": "competence"}) as table:
+        index, labels, where_prefix, kind = (
+            table.index,
+            table.labels,
+            table.where_prefix,
+            table.kind,
+        )
+    person = None
+    if "person" not in index:
+        person = label_text(labels, "person") or None
+        if not person:
+            raise InputError(
+                f'{path}: missing column "person" (an email or employee id on each row)'
+            )
+
+    def rows() -> Iterator[tuple[int, list[str], str | None]]:
+        with open_table(path, required, {"number": "competence"}) as table:
+            if table.kind == "csv":
+                yield from table.raw
+            else:
+                for number, cells, problem in table.raw:
+                    yield number, [text_cell(c) for c in cells], problem
+
+    return RatingsSource(
+        str(path), index, rows, lambda n: f"{where_prefix}{n}", person, escaped=kind == "csv"
+    )
+
+
+def _json_source(name: str, doc: Any) -> RatingsSource:
+    problems: list[str] = []
+    rows = list(iter_json_rows(name, doc, problems))
+    if problems:
+        raise InputError(problems)
+    columns = ("person", "competence", "knowledge", "application", "evidence")
+    wheres = [r.where for r in rows]
+
+    def cells() -> Iterator[tuple[int, list[str], str | None]]:
+        for i, r in enumerate(rows):
+            yield i, [text_cell(r.values.get(c)) for c in columns], None
+
+    return RatingsSource(name, {c: i for i, c in enumerate(columns)}, cells, lambda i: wheres[i])
 
 
 def _any_known_header(present: set[str]) -> bool:
     return bool({"competence", "number", "email"} & present)
-
-
-def _with_person(path: Path, person: str) -> Callable[[], Iterator[Row]]:
-    def rows() -> Iterator[Row]:
-        with open_table(
-            path, ("competence", "knowledge", "application"), {"number": "competence"}
-        ) as table:
-            for row in table.rows:
-                yield Row(row.where, {**row.values, "person": person}, row.problem)
-
-    return rows
 
 
 def _load_json(path: Path) -> Any:
@@ -395,243 +416,6 @@ def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
 
 
 # -- ratings -----------------------------------------------------------------------------------
-
-
-def _person_lookup() -> dict[str, int]:
-    lookup: dict[str, int] = {}
-    for pk, email, employee_id in Person.objects.values_list("id", "email", "employee_id"):
-        if employee_id:
-            lookup[employee_id] = pk
-        lookup[email.lower()] = pk
-    return lookup
-
-
-def _import_ratings(
-    report: ImportReport,
-    rows: Callable[[], Iterable[Row]],
-    label_person: str | None,
-    cycle: str | None,
-    kind: str,
-    dry_run: bool,
-    progress: Progress,
-) -> dict[str, int]:
-    framework = load_catalogue().framework
-    people = _person_lookup()
-    problems: list[str] = []
-    seen: dict[tuple[int, str | None, str], int] = {}  # (person, cycle, kind) -> competence bits
-    count = 0
-    for row in rows():
-        count += 1
-        if count % 10000 == 0:
-            progress("checking", count, None)
-        checked, bad = check_row(row, framework, with_person=True)
-        v = row.values
-        row_cycle = text(v.get("cycle")) or None
-        row_kind = text(v.get("kind")).lower() or kind
-        if row_kind not in Assessment.Kind.values:
-            bad.append(f"{row.where}: kind: must be self, assessor or agreed, got {row_kind!r}")
-        if checked is None or bad:
-            problems.extend(bad)
-            if len(problems) > 10000:
-                break
-            continue
-        assert checked.person is not None
-        person_id = people.get(checked.person) or people.get(checked.person.lower())
-        if person_id is None:
-            problems.append(
-                f"{row.where}: person: no person with the email or employee id "
-                f"{checked.person!r} (import the people file first)"
-            )
-            continue
-        key = (person_id, row_cycle, row_kind)
-        bit = 1 << checked.competence.number
-        if seen.get(key, 0) & bit:
-            problems.append(
-                f"{row.where}: competence: {checked.competence.name} ({checked.competence.number})"
-                f" appears twice for {checked.person}"
-            )
-            continue
-        seen[key] = seen.get(key, 0) | bit
-    if problems:
-        raise InputError(problems)
-    if count == 0:
-        raise InputError(f"{report.file}: holds no ratings")
-    default_cycle = cycle
-    cycle_names = {c or default_cycle for _, c, _ in seen}
-    stored_cycles = {
-        c.name: c for c in Cycle.objects.filter(name__in=[n for n in cycle_names if n])
-    }
-    locked = _locked(seen, stored_cycles, default_cycle)
-    if locked:
-        raise InputError(locked)
-    counts = {
-        "rows": count,
-        "people": len({p for p, _, _ in seen}),
-        "assessments": len(seen),
-        "cycles_created": sum(1 for n in cycle_names if n and n not in stored_cycles),
-    }
-    if dry_run:
-        return counts
-    with transaction.atomic():
-        now = timezone.now()
-        actor = audit.current_actor()
-        fallback = open_cycle(quiet=True) if default_cycle is None and None in cycle_names else None
-        cycles: dict[str | None, Cycle] = {}
-        for name in cycle_names:
-            if name is None:
-                assert fallback is not None
-                cycles[None] = fallback
-            elif name in stored_cycles:
-                cycles[name] = stored_cycles[name]
-            else:
-                cycles[name] = Cycle.objects.bulk_create(  # part of the import's one audit entry
-                    [Cycle(name=name, opens_on=timezone.localdate())]
-                )[0]
-        framework_row = current_framework()
-        person_rows = {
-            p.id: p
-            for p in Person.objects.filter(id__in={p for p, _, _ in seen}).only(
-                "id", "profile", "context"
-            )
-        }
-        assessment_ids = _assessments_for(seen, cycles, default_cycle, framework_row, person_rows)
-        done = 0
-        sql = (
-            f"INSERT INTO {RatingRow._meta.db_table} (assessment_id, competence, knowledge, "
-            "application, evidence, evidence_links, confidence, rated_by, rated_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, %s)"
-        )
-        batch: list[tuple[Any, ...]] = []
-        with connection.cursor() as cursor:
-            for row in rows():
-                checked, _ = check_row(row, framework, with_person=True)
-                assert checked is not None
-                assert checked.person is not None
-                person_id = people.get(checked.person) or people[checked.person.lower()]
-                v = row.values
-                key = (person_id, text(v.get("cycle")) or None, text(v.get("kind")).lower() or kind)
-                r = checked.rating
-                batch.append(
-                    (
-                        assessment_ids[key],
-                        checked.competence.number,
-                        r.knowledge,
-                        r.application,
-                        r.evidence or "",
-                        "[]",
-                        actor,
-                        now,
-                    )
-                )
-                if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
-                    done += len(batch)
-                    batch.clear()
-                    progress("writing", done, count)
-            if batch:
-                cursor.executemany(sql, batch)
-                done += len(batch)
-        progress("writing", done, count)
-        with audit.acting_as(actor):
-            _record_import(report, counts)
-    return counts
-
-
-def _locked(
-    seen: dict[tuple[int, str | None, str], int],
-    cycles: dict[str, Cycle],
-    default_cycle: str | None,
-) -> list[str]:
-    wanted: set[tuple[int, int, str]] = set()
-    for person, cycle, kind in seen:
-        name = cycle or default_cycle
-        if name is not None and name in cycles:
-            wanted.add((person, cycles[name].id, kind))
-    if not wanted:
-        return []
-    query = Q()
-    for person_id, cycle_id, kind in wanted:
-        query |= Q(person_id=person_id, cycle_id=cycle_id, kind=kind)
-    return (
-        [
-            f"{a.person.email}, cycle {a.cycle.name}, {a.kind}: the assessment is signed off and "
-            "read-only; import into a new cycle (--cycle)"
-            for a in Assessment.objects.filter(
-                query, status=Assessment.Status.SIGNED_OFF
-            ).select_related("person", "cycle")
-        ]
-        if len(wanted) < 500
-        else _locked_large(wanted)
-    )
-
-
-def _locked_large(wanted: set[tuple[int, int, str]]) -> list[str]:
-    return [
-        f"{a.person.email}, cycle {a.cycle.name}, {a.kind}: the assessment is signed off and "
-        "read-only; import into a new cycle (--cycle)"
-        for a in Assessment.objects.filter(status=Assessment.Status.SIGNED_OFF).select_related(
-            "person", "cycle"
-        )
-        if (a.person_id, a.cycle_id, a.kind) in wanted
-    ]
-
-
-def _assessments_for(
-    seen: dict[tuple[int, str | None, str], int],
-    cycles: dict[str | None, Cycle],
-    default_cycle: str | None,
-    framework_row: FrameworkVersion,
-    people: dict[int, Person],
-) -> dict[tuple[int, str | None, str], int]:
-    """The assessment id for each key: existing ones get their ratings replaced."""
-
-    def cycle_of(name: str | None) -> Cycle:
-        return cycles[name or default_cycle] if (name or default_cycle) in cycles else cycles[None]
-
-    wanted = {(p, cycle_of(c).id, k): (p, c, k) for p, c, k in seen}
-    existing: dict[tuple[int, int, str], int] = {}
-    cycle_ids = {cid for _, cid, _ in wanted}
-    for pk, p, c, k in Assessment.objects.filter(cycle_id__in=cycle_ids).values_list(
-        "id", "person_id", "cycle_id", "kind"
-    ):
-        if (p, c, k) in wanted:
-            existing[(p, c, k)] = pk
-    if existing:
-        ids = list(existing.values())
-        with connection.cursor() as cursor:  # replaced in bulk: the import is one audit entry
-            for i in range(0, len(ids), BATCH):
-                chunk = ids[i : i + BATCH]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"DELETE FROM {RatingRow._meta.db_table} WHERE assessment_id IN ({marks})",
-                    chunk,
-                )
-                Assessment.objects.filter(id__in=chunk).update(status=Assessment.Status.SUBMITTED)
-    today = timezone.localdate()
-    new = [
-        Assessment(
-            person_id=p,
-            cycle_id=c,
-            kind=k,
-            status=Assessment.Status.SUBMITTED,
-            assessed_on=today,
-            framework=framework_row,
-            profile=people[p].profile,
-            context=people[p].context,
-        )
-        for (p, c, k) in wanted
-        if (p, c, k) not in existing
-    ]
-    Assessment.objects.bulk_create(new, batch_size=BATCH)
-    if new and any(a.pk is None for a in new):  # a backend that does not return ids
-        for pk, p, c, k in Assessment.objects.filter(cycle_id__in=cycle_ids).values_list(
-            "id", "person_id", "cycle_id", "kind"
-        ):
-            existing.setdefault((p, c, k), pk)
-    for a in new:
-        if a.pk is not None:
-            existing[(a.person_id, a.cycle_id, a.kind)] = a.pk
-    return {original: existing[key] for key, original in wanted.items()}
 
 
 # -- export ------------------------------------------------------------------------------------
