@@ -261,27 +261,35 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def baseline_import(ratings: Path, database: Path) -> tuple[float, int]:
-    """``csv`` + one ``executemany`` in one transaction; no validation, no conversion."""
+def baseline_import(ratings: Path, database: Path, product: Path) -> tuple[float, int]:
+    """``csv`` + one ``executemany`` in one transaction into an equivalent table: the product's
+    own ``competence_rating`` schema (its columns, unique index and checks), read from the
+    product's database. No validation: a person's first appearance numbers their assessment,
+    and empty levels become NULL (SQLite's checks would refuse an empty string)."""
+    with sqlite3.connect(product) as source:
+        ddl = source.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'competence_rating'"
+        ).fetchone()[0]
     conn = connect(database)
-    conn.execute(
-        "CREATE TABLE rating (id INTEGER PRIMARY KEY, person TEXT NOT NULL, "
-        "competence INTEGER NOT NULL, knowledge INTEGER, application INTEGER, "
-        "evidence TEXT NOT NULL DEFAULT '')"
-    )
+    conn.execute(ddl)
     start = time.perf_counter()
+    ids: dict[str, int] = {}
     with ratings.open(encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO rating (person, competence, knowledge, application, evidence) "
-            "VALUES (?, ?, ?, ?, ?)",
-            reader,
+            "INSERT INTO competence_rating (assessment_id, competence, knowledge, application, "
+            "evidence, evidence_links, rated_by, rated_at) "
+            "VALUES (?, ?, ?, ?, ?, '[]', 'baseline', '2026-11-28 00:00:00')",
+            (
+                (ids.setdefault(p, len(ids) + 1), c, k or None, a or None, e)
+                for p, c, k, a, e in reader
+            ),
         )
         conn.execute("COMMIT")
     seconds = time.perf_counter() - start
-    rows = conn.execute("SELECT count(*) FROM rating").fetchone()[0]
+    rows = conn.execute("SELECT count(*) FROM competence_rating").fetchone()[0]
     conn.close()
     return seconds, rows
 
@@ -492,7 +500,7 @@ def measure(people: int, work: Path, repeats: int, memory_limit: int) -> dict[st
             samples["json_export_s"].append(result["json_export_s"])
             if result["json_ratings"] != rows:
                 raise RuntimeError(f"JSON export holds {result['json_ratings']} of {rows} ratings")
-        seconds, n = baseline_import(ratings_csv, rundir / "baseline.sqlite3")
+        seconds, n = baseline_import(ratings_csv, rundir / "baseline.sqlite3", database)
         if n != rows:
             raise RuntimeError(f"baseline inserted {n} of {rows} rows")
         samples["baseline_import_s"].append(seconds)

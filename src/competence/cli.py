@@ -454,13 +454,11 @@ def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> 
         raise InputError("--out: an xlsx export needs a file name")
     with writing(out_file, "--out"):
         if fmt == "json":
-            data = transfer.export_document(team)
-            text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
             if out_file is None:
-                sys.stdout.write(text)
+                count = transfer.write_export_json(sys.stdout, team)
             else:
-                out_file.write_text(text, encoding="utf-8")
-            count = len(data["people"])
+                with out_file.open("w", encoding="utf-8") as f:
+                    count = transfer.write_export_json(f, team)
             what = "people"
         elif fmt == "csv":
             rows = transfer.export_rows(team, history)

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from competence.errors import InputError
 
@@ -173,19 +173,26 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
         head = f.read(SNIFF_BYTES)
     if b"\x00" in head:
         raise InputError(f"{name}: not a text file (save it as CSV UTF-8, or use .xlsx or .json)")
-    stream = path.open("rb")
-    lines = _decoded_lines(name, stream)
     try:
-        first = next(lines, "")
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(head) < SNIFF_BYTES or exc.start < len(head) - 3:  # not a cut at the sample's end
+            raise InputError(_not_utf8(name, head[: exc.start].count(b"\n") + 1)) from None
+    stream = path.open(encoding="utf-8-sig", newline="")
+    try:
+        first = stream.readline()
         if not first.strip():
             raise InputError(f"{name}, line 1: is empty; the first line must be the header")
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = next(csv.reader([first], delimiter=delimiter), [])
         index = column_index(f"{name}, line 1", normalise(header), required, aliases)
+    except UnicodeDecodeError:
+        stream.close()
+        raise InputError(_not_utf8(name, _bad_line(path))) from None
     except InputError:
         stream.close()
         raise
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
 
     def rows() -> Iterator[RawRow]:
         line = 1  # lines consumed so far (the header)
@@ -195,12 +202,14 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
                 cells = next(reader)
             except StopIteration:
                 return
+            except UnicodeDecodeError:
+                raise InputError(_not_utf8(name, _bad_line(path))) from None
             except csv.Error as exc:
                 line = reader.line_num + 1
                 yield start, [], f"not valid CSV: {exc}"
                 continue
             line = reader.line_num + 1
-            if not any(cells) or not any(c.strip() for c in cells):
+            if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue
             yield start, cells, None
 
@@ -209,17 +218,19 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
     )
 
 
-def _decoded_lines(name: str, stream: IO[bytes]) -> Iterator[str]:
-    """Lines of UTF-8 text (a byte-order mark dropped), failing with the line that is not."""
-    for number, raw in enumerate(stream, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{name}, line {number}: not UTF-8 text; save it as CSV UTF-8 (or use .xlsx)"
-            ) from None
+def _not_utf8(name: str, line: int) -> str:
+    return f"{name}, line {line}: not UTF-8 text; save it as CSV UTF-8 (or use .xlsx)"
+
+
+def _bad_line(path: Path) -> int:
+    """The first line of a file that is not UTF-8 (read again, only when there is one)."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def _open_xlsx(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,82 +17,115 @@ from django.utils import timezone
 
 from competence.errors import InputError, writing
 from competence.formats.case import ImportedFramework, imported_to_dict
-from competence.services.transfer import _datetime, export_document, import_document
+from competence.services.transfer import _datetime, import_document, iter_export_json
 from competence.web import audit
-from competence.web.models import AuditEntry, Cycle, FrameworkVersion, Person, ProfileVersion
+from competence.web.models import (
+    Assessment,
+    AuditEntry,
+    Cycle,
+    FrameworkVersion,
+    Person,
+    ProfileVersion,
+)
+from competence.web.models import Rating as RatingRow
 
 BACKUP_FORMAT = "competence-backup"
 
 
-def snapshot() -> dict[str, Any]:
-    """Everything, read in one transaction so that it is consistent."""
+def iter_backup_json() -> Iterator[str]:
+    """Everything, as pieces of JSON text: frameworks, users, the JSON export, the audit trail.
+
+    Consume it inside one transaction (see :func:`write_backup`) for a consistent snapshot.
+    """
+    emails = dict(Person.objects.values_list("id", "email"))
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    frameworks = [
+        {
+            "framework_id": f.framework_id,
+            "version": f.version,
+            "title": f.title,
+            "source": f.source,
+            "document": f.document,
+            "checksum": f.checksum,
+            "loaded_at": f.loaded_at.isoformat(),
+            "profiles": [
+                {"profile_id": p.profile_id, "name": p.name, "document": p.document}
+                for p in f.profiles.order_by("profile_id")
+            ],
+        }
+        for f in FrameworkVersion.objects.order_by("framework_id", "version")
+    ]
+    users = [
+        {
+            "username": u.username,
+            "email": u.email,
+            "password": u.password,
+            "first_name": u.first_name,
+            "last_name": u.last_name,
+            "is_active": u.is_active,
+            "is_staff": u.is_staff,
+            "is_superuser": u.is_superuser,
+            "date_joined": u.date_joined.isoformat(),
+            "person": getattr(getattr(u, "person", None), "email", None),
+        }
+        for u in get_user_model().objects.order_by("username")
+    ]
+    yield '{"format": "' + BACKUP_FORMAT + '", "version": 1, '
+    yield f'"created_at": {dump(timezone.now().isoformat())}, '
+    yield f'"frameworks": {dump(frameworks)}, "users": {dump(users)}, "export": '
+    yield from iter_export_json()
+    yield ', "audit": ['
+    first = True
+    for e in AuditEntry.objects.order_by("at", "id").iterator(chunk_size=5000):
+        person = emails.get(int(e.person), e.person) if e.person.isdigit() else e.person
+        entry = {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "model": e.model,
+            "object_id": e.object_id,
+            "person": person,
+            "summary": e.summary,
+            "old": e.old,
+            "new": e.new,
+        }
+        yield ("\n" if first else ",\n") + dump(entry)
+        first = False
+    yield "]}\n"
+
+
+@contextmanager
+def consistent_read() -> Iterator[None]:
+    """One transaction that reads one snapshot (REPEATABLE READ on PostgreSQL)."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        emails = dict(Person.objects.values_list("id", "email"))
-        users = get_user_model().objects.order_by("username")
-        return {
-            "format": BACKUP_FORMAT,
-            "version": 1,
-            "created_at": timezone.now().isoformat(),
-            "frameworks": [
-                {
-                    "framework_id": f.framework_id,
-                    "version": f.version,
-                    "title": f.title,
-                    "source": f.source,
-                    "document": f.document,
-                    "checksum": f.checksum,
-                    "loaded_at": f.loaded_at.isoformat(),
-                    "profiles": [
-                        {"profile_id": p.profile_id, "name": p.name, "document": p.document}
-                        for p in f.profiles.order_by("profile_id")
-                    ],
-                }
-                for f in FrameworkVersion.objects.order_by("framework_id", "version")
-            ],
-            "users": [
-                {
-                    "username": u.username,
-                    "email": u.email,
-                    "password": u.password,
-                    "first_name": u.first_name,
-                    "last_name": u.last_name,
-                    "is_active": u.is_active,
-                    "is_staff": u.is_staff,
-                    "is_superuser": u.is_superuser,
-                    "date_joined": u.date_joined.isoformat(),
-                    "person": getattr(getattr(u, "person", None), "email", None),
-                }
-                for u in users
-            ],
-            "export": export_document(),
-            "audit": [
-                {
-                    "at": e.at.isoformat(),
-                    "actor": e.actor,
-                    "action": e.action,
-                    "model": e.model,
-                    "object_id": e.object_id,
-                    "person": emails.get(int(e.person), e.person)
-                    if e.person.isdigit()
-                    else e.person,
-                    "summary": e.summary,
-                    "old": e.old,
-                    "new": e.new,
-                }
-                for e in AuditEntry.objects.order_by("at", "id")
-            ],
-        }
+        yield
+
+
+def snapshot() -> dict[str, Any]:
+    """The backup as a dict (all in memory: for tests and small databases)."""
+    with consistent_read():
+        return dict(json.loads("".join(iter_backup_json())))
 
 
 def write_backup(path: str | Path) -> dict[str, int]:
-    data = snapshot()
-    raw = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    with writing(path), gzip.open(path, "wb") as f:
-        f.write(raw)
-    return _counts(data)
+    """Write the gzip-compressed backup, streaming; return what it holds."""
+    with consistent_read(), writing(path), gzip.open(path, "wt", encoding="utf-8") as f:
+        for piece in iter_backup_json():
+            f.write(piece)
+        return {
+            "people": Person.objects.count(),
+            "assessments": Assessment.objects.count(),
+            "ratings": RatingRow.objects.count(),
+            "frameworks": FrameworkVersion.objects.count(),
+            "users": get_user_model().objects.count(),
+            "audit entries": AuditEntry.objects.count(),
+        }
 
 
 def _counts(data: dict[str, Any]) -> dict[str, int]:

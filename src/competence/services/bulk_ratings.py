@@ -167,6 +167,10 @@ def import_ratings(
     icy = idx.get("cycle", -1) if cycle is None else -1
     iki = idx.get("kind", -1) if kind is None else -1
     default_kind = kind or Assessment.Kind.SELF.value
+    width = max(idx.values()) + 1
+    label_person = src.person or ""
+    last: tuple[int | None, str | None, str] = (None, None, "")
+    last_state: _Key | None = None
     problems: list[str] = []
     where = src.where
     escaped = src.escaped
@@ -211,19 +215,31 @@ def import_ratings(
             if problem:
                 problems.append(f"{where(number)}: {problem}")
                 continue
-            n = len(cells)
-            person = (cells[ip].strip() if ip < n else "") if ip >= 0 else (src.person or "")
-            if escaped and person[:1] == "'" and ESCAPED.match(person):
-                person = person[1:]
-            raw_c = cells[ic].strip() if ic < n else ""
-            raw_k = cells[ik].strip() if ik < n else ""
-            raw_a = cells[ia].strip() if ia < n else ""
-            number_c = competences.get(raw_c) or competences.get(raw_c.casefold())
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            # The common case is clean text: look it up as it is, and tidy up only on a miss.
+            person = cells[ip] if ip >= 0 else label_person
+            person_id = people.get(person)
+            if person_id is None:
+                person = person.strip()
+                if escaped and person[:1] == "'" and ESCAPED.match(person):
+                    person = person[1:]
+                person_id = people.get(person) or people.get(person.lower())
+            raw_c = cells[ic]
+            number_c = competences.get(raw_c)
+            if number_c is None:
+                raw_c = raw_c.strip()
+                number_c = competences.get(raw_c) or competences.get(raw_c.casefold())
+            raw_k, raw_a = cells[ik], cells[ia]
             k = LEVELS.get(raw_k, BAD)
+            if k == BAD:
+                raw_k = raw_k.strip()
+                k = LEVELS.get(raw_k, BAD)
             a = LEVELS.get(raw_a, BAD)
-            person_id = people.get(person) or people.get(person.lower())
-            row_kind = (cells[iki].strip().lower() if iki < n else "") if iki >= 0 else ""
-            row_kind = row_kind or default_kind
+            if a == BAD:
+                raw_a = raw_a.strip()
+                a = LEVELS.get(raw_a, BAD)
+            row_kind = (cells[iki].strip().lower() or default_kind) if iki >= 0 else default_kind
             if (
                 number_c is None
                 or k == BAD
@@ -258,11 +274,16 @@ def import_ratings(
                 if len(problems) > 10000:
                     break
                 continue
-            row_cycle = cycle or ((cells[icy].strip() or None) if 0 <= icy < n else None)
-            key = (person_id, row_cycle, row_kind)
-            state = keys.get(key)
+            row_cycle = cycle or ((cells[icy].strip() or None) if icy >= 0 else None)
+            if person_id == last[0] and row_cycle == last[1] and row_kind == last[2]:
+                state = last_state
+            else:
+                key = (person_id, row_cycle, row_kind)
+                state = keys.get(key)
+                last, last_state = key, state
             if state is None:
                 state = keys[key] = _open(key, cycle_for(row_cycle), existing, facts, writer)
+                last_state = state
                 if state.assessment_id is None:
                     problems.append(
                         f"{where(number)}: {person}, cycle {cycles[row_cycle].name}, "
@@ -282,7 +303,7 @@ def import_ratings(
             state.bits |= bit
             if problems:
                 continue  # nothing will be kept: only look for more problems
-            evidence = cells[ie].strip() if 0 <= ie < n else ""
+            evidence = cells[ie].strip() if ie >= 0 else ""
             if escaped and evidence[:1] == "'" and ESCAPED.match(evidence):
                 evidence = evidence[1:]
             writer.ratings.append(

@@ -421,161 +421,324 @@ def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
 # -- export ------------------------------------------------------------------------------------
 
 
-def _people(team: str | None) -> Any:
-    people = Person.objects.select_related("team", "assessor")
+CHUNK = 1000  # people per query when exporting
+
+
+def _team_paths() -> dict[int, str]:
+    """Every team's ``Department / Team`` path, from one query."""
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in Team.objects.values_list("id", "name", "parent_id")
+    }
+    paths: dict[int, str] = {}
+
+    def path(pk: int) -> str:
+        if pk not in paths:
+            name, parent = rows[pk]
+            paths[pk] = f"{path(parent)} / {name}" if parent else name
+        return paths[pk]
+
+    for pk in rows:
+        path(pk)
+    return paths
+
+
+def _team_ids(team: str, paths: dict[int, str]) -> set[int]:
+    wanted = " / ".join(team_path(team))
+    if wanted not in paths.values():
+        raise InputError(f"--team: no team {team!r} (write Department / Team)")
+    return {pk for pk, p in paths.items() if p == wanted or p.startswith(wanted + " / ")}
+
+
+PERSON_FIELDS = (
+    "id",
+    "email",
+    "name",
+    "employee_id",
+    "team_id",
+    "context",
+    "profile",
+    "assessor_id",
+    "left_on",
+)
+
+
+def _people(
+    team: str | None, paths: dict[int, str], person: Person | None = None
+) -> list[tuple[Any, ...]]:
+    """The people to export, as tuples of PERSON_FIELDS, by email."""
+    people = Person.objects.all()
     if team:
-        path = team_path(team)
-        root = TeamCache().by_path.get(path)
-        if root is None:
-            raise InputError(f"--team: no team {team!r} (write Department / Team)")
-        ids, frontier = {root.pk}, [root.pk]
-        while frontier:
-            frontier = list(
-                Team.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
-            )
-            ids.update(frontier)
-        people = people.filter(team_id__in=ids)
-    return people.order_by("email")
+        people = people.filter(team_id__in=_team_ids(team, paths))
+    if person is not None:
+        people = people.filter(pk=person.pk)
+    return list(people.order_by("email").values_list(*PERSON_FIELDS))
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def export_document(team: str | None = None) -> dict[str, Any]:
-    """Everything (or one team and its sub-teams), in a stable order, with natural keys only."""
-    people = list(_people(team))
-    emails = {p.email for p in people}
+def _assessments_of(person_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """Each person's assessments, in the export's order (cycle, then agreed/assessor/self)."""
+    out: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in person_ids}
+    rows = Assessment.objects.filter(person_id__in=person_ids).values_list(
+        "id",
+        "person_id",
+        "cycle__name",
+        "cycle__opens_on",
+        "kind",
+        "status",
+        "assessed_on",
+        "framework_id",
+        "profile",
+        "context",
+        "signed_off_by",
+        "signed_off_at",
+    )
+    for row in rows:
+        out[row[1]].append(row)
+    for items in out.values():
+        items.sort(key=lambda a: (a[3], a[2], KIND_ORDER[Assessment.Kind(a[4])]))
+    return out
+
+
+def _ratings_of(assessment_ids: list[int], *fields: str) -> dict[int, list[tuple[Any, ...]]]:
+    out: dict[int, list[tuple[Any, ...]]] = {pk: [] for pk in assessment_ids}
+    for row in (
+        RatingRow.objects.filter(assessment_id__in=assessment_ids)
+        .order_by("assessment_id", "competence")
+        .values_list("assessment_id", *fields)
+    ):
+        out[row[0]].append(row[1:])
+    return out
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def iter_export_json(team: str | None = None) -> Iterator[str]:
+    """The JSON export as pieces of text, read in chunks so that memory stays bounded.
+
+    It uses natural keys only (emails, team paths, cycle names), in a stable order, so that
+    exporting, importing into an empty database and exporting again gives the same document.
+    """
+    paths = _team_paths()
+    people = _people(team, paths)
+    ids = [p[0] for p in people]
+    emails = {p[0]: p[1] for p in people}
     team_ids: set[int] = set()
+    parents = dict(Team.objects.values_list("id", "parent_id"))
     for p in people:
-        node = p.team
+        node = p[4]
         while node is not None:
-            team_ids.add(node.pk)
-            node = node.parent
-    teams = sorted(
-        Team.objects.filter(id__in=team_ids).select_related("parent", "pmo")
-        if team
-        else Team.objects.select_related("parent", "pmo"),
-        key=lambda t: t.path,
-    )
-    pmo_ids = {t.pmo_id for t in teams if t.pmo_id}
+            team_ids.add(node)
+            node = parents[node]
+    teams = Team.objects.select_related("pmo")
+    if team:
+        teams = teams.filter(id__in=team_ids)
+    team_rows = sorted(teams, key=lambda t: paths[t.pk])
+    pmo_ids = {t.pmo_id for t in team_rows if t.pmo_id}
     pmos = Pmo.objects.filter(id__in=pmo_ids) if team else Pmo.objects.all()
-    assessments = list(
-        Assessment.objects.filter(person__in=people)
-        .select_related("person", "cycle", "framework")
-        .prefetch_related("ratings")
+    cycles = Cycle.objects.all()
+    if team:
+        cycles = cycles.filter(assessments__person_id__in=ids).distinct()
+    frameworks = dict(
+        (pk, {"id": f, "version": v})
+        for pk, f, v in FrameworkVersion.objects.values_list("id", "framework_id", "version")
     )
-    assessments.sort(
-        key=lambda a: (
-            a.person.email,
-            a.cycle.opens_on,
-            a.cycle.name,
-            KIND_ORDER[Assessment.Kind(a.kind)],
-        )
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def array(name: str, items: Iterator[Any], last: bool = False) -> Iterator[str]:
+        yield f'  "{name}": ['
+        first = True
+        for item in items:
+            yield ("\n    " if first else ",\n    ") + dump(item)
+            first = False
+        yield ("\n  ]" if not first else "]") + ("\n" if last else ",\n")
+
+    yield '{\n  "format": "' + EXPORT_FORMAT + '",\n  "version": 1,\n'
+    yield from array(
+        "pmos", ({"name": p.name, "context": p.context} for p in pmos.order_by("name"))
     )
-    cycle_ids = {a.cycle_id for a in assessments}
-    cycles = Cycle.objects.filter(id__in=cycle_ids) if team else Cycle.objects.all()
-    plans = PlanItem.objects.filter(person__in=people).select_related("person")
-    return {
-        "format": EXPORT_FORMAT,
-        "version": 1,
-        "pmos": [{"name": p.name, "context": p.context} for p in pmos.order_by("name")],
-        "teams": [{"path": t.path, "pmo": t.pmo.name if t.pmo else None} for t in teams],
-        "people": [
+    yield from array(
+        "teams", ({"path": paths[t.pk], "pmo": t.pmo.name if t.pmo else None} for t in team_rows)
+    )
+    yield from array(
+        "people",
+        (
             {
-                "email": p.email,
-                "name": p.name,
-                "employee_id": p.employee_id,
-                "team": p.team.path if p.team else None,
-                "context": p.context,
-                "profile": p.profile,
-                "assessor": p.assessor.email if p.assessor and p.assessor.email in emails else None,
-                "left_on": _iso(p.left_on),
+                "email": email,
+                "name": name,
+                "employee_id": employee_id,
+                "team": paths[team_id] if team_id else None,
+                "context": context,
+                "profile": profile,
+                "assessor": emails.get(assessor_id),
+                "left_on": _iso(left_on),
             }
-            for p in people
-        ],
-        "cycles": [
+            for _, email, name, employee_id, team_id, context, profile, assessor_id, left_on in (
+                people
+            )
+        ),
+    )
+    yield from array(
+        "cycles",
+        (
             {"name": c.name, "opens_on": _iso(c.opens_on), "closes_on": _iso(c.closes_on)}
             for c in cycles.order_by("opens_on", "name")
-        ],
-        "assessments": [
-            {
-                "person": a.person.email,
-                "cycle": a.cycle.name,
-                "kind": a.kind,
-                "status": a.status,
-                "assessed_on": _iso(a.assessed_on),
-                "framework": {"id": a.framework.framework_id, "version": a.framework.version},
-                "profile": a.profile,
-                "context": a.context,
-                "signed_off_by": a.signed_off_by,
-                "signed_off_at": _iso(a.signed_off_at),
-                "ratings": [
-                    {
-                        "competence": r.competence,
-                        "knowledge": r.knowledge,
-                        "application": r.application,
-                        "evidence": r.evidence,
-                        "evidence_links": r.evidence_links,
-                        "confidence": r.confidence,
-                        "rated_by": r.rated_by,
-                        "rated_at": _iso(r.rated_at),
+        ),
+    )
+
+    def assessments() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(ids):
+            by_person = _assessments_of(chunk)
+            wanted = [a[0] for items in by_person.values() for a in items]
+            ratings = _ratings_of(
+                wanted,
+                "competence",
+                "knowledge",
+                "application",
+                "evidence",
+                "evidence_links",
+                "confidence",
+                "rated_by",
+                "rated_at",
+            )
+            for pk in chunk:
+                for (
+                    aid,
+                    _,
+                    cycle,
+                    _,
+                    kind,
+                    status,
+                    assessed_on,
+                    framework,
+                    profile,
+                    context,
+                    signed_by,
+                    signed_at,
+                ) in by_person[pk]:
+                    yield {
+                        "person": emails[pk],
+                        "cycle": cycle,
+                        "kind": kind,
+                        "status": status,
+                        "assessed_on": _iso(assessed_on),
+                        "framework": frameworks[framework],
+                        "profile": profile,
+                        "context": context,
+                        "signed_off_by": signed_by,
+                        "signed_off_at": _iso(signed_at),
+                        "ratings": [
+                            {
+                                "competence": c,
+                                "knowledge": k,
+                                "application": a,
+                                "evidence": e,
+                                "evidence_links": links,
+                                "confidence": conf,
+                                "rated_by": by,
+                                "rated_at": _iso(at),
+                            }
+                            for c, k, a, e, links, conf, by, at in ratings[aid]
+                        ],
                     }
-                    for r in sorted(a.ratings.all(), key=lambda r: r.competence)
-                ],
-            }
-            for a in assessments
-        ],
-        "plans": [
-            {
-                "person": i.person.email,
-                "competence": i.competence,
-                "axis": i.axis,
-                "target_level": i.target_level,
-                "action": i.action,
-                "due_on": _iso(i.due_on),
-                "status": i.status,
-            }
-            for i in sorted(plans, key=lambda i: (i.person.email, i.competence, i.axis, i.action))
-        ],
-    }
+
+    yield from array("assessments", assessments())
+
+    def plans() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(ids):
+            items = PlanItem.objects.filter(person_id__in=chunk).values_list(
+                "person_id", "competence", "axis", "target_level", "action", "due_on", "status"
+            )
+            for person_id, competence, axis, level, action, due, status in sorted(
+                items, key=lambda i: (emails[i[0]], i[1], i[2], i[4])
+            ):
+                yield {
+                    "person": emails[person_id],
+                    "competence": competence,
+                    "axis": axis,
+                    "target_level": level,
+                    "action": action,
+                    "due_on": _iso(due),
+                    "status": status,
+                }
+
+    yield from array("plans", plans(), last=True)
+    yield "}\n"
+
+
+def write_export_json(out: IO[str], team: str | None = None) -> int:
+    """Write the JSON export; return how many people it holds."""
+    for piece in iter_export_json(team):
+        out.write(piece)
+    return people_count(team)
+
+
+def people_count(team: str | None = None) -> int:
+    people = Person.objects.all()
+    if team:
+        people = people.filter(team_id__in=_team_ids(team, _team_paths()))
+    return people.count()
+
+
+def export_document(team: str | None = None) -> dict[str, Any]:
+    """The JSON export as a dict (for smaller databases and tests: it is all in memory)."""
+    return dict(json.loads("".join(iter_export_json(team))))
 
 
 def export_rows(
     team: str | None = None, history: bool = False, person: Person | None = None
 ) -> Iterator[dict[str, Any]]:
-    """People and ratings, one row per rating: the latest assessment, or all with ``history``."""
-    catalogue = load_catalogue()
-    slugs = {c.number: c.slug for c in catalogue.framework.competences}
-    people = _people(team)
-    if person is not None:
-        people = people.filter(pk=person.pk)
-    for person in people.iterator(chunk_size=2000):
-        assessments = sorted(
-            person.assessments.select_related("cycle").prefetch_related("ratings"),
-            key=lambda a: (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)]),
+    """People and ratings, one row per rating: the latest assessment, or all with ``history``.
+
+    Read a thousand people at a time: three queries per thousand people, memory bounded.
+    """
+    slugs = {c.number: c.slug for c in load_catalogue().framework.competences}
+    paths = _team_paths()
+    people = _people(team, paths, person)
+    for chunk in _chunks(people):
+        by_person = _assessments_of([p[0] for p in chunk])
+        chosen: dict[int, list[tuple[Any, ...]]] = {}
+        for pk, items in by_person.items():
+            if history:
+                chosen[pk] = items
+            elif items:
+                latest = max(items, key=lambda a: (a[3], a[2], -KIND_ORDER[Assessment.Kind(a[4])]))
+                chosen[pk] = [latest]
+        ratings = _ratings_of(
+            [a[0] for items in chosen.values() for a in items],
+            "competence",
+            "knowledge",
+            "application",
+            "evidence",
         )
-        if not history and assessments:
-            assessments = assessments[-1:]
-        for a in assessments:
-            for r in sorted(a.ratings.all(), key=lambda r: r.competence):
-                yield {
-                    "person": person.email,
-                    "name": person.name,
-                    "employee_id": person.employee_id or "",
-                    "team": person.team.path if person.team else "",
-                    "context": person.context,
-                    "profile": person.profile,
-                    "cycle": a.cycle.name,
-                    "kind": a.kind,
-                    "status": a.status,
-                    "assessed_on": a.assessed_on.isoformat(),
-                    "competence": r.competence,
-                    "slug": slugs.get(r.competence, ""),
-                    "knowledge": "" if r.knowledge is None else r.knowledge,
-                    "application": "" if r.application is None else r.application,
-                    "evidence": r.evidence,
-                }
+        for pk, email, name, employee_id, team_id, context, profile, _, _ in chunk:
+            for aid, _, cycle, _, kind, status, assessed_on, *_rest in chosen.get(pk, []):
+                for competence, knowledge, application, evidence in ratings[aid]:
+                    yield {
+                        "person": email,
+                        "name": name,
+                        "employee_id": employee_id or "",
+                        "team": paths[team_id] if team_id else "",
+                        "context": context,
+                        "profile": profile,
+                        "cycle": cycle,
+                        "kind": kind,
+                        "status": status,
+                        "assessed_on": assessed_on.isoformat(),
+                        "competence": competence,
+                        "slug": slugs.get(competence, ""),
+                        "knowledge": "" if knowledge is None else knowledge,
+                        "application": "" if application is None else application,
+                        "evidence": evidence,
+                    }
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:

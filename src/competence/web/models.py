@@ -190,7 +190,10 @@ class Assessment(models.Model):
 
 
 class Rating(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="ratings")
+    # No index of its own: the unique (assessment, competence) constraint's index serves it.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
     competence = models.PositiveSmallIntegerField()
     knowledge = models.PositiveSmallIntegerField(null=True, blank=True)
     application = models.PositiveSmallIntegerField(null=True, blank=True)

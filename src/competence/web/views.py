@@ -12,7 +12,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -401,15 +408,18 @@ def manage_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def manage_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def manage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if not policy.can_manage_data(request.user):
         raise PermissionDenied
     team_path = request.GET.get("team") or None
     history = bool(request.GET.get("history"))
+    response: HttpResponseBase
     try:
         if fmt == "json":
-            body = json.dumps(transfer.export_document(team_path), indent=2, ensure_ascii=False)
-            response = HttpResponse(body, content_type="application/json")
+            transfer.people_count(team_path)  # an unknown team is an error before streaming
+            response = StreamingHttpResponse(
+                transfer.iter_export_json(team_path), content_type="application/json"
+            )
         elif fmt == "csv":
             buffer = io.StringIO()
             transfer.write_csv(transfer.export_rows(team_path, history), buffer)
