@@ -10,7 +10,7 @@ then, in a fresh SQLite file and a fresh child process per stage:
 * ``people``  - ``competence db upgrade`` and the people import (timed, for information);
 * ``ratings`` - the ratings import through ``competence.services.transfer.import_file`` (timed;
   the peak RSS of this process is the memory figure), then ``write_csv(export_rows())``;
-* ``json``    - ``export_document()`` written as ``competence export --format json`` writes it.
+* ``json``    - ``write_export_json()``, as ``competence export --format json`` writes it.
 
 The baselines run in this (parent) process, which never imports Django: the same ratings CSV read
 with ``csv`` and inserted with one ``sqlite3.executemany`` in one transaction into an equivalent
@@ -171,20 +171,35 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
         elif stage == "json":
             start = time.perf_counter()
             try:
-                doc = transfer.export_document()
-                text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-                Path(args.json_out).write_text(text, encoding="utf-8")
+                with Path(args.json_out).open("w", encoding="utf-8") as f:
+                    transfer.write_export_json(f)
             except MemoryError:
                 result["json_error"] = f"MemoryError (address-space limit {args.memory_limit} MB)"
             else:
                 result["json_export_s"] = time.perf_counter() - start
-                result["json_people"] = len(doc["people"])
-                result["json_ratings"] = sum(len(a["ratings"]) for a in doc["assessments"])
-                del doc, text
+                people_n, ratings_n = _count_json(Path(args.json_out))
+                result["json_people"] = people_n
+                result["json_ratings"] = ratings_n
             result["peak_mb_json_export"] = peak_mb()
         else:
             raise SystemExit(f"unknown stage {stage!r}")
     return result
+
+
+def _count_json(path: Path) -> tuple[int, int]:
+    """People and ratings in a JSON export, counted line by line (one record a line)."""
+    people = ratings = 0
+    section = ""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith('  "'):
+                section = line.split('"')[1]
+            elif line.startswith("    {"):
+                if section == "people":
+                    people += 1
+                elif section == "assessments":
+                    ratings += line.count('"rated_at"')
+    return people, ratings
 
 
 def competence_command() -> list[str]:
