@@ -185,3 +185,19 @@ def test_audit_command_lists_one_persons_changes(
     assert all(e["actor"] == "cli:tester" for e in entries)
     assert main(["audit", "--person", "nobody@example.org"]) == 2
     assert "no person with the email or employee id" in capsys.readouterr().err
+
+
+def test_dates_given_to_record_and_agree_are_kept(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada = people["ada"]
+    own = records.record_assessment(
+        ada, cycles[0], ratings(life_cycles=(2, 2)), assessed_on=dt.date(2025, 3, 1)
+    )
+    records.record_assessment(
+        ada, cycles[0], ratings(life_cycles=(3, 2)), assessed_on=dt.date(2025, 4, 1)
+    )
+    own.refresh_from_db()
+    assert own.assessed_on == dt.date(2025, 4, 1)
+    agreed = records.agree(ada, cycles[0], assessed_on=dt.date(2025, 6, 30))
+    assert agreed.assessed_on == dt.date(2025, 6, 30)

@@ -171,6 +171,9 @@ def record_assessment(
         )
     else:
         _check_editable(assessment)
+        if assessed_on is not None and assessment.assessed_on != assessed_on:
+            assessment.assessed_on = assessed_on
+            assessment.save()
     now = timezone.now()
     existing = {r.competence: r for r in assessment.ratings.all()}
     for number, rating in sorted(ratings.items()):
@@ -212,7 +215,13 @@ def review(assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def agree(person: Person, cycle: Cycle, ratings: Mapping[int, Rating] | None = None) -> Assessment:
+def agree(
+    person: Person,
+    cycle: Cycle,
+    ratings: Mapping[int, Rating] | None = None,
+    *,
+    assessed_on: dt.date | None = None,
+) -> Assessment:
     """The agreed assessment: the ratings given, or else the assessor's (or the self) ratings.
 
     Self and assessor ratings are kept as they are and never averaged.
@@ -231,7 +240,7 @@ def agree(person: Person, cycle: Cycle, ratings: Mapping[int, Rating] | None = N
             r.competence: Rating(r.knowledge, r.application, r.evidence or None)
             for r in source.ratings.all()
         }
-    agreed = record_assessment(person, cycle, ratings, kind=Kind.AGREED)
+    agreed = record_assessment(person, cycle, ratings, kind=Kind.AGREED, assessed_on=assessed_on)
     if agreed.status != Status.REVIEWED:
         agreed.status = Status.REVIEWED
         agreed.save()
