@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,10 +27,11 @@ def engines() -> list[str]:
     )
 
 
-@pytest.fixture(params=engines())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'data' / 'fresh.sqlite3'}"
+@contextmanager
+def new_database(engine: str, folder: Path) -> Iterator[str]:
+    """The URL of a brand-new, empty database of the engine, dropped afterwards."""
+    if engine == "sqlite":
+        yield f"sqlite:///{folder / uuid.uuid4().hex[:8] / 'fresh.sqlite3'}"
         return
     import psycopg
 
@@ -37,10 +39,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name = f"competence_cli_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(base)
-    yield urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    try:
+        yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=engines())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with new_database(request.param, tmp_path) as url:
+        yield url
+
+
+def other_engine(url: str) -> str:
+    """Restore across engines when both are here: SQLite to PostgreSQL and back."""
+    if len(engines()) == 1:
+        return "sqlite"
+    return "postgresql" if url.startswith("sqlite") else "sqlite"
 
 
 def competence(url: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -113,13 +129,15 @@ def test_a_whole_session_on_a_new_database(database_url: str, tmp_path: Path) ->
     assert len(csv_out.stdout.splitlines()) == 1 + 7
     backup = tmp_path / "b.json.gz"
     assert competence(database_url, "backup", "--out", str(backup)).returncode == 0
-    other = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-    assert competence(other, "db", "upgrade").returncode == 0
-    result = competence(other, "restore", str(backup))
-    assert result.returncode == 0, result.stderr
-    again = tmp_path / "again.json"
-    assert competence(other, "export", "--format", "json", "--out", str(again)).returncode == 0
-    assert json.loads(again.read_text()) == json.loads(out.read_text())
+    with new_database(other_engine(database_url), tmp_path) as other:
+        assert competence(other, "db", "upgrade").returncode == 0
+        result = competence(other, "restore", str(backup))
+        assert result.returncode == 0, result.stderr
+        again = tmp_path / "again.json"
+        assert competence(other, "export", "--format", "json", "--out", str(again)).returncode == 0
+        assert json.loads(again.read_text()) == json.loads(out.read_text())
+        # A second restore into a database that is no longer empty is refused.
+        assert competence(other, "restore", str(backup)).returncode == 2
 
 
 def test_framework_interchange_commands(database_url: str, tmp_path: Path) -> None:
