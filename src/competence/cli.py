@@ -738,6 +738,143 @@ def _use_demo_database() -> None:
     os.environ.setdefault("COMPETENCE_SECRET_KEY", secrets.token_urlsafe(50))
 
 
+@cli.group()
+def user() -> None:
+    """Manage the users who sign in, and their roles."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["member", "assessor", "pmo-lead", "admin"]),
+    required=True,
+    help="What the user may see beyond their own data.",
+)
+@click.option("--email", required=True, help="The user's email address.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    required=True,
+    help="Read the password from standard input (never from the command line).",
+)
+@click.option("--person", help="Link to this person (email or employee id).")
+@click.pass_context
+def user_create(
+    ctx: click.Context,
+    username: str,
+    role: str,
+    email: str,
+    password_stdin: bool,
+    person: str | None,
+) -> None:
+    """Create USERNAME with a role and a password read from standard input."""
+    password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        raise InputError("--password-stdin: no password on standard input")
+    database()
+    from competence.services.accounts import create_user
+
+    with actor(ctx):
+        create_user(username, role=role, email=email, password=password, person=person)
+    click.echo(f"Created {username} ({role}).", err=True)
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["member", "assessor", "pmo-lead", "admin"]))
+@click.pass_context
+def user_set_role(ctx: click.Context, username: str, role: str) -> None:
+    """Give USERNAME the ROLE (member, assessor, pmo-lead or admin)."""
+    database()
+    from competence.services.accounts import find_user, set_role
+
+    with actor(ctx):
+        set_role(find_user(username), role)
+    click.echo(f"{username} is now {role}.", err=True)
+
+
+@cli.group()
+def token() -> None:
+    """Manage API tokens for integrations."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="read: GET only; write: everything the user may do.",
+)
+@click.pass_context
+def token_create(ctx: click.Context, username: str, name: str, scope: str) -> None:
+    """Create an API token for USERNAME; it is shown once, and stored only hashed."""
+    database()
+    from competence.services.accounts import create_token, find_user
+
+    with actor(ctx):
+        made, secret = create_token(find_user(username), name, scope)
+    click.echo(
+        f"Token {made.pk} for {username} ({scope}); keep it secret, it is shown once:", err=True
+    )
+    click.echo(secret)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Revoke the token TOKEN_ID: it stops working at once."""
+    database()
+    from competence.services.accounts import revoke_token
+
+    with actor(ctx):
+        revoked = revoke_token(token_id)
+    click.echo(f"Token {revoked.pk} ({revoked.name}) is revoked.", err=True)
+
+
+@token.command("list")
+@json_option
+def token_list(as_json: bool) -> None:
+    """List the API tokens (never their secrets)."""
+    database()
+    from competence.web.models import ApiToken
+
+    data: list[dict[str, Any]] = [
+        {
+            "id": t.pk,
+            "user": t.user.username,
+            "name": t.name,
+            "prefix": t.prefix,
+            "scope": t.scope,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked": t.revoked_at is not None,
+        }
+        for t in ApiToken.objects.select_related("user")
+    ]
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("Id", "User", "Name", "Scope", "Starts", "Last used", "Revoked"):
+        table.add_column(name)
+    for t in data:
+        table.add_row(
+            str(t["id"]),
+            t["user"],
+            t["name"],
+            t["scope"],
+            t["prefix"],
+            t["last_used_at"] or "never",
+            "yes" if t["revoked"] else "no",
+        )
+    out.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

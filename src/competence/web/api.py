@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
 from competence.domain.analysis import assess
@@ -27,15 +27,29 @@ from competence.services.catalogue import (
     profile_diff_data,
     profiles_data,
 )
-from competence.web import policy
+from competence.web import audit, policy
 from competence.web.models import Assessment, Person, Team
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer cmp_…``: a user's API token, within its scope."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from competence.services.accounts import user_for_token
+
+        user = user_for_token(token, request.method or "GET")
+        if user is not None:
+            request.user = user
+            audit.switch_actor(user.get_username())
+        return user
+
 
 api = NinjaAPI(
     title="competence",
     version="1",
     description="Competence assessment for PMO officers and specialists (APM Competence "
     "Framework role profile). Field names are those of `competence gap --json`.",
-    auth=django_auth,
+    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),

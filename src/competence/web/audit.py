@@ -34,6 +34,12 @@ def acting_as(actor: str) -> Iterator[str]:
         _actor.reset(token)
 
 
+def switch_actor(actor: str) -> None:
+    """Within a request already wrapped in :func:`acting_as`, record later changes as ``actor``
+    (for sign-in by API token, which happens after the middleware)."""
+    _actor.set(actor)
+
+
 def current_actor() -> str:
     actor = _actor.get()
     if not actor:

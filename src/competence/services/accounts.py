@@ -1,0 +1,171 @@
+"""Users, roles and API tokens (CONTRACT.md "Identity").
+
+A user always sees their own person's data; a role adds to it: ``member`` (nothing more),
+``assessor`` (the people assigned to them), ``pmo-lead`` (everyone in the PMOs they lead, and
+their team analytics), ``admin`` (everything). Roles are Django groups of those names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from competence.errors import InputError
+from competence.web import audit
+from competence.web.models import ApiToken, Person
+
+ROLES = ("member", "assessor", "pmo-lead", "admin")
+TOKEN_PREFIX = "cmp_"
+
+
+def role_of(user: Any) -> str | None:
+    """The user's role (the most powerful, should there be several)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    names = {g.name for g in user.groups.all()}
+    for role in reversed(ROLES):
+        if role in names:
+            return role
+    return "admin" if user.is_superuser else "member"
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InputError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+
+
+@transaction.atomic
+def set_role(user: User, role: str) -> None:
+    _check_role(role)
+    groups = [Group.objects.get_or_create(name=r)[0] for r in ROLES]
+    user.groups.remove(*groups)
+    user.groups.add(next(g for g in groups if g.name == role))
+    user.is_staff = role == "admin"
+    user.save(update_fields=["is_staff"])
+    audit.record(
+        "update",
+        "User",
+        object_id=str(user.pk),
+        summary=f"{user.username}: role {role}",
+        new={"role": role},
+    )
+
+
+@transaction.atomic
+def create_user(
+    username: str, *, role: str, email: str, password: str, person: str | None = None
+) -> User:
+    """A user with a role and a password (checked by Django's validators), linked to a person."""
+    _check_role(role)
+    problems = []
+    if User.objects.filter(username=username).exists():
+        problems.append(f"USERNAME: {username!r} is taken")
+    try:
+        validate_email(email)
+    except ValidationError:
+        problems.append(f"--email: not an email address: {email!r}")
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        problems.extend(f"password: {m}" for m in exc.messages)
+    linked = None
+    if person:
+        linked = (
+            Person.objects.filter(email__iexact=person).first()
+            or Person.objects.filter(employee_id=person).first()
+        )
+        if linked is None:
+            problems.append(f"--person: no person with the email or employee id {person!r}")
+        elif linked.user_id is not None:
+            problems.append(f"--person: {linked.email} is already linked to a user")
+    if problems:
+        raise InputError(problems)
+    user = User.objects.create_user(username, email, password)
+    audit.record(
+        "create",
+        "User",
+        object_id=str(user.pk),
+        summary=f"{username} ({role})",
+        new={"username": username, "email": email},
+    )
+    set_role(user, role)
+    if linked is not None:
+        linked.user = user
+        linked.save()
+    return user
+
+
+def find_user(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InputError(f"no user {username!r}")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_token(user: User, name: str, scope: str = ApiToken.Scope.READ) -> tuple[ApiToken, str]:
+    """A new token; the secret is returned once and only its SHA-256 is stored."""
+    if scope not in ApiToken.Scope.values:
+        raise InputError(f"--scope: choose read or write, got {scope!r}")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:10],
+        digest=_digest(secret),
+        scope=scope,
+        created_at=timezone.now(),
+    )
+    audit.record(
+        "create",
+        "ApiToken",
+        object_id=str(token.pk),
+        summary=f"{user.username}: token {name!r} ({scope})",
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_token(token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise InputError(f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            "update",
+            "ApiToken",
+            object_id=str(token.pk),
+            summary=f"{token.user.username}: token {token.name!r} revoked",
+        )
+    return token
+
+
+def user_for_token(secret: str, method: str) -> User | None:
+    """The token's user when it is valid and its scope allows the method, else None."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(secret), revoked_at=None, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    if method not in ("GET", "HEAD", "OPTIONS") and token.scope != ApiToken.Scope.WRITE:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
