@@ -64,6 +64,7 @@ class _Writer:
     framework_id: int
     next_ids: list[int] = field(default_factory=list)
     next_free: int = 0
+    postgresql: bool = field(default_factory=lambda: connection.vendor == "postgresql")
     assessments: list[tuple[Any, ...]] = field(default_factory=list)
     ratings: list[tuple[Any, ...]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
@@ -71,7 +72,7 @@ class _Writer:
 
     def allocate(self) -> int:
         """An id for a new assessment, taken before it is inserted (we hold the write lock)."""
-        if connection.vendor == "postgresql":
+        if self.postgresql:
             if not self.next_ids:
                 self.next_ids = _sequence_ids(1000)
             return self.next_ids.pop()
