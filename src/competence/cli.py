@@ -875,6 +875,146 @@ def token_list(as_json: bool) -> None:
     out.print(table)
 
 
+@cli.group()
+def cycle() -> None:
+    """Manage assessment cycles."""
+
+
+@cycle.command("create")
+@click.argument("name")
+@click.option(
+    "--opens", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day, YYYY-MM-DD."
+)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+@click.pass_context
+def cycle_create(ctx: click.Context, name: str, opens: Any, closes: Any) -> None:
+    """Open a new assessment cycle NAME."""
+    database()
+    from competence.services.records import create_cycle
+
+    with actor(ctx):
+        made = create_cycle(name, opens.date(), closes.date() if closes else None)
+    click.echo(f"Cycle {made.name} opens {made.opens_on}.", err=True)
+
+
+@cycle.command("list")
+@json_option
+def cycle_list(as_json: bool) -> None:
+    """List the assessment cycles."""
+    database()
+    from competence.web.models import Cycle
+
+    data = [
+        {
+            "name": c.name,
+            "opens_on": c.opens_on.isoformat(),
+            "closes_on": c.closes_on.isoformat() if c.closes_on else None,
+        }
+        for c in Cycle.objects.all()
+    ]
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("Cycle", "Opens", "Closes"):
+        table.add_column(name)
+    for c in data:
+        table.add_row(c["name"], c["opens_on"], c["closes_on"] or "")
+    out.print(table)
+
+
+@cli.group()
+def assessment() -> None:
+    """Move an assessment through its workflow: submit, review, agree, sign off."""
+
+
+def _assessment_for(person: str, cycle_name: str, kind: str) -> Any:
+    from competence.services.records import find_cycle, find_person
+    from competence.web.models import Assessment
+
+    found = Assessment.objects.filter(
+        person=find_person(person), cycle=find_cycle(cycle_name), kind=kind
+    ).first()
+    if found is None:
+        raise InputError(f"{person}: no {kind} assessment in cycle {cycle_name!r}")
+    return found
+
+
+KIND = click.option(
+    "--kind",
+    type=click.Choice(["self", "assessor", "agreed"]),
+    default="self",
+    show_default=True,
+    help="Which of the person's assessments.",
+)
+CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's name.")
+
+
+@assessment.command("submit")
+@click.argument("person")
+@CYCLE
+@KIND
+@click.pass_context
+def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+    """Submit PERSON's draft assessment (email or employee id)."""
+    database()
+    from competence.services.records import submit
+
+    with actor(ctx):
+        done = submit(_assessment_for(person, cycle_name, kind))
+    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+
+
+@assessment.command("review")
+@click.argument("person")
+@CYCLE
+@KIND
+@click.pass_context
+def assessment_review(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+    """Mark PERSON's submitted assessment as reviewed."""
+    database()
+    from competence.services.records import review
+
+    with actor(ctx):
+        done = review(_assessment_for(person, cycle_name, kind))
+    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+
+
+@assessment.command("agree")
+@click.argument("person")
+@CYCLE
+@click.pass_context
+def assessment_agree(ctx: click.Context, person: str, cycle_name: str) -> None:
+    """Make PERSON's agreed assessment from the assessor's ratings (else their own)."""
+    database()
+    from competence.services.records import agree, find_cycle, find_person
+
+    with actor(ctx):
+        done = agree(find_person(person), find_cycle(cycle_name))
+    click.echo(f"{person}, cycle {cycle_name}, agreed: {done.status}.", err=True)
+
+
+@assessment.command("sign-off")
+@click.argument("person")
+@CYCLE
+@click.option(
+    "--kind",
+    type=click.Choice(["self", "assessor", "agreed"]),
+    default="agreed",
+    show_default=True,
+    help="Which of the person's assessments.",
+)
+@click.pass_context
+def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+    """Sign off PERSON's reviewed assessment: it becomes read-only."""
+    database()
+    from competence.services.records import sign_off
+
+    with actor(ctx):
+        done = sign_off(_assessment_for(person, cycle_name, kind))
+    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv
@@ -896,6 +1036,9 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(exc.report(), err=True)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if _is_database_error(exc):  # a database that cannot be reached is not a bug
+            click.echo(f"competence: the database cannot be used: {exc}".strip(), err=True)
+            return 2
         if "--debug" in args:
             traceback.print_exc()
         click.echo(
@@ -903,6 +1046,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def _is_database_error(exc: Exception) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def run() -> None:

@@ -91,7 +91,13 @@ def database_settings(url: str) -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         name = str(config["NAME"])
         if name and name != ":memory:":
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"COMPETENCE_DATABASE_URL: cannot create the folder of {name}: "
+                    f"{exc.strerror or exc}"
+                ) from None
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",

@@ -115,7 +115,7 @@ def test_pages_fit_a_small_screen(browser: Any, server: Server) -> None:
     sign_in(page, server, "lead")
     for path, name in (("/team", "team-360"), ("/framework/compare", "compare-360")):
         page.goto(server.url + path)
-        look(page, name)
+        assert look(page, name) == []
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide"
     context.close()

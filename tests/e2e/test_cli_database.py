@@ -162,3 +162,34 @@ def test_framework_interchange_commands(database_url: str, tmp_path: Path) -> No
     assert any("educationalLevel" in s for s in data["skipped"])
     result = competence(database_url, "framework", "import", str(tmp_path / "missing.json"))
     assert result.returncode == 2
+
+
+def test_cycles_and_the_review_workflow_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    assert competence(url, "db", "upgrade").returncode == 0
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE)
+    assert competence(url, "import", str(people)).returncode == 0
+    result = competence(url, "cycle", "create", "2027", "--opens", "2027-01-04")
+    assert result.returncode == 0, result.stderr
+    assert competence(url, "cycle", "create", "2027", "--opens", "2027-01-04").returncode == 2
+    ratings = tmp_path / "r.csv"
+    ratings.write_text("person,competence,knowledge,application\nE1,1,4,4\n")
+    assert competence(url, "import", str(ratings), "--cycle", "2027").returncode == 0
+    steps = [
+        ["assessment", "review", "E1", "--cycle", "2027"],
+        ["assessment", "agree", "E1", "--cycle", "2027"],
+        ["assessment", "sign-off", "E1", "--cycle", "2027"],
+    ]
+    for step in steps:
+        result = competence(url, *step)
+        assert result.returncode == 0, result.stderr
+    assert "agreed: signed-off" in result.stderr
+    again = competence(url, "assessment", "sign-off", "E1", "--cycle", "2027")
+    assert again.returncode == 2
+    assert "signed off and read-only" in again.stderr
+    history = json.loads(competence(url, "history", "E1", "--json").stdout)
+    assert [(a["kind"], a["status"]) for a in history["assessments"]] == [
+        ("self", "reviewed"),
+        ("agreed", "signed-off"),
+    ]

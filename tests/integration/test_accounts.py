@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from competence.cli import main
-from competence.web.models import ApiToken, AuditEntry, Person
+from competence.web.models import ApiToken, AuditEntry, Cycle, Person
 
 
 def run(
@@ -119,7 +119,7 @@ def test_tokens_are_scoped_revocable_and_stored_hashed(
     assert write.status_code == 401  # a read token cannot write
     code, out, _ = run(capsys, monkeypatch, "token", "list", "--json")
     assert json.loads(out)[0]["last_used_at"] is not None
-    code, _, err = run(capsys, monkeypatch, "token", "revoke", str(stored.pk))
+    code, _, _ = run(capsys, monkeypatch, "token", "revoke", str(stored.pk))
     assert code == 0
     assert client.get(f"/api/v1/people/{ada.pk}/results", headers=auth).status_code == 401
     assert (
@@ -130,6 +130,7 @@ def test_tokens_are_scoped_revocable_and_stored_hashed(
 
 def test_a_write_token_can_fill_in_the_self_assessment(
     people: dict[str, Person],
+    cycles: list[Cycle],
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

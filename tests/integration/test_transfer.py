@@ -387,3 +387,59 @@ def test_a_dry_run_of_ratings_counts_and_keeps_nothing(
     report = import_file(path, cycle="new-cycle", dry_run=True)
     assert report.counts == {"rows": 1, "people": 1, "assessments": 1, "cycles_created": 1}
     assert counts() == before
+
+
+def test_a_json_export_with_broken_references_is_refused_field_by_field(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    populate(people, cycles)
+    doc = export_document()
+    doc["assessments"].append(dict(doc["assessments"][0]))
+    doc["people"][0]["team"] = "Nowhere"
+    doc["people"][1]["profile"] = "pmo-boss"
+    doc["cycles"][0]["opens_on"] = "2026-13-45"
+    wipe()
+    path = write(tmp_path, "broken.json", json.dumps(doc))
+    with pytest.raises(InputError) as info:
+        import_file(path, dry_run=True)
+    report = "\n".join(info.value.problems)
+    assert "people[0].team: Nowhere is not in teams" in report
+    assert "people[1].profile: unknown profile 'pmo-boss'" in report
+    assert "cycles[0].opens_on: not a valid date: '2026-13-45'" in report
+    assert f"assessments[{len(doc['assessments']) - 1}]: assessment" in report
+    assert counts() == (0, 0, 0, 0, 0)
+    doc = json.loads(path.read_text())
+    doc["assessments"].pop()
+    doc["assessments"][0]["ratings"][0]["competence"] = 99
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InputError, match=r"ratings\[0\]\.competence: 99 is greater than the max"):
+        import_file(path)
+
+
+def test_values_too_long_for_the_database_are_refused(actor: str, tmp_path: Path) -> None:
+    long_name = "x" * 201
+    path = write(
+        tmp_path,
+        "people.csv",
+        "name,email,team,context,profile\n"
+        f"{long_name},a@example.org,Delivery,project,pmo-officer\n",
+    )
+    with pytest.raises(InputError, match="line 2: name: longer than 200 characters"):
+        import_file(path)
+    with pytest.raises(InputError, match="--cycle: a cycle name has 1 to 100 characters"):
+        import_file(path, cycle="y" * 101)
+
+
+def test_pmo_leads_survive_a_backup(people: dict[str, Person], tmp_path: Path) -> None:
+    from django.contrib.auth.models import User
+
+    from competence.services.backup import restore, write_backup
+    from competence.web.models import Pmo
+
+    lead = User.objects.create(username="lead")
+    Pmo.objects.get().leads.add(lead)
+    path = tmp_path / "b.json.gz"
+    write_backup(path)
+    wipe()
+    restore(path)
+    assert [u.username for u in Pmo.objects.get().leads.all()] == ["lead"]

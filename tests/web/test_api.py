@@ -173,3 +173,9 @@ def test_one_person_follows_the_policy(org: Org) -> None:
     }
     assert ada.get(f"/api/v1/people/{org.alan.pk}").status_code == 403
     assert ada.get("/api/v1/people/99999").status_code == 404
+
+
+def test_a_body_that_is_not_json_is_invalid_input(org: Org) -> None:
+    response = signed_in(org.ada_user).post("/api/v1/gap", "{nope", content_type="application/json")
+    assert response.status_code == 422
+    assert response.json() == {"detail": [{"loc": ["body"], "msg": "not valid JSON"}]}

@@ -222,3 +222,54 @@ def test_export_downloads_for_staff(org: Org) -> None:
     assert lead.get("/manage/export.csv?history=1").content.decode().count("\n") == 1 + 29 * 2 + 1
     assert lead.get("/manage/export.xlsx").status_code == 200
     assert lead.get("/manage/export.txt").status_code == 404
+
+
+def test_clearing_a_rating_in_the_self_assessment_removes_it(org: Org) -> None:
+    client = signed_in(org.grace_user)
+    fetch = {"X-Requested-With": "fetch"}
+    client.post("/me/assessment", {"knowledge-29": "2", "evidence-29": "note"}, headers=fetch)
+    assessment = Assessment.objects.get(person=org.grace, kind="self")
+    assert assessment.ratings.get(competence=29).knowledge == 2
+    assert client.post("/me/assessment", {}, headers=fetch).json()["rated"] == 0
+    assert not assessment.ratings.filter(competence=29).exists()
+
+
+def test_no_open_cycle_means_nothing_to_fill_in_and_no_cycle_is_made(org: Org) -> None:
+    from competence.web.models import Cycle
+
+    Cycle.objects.filter(name="2026").update(closes_on="2026-01-31")
+    response = signed_in(org.grace_user).get("/me/assessment")
+    assert response.status_code == 404
+    assert b"No assessment cycle is open" in response.content
+    assert Cycle.objects.count() == 2
+
+
+def test_a_team_id_that_is_not_a_number_is_not_found(org: Org) -> None:
+    assert signed_in(org.lead).get("/team?team=abc").status_code == 404
+
+
+def test_drafts_do_not_count_in_results(org: Org) -> None:
+    from competence.domain import Rating
+    from competence.services import records
+    from competence.web import audit
+
+    with audit.acting_as("grace"):  # Grace, Ada's assessor, starts a draft in 2026
+        records.record_assessment(org.ada, org.cycles[1], {1: Rating(0, 0)}, kind="assessor")
+    data = signed_in(org.ada_user).get(f"/api/v1/people/{org.ada.pk}/results").json()
+    assert data["assessment"]["cycle"] == "2025"
+    assert data["officer"]["meets_profile"] is True
+
+
+def test_the_web_import_takes_kind_and_cycle_from_the_file_by_default(org: Org) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "r.csv",
+        b"person,competence,knowledge,application,cycle,kind\nalan@example.org,1,3,3,2026,agreed\n",
+    )
+    page = signed_in(org.lead).post("/manage/import", {"file": upload, "kind": ""})
+    assert b"Imported" in page.content
+    assert Assessment.objects.filter(person=org.alan, kind="agreed", cycle__name="2026").exists()
+    entry = AuditEntry.objects.filter(action="import").latest("id")
+    assert entry.new is not None
+    assert entry.new["file"] == "r.csv"

@@ -67,7 +67,7 @@ def write_template(
     info = [
         ("Profile", profile.id, profile.name),
         ("Context", context or ALL_CONTEXTS, "PMO context: project, programme or portfolio"),
-        ("Person", None, "Your name or email"),
+        ("Person", None, "Your email (or employee id)"),
     ]
     for offset, (label, value, note) in enumerate(info, start=2):
         ws.cell(offset, 1, label).font = BOLD

@@ -112,8 +112,7 @@ def heatmap(
     height = top + cell * len(people) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'class="chart heatmap" aria-labelledby="heatmap-{axis}-title" '
-        f'style="max-width:{width}px">',
+        f'class="chart heatmap" aria-labelledby="heatmap-{axis}-title" width="{width}">',
         f'<title id="heatmap-{axis}-title">Heatmap of {axis} ratings: {len(people)} people by '
         f"{len(competences)} competences, coloured against the PMO officer target</title>",
     ]

@@ -276,6 +276,9 @@ def import_ratings(
                     break
                 continue
             row_cycle = cycle or ((cells[icy].strip() or None) if icy >= 0 else None)
+            if row_cycle is not None and len(row_cycle) > 100:
+                problems.append(f"{where(number)}: cycle: longer than 100 characters")
+                continue
             if person_id == last[0] and row_cycle == last[1] and row_kind == last[2]:
                 state = last_state
             else:

@@ -110,18 +110,38 @@ def find_cycle(name: str) -> Cycle:
     return cycle
 
 
+def current_cycle(today: dt.date | None = None) -> Cycle | None:
+    """The cycle open today (the latest to open), if there is one."""
+    today = today or timezone.localdate()
+    return (
+        Cycle.objects.filter(opens_on__lte=today)
+        .exclude(closes_on__lt=today)
+        .order_by("-opens_on", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def create_cycle(name: str, opens_on: dt.date, closes_on: dt.date | None = None) -> Cycle:
+    problems = []
+    if not 0 < len(name.strip()) <= 100:
+        problems.append("NAME: a cycle name has 1 to 100 characters")
+    elif Cycle.objects.filter(name=name.strip()).exists():
+        problems.append(f"NAME: there is already a cycle {name!r}")
+    if closes_on is not None and closes_on < opens_on:
+        problems.append("--closes: the cycle closes before it opens")
+    if problems:
+        raise InputError(problems)
+    return Cycle.objects.create(name=name.strip(), opens_on=opens_on, closes_on=closes_on)
+
+
 def open_cycle(today: dt.date | None = None, quiet: bool = False) -> Cycle:
     """The cycle open today (the latest one to open), or a new one named after the date.
 
     ``quiet``: a new cycle is part of a bulk import's own audit entry, not one of its own.
     """
     today = today or timezone.localdate()
-    cycle = (
-        Cycle.objects.filter(opens_on__lte=today)
-        .exclude(closes_on__lt=today)
-        .order_by("-opens_on", "-id")
-        .first()
-    )
+    cycle = current_cycle(today)
     if cycle is None:
         cycle = Cycle.objects.filter(name=today.isoformat()).first() or (
             Cycle.objects.bulk_create([Cycle(name=today.isoformat(), opens_on=today)])[0]
@@ -178,8 +198,19 @@ def record_assessment(
     existing = {r.competence: r for r in assessment.ratings.all()}
     for number, rating in sorted(ratings.items()):
         row = existing.get(number)
+        if not rating.rated and not rating.evidence:
+            if row is not None:  # cleared: nothing rated and no evidence any more
+                row.delete()
+            continue
         if row is None:
             row = RatingRow(assessment=assessment, competence=number)
+        unchanged = row.pk is not None and (row.knowledge, row.application, row.evidence) == (
+            rating.knowledge,
+            rating.application,
+            rating.evidence or "",
+        )
+        if unchanged:
+            continue
         row.knowledge, row.application = rating.knowledge, rating.application
         row.evidence = rating.evidence or ""
         row.rated_by, row.rated_at = actor, now

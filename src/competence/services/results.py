@@ -19,8 +19,11 @@ SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
 
 
 def counting_assessment(person: Person) -> Assessment | None:
-    """The assessment that counts: the latest cycle's agreed, else assessor, else self."""
-    assessments = list(person.assessments.select_related("cycle"))
+    """The assessment that counts: the latest cycle's agreed, else assessor, else self.
+
+    Drafts do not count: an assessor's unfinished ratings are nobody's result yet.
+    """
+    assessments = list(person.assessments.exclude(status="draft").select_related("cycle"))
     if not assessments:
         return None
     return max(
@@ -90,6 +93,7 @@ def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Rating]]:
     best: dict[int, tuple[tuple[Any, ...], int]] = {}
     for a in (
         Assessment.objects.filter(person_id__in=ids)
+        .exclude(status="draft")
         .select_related("cycle")
         .only("id", "person_id", "kind", "cycle__opens_on", "cycle__name")
     ):

@@ -12,9 +12,11 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -107,13 +109,16 @@ def import_file(
     kind: str | None = None,
     dry_run: bool = False,
     progress: Progress = _quiet,
+    name: str | None = None,
 ) -> ImportReport:
     """Import a people file, a ratings file or a JSON export; the header tells which."""
     path = Path(path)
     check_path(path)
+    if cycle is not None and not 0 < len(cycle.strip()) <= 100:
+        raise InputError("--cycle: a cycle name has 1 to 100 characters")
     if kind is not None and kind not in Assessment.Kind.values:
         raise InputError(f"--kind: unknown kind {kind!r}: choose one of self, assessor, agreed")
-    report = ImportReport(str(path), "", sha256_of(path), dry_run=dry_run)
+    report = ImportReport(name or str(path), "", sha256_of(path), dry_run=dry_run)
     if file_kind(path) == "json":
         doc = _load_json(path)
         if isinstance(doc, dict) and doc.get("format") == EXPORT_FORMAT:
@@ -252,6 +257,16 @@ def _import_people(
         path = team_path(text(v.get("team")))
         if not name:
             bad.append("name: is empty")
+        for column, value, limit in (
+            ("name", name, 200),
+            ("email", email, 254),
+            ("employee_id", employee_id or "", 100),
+            ("pmo", text(v.get("pmo")), 200),
+        ):
+            if len(value) > limit:
+                bad.append(f"{column}: longer than {limit} characters")
+        if any(len(part) > 200 for part in path):
+            bad.append("team: a part is longer than 200 characters")
         try:
             validate_email(email)
         except ValidationError:
@@ -563,7 +578,15 @@ def iter_export_json(team: str | None = None) -> Iterator[str]:
 
     yield '{\n  "format": "' + EXPORT_FORMAT + '",\n  "version": 1,\n'
     yield from array(
-        "pmos", ({"name": p.name, "context": p.context} for p in pmos.order_by("name"))
+        "pmos",
+        (
+            {
+                "name": p.name,
+                "context": p.context,
+                "leads": sorted(u.get_username() for u in p.leads.all()),
+            }
+            for p in pmos.order_by("name").prefetch_related("leads")
+        ),
     )
     yield from array(
         "teams", ({"path": paths[t.pk], "pmo": t.pmo.name if t.pmo else None} for t in team_rows)
@@ -758,6 +781,9 @@ def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> 
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(path, str | Path):  # fail on an unwritable path before building anything
+        with open(path, "wb") as out:
+            return write_xlsx(rows, out)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ratings")
     sheet.append(list(EXPORT_COLUMNS))
@@ -796,6 +822,108 @@ def check_document(doc: dict[str, Any], source: str) -> None:
         raise InputError(f"{source}, {json_path(e.absolute_path)}: {e.message}" for e in errors)
 
 
+def _first_twice(values: Iterable[Any], where: Callable[[int], str], what: str) -> list[str]:
+    seen: dict[Any, int] = {}
+    problems = []
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append(f"{where(i)}: {what} {value} appears twice (first at [{seen[value]}])")
+        else:
+            seen[value] = i
+    return problems
+
+
+def _rating_at(where: str, j: int) -> str:
+    return f"{where}.ratings[{j}]"
+
+
+def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
+    """What a schema cannot say: references between records, duplicates, dates, known names."""
+    catalogue = load_catalogue()
+    problems: list[str] = []
+
+    def date(value: str | None, where: str) -> None:
+        if value is None:
+            return
+        try:
+            (dt.datetime if "T" in value else dt.date).fromisoformat(value)
+        except ValueError:
+            problems.append(f"{where}: not a valid date: {value!r}")
+
+    pmos = {p["name"] for p in doc["pmos"]}
+    problems += _first_twice(
+        (p["name"] for p in doc["pmos"]), lambda i: f"{source}, pmos[{i}].name", "PMO"
+    )
+    paths = {" / ".join(team_path(t["path"])) for t in doc["teams"]}
+    problems += _first_twice(
+        (" / ".join(team_path(t["path"])) for t in doc["teams"]),
+        lambda i: f"{source}, teams[{i}].path",
+        "team",
+    )
+    for i, t in enumerate(doc["teams"]):
+        if t["pmo"] is not None and t["pmo"] not in pmos:
+            problems.append(f"{source}, teams[{i}].pmo: {t['pmo']} is not in pmos")
+    emails = {p["email"].lower() for p in doc["people"]}
+    problems += _first_twice(
+        (p["email"].lower() for p in doc["people"]),
+        lambda i: f"{source}, people[{i}].email",
+        "person",
+    )
+    problems += _first_twice(
+        (p["employee_id"] for p in doc["people"] if p["employee_id"]),
+        lambda i: f"{source}, people (employee_id)",
+        "employee id",
+    )
+    for i, p in enumerate(doc["people"]):
+        where = f"{source}, people[{i}]"
+        try:
+            validate_email(p["email"])
+        except ValidationError:
+            problems.append(f"{where}.email: not an email address: {p['email']!r}")
+        if p["team"] is not None and " / ".join(team_path(p["team"])) not in paths:
+            problems.append(f"{where}.team: {p['team']} is not in teams")
+        if p["profile"] not in catalogue.profiles:
+            problems.append(f"{where}.profile: unknown profile {p['profile']!r}")
+        if p["assessor"]:
+            if p["assessor"].lower() not in emails:
+                problems.append(f"{where}.assessor: {p['assessor']} is not in people")
+            elif p["assessor"].lower() == p["email"].lower():
+                problems.append(f"{where}.assessor: a person cannot assess themself")
+        date(p["left_on"], f"{where}.left_on")
+    cycles = {c["name"] for c in doc["cycles"]}
+    problems += _first_twice(
+        (c["name"] for c in doc["cycles"]), lambda i: f"{source}, cycles[{i}].name", "cycle"
+    )
+    for i, c in enumerate(doc["cycles"]):
+        date(c["opens_on"], f"{source}, cycles[{i}].opens_on")
+        date(c["closes_on"], f"{source}, cycles[{i}].closes_on")
+    problems += _first_twice(
+        ((a["person"].lower(), a["cycle"], a["kind"]) for a in doc["assessments"]),
+        lambda i: f"{source}, assessments[{i}]",
+        "assessment",
+    )
+    for i, a in enumerate(doc["assessments"]):
+        where = f"{source}, assessments[{i}]"
+        if a["person"].lower() not in emails:
+            problems.append(f"{where}.person: {a['person']} is not in people")
+        if a["cycle"] not in cycles:
+            problems.append(f"{where}.cycle: {a['cycle']} is not in cycles")
+        if a["profile"] not in catalogue.profiles:
+            problems.append(f"{where}.profile: unknown profile {a['profile']!r}")
+        date(a["assessed_on"], f"{where}.assessed_on")
+        date(a["signed_off_at"], f"{where}.signed_off_at")
+        problems += _first_twice(
+            (r["competence"] for r in a["ratings"]), partial(_rating_at, where), "competence"
+        )
+        for j, r in enumerate(a["ratings"]):
+            date(r["rated_at"], f"{where}.ratings[{j}].rated_at")
+    for i, item in enumerate(doc["plans"]):
+        if item["person"].lower() not in emails:
+            problems.append(f"{source}, plans[{i}].person: {item['person']} is not in people")
+        date(item["due_on"], f"{source}, plans[{i}].due_on")
+    return problems
+
+
 def import_document(
     doc: dict[str, Any],
     source: str,
@@ -805,19 +933,10 @@ def import_document(
 ) -> dict[str, int]:
     """Write a JSON export into the database; clashes with what is there are errors."""
     check_document(doc, source)
-    problems: list[str] = []
+    problems = cross_check_document(doc, source)
     emails = {p["email"].lower() for p in doc["people"]}
     clash = sorted(Person.objects.filter(email__in=emails).values_list("email", flat=True))
     problems += [f"{source}, people: {e} is already in the database" for e in clash[:100]]
-    cycles_in_doc = {c["name"] for c in doc["cycles"]}
-    for i, a in enumerate(doc["assessments"]):
-        if a["person"].lower() not in emails:
-            problems.append(f"{source}, assessments[{i}].person: {a['person']} is not in people")
-        if a["cycle"] not in cycles_in_doc:
-            problems.append(f"{source}, assessments[{i}].cycle: {a['cycle']} is not in cycles")
-    for i, p in enumerate(doc["people"]):
-        if p["assessor"] and p["assessor"].lower() not in emails:
-            problems.append(f"{source}, people[{i}].assessor: {p['assessor']} is not in people")
     if problems:
         raise InputError(problems)
     counts = {
@@ -840,6 +959,10 @@ def import_document(
                 pmos[p["name"]] = Pmo.objects.bulk_create(
                     [Pmo(name=p["name"], context=p["context"])]
                 )[0]
+        for p in doc["pmos"]:
+            # Leads are users: restored with a backup; a plain export carries no users.
+            leads = get_user_model().objects.filter(username__in=p.get("leads", []))
+            pmos[p["name"]].leads.add(*leads)
         teams = TeamCache()
         for t in doc["teams"]:
             team = teams.get(team_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
@@ -848,7 +971,7 @@ def import_document(
                 Team.objects.bulk_update([team], ["pmo"])
         Person.objects.bulk_create(
             Person(
-                email=p["email"],
+                email=p["email"].lower(),
                 name=p["name"],
                 employee_id=p["employee_id"],
                 team=teams.by_path[team_path(p["team"])] if p["team"] else None,

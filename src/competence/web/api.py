@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
@@ -61,6 +61,15 @@ def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     return api.create_response(
         request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=422
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # a body that is not JSON: invalid input, like any other
+        return api.create_response(
+            request, {"detail": [{"loc": ["body"], "msg": "not valid JSON"}]}, status=422
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)
@@ -248,7 +257,9 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
     person = policy.own_person(request.user)
     if person is None:
         raise Http404("no person is linked to your account")
-    cycle = records.open_cycle()
+    cycle = records.current_cycle()
+    if cycle is None:
+        raise InputError("no assessment cycle is open")
     existing = Assessment.objects.filter(person=person, cycle=cycle, kind="self").first()
     if existing is not None and existing.status != Assessment.Status.DRAFT:
         raise InputError("your self-assessment is already submitted")
@@ -261,7 +272,7 @@ def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
     if person is None:
         raise Http404("no person is linked to your account")
     assessment = Assessment.objects.filter(
-        person=person, cycle=records.open_cycle(), kind="self"
+        person=person, cycle=records.current_cycle(), kind="self"
     ).first()
     if assessment is None:
         raise InputError("there is no self-assessment to submit yet")

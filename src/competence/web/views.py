@@ -143,14 +143,14 @@ class AssessmentForm(forms.Form):
             )
 
     def ratings(self) -> dict[int, Rating]:
+        """Every competence on the form: an empty one clears what was saved before."""
         out = {}
         for c in self.competences:
             n = c["number"]
             k = self.cleaned_data.get(f"knowledge-{n}")
             a = self.cleaned_data.get(f"application-{n}")
             e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
-            if k is not None or a is not None or e:
-                out[n] = Rating(k, a, e)
+            out[n] = Rating(k, a, e)
         return out
 
 
@@ -165,7 +165,9 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     person = policy.own_person(request.user)
     if person is None:
         return render(request, "competence/no_person.html", status=404)
-    cycle = records.open_cycle()
+    cycle = records.current_cycle()
+    if cycle is None:
+        return render(request, "competence/no_cycle.html", status=404)
     assessment = Assessment.objects.filter(person=person, cycle=cycle, kind="self").first()
     competences = _applicable(person)
     editable = assessment is None or assessment.status == Assessment.Status.DRAFT
@@ -328,7 +330,9 @@ def team(request: HttpRequest) -> HttpResponse:
     context = request.GET.get("context") or ""
     teams = sorted(Team.objects.select_related("parent"), key=lambda t: t.path)
     if team_id:
-        chosen = get_object_or_404(Team, pk=team_id)
+        if not team_id.isdigit():
+            raise Http404("no such team")
+        chosen = get_object_or_404(Team, pk=int(team_id))
         ids = _team_and_below(chosen)
         people = people.filter(team_id__in=ids)
     if context:
@@ -392,8 +396,9 @@ def manage_import(request: HttpRequest) -> HttpResponse:
                     report = transfer.import_file(
                         path,
                         cycle=request.POST.get("cycle") or None,
-                        kind=request.POST.get("kind") or "self",
+                        kind=request.POST.get("kind") or None,
                         dry_run=bool(request.POST.get("dry_run")),
+                        name=upload.name,
                     )
                 except InputError as exc:
                     shown = str(path)
@@ -403,7 +408,6 @@ def manage_import(request: HttpRequest) -> HttpResponse:
                     context["more"] = max(0, len(exc.problems) - 200)
                 else:
                     context["report"] = report.as_dict()
-                    context["report"]["file"] = upload.name
     return render(request, "competence/import.html", context)
 
 
