@@ -230,11 +230,16 @@ def test_every_demo_account_signs_in_with_the_demo_password(demo: DemoSummary, d
     assert authenticate(username="lead", password="wrong") is None
     lead, admin = User.objects.get(username="lead"), User.objects.get(username="admin")
     assert (lead.is_staff, lead.is_superuser, admin.is_staff, admin.is_superuser) == (
-        True,
+        False,
         False,
         True,
         True,
     )
+    assert [g.name for g in lead.groups.all()] == ["pmo-lead"]
+    assert [g.name for g in admin.groups.all()] == ["admin"]
+    roles = {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()}
+    assert sum(r == ["assessor"] for r in roles.values()) >= 3
+    assert sum(r == ["member"] for r in roles.values()) >= 10
     assert set(lead.pmos_led.values_list("context", flat=True)) == set(CONTEXTS)
     assert not Person.objects.filter(user__in=[lead, admin]).exists()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
@@ -21,20 +20,9 @@ from django.utils import timezone
 from competence.errors import InputError
 from competence.web import audit
 from competence.web.models import ApiToken, Person
+from competence.web.policy import ROLES
 
-ROLES = ("member", "assessor", "pmo-lead", "admin")
 TOKEN_PREFIX = "cmp_"
-
-
-def role_of(user: Any) -> str | None:
-    """The user's role (the most powerful, should there be several)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    names = {g.name for g in user.groups.all()}
-    for role in reversed(ROLES):
-        if role in names:
-            return role
-    return "admin" if user.is_superuser else "member"
 
 
 def _check_role(role: str) -> None:

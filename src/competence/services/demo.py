@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from competence.services import records
 from competence.web import audit
 from competence.web.models import Assessment, Cycle, Person, Pmo, Team
 from competence.web.models import Rating as RatingRow
+from competence.web.policy import ROLES
 
 DEMO_PASSWORD = "demo-competence"
 """The password of every demo account (the demo database is throwaway and local)."""
@@ -118,7 +119,7 @@ ROSTER: tuple[tuple[str, int, str, str, str], ...] = (
 )
 
 # Users who are not people: the PMO lead (staff, a lead of every PMO) and an administrator.
-LEAD = ("lead", "Morgan Ellis", "Head of PMO: the team view of all three PMOs (staff)")
+LEAD = ("lead", "Morgan Ellis", "Head of PMO (pmo-lead): the team view of all three PMOs")
 ADMIN = ("admin", "Site Administrator", "administrator (superuser)")
 # People whose sign-ins are printed, and what they show.
 SHOWCASE = (
@@ -552,8 +553,8 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
     with transaction.atomic(), audit.acting_as(DEMO_ACTOR):
         _refuse_unless_empty()
         password = make_password(DEMO_PASSWORD)  # hashed once: every demo account shares it
-        lead = _user(LEAD[0], LEAD[1], f"{LEAD[0]}@example.org", password, is_staff=True)
-        _user(
+        lead = _user(LEAD[0], LEAD[1], f"{LEAD[0]}@example.org", password)
+        admin = _user(
             ADMIN[0],
             ADMIN[1],
             f"{ADMIN[0]}@example.org",
@@ -561,6 +562,9 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
             is_staff=True,
             is_superuser=True,
         )
+        groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+        lead.groups.add(groups["pmo-lead"])
+        admin.groups.add(groups["admin"])
         pmos = {name: Pmo.objects.create(name=name, context=context) for name, context in PMOS}
         for pmo in pmos.values():
             pmo.leads.add(lead)
@@ -585,6 +589,10 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
                 assessor=people.get(p.assessor or ""),
                 user=_user(p.username, p.name, p.email, password),
             )
+        for p in plan.people:  # assessors assess; everyone else is a member
+            user = people[p.email].user
+            assert user is not None
+            user.groups.add(groups["assessor" if p.email in assessors else "member"])
         for p in plan.people:  # the senior members' assessors, now that everyone exists
             person = people[p.email]
             if p.assessor and person.assessor_id is None:

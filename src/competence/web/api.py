@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -53,6 +54,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),
+    docs_decorator=login_required,  # the description and docs are for signed-in users too
 )
 
 

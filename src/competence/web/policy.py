@@ -1,16 +1,37 @@
-"""Who may see what. Every page and API route asks here; nowhere else decides.
+"""Who may see what. Every page, API route, export and report asks here; nowhere else decides.
 
-Until roles land, a user sees their own person's data, and staff see everyone.
+A user always sees their own person's data; their role adds to it (CONTRACT.md "Identity"):
+
+- ``member``: nothing more;
+- ``assessor``: the people whose assessor they are;
+- ``pmo-lead``: everyone in the PMOs they lead, and those PMOs' team analytics;
+- ``admin``: everything, including managing people, data and frameworks.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from competence.web.models import Person
 
 User = AbstractBaseUser | AnonymousUser
+MEMBER, ASSESSOR, PMO_LEAD, ADMIN = "member", "assessor", "pmo-lead", "admin"
+ROLES = (MEMBER, ASSESSOR, PMO_LEAD, ADMIN)
+
+
+def role(user: User) -> str | None:
+    """The user's role; a superuser or staff account is an admin."""
+    if not user.is_authenticated:
+        return None
+    if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
+        return ADMIN
+    cached = getattr(user, "_competence_role", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
+        user._competence_role = cached  # type: ignore[attr-defined]
+    return str(cached)
 
 
 def own_person(user: User) -> Person | None:
@@ -19,27 +40,56 @@ def own_person(user: User) -> Person | None:
     return Person.objects.filter(user_id=user.pk).select_related("team", "assessor").first()
 
 
-def is_staff(user: User) -> bool:
-    return bool(user.is_authenticated and getattr(user, "is_staff", False))
-
-
-def can_view_person(user: User, person: Person) -> bool:
-    return is_staff(user) or (user.is_authenticated and person.user_id == user.pk)
-
-
-def can_view_team(user: User) -> bool:
-    return is_staff(user)
-
-
-def can_manage_data(user: User) -> bool:
-    """Import and export people and ratings."""
-    return is_staff(user)
+def _in_led_pmos(user: User) -> Q:
+    """People whose team, or a team above it, belongs to a PMO the user leads."""
+    led = Q(team__pmo__leads=user.pk)
+    return led | Q(team__parent__pmo__leads=user.pk) | Q(team__parent__parent__pmo__leads=user.pk)
 
 
 def visible_people(user: User) -> QuerySet[Person]:
     people = Person.objects.select_related("team", "assessor")
-    if is_staff(user):
-        return people
-    if not user.is_authenticated:
+    who = role(user)
+    if who is None:
         return people.none()
-    return people.filter(user_id=user.pk)
+    if who == ADMIN:
+        return people
+    rule = Q(user_id=user.pk)
+    if who == ASSESSOR:
+        rule |= Q(assessor__user_id=user.pk)
+    if who == PMO_LEAD:
+        rule |= _in_led_pmos(user) | Q(assessor__user_id=user.pk)
+    return people.filter(rule).distinct()
+
+
+def can_view_person(user: User, person: Person) -> bool:
+    if not user.is_authenticated:
+        return False
+    if person.user_id == user.pk or role(user) == ADMIN:
+        return True
+    return visible_people(user).filter(pk=person.pk).exists()
+
+
+def can_review(user: User, person: Person) -> bool:
+    """Enter assessor ratings, agree and sign off: the person's assessor, or an admin."""
+    if role(user) == ADMIN:
+        return True
+    assessor = person.assessor
+    return (
+        role(user) in (ASSESSOR, PMO_LEAD)
+        and assessor is not None
+        and assessor.user_id == user.pk
+        and person.user_id != user.pk
+    )
+
+
+def can_view_team(user: User) -> bool:
+    return role(user) in (PMO_LEAD, ADMIN)
+
+
+def can_manage_data(user: User) -> bool:
+    """Import and export people and ratings."""
+    return role(user) == ADMIN
+
+
+def is_staff(user: User) -> bool:
+    return role(user) == ADMIN

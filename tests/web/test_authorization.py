@@ -1,0 +1,178 @@
+"""Who may see what: every route of the URL configuration, requested as each kind of user.
+
+A route that is not in RULES fails the test, so a new page or API route needs its rule here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from competence.domain import Rating
+from competence.services import records
+from competence.web import audit
+from competence.web.models import Assessment, Cycle, Person, Pmo, Team
+from tests.web.conftest import hashed
+
+PERSONAS = ("anonymous", "member", "other_member", "other_assessor", "pmo_lead", "admin")
+SAME = "same as the page"
+OWN = [302, 200, 403, 403, 200, 200]  # a page about the member's person
+OWN_API = [401, 200, 403, 403, 200, 200]
+EVERYONE = [302, 200, 200, 200, 200, 200]
+EVERYONE_API = [401, 200, 200, 200, 200, 200]
+
+# (method, URL pattern) -> expected status for each persona, in PERSONAS order.
+RULES: dict[tuple[str, str], list[int]] = {
+    ("GET", "healthz"): [200] * 6,
+    ("GET", ""): [302] * 6,
+    ("GET", "signin"): [200, 302, 302, 302, 302, 302],
+    ("POST", "signout"): [302] * 6,
+    ("GET", "framework"): EVERYONE,
+    ("GET", "framework/compare"): EVERYONE,
+    ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
+    ("GET", "people/<int:person_id>"): OWN,
+    ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
+    ("GET", "team"): [302, 403, 403, 403, 200, 200],
+    ("GET", "manage/import"): [302, 403, 403, 403, 403, 200],
+    ("GET", "manage/export.<str:fmt>"): [302, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/openapi.json"): EVERYONE,
+    ("GET", "api/v1/docs"): EVERYONE,
+    ("GET", "api/v1/"): [404] * 6,
+    ("GET", "api/v1/framework"): EVERYONE_API,
+    ("GET", "api/v1/profiles"): EVERYONE_API,
+    ("GET", "api/v1/profiles/<profile_id>"): EVERYONE_API,
+    ("GET", "api/v1/profiles/<first>/diff/<second>"): EVERYONE_API,
+    ("POST", "api/v1/gap"): EVERYONE_API,
+    ("GET", "api/v1/people"): EVERYONE_API,
+    ("GET", "api/v1/people/<person_id>"): OWN_API,
+    ("GET", "api/v1/people/<person_id>/results"): OWN_API,
+    ("GET", "api/v1/people/<person_id>/gap"): OWN_API,
+    ("GET", "api/v1/people/<person_id>/assessments"): OWN_API,
+    ("GET", "api/v1/assessments/<assessment_id>"): OWN_API,
+    ("PUT", "api/v1/me/self-assessment"): [401, 200, 200, 200, 404, 404],
+    ("POST", "api/v1/me/self-assessment/submit"): [401, 200, 200, 200, 404, 404],
+    ("GET", "api/v1/team/summary"): [401, 403, 403, 403, 200, 200],
+}
+
+
+def url_patterns() -> Iterator[str]:
+    def walk(patterns: Any, prefix: str = "") -> Iterator[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    yield from walk(get_resolver().url_patterns)
+
+
+def test_every_route_has_a_rule() -> None:
+    ruled = {pattern for _, pattern in RULES}
+    assert [p for p in url_patterns() if p not in ruled] == []
+    assert sorted(ruled - set(url_patterns())) == []
+
+
+@dataclass
+class World:
+    ada: Person
+    assessment: Assessment
+    users: dict[str, User | None]
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    with audit.acting_as("test-setup"):
+        groups = {n: Group.objects.create(name=n) for n in ("member", "assessor", "pmo-lead")}
+
+        def user(name: str, role: str | None = None, **flags: bool) -> User:
+            made = User.objects.create(username=name, password=hashed(), **flags)
+            if role:
+                made.groups.add(groups[role])
+            return made
+
+        office = Pmo.objects.create(name="Programme Office", context="programme")
+        elsewhere = Pmo.objects.create(name="Project Office", context="project")
+        finance = Team.objects.create(name="Finance", pmo=office)
+        change = Team.objects.create(name="Change", pmo=elsewhere)
+        ada_u, alan_u, bob_u = (
+            user("ada", "member"),
+            user("alan", "member"),
+            user("bob", "assessor"),
+        )
+        lead = user("lead", "pmo-lead")
+        office.leads.add(lead)
+        admin = user("admin", is_superuser=True, is_staff=True)
+        bob = Person.objects.create(
+            name="Bob", email="bob@example.org", team=change, context="project", user=bob_u
+        )
+        ada = Person.objects.create(
+            name="Ada", email="ada@example.org", team=finance, context="programme", user=ada_u
+        )
+        Person.objects.create(
+            name="Alan",
+            email="alan@example.org",
+            team=change,
+            context="project",
+            user=alan_u,
+            assessor=bob,
+        )
+        cycle = Cycle.objects.create(name="2026", opens_on=dt.date(2026, 1, 5))
+        assessment = records.record_assessment(ada, cycle, {1: Rating(3, 3)}, kind="assessor")
+        records.submit(assessment)
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "member": ada_u,
+        "other_member": alan_u,
+        "other_assessor": bob_u,
+        "pmo_lead": lead,
+        "admin": admin,
+    }
+    return World(ada, assessment, users)
+
+
+def request(client: Client, method: str, pattern: str, world: World) -> int:
+    path = "/" + (
+        pattern.replace("<int:person_id>", str(world.ada.pk))
+        .replace("<person_id>", str(world.ada.pk))
+        .replace("<assessment_id>", str(world.assessment.pk))
+        .replace("<str:fmt>", "csv")
+        .replace("<profile_id>", "pmo-officer")
+        .replace("<first>", "pmo-officer")
+        .replace("<second>", "pmo-specialist")
+    )
+    body = {
+        "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
+        "api/v1/me/self-assessment": {
+            "ratings": [{"competence": 1, "knowledge": 2, "application": 2}]
+        },
+    }.get(pattern)
+    if method == "GET":
+        return client.get(path).status_code
+    data = json.dumps(body) if body is not None else ""
+    send = client.post if method == "POST" else client.put
+    return send(path, data, content_type="application/json").status_code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_authorization_matrix(world: World, persona: str) -> None:
+    client = Client()
+    who = world.users[persona]
+    if who is not None:
+        client.force_login(who)
+    wrong = {}
+    for (method, pattern), expected in RULES.items():
+        if (method, pattern) == ("POST", "signout"):
+            continue  # signing out ends the session the other requests need: checked below
+        status = request(client, method, pattern, world)
+        if status != expected[PERSONAS.index(persona)]:
+            wrong[f"{method} /{pattern}"] = (status, expected[PERSONAS.index(persona)])
+    assert request(client, "POST", "signout", world) == RULES[("POST", "signout")][0]
+    assert wrong == {}
