@@ -681,7 +681,12 @@ def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
 @click.option(
     "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
 )
-def serve(host: str, port: int, demo: bool, threads: int) -> None:
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    help="The reverse proxy's address: trust its X-Forwarded-Proto/-For/-Host headers.",
+)
+def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | None) -> None:
     """Run the web app under a production server (waitress), after upgrading the database."""
     from competence.config import Config
 
@@ -711,7 +716,16 @@ def serve(host: str, port: int, demo: bool, threads: int) -> None:
 
     from competence.web.wsgi import application
 
-    server = create_server(application, host=host, port=port, threads=threads, ident="competence")
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True,
+        }
+    server = create_server(
+        application, host=host, port=port, threads=threads, ident="competence", **proxy
+    )
     shown = f"[{host}]" if ":" in host else host
     port = getattr(server, "effective_port", port)
     click.echo(f"competence is running at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)

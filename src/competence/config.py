@@ -66,11 +66,16 @@ class Config:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip())
             if hosts
             else DEFAULT_ALLOWED_HOSTS,
-            email_url=env.get("COMPETENCE_EMAIL_URL", "").strip() or "console:",
+            email_url=_checked_email_url(env.get("COMPETENCE_EMAIL_URL", "").strip() or "console:"),
             min_group_size=_int(env, "COMPETENCE_MIN_GROUP_SIZE", 5) or 0,
             reassess_months=_int(env, "COMPETENCE_REASSESS_MONTHS", 12) or 12,
             retention_months=_int(env, "COMPETENCE_RETENTION_MONTHS", None),
         )
+
+
+def _checked_email_url(url: str) -> str:
+    email_settings(url)
+    return url
 
 
 def check_database_url(url: str) -> None:
@@ -103,3 +108,34 @@ def database_settings(url: str) -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
         }
     return config
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's email settings from ``console:``, ``smtp://user:pass@host:587`` or ``smtps://…``.
+
+    ``?from=address`` sets the sender (default ``competence@localhost``).
+    """
+    from urllib.parse import parse_qs, unquote
+
+    parts = urlsplit(url)
+    sender = parse_qs(parts.query).get("from", ["competence@localhost"])[0]
+    if parts.scheme in ("console", ""):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "DEFAULT_FROM_EMAIL": sender,
+        }
+    if parts.scheme not in ("smtp", "smtps"):
+        raise InputError(
+            f"COMPETENCE_EMAIL_URL: unsupported {parts.scheme!r}: use console: or "
+            "smtp://user:pass@host:587"
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and (parts.port or 587) == 587,
+        "DEFAULT_FROM_EMAIL": sender,
+    }

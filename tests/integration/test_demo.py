@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import RequestFactory
 
 from competence.domain import CONTEXTS, Catalogue, Rating, assess
 from competence.errors import InputError
@@ -225,9 +226,11 @@ def test_every_demo_account_signs_in_with_the_demo_password(demo: DemoSummary, d
     hashes = set(User.objects.values_list("password", flat=True))
     assert len(hashes) == 1
     assert hashes.pop().startswith("argon2")
+    request = RequestFactory().post("/signin")  # sign-in throttling needs the request
     for username in ("lead", usernames[-1]):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
-    assert authenticate(username="lead", password="wrong") is None
+        found = authenticate(request, username=username, password=DEMO_PASSWORD)
+        assert found is not None, username
+    assert authenticate(request, username="lead", password="wrong") is None
     lead, admin = User.objects.get(username="lead"), User.objects.get(username="admin")
     assert (lead.is_staff, lead.is_superuser, admin.is_staff, admin.is_superuser) == (
         False,

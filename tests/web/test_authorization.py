@@ -35,6 +35,10 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", ""): [302] * 6,
     ("GET", "signin"): [200, 302, 302, 302, 302, 302],
     ("POST", "signout"): [302] * 6,
+    ("GET", "password-reset"): [200] * 6,
+    ("GET", "password-reset/sent"): [200] * 6,
+    ("GET", "password-reset/<uidb64>/<token>"): [200] * 6,  # says the link is not valid
+    ("GET", "password-reset/done"): [200] * 6,
     ("GET", "framework"): EVERYONE,
     ("GET", "framework/compare"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
@@ -147,6 +151,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<profile_id>", "pmo-officer")
         .replace("<first>", "pmo-officer")
         .replace("<second>", "pmo-specialist")
+        .replace("<uidb64>/<token>", "MQ/not-a-token")
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},

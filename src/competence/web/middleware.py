@@ -45,3 +45,16 @@ def content_security_policy(get_response: Handler) -> Handler:
         return response
 
     return middleware
+
+
+def secure_cookies_over_https(get_response: Handler) -> Handler:
+    """Cookies set on an HTTPS request are Secure (HttpOnly is set by the settings)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if request.is_secure():
+            for cookie in response.cookies.values():
+                cookie["secure"] = True
+        return response
+
+    return middleware

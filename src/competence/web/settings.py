@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from competence.config import Config, database_settings
+from competence.config import Config, database_settings, email_settings
 
 CONFIG = Config.from_env()
 
@@ -21,10 +21,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "competence.web.apps.CompetenceConfig",  # first: its ninja/swagger.html wins over ninja's
     "ninja",  # its interactive API docs are served from its own static files, not a CDN
+    "axes",  # sign-in throttling
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session and CSRF middleware, so that it sees the cookies they set.
+    "competence.web.middleware.secure_cookies_over_https",
     "competence.web.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -34,6 +37,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "competence.web.middleware.audit_actor",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -62,6 +66,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+globals().update(email_settings(CONFIG.email_url))
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for a day
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses sign-in while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5  # failed sign-ins for one user name from one address...
+AXES_COOLOFF_TIME = 0.25  # ...lock them out for 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "competence/locked.html"
+AXES_VERBOSE = False
+
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signin"
@@ -78,9 +96,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS requests only
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

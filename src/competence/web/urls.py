@@ -17,6 +17,36 @@ urlpatterns = [
         name="signin",
     ),
     path("signout", auth_views.LogoutView.as_view(), name="signout"),
+    path(
+        "password-reset",
+        auth_views.PasswordResetView.as_view(
+            template_name="competence/password_reset.html",
+            email_template_name="competence/password_reset_email.txt",
+            subject_template_name="competence/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="competence/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="competence/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="competence/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("framework", views.framework, name="framework"),
     path("framework/compare", views.compare, name="compare"),
     path("me/assessment", views.self_assessment, name="self_assessment"),
