@@ -45,6 +45,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>"): OWN,
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
     ("GET", "team"): [302, 403, 403, 403, 200, 200],
+    ("GET", "review"): [302, 403, 403, 200, 200, 200],
+    ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
     ("GET", "manage/import"): [302, 403, 403, 403, 403, 200],
     ("GET", "manage/export.<str:fmt>"): [302, 403, 403, 403, 403, 200],
     ("GET", "api/v1/openapi.json"): EVERYONE,

@@ -21,6 +21,7 @@ from competence.domain.analysis import assess
 from competence.domain.framework import Catalogue
 from competence.domain.ratings import Rating
 from competence.errors import InputError
+from competence.services import notify
 from competence.services.catalogue import framework_data, profile_data
 from competence.web import audit
 from competence.web.models import (
@@ -235,14 +236,18 @@ def _advance(assessment: Assessment, allowed: tuple[str, ...], to: str, step: st
     return assessment
 
 
-@transaction.atomic
 def submit(assessment: Assessment) -> Assessment:
-    return _advance(assessment, (Status.DRAFT,), Status.SUBMITTED, "submit")
+    with transaction.atomic():
+        done = _advance(assessment, (Status.DRAFT,), Status.SUBMITTED, "submit")
+    notify.submitted(done)
+    return done
 
 
-@transaction.atomic
 def review(assessment: Assessment) -> Assessment:
-    return _advance(assessment, (Status.SUBMITTED,), Status.REVIEWED, "review")
+    with transaction.atomic():
+        done = _advance(assessment, (Status.SUBMITTED,), Status.REVIEWED, "review")
+    notify.reviewed(done)
+    return done
 
 
 @transaction.atomic
@@ -278,9 +283,11 @@ def agree(
     return agreed
 
 
-@transaction.atomic
 def sign_off(assessment: Assessment) -> Assessment:
-    return _advance(assessment, (Status.REVIEWED,), Status.SIGNED_OFF, "sign off")
+    with transaction.atomic():
+        done = _advance(assessment, (Status.REVIEWED,), Status.SIGNED_OFF, "sign off")
+    notify.signed_off(done)
+    return done
 
 
 def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
@@ -343,3 +350,28 @@ def history(person: Person) -> dict[str, Any]:
             )
         trend.append({"number": c.number, "slug": c.slug, "points": points})
     return {"person": person.email, "assessments": items, "trend": trend}
+
+
+@transaction.atomic
+def add_comments(assessment: Assessment, texts: Mapping[int, str]) -> int:
+    """Keep the non-empty comments, one per competence, signed by the actor."""
+    from competence.web.models import Comment
+
+    actor = audit.current_actor()
+    now = timezone.now()
+    made = [
+        Comment(assessment=assessment, competence=n, author=actor, text=t.strip(), at=now)
+        for n, t in sorted(texts.items())
+        if t.strip()
+    ]
+    Comment.objects.bulk_create(made)
+    for comment in made:
+        audit.record(
+            "create",
+            "Comment",
+            object_id=str(comment.pk),
+            person=str(assessment.person_id),
+            summary=f"{assessment}: comment on {comment.competence}",
+            new={"competence": comment.competence, "text": comment.text},
+        )
+    return len(made)

@@ -53,6 +53,8 @@ urlpatterns = [
     path("people/<int:person_id>", views.person_results, name="results"),
     path("people/<int:person_id>/ratings.<str:fmt>", views.person_download, name="download"),
     path("team", views.team, name="team"),
+    path("review", views.review_list, name="review_list"),
+    path("people/<int:person_id>/review", views.review, name="review"),
     path("manage/import", views.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", views.manage_export, name="manage_export"),
     path("api/v1/", api.urls),

@@ -43,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "own_person": policy.own_person(user) if user.is_authenticated else None,
         "can_view_team": policy.can_view_team(user),
+        "can_review": policy.role(user) in (policy.ASSESSOR, policy.PMO_LEAD, policy.ADMIN),
         "can_manage": policy.can_manage_data(user),
         "attribution": load_catalogue().framework.attribution,
     }
@@ -445,3 +446,174 @@ def _xlsx_response(rows: Any) -> HttpResponse:
     buffer = io.BytesIO()
     transfer.write_xlsx(rows, buffer)
     return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+
+
+# -- review ------------------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    """The assessor's own ratings per competence, and a comment on each."""
+
+    def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.competences = competences
+        choices = [("", "–"), *LEVEL_CHOICES]
+        for c in competences:
+            n = c["number"]
+            for axis in ("knowledge", "application"):
+                self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
+                    choices=choices,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    label=f"{c['name']}: assessor's {axis}",
+                )
+            self.fields[f"comment-{n}"] = forms.CharField(
+                required=False,
+                max_length=2000,
+                label=f"{c['name']}: comment",
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def ratings(self) -> dict[int, Rating]:
+        return {
+            c["number"]: Rating(
+                self.cleaned_data.get(f"knowledge-{c['number']}"),
+                self.cleaned_data.get(f"application-{c['number']}"),
+            )
+            for c in self.competences
+        }
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The people the signed-in user reviews, with where their assessments stand."""
+    if policy.role(request.user) not in (policy.ASSESSOR, policy.PMO_LEAD, policy.ADMIN):
+        raise PermissionDenied
+    cycle = records.current_cycle()
+    people = [
+        p
+        for p in policy.visible_people(request.user)
+        if p.user_id != request.user.pk and policy.can_review(request.user, p)
+    ]
+    statuses = (
+        {
+            (a.person_id, a.kind): a.status
+            for a in Assessment.objects.filter(person__in=people, cycle=cycle)
+        }
+        if cycle
+        else {}
+    )
+    rows = [
+        {
+            "person": p,
+            "self": statuses.get((p.pk, "self")),
+            "assessor": statuses.get((p.pk, "assessor")),
+            "agreed": statuses.get((p.pk, "agreed")),
+        }
+        for p in people
+    ]
+    return render(request, "competence/review_list.html", {"rows": rows, "cycle": cycle})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_for(request, person_id)
+    if not policy.can_review(request.user, person):
+        raise PermissionDenied
+    cycle = records.current_cycle()
+    if cycle is None:
+        return render(request, "competence/no_cycle.html", status=404)
+    competences = _applicable(person)
+
+    def assessment(kind: str) -> Assessment | None:
+        return Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
+
+    own, theirs, agreed = assessment("self"), assessment("assessor"), assessment("agreed")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "save":
+                form = ReviewForm(competences, request.POST)
+                if not form.is_valid():
+                    messages.error(request, "Some ratings are not levels 0 to 5.")
+                    return redirect("review", person_id=person.pk)
+                theirs = records.record_assessment(person, cycle, form.ratings(), kind="assessor")
+                records.add_comments(
+                    theirs,
+                    {
+                        c["number"]: form.cleaned_data.get(f"comment-{c['number']}") or ""
+                        for c in competences
+                    },
+                )
+                messages.success(request, "Your ratings and comments are saved.")
+            elif action == "reviewed" and own is not None:
+                records.review(own)
+                messages.success(request, "The self-assessment is marked as reviewed.")
+            elif action == "agree":
+                records.agree(person, cycle)
+                messages.success(request, "The agreed ratings are recorded: check and sign off.")
+            elif action == "sign-off" and agreed is not None:
+                records.sign_off(agreed)
+                messages.success(request, "Signed off. The agreed assessment is now read-only.")
+            else:
+                raise Http404("no such action")
+        except InputError as exc:
+            for problem in exc.problems:
+                messages.error(request, problem)
+        return redirect("review", person_id=person.pk)
+
+    def levels(a: Assessment | None) -> dict[int, Any]:
+        return {r.competence: r for r in a.ratings.all()} if a else {}
+
+    mine, yours, settled = levels(own), levels(theirs), levels(agreed)
+    initial: dict[str, Any] = {}
+    for n, r in yours.items():
+        initial[f"knowledge-{n}"] = "" if r.knowledge is None else str(r.knowledge)
+        initial[f"application-{n}"] = "" if r.application is None else str(r.application)
+    form = ReviewForm(competences, initial=initial)
+    comments: dict[int, list[Any]] = {}
+    for a in (own, theirs, agreed):
+        if a is not None:
+            for comment in a.comments.all():
+                comments.setdefault(comment.competence, []).append(comment)
+    rows = []
+    for c in competences:
+        n = c["number"]
+        s, t = mine.get(n), yours.get(n)
+        far = bool(
+            s
+            and t
+            and any(
+                x is not None and y is not None and abs(x - y) >= 2
+                for x, y in ((s.knowledge, t.knowledge), (s.application, t.application))
+            )
+        )
+        rows.append(
+            {
+                "competence": c,
+                "self": s,
+                "assessor": t,
+                "agreed": settled.get(n),
+                "far": far,
+                "knowledge": form[f"knowledge-{n}"],
+                "application": form[f"application-{n}"],
+                "comment": form[f"comment-{n}"],
+                "comments": comments.get(n, []),
+            }
+        )
+    return render(
+        request,
+        "competence/review.html",
+        {
+            "person": person,
+            "cycle": cycle,
+            "rows": rows,
+            "own": own,
+            "theirs": theirs,
+            "agreed": agreed,
+            "editable": agreed is None or agreed.status != "signed-off",
+            "far_count": sum(r["far"] for r in rows),
+        },
+    )

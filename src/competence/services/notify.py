@@ -1,0 +1,68 @@
+"""Email notices of the review workflow, through Django's email backend
+(``COMPETENCE_EMAIL_URL``; the console by default). A notice that cannot be sent is logged, and
+never undoes the step that caused it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.mail import send_mail
+
+from competence.web.models import Assessment, Person
+
+log = logging.getLogger(__name__)
+
+
+def _send(to: list[str], subject: str, body: str) -> int:
+    to = [a for a in to if a]
+    if not to:
+        return 0
+    try:
+        return send_mail(subject, body, None, to)
+    except OSError as exc:  # the mail server is down: the workflow goes on
+        log.warning("could not send %r: %s", subject, exc)
+        return 0
+
+
+def _assessor_email(person: Person) -> str:
+    assessor = person.assessor
+    return assessor.email if assessor is not None else ""
+
+
+def submitted(assessment: Assessment) -> int:
+    person = assessment.person
+    return _send(
+        [_assessor_email(person)],
+        f"{person.name} submitted a self-assessment",
+        f"{person.name} submitted their {assessment.kind} assessment for cycle "
+        f"{assessment.cycle.name}. You are their assessor: please review it in competence.",
+    )
+
+
+def reviewed(assessment: Assessment) -> int:
+    person = assessment.person
+    return _send(
+        [person.email],
+        "Your self-assessment was reviewed",
+        f"Your {assessment.kind} assessment for cycle {assessment.cycle.name} was reviewed. "
+        "Your assessor will agree the ratings with you.",
+    )
+
+
+def signed_off(assessment: Assessment) -> int:
+    person = assessment.person
+    return _send(
+        [person.email, _assessor_email(person)],
+        f"Assessment signed off: {person.name}, cycle {assessment.cycle.name}",
+        f"The {assessment.kind} assessment of {person.name} for cycle {assessment.cycle.name} "
+        "is signed off. It is now read-only; your results show it.",
+    )
+
+
+def reminder(person: Person, why: str) -> int:
+    return _send(
+        [person.email],
+        "Time for your competence self-assessment",
+        f"Hello {person.name},\n\n{why} Please sign in to competence and fill in your "
+        "self-assessment.",
+    )
