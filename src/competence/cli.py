@@ -1029,6 +1029,85 @@ def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: 
     click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
 
 
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="List who is due; send nothing.")
+@json_option
+def remind(dry_run: bool, as_json: bool) -> None:
+    """Email everyone whose self-assessment is due (cron-friendly).
+
+    Due: the open cycle's self-assessment is not submitted, or there is no assessment, or the
+    last one is older than COMPETENCE_REASSESS_MONTHS (default 12).
+    """
+    database()
+    from django.conf import settings
+
+    from competence.services import notify
+    from competence.services.privacy import due_for_reminder
+
+    due = due_for_reminder(settings.CONFIG.reassess_months)
+    sent = 0 if dry_run else sum(notify.reminder(person, why) for person, why in due)
+    if as_json:
+        emit_json({"due": [{"person": p.email, "why": why} for p, why in due], "sent": sent})
+        return
+    for person, why in due:
+        out.print(f"{person.email}: {why}")
+    click.echo(f"{len(due)} due, {sent} reminders sent.", err=True)
+
+
+@cli.group()
+def person() -> None:
+    """Personal data: a person's own copy, and erasing a person."""
+
+
+@person.command("data")
+@click.argument("key", metavar="PERSON")
+def person_data(key: str) -> None:
+    """Print everything held about PERSON (email or employee id) as JSON."""
+    database()
+    from competence.services.privacy import personal_data
+    from competence.services.records import find_person
+
+    emit_json(personal_data(find_person(key)))
+
+
+@person.command("erase")
+@click.argument("key", metavar="PERSON")
+@click.option("--yes", is_flag=True, required=True, help="Confirm: this cannot be undone.")
+@click.pass_context
+def person_erase(ctx: click.Context, key: str, yes: bool) -> None:
+    """Erase PERSON: their ratings, assessments and plan go; audit entries keep a pseudonym."""
+    database()
+    from competence.services.privacy import erase
+
+    with actor(ctx):
+        pseudonym = erase(key)
+    click.echo(f"Erased {key}; the audit trail now calls them {pseudonym}.", err=True)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="List who would be erased; erase nothing.")
+@click.pass_context
+def retention(ctx: click.Context, dry_run: bool) -> None:
+    """Erase the people who left more than COMPETENCE_RETENTION_MONTHS ago (cron-friendly)."""
+    database()
+    from django.conf import settings
+
+    from competence.services.privacy import due_for_erasure, erase
+
+    months = settings.CONFIG.retention_months
+    if months is None:
+        click.echo("COMPETENCE_RETENTION_MONTHS is not set: nobody is erased.", err=True)
+        return
+    due = due_for_erasure(months)
+    for gone in due:
+        out.print(f"{gone.email}: left on {gone.left_on}")
+    if not dry_run:
+        with actor(ctx):
+            for gone in due:
+                erase(gone.email)
+    click.echo(f"{len(due)} {'would be ' if dry_run else ''}erased.", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

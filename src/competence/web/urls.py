@@ -50,6 +50,7 @@ urlpatterns = [
     path("framework", views.framework, name="framework"),
     path("framework/compare", views.compare, name="compare"),
     path("me/assessment", views.self_assessment, name="self_assessment"),
+    path("me/data.json", views.my_data, name="my_data"),
     path("people/<int:person_id>", views.person_results, name="results"),
     path("people/<int:person_id>/ratings.<str:fmt>", views.person_download, name="download"),
     path("team", views.team, name="team"),

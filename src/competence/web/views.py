@@ -617,3 +617,19 @@ def review(request: HttpRequest, person_id: int) -> HttpResponse:
             "far_count": sum(r["far"] for r in rows),
         },
     )
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything held about the signed-in user's person, as JSON."""
+    from competence.services.privacy import personal_data
+
+    person = policy.own_person(request.user)
+    if person is None:
+        return render(request, "competence/no_person.html", status=404)
+    response = HttpResponse(
+        json.dumps(personal_data(person), indent=2, ensure_ascii=False),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-competence-data.json"'
+    return response

@@ -1,0 +1,206 @@
+"""Personal data: a person's own copy of it, erasing a person, and the retention rule.
+
+Erasing removes the person, their assessments, ratings, comments and plan; audit entries about
+them keep what happened but their personal values are replaced by a pseudonym (CONTRACT.md: the
+one exception to an append-only trail), and the erasure is itself audited.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from competence.services.records import find_person
+from competence.services.results import assessment_data, person_data
+from competence.web import audit
+from competence.web.models import (
+    Assessment,
+    AuditEntry,
+    Comment,
+    Person,
+    PlanItem,
+)
+from competence.web.models import Rating as RatingRow
+
+
+def personal_data(person: Person) -> dict[str, Any]:
+    """Everything held about a person, for them to download."""
+    assessments = person.assessments.select_related("cycle").prefetch_related("ratings", "comments")
+    return {
+        "person": person_data(person),
+        "left_on": person.left_on.isoformat() if person.left_on else None,
+        "assessments": [
+            {
+                **assessment_data(a),
+                "ratings": [
+                    {
+                        "competence": r.competence,
+                        "knowledge": r.knowledge,
+                        "application": r.application,
+                        "evidence": r.evidence,
+                        "evidence_links": r.evidence_links,
+                        "confidence": r.confidence,
+                        "rated_by": r.rated_by,
+                        "rated_at": r.rated_at.isoformat(),
+                    }
+                    for r in a.ratings.all()
+                ],
+                "comments": [
+                    {
+                        "competence": c.competence,
+                        "author": c.author,
+                        "text": c.text,
+                        "at": c.at.isoformat(),
+                    }
+                    for c in a.comments.all()
+                ],
+            }
+            for a in assessments
+        ],
+        "plan": [
+            {
+                "competence": i.competence,
+                "axis": i.axis,
+                "target_level": i.target_level,
+                "action": i.action,
+                "due_on": i.due_on.isoformat() if i.due_on else None,
+                "status": i.status,
+            }
+            for i in person.plan_items.all()
+        ],
+        "audit": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "model": e.model,
+                "summary": e.summary,
+                "old": e.old,
+                "new": e.new,
+            }
+            for e in AuditEntry.objects.filter(person=str(person.pk))
+        ],
+    }
+
+
+def _scrub(value: Any, secrets: list[str], pseudonym: str) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, pseudonym)
+        return value
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets, pseudonym) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets, pseudonym) for v in value]
+    return value
+
+
+@transaction.atomic
+def erase(key: str) -> str:
+    """Erase a person (email or employee id); return the pseudonym left in the audit trail."""
+    person = find_person(key)
+    pseudonym = f"erased-person-{person.pk}"
+    secrets = sorted(
+        {s for s in (person.email, person.name, person.employee_id or "") if s},
+        key=len,
+        reverse=True,
+    )
+    ids = list(person.assessments.values_list("id", flat=True))
+    with connection.cursor() as cursor:  # raw: a signed-off assessment goes too, unaudited
+        for model in (RatingRow, Comment):
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE assessment_id IN ({marks})", chunk
+                )
+        cursor.execute(f"DELETE FROM {Assessment._meta.db_table} WHERE person_id = %s", [person.pk])
+        cursor.execute(f"DELETE FROM {PlanItem._meta.db_table} WHERE person_id = %s", [person.pk])
+        cursor.execute(
+            f"UPDATE {Person._meta.db_table} SET assessor_id = NULL WHERE assessor_id = %s",
+            [person.pk],
+        )
+        cursor.execute(f"DELETE FROM {Person._meta.db_table} WHERE id = %s", [person.pk])
+    if person.user is not None:  # the account goes quiet: no sign-in, no address
+        user = person.user
+        user.is_active, user.email = False, ""
+        user.set_unusable_password()
+        user.save()
+    scrubbed = []
+    for entry in AuditEntry.objects.filter(person=str(person.pk)):
+        entry.summary = _scrub(entry.summary, secrets, pseudonym)
+        entry.old, entry.new = (
+            _scrub(entry.old, secrets, pseudonym),
+            _scrub(entry.new, secrets, pseudonym),
+        )
+        scrubbed.append(entry)
+    AuditEntry.objects.bulk_update(scrubbed, ["summary", "old", "new"], batch_size=1000)
+    audit.record(
+        "erase",
+        "Person",
+        object_id=str(person.pk),
+        person=str(person.pk),
+        summary=f"{pseudonym}: erased, {len(ids)} assessments, "
+        f"{len(scrubbed)} audit entries pseudonymised",
+    )
+    return pseudonym
+
+
+def due_for_erasure(months: int | None, today: dt.date | None = None) -> list[Person]:
+    """People who left more than ``months`` ago (none when retention is off)."""
+    if months is None:
+        return []
+    today = today or timezone.localdate()
+    cutoff = _months_before(today, months)
+    return list(Person.objects.filter(left_on__isnull=False, left_on__lt=cutoff))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_for_reminder(
+    reassess_months: int, today: dt.date | None = None
+) -> list[tuple[Person, str]]:
+    """People still here whose self-assessment is due, and why."""
+    from competence.services.records import current_cycle
+
+    today = today or timezone.localdate()
+    cycle = current_cycle(today)
+    cutoff = _months_before(today, reassess_months)
+    latest: dict[int, dt.date] = {}
+    for person_id, day in Assessment.objects.exclude(status="draft").values_list(
+        "person_id", "assessed_on"
+    ):
+        latest[person_id] = max(day, latest.get(person_id, day))
+    done_in_cycle = (
+        set(
+            Assessment.objects.filter(cycle=cycle, kind="self")
+            .exclude(status="draft")
+            .values_list("person_id", flat=True)
+        )
+        if cycle
+        else set()
+    )
+    due = []
+    for person in Person.objects.filter(left_on__isnull=True).order_by("email"):
+        last = latest.get(person.pk)
+        if cycle is not None and person.pk not in done_in_cycle:
+            why = f"The {cycle.name} cycle is open and your self-assessment is not submitted yet."
+        elif last is None:
+            why = "You have no assessment yet."
+        elif last < cutoff:
+            why = (
+                f"Your last assessment, on {last.isoformat()}, is more than "
+                f"{reassess_months} months old."
+            )
+        else:
+            continue
+        due.append((person, why))
+    return due
