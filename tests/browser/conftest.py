@@ -53,6 +53,20 @@ class Server:
         return str(row[0])
 
 
+def assessor_of(server: Server, username: str) -> str:
+    """The user name of the assessor of the person who signs in as ``username``."""
+    with sqlite3.connect(server.database) as db:
+        row = db.execute(
+            "SELECT au.username FROM auth_user u "
+            "JOIN competence_person p ON p.user_id = u.id "
+            "JOIN competence_person a ON a.id = p.assessor_id "
+            "JOIN auth_user au ON au.id = a.user_id WHERE u.username = ?",
+            (username,),
+        ).fetchone()
+    assert row, f"{username} has no assessor who signs in"
+    return str(row[0])
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():

@@ -569,7 +569,7 @@ def review(request: HttpRequest, person_id: int) -> HttpResponse:
 
     mine, yours, settled = levels(own), levels(theirs), levels(agreed)
     initial: dict[str, Any] = {}
-    for n, r in yours.items():
+    for n, r in (yours or mine).items():  # start from the self-assessment
         initial[f"knowledge-{n}"] = "" if r.knowledge is None else str(r.knowledge)
         initial[f"application-{n}"] = "" if r.application is None else str(r.application)
     form = ReviewForm(competences, initial=initial)
