@@ -50,6 +50,7 @@ class Config:
     min_group_size: int
     reassess_months: int
     retention_months: int | None
+    oidc: dict[str, str] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -70,6 +71,7 @@ class Config:
             min_group_size=_int(env, "COMPETENCE_MIN_GROUP_SIZE", 5) or 0,
             reassess_months=_int(env, "COMPETENCE_REASSESS_MONTHS", 12) or 12,
             retention_months=_int(env, "COMPETENCE_RETENTION_MONTHS", None),
+            oidc=oidc_settings(env),
         )
 
 
@@ -139,3 +141,60 @@ def email_settings(url: str) -> dict[str, object]:
         "EMAIL_USE_TLS": parts.scheme == "smtp" and (parts.port or 587) == 587,
         "DEFAULT_FROM_EMAIL": sender,
     }
+
+
+OIDC_ENDPOINTS = ("AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "USER_ENDPOINT", "JWKS_ENDPOINT")
+DISCOVERY_KEYS = {
+    "AUTHORIZATION_ENDPOINT": "authorization_endpoint",
+    "TOKEN_ENDPOINT": "token_endpoint",
+    "USER_ENDPOINT": "userinfo_endpoint",
+    "JWKS_ENDPOINT": "jwks_uri",
+}
+
+
+def oidc_settings(env: Mapping[str, str]) -> dict[str, str] | None:
+    """Single sign-on, when ``COMPETENCE_OIDC_CLIENT_ID`` is set; off otherwise.
+
+    The provider's endpoints come from ``COMPETENCE_OIDC_<NAME>_ENDPOINT`` variables or, for those
+    not given, from ``COMPETENCE_OIDC_ISSUER``'s discovery document (read once, at start-up).
+    """
+    client = env.get("COMPETENCE_OIDC_CLIENT_ID", "").strip()
+    if not client:
+        return None
+    found = {"CLIENT_ID": client, "CLIENT_SECRET": env.get("COMPETENCE_OIDC_CLIENT_SECRET", "")}
+    for name in OIDC_ENDPOINTS:
+        value = env.get(f"COMPETENCE_OIDC_{name}", "").strip()
+        if value:
+            found[name] = value
+    missing = [n for n in OIDC_ENDPOINTS if n not in found]
+    if missing:
+        issuer = env.get("COMPETENCE_OIDC_ISSUER", "").strip()
+        if not issuer:
+            raise InputError(
+                "COMPETENCE_OIDC_ISSUER: needed to find "
+                + ", ".join(f"COMPETENCE_OIDC_{n}" for n in missing)
+            )
+        document = _discover(issuer)
+        for name in missing:
+            given = document.get(DISCOVERY_KEYS[name])
+            if not isinstance(given, str) or not given:
+                raise InputError(
+                    f"COMPETENCE_OIDC_ISSUER: {issuer} does not give {DISCOVERY_KEYS[name]}"
+                )
+            found[name] = given
+    return found
+
+
+def _discover(issuer: str) -> dict[str, object]:
+    import json
+    import urllib.request
+
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            document = json.load(response)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"COMPETENCE_OIDC_ISSUER: cannot read {url}: {exc}") from None
+    if not isinstance(document, dict):
+        raise InputError(f"COMPETENCE_OIDC_ISSUER: {url} is not a discovery document")
+    return document

@@ -80,6 +80,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "competence/locked.html"
 AXES_VERBOSE = False
 
+OIDC_ENABLED = CONFIG.oidc is not None
+if CONFIG.oidc is not None:  # single sign-on (mozilla-django-oidc), off unless configured
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("competence.web.oidc.EmailBackend")
+    OIDC_RP_CLIENT_ID = CONFIG.oidc["CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = CONFIG.oidc["CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = CONFIG.oidc["AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = CONFIG.oidc["TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = CONFIG.oidc["USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = CONFIG.oidc["JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email"
+    OIDC_CREATE_USER = False  # an admin creates users; single sign-on only signs them in
+
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signin"

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from competence.web import views
 from competence.web.api import api
@@ -60,3 +61,6 @@ urlpatterns = [
     path("manage/export.<str:fmt>", views.manage_export, name="manage_export"),
     path("api/v1/", api.urls),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,6 +47,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_review": policy.role(user) in (policy.ASSESSOR, policy.PMO_LEAD, policy.ADMIN),
         "can_manage": policy.can_manage_data(user),
         "attribution": load_catalogue().framework.attribution,
+        "oidc_enabled": settings.OIDC_ENABLED,
     }
 
 
