@@ -87,8 +87,14 @@ class TeamRow:
     specialist_met: bool
 
 
-def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Rating]]:
-    """Each person's ratings in the assessment that counts, in two queries."""
+Levels = tuple[int | None, int | None]
+
+
+def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Levels]]:
+    """Each person's (knowledge, application) in the assessment that counts, in two queries.
+
+    Plain tuples: the team view reads thousands of them on every request.
+    """
     ids = [p.pk for p in people]
     best: dict[int, tuple[tuple[Any, ...], int]] = {}
     for a in (
@@ -101,12 +107,12 @@ def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Rating]]:
         if a.person_id not in best or key > best[a.person_id][0]:
             best[a.person_id] = (key, a.pk)
     by_assessment = {pk: person_id for person_id, (_, pk) in best.items()}
-    out: dict[int, dict[int, Rating]] = {pk: {} for pk in ids}
+    out: dict[int, dict[int, Levels]] = {pk: {} for pk in ids}
     rows = RatingRow.objects.filter(assessment_id__in=list(by_assessment)).values_list(
         "assessment_id", "competence", "knowledge", "application"
     )
     for assessment_id, competence, knowledge, application in rows.iterator(chunk_size=5000):
-        out[by_assessment[assessment_id]][competence] = Rating(knowledge, application)
+        out[by_assessment[assessment_id]][competence] = (knowledge, application)
     return out
 
 
@@ -121,39 +127,51 @@ def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) ->
         c.number: {"applies_to": 0, "rated": 0, "meets_officer": 0, "at_specialist": 0}
         for c in competences
     }
+    targets = {
+        context: [
+            (
+                c.number,
+                req.target.knowledge,
+                req.target.application,
+                spec.target if (spec := specialist.requirement(c.number)) else None,
+            )
+            for c in competences
+            if (req := officer.requirement(c.number)) is not None and req.applies_in(context)
+        ]
+        for context in ("project", "programme", "portfolio")
+    }
     for person in everyone:
         rated = ratings[person.pk]
-        for c in competences:
-            req, spec = officer.requirement(c.number), specialist.requirement(c.number)
-            cell = coverage[c.number]
-            r = rated.get(c.number)
-            if req is None or not req.applies_in(person.context):
-                continue
+        for number, tk, ta, spec_target in targets[person.context]:
+            cell = coverage[number]
             cell["applies_to"] += 1
-            if r is None or not r.rated:
+            levels = rated.get(number)
+            if levels is None or levels == (None, None):
                 continue
             cell["rated"] += 1
-            k, a = r.knowledge or 0, r.application or 0
-            if k >= req.target.knowledge and a >= req.target.application:
+            k, a = levels[0] or 0, levels[1] or 0
+            if k >= tk and a >= ta:
                 cell["meets_officer"] += 1
-            if spec and k >= spec.target.knowledge and a >= spec.target.application:
+            if spec_target and k >= spec_target.knowledge and a >= spec_target.application:
                 cell["at_specialist"] += 1
     pages = max(1, -(-len(everyone) // per_page))
     page = min(max(1, page), pages)
     shown = everyone[(page - 1) * per_page : page * per_page]
     rows = []
     for person in shown:
-        rated = ratings[person.pk]
+        page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}
         rows.append(
             {
                 **person_data(person),
-                "meets_officer": assess(catalogue, OFFICER, person.context, rated).meets_profile,
+                "meets_officer": assess(
+                    catalogue, OFFICER, person.context, page_ratings
+                ).meets_profile,
                 "meets_specialist": assess(
-                    catalogue, SPECIALIST, person.context, rated
+                    catalogue, SPECIALIST, person.context, page_ratings
                 ).meets_profile,
                 "ratings": {
                     str(n): {"knowledge": r.knowledge, "application": r.application}
-                    for n, r in sorted(rated.items())
+                    for n, r in sorted(page_ratings.items())
                 },
                 "targets": {
                     str(c.number): (

@@ -355,7 +355,20 @@ def team(request: HttpRequest) -> HttpResponse:
             "summary": summary,
             "competences": competences,
             "heatmaps": [
-                (axis, mark_safe(charts.heatmap(summary["people"], competences, axis)))
+                (
+                    axis,
+                    mark_safe(charts.heatmap(summary["people"], competences, axis)),
+                    [
+                        (
+                            p["name"],
+                            [
+                                _level_text(p["ratings"].get(str(c["number"])), axis)
+                                for c in competences
+                            ],
+                        )
+                        for p in summary["people"]
+                    ],
+                )
                 for axis in ("knowledge", "application")
             ],
             "teams": teams,
@@ -365,6 +378,11 @@ def team(request: HttpRequest) -> HttpResponse:
             "query": f"team={team_id}&context={context}",
         },
     )
+
+
+def _level_text(levels: dict[str, int | None] | None, axis: str) -> str:
+    value = (levels or {}).get(axis)
+    return "–" if value is None else str(value)
 
 
 def _team_and_below(team: Team) -> set[int]:
