@@ -273,3 +273,38 @@ def test_the_web_import_takes_kind_and_cycle_from_the_file_by_default(org: Org) 
     entry = AuditEntry.objects.filter(action="import").latest("id")
     assert entry.new is not None
     assert entry.new["file"] == "r.csv"
+
+
+def test_an_assessor_sees_only_figures_and_not_below_the_minimum_group(org: Org) -> None:
+    from django.contrib.auth.models import Group
+    from django.test import override_settings
+
+    from competence.config import Config
+
+    org.grace_user.groups.add(Group.objects.create(name="assessor"))
+    grace = signed_in(org.grace_user)
+    page = grace.get("/team").content.decode()
+    assert "You see your PMO&#x27;s figures, not the individuals" in page or (
+        "You see your PMO's figures, not the individuals" in page
+    )
+    assert "fewer than 5 people" in page  # Grace's team has no PMO: nobody, so hidden
+    assert "Knowledge heatmap" not in page
+    assert "Ada Lovelace" not in page
+    data = grace.get("/api/v1/team/summary").json()
+    assert (data["people"], data["coverage"], data["hidden"]) == ([], [], True)
+    from competence.web import audit
+    from competence.web.models import Pmo, Team
+
+    with audit.acting_as("test-setup"):
+        pmo = Pmo.objects.create(name="Programme Office", context="programme")
+    Team.objects.filter(name="Delivery").update(pmo=pmo)
+    small = grace.get("/api/v1/team/summary").json()
+    assert small["people_count"] == 2  # Ada and Grace
+    assert small["hidden"] is True
+    from django.conf import settings
+
+    with override_settings(CONFIG=Config(**{**settings.CONFIG.__dict__, "min_group_size": 2})):
+        shown = grace.get("/api/v1/team/summary").json()
+    assert shown["hidden"] is False
+    assert shown["people"] == []
+    assert shown["coverage"][0]["applies_to"] == 2

@@ -194,3 +194,23 @@ def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) ->
             for c in competences
         ],
     }
+
+
+def private_summary(
+    summary: dict[str, Any], *, individuals: bool, min_group: int
+) -> dict[str, Any]:
+    """What of a team summary someone may see: without individuals, no names or rows; and
+    below the minimum group size, no figures either."""
+    if individuals:
+        return {**summary, "individuals": True, "hidden": False}
+    hidden = summary["people_count"] < min_group
+    return {
+        **summary,
+        "people": [],
+        "pages": 1,
+        "page": 1,
+        "coverage": [] if hidden else summary["coverage"],
+        "individuals": False,
+        "hidden": hidden,
+        "min_group": min_group,
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -295,7 +296,7 @@ class TeamFilter(Schema):
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
     if not policy.can_view_team(request.user):
         raise PermissionDenied
-    people = policy.visible_people(request.user)
+    people = policy.team_people(request.user)
     if filters.team is not None:
         team = get_object_or_404(Team, pk=filters.team)
         from competence.web.views import _team_and_below
@@ -307,4 +308,8 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
                 [{"loc": ["query", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
             )
         people = people.filter(context=filters.context)
-    return results.team_summary(people, page=filters.page)
+    return results.private_summary(
+        results.team_summary(people, page=filters.page),
+        individuals=policy.sees_individuals_in_team_view(request.user),
+        min_group=settings.CONFIG.min_group_size,
+    )

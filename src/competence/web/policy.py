@@ -83,7 +83,31 @@ def can_review(user: User, person: Person) -> bool:
 
 
 def can_view_team(user: User) -> bool:
+    """The team view: PMO leads and admins with individuals, assessors as figures only."""
+    return role(user) in (ASSESSOR, PMO_LEAD, ADMIN)
+
+
+def sees_individuals_in_team_view(user: User) -> bool:
     return role(user) in (PMO_LEAD, ADMIN)
+
+
+def team_people(user: User) -> QuerySet[Person]:
+    """Whom the team view counts: those a lead or admin may see; for an assessor, the people of
+    their own PMO, shown only as figures (and not at all below COMPETENCE_MIN_GROUP_SIZE)."""
+    if sees_individuals_in_team_view(user):
+        return visible_people(user)
+    person = own_person(user)
+    team = person.team if person else None
+    pmo_id = None
+    while team is not None and pmo_id is None:
+        pmo_id, team = team.pmo_id, team.parent
+    if pmo_id is None:
+        return Person.objects.none()
+    return Person.objects.filter(
+        Q(team__pmo_id=pmo_id)
+        | Q(team__parent__pmo_id=pmo_id)
+        | Q(team__parent__parent__pmo_id=pmo_id)
+    ).select_related("team", "assessor")
 
 
 def can_manage_data(user: User) -> bool:

@@ -328,7 +328,7 @@ def person_download(request: HttpRequest, person_id: int, fmt: str) -> HttpRespo
 def team(request: HttpRequest) -> HttpResponse:
     if not policy.can_view_team(request.user):
         raise PermissionDenied
-    people = policy.visible_people(request.user)
+    people = policy.team_people(request.user)
     team_id = request.GET.get("team") or ""
     context = request.GET.get("context") or ""
     teams = sorted(Team.objects.select_related("parent"), key=lambda t: t.path)
@@ -346,7 +346,11 @@ def team(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    summary = results.team_summary(people, page=page)
+    summary = results.private_summary(
+        results.team_summary(people, page=page),
+        individuals=policy.sees_individuals_in_team_view(request.user),
+        min_group=settings.CONFIG.min_group_size,
+    )
     competences = framework_data()["competences"]
     return render(
         request,
