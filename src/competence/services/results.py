@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +14,7 @@ from competence.data import load_catalogue
 from competence.domain.analysis import assess
 from competence.domain.ratings import Rating
 from competence.services.records import KIND_ORDER, domain_ratings, history
-from competence.web.models import Assessment, Person
+from competence.web.models import Assessment, AuditEntry, Person
 from competence.web.models import Rating as RatingRow
 
 SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
@@ -90,22 +92,22 @@ class TeamRow:
 Levels = tuple[int | None, int | None]
 
 
-def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Levels]]:
+def counting_ratings(people: Iterable[int]) -> dict[int, dict[int, Levels]]:
     """Each person's (knowledge, application) in the assessment that counts, in two queries.
 
     Plain tuples: the team view reads thousands of them on every request.
     """
-    ids = [p.pk for p in people]
+    ids = list(people)
     best: dict[int, tuple[tuple[Any, ...], int]] = {}
-    for a in (
+    order = {str(kind): -rank for kind, rank in KIND_ORDER.items()}
+    for pk, person_id, kind, opens_on, cycle in (
         Assessment.objects.filter(person_id__in=ids)
         .exclude(status="draft")
-        .select_related("cycle")
-        .only("id", "person_id", "kind", "cycle__opens_on", "cycle__name")
+        .values_list("id", "person_id", "kind", "cycle__opens_on", "cycle__name")
     ):
-        key = (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)])
-        if a.person_id not in best or key > best[a.person_id][0]:
-            best[a.person_id] = (key, a.pk)
+        key = (opens_on, cycle, order[kind])
+        if person_id not in best or key > best[person_id][0]:
+            best[person_id] = (key, pk)
     by_assessment = {pk: person_id for person_id, (_, pk) in best.items()}
     out: dict[int, dict[int, Levels]] = {pk: {} for pk in ids}
     rows = RatingRow.objects.filter(assessment_id__in=list(by_assessment)).values_list(
@@ -116,12 +118,35 @@ def counting_ratings(people: Iterable[Person]) -> dict[int, dict[int, Levels]]:
     return out
 
 
-def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) -> dict[str, Any]:
-    """The heatmap rows for one page of people, and coverage per competence for all of them."""
+_FIGURES: OrderedDict[tuple[str, int], tuple[Any, ...]] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 8
+
+
+def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
+    """Everyone's (id, context), their ratings, and coverage: kept per query until anything
+    changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
+    one of its own), so the newest audit entry's id tells when the figures are stale."""
+    latest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    key = (str(people.query), latest)
+    with _FIGURES_LOCK:
+        if key in _FIGURES:
+            _FIGURES.move_to_end(key)
+            return _FIGURES[key]
+    figures = _compute_team_figures(people)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = figures
+        while len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
+    return figures
+
+
+def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     catalogue = load_catalogue()
     officer, specialist = catalogue.profile(OFFICER), catalogue.profile(SPECIALIST)
-    everyone = list(people.select_related("team").order_by("name", "email"))
-    ratings = counting_ratings(everyone)
+    # Everyone as (id, context): model instances only for the page shown.
+    everyone = list(people.order_by("name", "email").values_list("id", "context").distinct())
+    ratings = counting_ratings(pk for pk, _ in everyone)
     competences = catalogue.framework.competences
     coverage: dict[int, dict[str, int]] = {
         c.number: {"applies_to": 0, "rated": 0, "meets_officer": 0, "at_specialist": 0}
@@ -140,9 +165,9 @@ def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) ->
         ]
         for context in ("project", "programme", "portfolio")
     }
-    for person in everyone:
-        rated = ratings[person.pk]
-        for number, tk, ta, spec_target in targets[person.context]:
+    for pk, context in everyone:
+        rated = ratings[pk]
+        for number, tk, ta, spec_target in targets[context]:
             cell = coverage[number]
             cell["applies_to"] += 1
             levels = rated.get(number)
@@ -154,9 +179,23 @@ def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) ->
                 cell["meets_officer"] += 1
             if spec_target and k >= spec_target.knowledge and a >= spec_target.application:
                 cell["at_specialist"] += 1
+    return everyone, ratings, coverage
+
+
+def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) -> dict[str, Any]:
+    """The heatmap rows for one page of people, and coverage per competence for all of them."""
+    catalogue = load_catalogue()
+    officer = catalogue.profile(OFFICER)
+    competences = catalogue.framework.competences
+    everyone, ratings, coverage = _team_figures(people)
     pages = max(1, -(-len(everyone) // per_page))
     page = min(max(1, page), pages)
-    shown = everyone[(page - 1) * per_page : page * per_page]
+    page_ids = [pk for pk, _ in everyone[(page - 1) * per_page : page * per_page]]
+    found = Person.objects.filter(id__in=page_ids).select_related(
+        "team__parent__parent", "assessor"
+    )
+    by_id = {p.pk: p for p in found}
+    shown = [by_id[pk] for pk in page_ids]
     rows = []
     for person in shown:
         page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -362,16 +363,7 @@ def team(request: HttpRequest) -> HttpResponse:
                 (
                     axis,
                     mark_safe(charts.heatmap(summary["people"], competences, axis)),
-                    [
-                        (
-                            p["name"],
-                            [
-                                _level_text(p["ratings"].get(str(c["number"])), axis)
-                                for c in competences
-                            ],
-                        )
-                        for p in summary["people"]
-                    ],
+                    _matrix_rows(summary["people"], competences, axis),
                 )
                 for axis in ("knowledge", "application")
             ],
@@ -384,9 +376,18 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _level_text(levels: dict[str, int | None] | None, axis: str) -> str:
-    value = (levels or {}).get(axis)
-    return "–" if value is None else str(value)
+def _matrix_rows(people: list[dict[str, Any]], competences: list[dict[str, Any]], axis: str) -> str:
+    """The heatmap's table alternative, its rows built here: thousands of cells render slowly
+    in a template."""
+    numbers = [str(c["number"]) for c in competences]
+    rows = []
+    for p in people:
+        cells = "".join(
+            f'<td class="num">{"–" if v is None else v}</td>'
+            for v in ((p["ratings"].get(n) or {}).get(axis) for n in numbers)
+        )
+        rows.append(f'<tr><th scope="row">{escape(p["name"])}</th>{cells}</tr>')
+    return mark_safe("\n".join(rows))  # names are escaped; levels are integers
 
 
 def _team_and_below(team: Team) -> set[int]:
