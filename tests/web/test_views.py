@@ -308,3 +308,18 @@ def test_an_assessor_sees_only_figures_and_not_below_the_minimum_group(org: Org)
     assert shown["hidden"] is False
     assert shown["people"] == []
     assert shown["coverage"][0]["applies_to"] == 2
+
+
+def test_the_team_figures_follow_every_change(org: Org) -> None:
+    from competence.domain import Rating
+    from competence.services import records
+    from competence.web import audit
+
+    lead = signed_in(org.lead)
+    before = lead.get("/api/v1/team/summary").json()["coverage"][0]["meets_officer"]
+    assert lead.get("/api/v1/team/summary").json()["coverage"][0]["meets_officer"] == before
+    with audit.acting_as("alan"):
+        alan = records.record_assessment(org.alan, org.cycles[1], {1: Rating(5, 5)})
+        records.submit(alan)
+    after = lead.get("/api/v1/team/summary").json()["coverage"][0]["meets_officer"]
+    assert after == before + 1

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
 from competence.data import load_catalogue
@@ -128,7 +129,10 @@ def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
     one of its own), so the newest audit entry's id tells when the figures are stale."""
     latest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    key = (str(people.query), latest)
+    try:
+        key = (str(people.query), latest)
+    except EmptyResultSet:  # a query that matches nobody by construction
+        return _compute_team_figures(people)
     with _FIGURES_LOCK:
         if key in _FIGURES:
             _FIGURES.move_to_end(key)
