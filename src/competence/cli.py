@@ -347,6 +347,37 @@ def _database_name() -> str:
     return str(connection.settings_dict["NAME"])
 
 
+def require(ctx: click.Context, rule: str, person: str | None = None) -> None:
+    """With ``--as USER`` the access policy decides, as it does for that user on the web.
+
+    Without it, whoever runs the command on a machine that can open the database acts with full
+    rights, as an administrator does (the audit trail records them as ``cli:<login name>``).
+    """
+    as_user = (ctx.find_root().obj or {}).get("as_user")
+    if not as_user:
+        return
+    from django.contrib.auth.models import User
+
+    from competence.services.records import find_person
+    from competence.web import policy
+
+    user = User.objects.filter(username=as_user, is_active=True).first()
+    if user is None:
+        raise InputError(f"--as: no active user {as_user!r}")
+    subject = find_person(person) if person else None
+    allowed = {
+        "admin": lambda: policy.role(user) == policy.ADMIN,
+        "view": lambda: subject is not None and policy.can_view_person(user, subject),
+        "own": lambda: (
+            subject is not None
+            and (subject.user_id == user.pk or policy.role(user) == policy.ADMIN)
+        ),
+        "review": lambda: subject is not None and policy.can_review(user, subject),
+    }[rule]()
+    if not allowed:
+        raise InputError(f"--as {as_user}: not allowed ({policy.role(user)}); nothing was done")
+
+
 def actor(ctx: click.Context) -> Any:
     from competence.services.records import cli_actor
     from competence.web import audit
@@ -402,6 +433,7 @@ def import_(
     All or nothing: one bad row anywhere and nothing is written; every bad row is listed.
     """
     database()
+    require(ctx, "admin")
     from competence.services.transfer import import_file
 
     with actor(ctx), ProgressBar() as progress:
@@ -445,9 +477,13 @@ class ProgressBar:
 @click.option("--team", help="Only this team and its sub-teams (write Department / Team).")
 @click.option("--history", is_flag=True, help="csv, xlsx: every assessment, not only the latest.")
 @out_option("File to write (default: standard output; required for xlsx).", required=False)
-def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> None:
+@click.pass_context
+def export(
+    ctx: click.Context, fmt: str, team: str | None, history: bool, out_file: Path | None
+) -> None:
     """Export people and their assessments."""
     database()
+    require(ctx, "admin")
     from competence.services import transfer
 
     if fmt == "xlsx" and out_file is None:
@@ -486,9 +522,11 @@ def export(fmt: str, team: str | None, history: bool, out_file: Path | None) -> 
     help="The most recent N entries.",
 )
 @json_option
-def audit_(person: str | None, limit: int, as_json: bool) -> None:
+@click.pass_context
+def audit_(ctx: click.Context, person: str | None, limit: int, as_json: bool) -> None:
     """List the audit trail: who changed what, when, old and new values."""
     database()
+    require(ctx, "admin")
     from competence.services.records import find_person
     from competence.web.models import AuditEntry
 
@@ -525,12 +563,14 @@ def audit_(person: str | None, limit: int, as_json: bool) -> None:
 @cli.command()
 @click.argument("person")
 @json_option
-def history(person: str, as_json: bool) -> None:
+@click.pass_context
+def history(ctx: click.Context, person: str, as_json: bool) -> None:
     """Show a PERSON's assessments in order and the trend per competence.
 
     PERSON is an email or an employee id.
     """
     database()
+    require(ctx, "view", person)
     from competence.services.records import find_person
     from competence.services.records import history as person_history
 
@@ -572,9 +612,11 @@ def history(person: str, as_json: bool) -> None:
 
 @cli.command()
 @out_option("The backup file to write (gzip-compressed JSON).")
-def backup(out_file: Path) -> None:
+@click.pass_context
+def backup(ctx: click.Context, out_file: Path) -> None:
     """Write a consistent, compressed snapshot of everything, audit trail included."""
     database()
+    require(ctx, "admin")
     from competence.services.backup import write_backup
 
     counts = write_backup(out_file)
@@ -589,6 +631,7 @@ def backup(out_file: Path) -> None:
 def restore(ctx: click.Context, file: Path) -> None:
     """Restore a backup FILE into an empty database (SQLite or PostgreSQL)."""
     database()
+    require(ctx, "admin")
     from competence.services.backup import restore as restore_backup
 
     with actor(ctx):
@@ -787,6 +830,7 @@ def user_create(
     if not password:
         raise InputError("--password-stdin: no password on standard input")
     database()
+    require(ctx, "admin")
     from competence.services.accounts import create_user
 
     with actor(ctx):
@@ -801,6 +845,7 @@ def user_create(
 def user_set_role(ctx: click.Context, username: str, role: str) -> None:
     """Give USERNAME the ROLE (member, assessor, pmo-lead or admin)."""
     database()
+    require(ctx, "admin")
     from competence.services.accounts import find_user, set_role
 
     with actor(ctx):
@@ -827,6 +872,7 @@ def token() -> None:
 def token_create(ctx: click.Context, username: str, name: str, scope: str) -> None:
     """Create an API token for USERNAME; it is shown once, and stored only hashed."""
     database()
+    require(ctx, "admin")
     from competence.services.accounts import create_token, find_user
 
     with actor(ctx):
@@ -843,6 +889,7 @@ def token_create(ctx: click.Context, username: str, name: str, scope: str) -> No
 def token_revoke(ctx: click.Context, token_id: int) -> None:
     """Revoke the token TOKEN_ID: it stops working at once."""
     database()
+    require(ctx, "admin")
     from competence.services.accounts import revoke_token
 
     with actor(ctx):
@@ -852,9 +899,11 @@ def token_revoke(ctx: click.Context, token_id: int) -> None:
 
 @token.command("list")
 @json_option
-def token_list(as_json: bool) -> None:
+@click.pass_context
+def token_list(ctx: click.Context, as_json: bool) -> None:
     """List the API tokens (never their secrets)."""
     database()
+    require(ctx, "admin")
     from competence.web.models import ApiToken
 
     data: list[dict[str, Any]] = [
@@ -904,6 +953,7 @@ def cycle() -> None:
 def cycle_create(ctx: click.Context, name: str, opens: Any, closes: Any) -> None:
     """Open a new assessment cycle NAME."""
     database()
+    require(ctx, "admin")
     from competence.services.records import create_cycle
 
     with actor(ctx):
@@ -972,6 +1022,7 @@ CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's n
 def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
     database()
+    require(ctx, "own", person)
     from competence.services.records import submit
 
     with actor(ctx):
@@ -987,6 +1038,7 @@ def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: st
 def assessment_review(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Mark PERSON's submitted assessment as reviewed."""
     database()
+    require(ctx, "review", person)
     from competence.services.records import review
 
     with actor(ctx):
@@ -1001,6 +1053,7 @@ def assessment_review(ctx: click.Context, person: str, cycle_name: str, kind: st
 def assessment_agree(ctx: click.Context, person: str, cycle_name: str) -> None:
     """Make PERSON's agreed assessment from the assessor's ratings (else their own)."""
     database()
+    require(ctx, "review", person)
     from competence.services.records import agree, find_cycle, find_person
 
     with actor(ctx):
@@ -1022,6 +1075,7 @@ def assessment_agree(ctx: click.Context, person: str, cycle_name: str) -> None:
 def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Sign off PERSON's reviewed assessment: it becomes read-only."""
     database()
+    require(ctx, "review", person)
     from competence.services.records import sign_off
 
     with actor(ctx):
@@ -1032,13 +1086,15 @@ def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="List who is due; send nothing.")
 @json_option
-def remind(dry_run: bool, as_json: bool) -> None:
+@click.pass_context
+def remind(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     """Email everyone whose self-assessment is due (cron-friendly).
 
     Due: the open cycle's self-assessment is not submitted, or there is no assessment, or the
     last one is older than COMPETENCE_REASSESS_MONTHS (default 12).
     """
     database()
+    require(ctx, "admin")
     from django.conf import settings
 
     from competence.services import notify
@@ -1061,9 +1117,11 @@ def person() -> None:
 
 @person.command("data")
 @click.argument("key", metavar="PERSON")
-def person_data(key: str) -> None:
+@click.pass_context
+def person_data(ctx: click.Context, key: str) -> None:
     """Print everything held about PERSON (email or employee id) as JSON."""
     database()
+    require(ctx, "view", key)
     from competence.services.privacy import personal_data
     from competence.services.records import find_person
 
@@ -1077,6 +1135,7 @@ def person_data(key: str) -> None:
 def person_erase(ctx: click.Context, key: str, yes: bool) -> None:
     """Erase PERSON: their ratings, assessments and plan go; audit entries keep a pseudonym."""
     database()
+    require(ctx, "admin")
     from competence.services.privacy import erase
 
     with actor(ctx):
@@ -1090,6 +1149,7 @@ def person_erase(ctx: click.Context, key: str, yes: bool) -> None:
 def retention(ctx: click.Context, dry_run: bool) -> None:
     """Erase the people who left more than COMPETENCE_RETENTION_MONTHS ago (cron-friendly)."""
     database()
+    require(ctx, "admin")
     from django.conf import settings
 
     from competence.services.privacy import due_for_erasure, erase

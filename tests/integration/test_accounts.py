@@ -161,3 +161,50 @@ def test_a_write_token_can_fill_in_the_self_assessment(
     )
     assert response.status_code == 200, response.content
     assert AuditEntry.objects.filter(actor="ada", model="Rating").exists()
+
+
+def test_the_command_line_asks_the_policy_for_the_user_given_with_as(
+    people: dict[str, Person],
+    cycles: list[Cycle],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run(
+        capsys,
+        monkeypatch,
+        "user",
+        "create",
+        "ada",
+        "--role",
+        "member",
+        "--email",
+        "ada@example.org",
+        "--password-stdin",
+        "--person",
+        "E1",
+        stdin="a long pass phrase\n",
+    )
+    run(
+        capsys,
+        monkeypatch,
+        "user",
+        "create",
+        "boss",
+        "--role",
+        "admin",
+        "--email",
+        "boss@example.org",
+        "--password-stdin",
+        stdin="a long pass phrase\n",
+    )
+    assert run(capsys, monkeypatch, "--as", "ada", "history", "E1", "--json")[0] == 0
+    code, out, err = run(capsys, monkeypatch, "--as", "ada", "history", "grace@example.org")
+    assert (code, out) == (2, "")
+    assert "--as ada: not allowed (member); nothing was done" in err
+    assert run(capsys, monkeypatch, "--as", "ada", "export", "--format", "json")[0] == 2
+    assert run(capsys, monkeypatch, "--as", "ada", "person", "erase", "E2", "--yes")[0] == 2
+    assert Person.objects.filter(email="grace@example.org").exists()
+    assert run(capsys, monkeypatch, "--as", "boss", "export", "--format", "json")[0] == 0
+    assert run(capsys, monkeypatch, "--as", "nobody", "export", "--format", "json")[0] == 2
+    # Without --as, the shell user who can open the database acts as an administrator.
+    assert run(capsys, monkeypatch, "history", "grace@example.org", "--json")[0] == 0
