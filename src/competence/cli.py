@@ -1004,6 +1004,19 @@ def _assessment_for(person: str, cycle_name: str, kind: str) -> Any:
     return found
 
 
+def _step(
+    ctx: click.Context, rule: str, step: str, person: str, cycle_name: str, kind: str
+) -> None:
+    """Move one assessment on with a workflow step (submit, review, sign_off), as allowed."""
+    database()
+    require(ctx, rule, person)
+    from competence.services import records
+
+    with actor(ctx):
+        done = getattr(records, step)(_assessment_for(person, cycle_name, kind))
+    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+
+
 KIND = click.option(
     "--kind",
     type=click.Choice(["self", "assessor", "agreed"]),
@@ -1021,13 +1034,7 @@ CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's n
 @click.pass_context
 def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
-    database()
-    require(ctx, "own", person)
-    from competence.services.records import submit
-
-    with actor(ctx):
-        done = submit(_assessment_for(person, cycle_name, kind))
-    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+    _step(ctx, "own", "submit", person, cycle_name, kind)
 
 
 @assessment.command("review")
@@ -1037,13 +1044,7 @@ def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: st
 @click.pass_context
 def assessment_review(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Mark PERSON's submitted assessment as reviewed."""
-    database()
-    require(ctx, "review", person)
-    from competence.services.records import review
-
-    with actor(ctx):
-        done = review(_assessment_for(person, cycle_name, kind))
-    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+    _step(ctx, "review", "review", person, cycle_name, kind)
 
 
 @assessment.command("agree")
@@ -1074,13 +1075,7 @@ def assessment_agree(ctx: click.Context, person: str, cycle_name: str) -> None:
 @click.pass_context
 def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Sign off PERSON's reviewed assessment: it becomes read-only."""
-    database()
-    require(ctx, "review", person)
-    from competence.services.records import sign_off
-
-    with actor(ctx):
-        done = sign_off(_assessment_for(person, cycle_name, kind))
-    click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
+    _step(ctx, "review", "sign_off", person, cycle_name, kind)
 
 
 @cli.command()
