@@ -682,6 +682,7 @@ def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
 
     imported = read_case(file)
     database()
+    require(ctx, "admin")
     from competence.services.backup import store_case_framework
 
     with actor(ctx):
@@ -1034,7 +1035,7 @@ CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's n
 @click.pass_context
 def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
-    _step(ctx, "own", "submit", person, cycle_name, kind)
+    _step(ctx, "own" if kind == "self" else "review", "submit", person, cycle_name, kind)
 
 
 @assessment.command("review")
@@ -1116,7 +1117,7 @@ def person() -> None:
 def person_data(ctx: click.Context, key: str) -> None:
     """Print everything held about PERSON (email or employee id) as JSON."""
     database()
-    require(ctx, "view", key)
+    require(ctx, "own", key)
     from competence.services.privacy import personal_data
     from competence.services.records import find_person
 

@@ -208,3 +208,32 @@ def test_the_command_line_asks_the_policy_for_the_user_given_with_as(
     assert run(capsys, monkeypatch, "--as", "nobody", "export", "--format", "json")[0] == 2
     # Without --as, the shell user who can open the database acts as an administrator.
     assert run(capsys, monkeypatch, "history", "grace@example.org", "--json")[0] == 0
+
+
+def test_as_a_member_framework_import_and_others_data_are_refused(
+    people: dict[str, Person],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.conftest import SHARED
+
+    run(
+        capsys,
+        monkeypatch,
+        "user",
+        "create",
+        "ada",
+        "--role",
+        "assessor",
+        "--email",
+        "ada@example.org",
+        "--password-stdin",
+        "--person",
+        "E1",
+        stdin="a long pass phrase\n",
+    )
+    case = SHARED / "fixtures" / "case" / "opensalt-utf8-framework.json"
+    assert run(capsys, monkeypatch, "--as", "ada", "framework", "import", str(case))[0] == 2
+    # Only a person (or an admin) downloads everything about a person.
+    assert run(capsys, monkeypatch, "--as", "ada", "person", "data", "alan@example.org")[0] == 2
+    assert run(capsys, monkeypatch, "--as", "ada", "person", "data", "E1")[0] == 0

@@ -108,3 +108,37 @@ def test_remind_emails_people_whose_assessment_is_due(
     assert sorted(m.to[0] for m in mail.outbox) == ["alan@example.org", "grace@example.org"]
     assert main(["remind", "--dry-run"]) == 0
     assert len(mail.outbox) == 2
+
+
+def test_erasing_leaves_no_account_details_or_free_text_in_the_audit(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    from competence.domain import Rating
+    from competence.services.accounts import create_user
+    from competence.web import audit
+
+    user = create_user(
+        "eve.smith",
+        role="member",
+        email="eve.private@example.org",
+        password="a long pass phrase",
+        person="E1",
+    )
+    with audit.acting_as("eve.smith"):
+        own = records.record_assessment(
+            people["ada"], cycles[1], {1: Rating(3, 3, "my secret evidence")}
+        )
+    with audit.acting_as("grace"):
+        records.add_comments(own, {1: "a private remark"})
+    privacy.erase("ada@example.org")
+    text = json.dumps([[e.actor, e.summary, e.old, e.new] for e in AuditEntry.objects.all()])
+    for secret in (
+        "eve.private@example.org",
+        "eve.smith",
+        "my secret evidence",
+        "a private remark",
+        "ada@example.org",
+        "Ada Lovelace",
+    ):
+        assert secret not in text, secret
+    assert User.objects.get(pk=user.pk).is_active is False

@@ -64,3 +64,12 @@ def test_a_member_cannot_review_and_a_bad_action_is_not_found(org: Org) -> None:
     with audit.acting_as("ada"):
         records.record_assessment(org.ada, org.cycles[1], {1: Rating(1, 1)})
     assert lead.post(f"/people/{org.ada.pk}/review", {"action": "dance"}).status_code == 404
+
+
+def test_nobody_reviews_their_own_assessment_not_even_an_admin(org: Org) -> None:
+    from competence.web.models import Person
+
+    Person.objects.filter(pk=org.alan.pk).update(user=org.lead)  # the admin is Alan
+    lead = signed_in(org.lead)
+    assert lead.get(f"/people/{org.alan.pk}/review").status_code == 403
+    assert lead.post(f"/people/{org.alan.pk}/review", {"action": "agree"}).status_code == 403

@@ -323,3 +323,13 @@ def test_the_team_figures_follow_every_change(org: Org) -> None:
         records.submit(alan)
     after = lead.get("/api/v1/team/summary").json()["coverage"][0]["meets_officer"]
     assert after == before + 1
+
+
+def test_figures_without_names_cannot_be_filtered(org: Org) -> None:
+    from django.contrib.auth.models import Group
+
+    org.grace_user.groups.add(Group.objects.create(name="assessor"))
+    grace = signed_in(org.grace_user)
+    assert grace.get("/api/v1/team/summary?context=programme").status_code == 422
+    page = grace.get("/team?context=programme").content.decode()
+    assert 'aria-label="Filter the team"' not in page

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from competence.services.records import find_person
@@ -87,6 +88,16 @@ def personal_data(person: Person) -> dict[str, Any]:
     }
 
 
+FREE_TEXT = ("evidence", "evidence_links", "text", "action")
+
+
+def _redact(value: Any) -> Any:
+    """Free text a person wrote (evidence, comments, plan actions) is personal: it goes."""
+    if isinstance(value, dict):
+        return {k: ("[erased]" if k in FREE_TEXT and v else _redact(v)) for k, v in value.items()}
+    return value
+
+
 def _scrub(value: Any, secrets: list[str], pseudonym: str) -> Any:
     if isinstance(value, str):
         for secret in secrets:
@@ -104,8 +115,19 @@ def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in the audit trail."""
     person = find_person(key)
     pseudonym = f"erased-person-{person.pk}"
+    user = person.user
     secrets = sorted(
-        {s for s in (person.email, person.name, person.employee_id or "") if s},
+        {
+            s
+            for s in (
+                person.email,
+                person.name,
+                person.employee_id or "",
+                user.get_username() if user else "",
+                user.email if user else "",
+            )
+            if s
+        },
         key=len,
         reverse=True,
     )
@@ -125,20 +147,21 @@ def erase(key: str) -> str:
             [person.pk],
         )
         cursor.execute(f"DELETE FROM {Person._meta.db_table} WHERE id = %s", [person.pk])
-    if person.user is not None:  # the account goes quiet: no sign-in, no address
-        user = person.user
+    if user is not None:  # the account goes quiet: no sign-in, no address
         user.is_active, user.email = False, ""
         user.set_unusable_password()
         user.save()
+    about = Q(person=str(person.pk))
+    if user is not None:  # the account's own entries, and what it did
+        about |= Q(model="User", object_id=str(user.pk)) | Q(actor=user.get_username())
     scrubbed = []
-    for entry in AuditEntry.objects.filter(person=str(person.pk)):
+    for entry in AuditEntry.objects.filter(about):
+        entry.actor = _scrub(entry.actor, secrets, pseudonym)
         entry.summary = _scrub(entry.summary, secrets, pseudonym)
-        entry.old, entry.new = (
-            _scrub(entry.old, secrets, pseudonym),
-            _scrub(entry.new, secrets, pseudonym),
-        )
+        entry.old = _redact(_scrub(entry.old, secrets, pseudonym))
+        entry.new = _redact(_scrub(entry.new, secrets, pseudonym))
         scrubbed.append(entry)
-    AuditEntry.objects.bulk_update(scrubbed, ["summary", "old", "new"], batch_size=1000)
+    AuditEntry.objects.bulk_update(scrubbed, ["actor", "summary", "old", "new"], batch_size=1000)
     audit.record(
         "erase",
         "Person",

@@ -297,6 +297,17 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
     if not policy.can_view_team(request.user):
         raise PermissionDenied
     people = policy.team_people(request.user)
+    individuals = policy.sees_individuals_in_team_view(request.user)
+    if not individuals and (filters.team is not None or filters.context or filters.page != 1):
+        raise ValidationError(
+            [
+                {
+                    "loc": ["query"],
+                    "msg": "figures without names come unfiltered, since filters "
+                    "could single people out",
+                }
+            ]
+        )
     if filters.team is not None:
         team = get_object_or_404(Team, pk=filters.team)
         from competence.web.views import _team_and_below
@@ -310,6 +321,6 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
         people = people.filter(context=filters.context)
     return results.private_summary(
         results.team_summary(people, page=filters.page),
-        individuals=policy.sees_individuals_in_team_view(request.user),
+        individuals=individuals,
         min_group=settings.CONFIG.min_group_size,
     )

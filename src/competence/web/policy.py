@@ -70,7 +70,10 @@ def can_view_person(user: User, person: Person) -> bool:
 
 
 def can_review(user: User, person: Person) -> bool:
-    """Enter assessor ratings, agree and sign off: the person's assessor, or an admin."""
+    """Enter assessor ratings, agree and sign off: the person's assessor, or an admin; never for
+    one's own assessment."""
+    if not user.is_authenticated or person.user_id == user.pk:
+        return False
     if role(user) == ADMIN:
         return True
     assessor = person.assessor

@@ -330,8 +330,10 @@ def team(request: HttpRequest) -> HttpResponse:
     if not policy.can_view_team(request.user):
         raise PermissionDenied
     people = policy.team_people(request.user)
-    team_id = request.GET.get("team") or ""
-    context = request.GET.get("context") or ""
+    individuals = policy.sees_individuals_in_team_view(request.user)
+    # Figures only: no filters, which could be subtracted from each other to single people out.
+    team_id = (request.GET.get("team") or "") if individuals else ""
+    context = (request.GET.get("context") or "") if individuals else ""
     teams = sorted(Team.objects.select_related("parent"), key=lambda t: t.path)
     if team_id:
         if not team_id.isdigit():
@@ -349,7 +351,7 @@ def team(request: HttpRequest) -> HttpResponse:
         page = 1
     summary = results.private_summary(
         results.team_summary(people, page=page),
-        individuals=policy.sees_individuals_in_team_view(request.user),
+        individuals=individuals,
         min_group=settings.CONFIG.min_group_size,
     )
     competences = framework_data()["competences"]
