@@ -1164,6 +1164,65 @@ def retention(ctx: click.Context, dry_run: bool) -> None:
     click.echo(f"{len(due)} {'would be ' if dry_run else ''}erased.", err=True)
 
 
+@cli.group()
+def team() -> None:
+    """Plan a team's capability."""
+
+
+@team.command("plan")
+@click.option("--team", "team_path", help="The team (and its sub-teams); default: everyone.")
+@click.option(
+    "--requirements",
+    "requirements_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="YAML: requirements and nobody_alone.",
+)
+@json_option
+@click.pass_context
+def team_plan(
+    ctx: click.Context, team_path: str | None, requirements_file: Path, as_json: bool
+) -> None:
+    """Coverage, single points of failure, and the fewest levels raised to meet the requirements.
+
+    Exact (an integer program). A requirement that cannot be met is said so plainly.
+    """
+    from competence.services.planning import read_requirements
+    from competence.services.planning import team_plan as make_plan
+
+    requirements = read_requirements(requirements_file)
+    database()
+    require(ctx, "admin")
+    data = make_plan(team_path, requirements)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(f"{data['people']} people{' in ' + team_path if team_path else ''}.")
+    if data["single_points_of_failure"]:
+        out.print("Single points of failure (only one person meets the officer target):")
+        for a in data["single_points_of_failure"]:
+            out.print(f"  • {a['number']} {a['slug']}: {a['person']}")
+    table = Table(
+        title=f"Development steps: {data['levels_raised']} levels in all", title_justify="left"
+    )
+    for name in ("Person", "Competence", "Axis", "From", "To"):
+        table.add_column(name)
+    for step in data["steps"]:
+        table.add_row(
+            step["person"],
+            f"{step['number']} {step['slug']}",
+            step["axis"],
+            str(step["from"]),
+            str(step["to"]),
+        )
+    out.print(table)
+    for label, ranked in data["closest"].items():
+        names = ", ".join(f"{r['person']} ({r['levels_short']} short)" for r in ranked)
+        out.print(f"Closest for {label}: {names}")
+    for problem in data["unmet"]:
+        out.print(Text(f"Cannot be met: {problem}", style="bold red"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

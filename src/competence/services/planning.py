@@ -1,0 +1,156 @@
+"""``competence team plan``: a team's requirements, read from YAML, planned by the domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from competence.data import load_catalogue
+from competence.domain.framework import Target
+from competence.domain.planning import Need, plan
+from competence.errors import InputError
+from competence.services.results import counting_ratings
+from competence.services.transfer import _team_ids, _team_paths
+from competence.web.models import Person
+
+LEVELS = ("officer", "specialist")
+
+
+def read_requirements(path: str | Path) -> dict[str, Any]:
+    """The requirements file: ``requirements`` (competence, level, at_least) and
+    ``nobody_alone``; every problem named with its place."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{path}: not a YAML file: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: expected `requirements:` and `nobody_alone:`")
+    problems = []
+    framework = load_catalogue().framework
+    items = doc.get("requirements") or []
+    if not isinstance(items, list):
+        raise InputError(f"{path}: requirements: must be a list")
+    for i, item in enumerate(items):
+        where = f"{path}, requirements[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}: expected competence, level and at_least")
+            continue
+        if framework.find(item.get("competence", "")) is None:
+            problems.append(f"{where}.competence: unknown competence {item.get('competence')!r}")
+        level = item.get("level", "officer")
+        explicit = isinstance(level, dict) and all(
+            isinstance(level.get(a), int) and 0 <= level[a] <= 5
+            for a in ("knowledge", "application")
+        )
+        if level not in LEVELS and not explicit:
+            problems.append(
+                f"{where}.level: officer, specialist or {{knowledge: K, application: A}}, "
+                f"got {level!r}"
+            )
+        at_least = item.get("at_least", 1)
+        if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 1:
+            problems.append(f"{where}.at_least: a whole number of people, 1 or more")
+    if not isinstance(doc.get("nobody_alone", False), bool):
+        problems.append(f"{path}: nobody_alone: true or false")
+    if problems:
+        raise InputError(problems)
+    return doc
+
+
+def team_plan(team: str | None, requirements: dict[str, Any]) -> dict[str, Any]:
+    catalogue = load_catalogue()
+    officer, specialist = catalogue.profile("pmo-officer"), catalogue.profile("pmo-specialist")
+    people = Person.objects.all()
+    if team:
+        people = people.filter(team_id__in=_team_ids(team, _team_paths()))
+    members = list(people.order_by("email").values_list("id", "email", "context"))
+    if not members:
+        raise InputError(f"--team: {team!r} has nobody in it" if team else "there is nobody yet")
+    rated = counting_ratings(pk for pk, _, _ in members)
+    levels = {
+        email: {n: (k or 0, a or 0) for n, (k, a) in rated[pk].items()} for pk, email, _ in members
+    }
+    context = {email: ctx for _, email, ctx in members}
+
+    def applies(number: int) -> frozenset[str]:
+        req = officer.requirement(number)
+        return frozenset(e for e, c in context.items() if req is not None and req.applies_in(c))
+
+    needs: list[Need] = []
+    for item in requirements.get("requirements") or []:
+        c = catalogue.framework.find(item["competence"])
+        assert c is not None
+        level = item.get("level", "officer")
+        if isinstance(level, dict):
+            target, among, tier = (
+                Target(level["knowledge"], level["application"]),
+                None,
+                (f"{level['knowledge']}/{level['application']}"),
+            )
+        else:
+            req = (specialist if level == "specialist" else officer).requirement(c.number)
+            assert req is not None
+            target, among, tier = req.target, applies(c.number), f"{level} level"
+        at_least = item.get("at_least", 1)
+        needs.append(
+            Need(c.number, target, at_least, f"at least {at_least} at {tier} in {c.name}", among)
+        )
+    if requirements.get("nobody_alone"):
+        for c in catalogue.framework.competences:
+            req = officer.requirement(c.number)
+            among = applies(c.number)
+            if req is not None and among:
+                needs.append(Need(c.number, req.target, 2, f"nobody alone on {c.name}", among))
+    result = plan(levels, needs)
+    slugs = {c.number: c.slug for c in catalogue.framework.competences}
+    coverage = []
+    alone = []
+    for c in catalogue.framework.competences:
+        req, spec = officer.requirement(c.number), specialist.requirement(c.number)
+        among = applies(c.number)
+        meets = [e for e in among if req and _at(levels[e].get(c.number), req.target)]
+        at_spec = [e for e in among if spec and _at(levels[e].get(c.number), spec.target)]
+        coverage.append(
+            {
+                "number": c.number,
+                "slug": c.slug,
+                "applies_to": len(among),
+                "meets_officer": len(meets),
+                "at_specialist": len(at_spec),
+            }
+        )
+        if len(meets) == 1:
+            alone.append({"number": c.number, "slug": c.slug, "person": meets[0]})
+    return {
+        "team": team,
+        "people": len(members),
+        "coverage": coverage,
+        "single_points_of_failure": alone,
+        "steps": [
+            {
+                "person": s.person,
+                "number": s.competence,
+                "slug": slugs[s.competence],
+                "axis": s.axis,
+                "from": s.level_from,
+                "to": s.level_to,
+            }
+            for s in sorted(result.steps, key=lambda s: (s.competence, s.person, s.axis))
+        ],
+        "levels_raised": result.levels,
+        "closest": {
+            label: [{"person": p, "levels_short": n} for p, n in ranked]
+            for label, ranked in result.closest.items()
+        },
+        "unmet": result.unmet,
+    }
+
+
+def _at(levels: tuple[int, int] | None, target: Target) -> bool:
+    k, a = levels or (0, 0)
+    return k >= target.knowledge and a >= target.application
