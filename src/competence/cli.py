@@ -1223,6 +1223,47 @@ def team_plan(
         out.print(Text(f"Cannot be met: {problem}", style="bold red"))
 
 
+@cli.command()
+@click.argument("person")
+@click.option("--generate", is_flag=True, help="First add steps for the gaps not yet planned.")
+@json_option
+@click.pass_context
+def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None:
+    """Show PERSON's development plan, with where they stand now on each step.
+
+    Steps come from the gaps: the largest on the target profile first (due in 6 months), then
+    the next profile's (12 months); each with a kind of activity from data/apm/activities.yaml.
+    """
+    database()
+    require(ctx, "own", person)
+    from competence.services import plans
+    from competence.services.records import find_person
+
+    subject = find_person(person)
+    if generate:
+        with actor(ctx):
+            made = plans.generate(subject)
+        click.echo(f"{len(made)} steps added.", err=True)
+    data = plans.plan_data(subject)
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=f"{subject.name}: development plan", title_justify="left")
+    for name in ("Competence", "Axis", "Now / goal", "Activity", "By", "Status"):
+        table.add_column(name)
+    for item in data:
+        now = "–" if item["now"] is None else str(item["now"])
+        table.add_row(
+            f"{item['number']} {item['name']}",
+            item["axis"],
+            f"{now} / {item['target_level']}" + (" ✔" if item["reached"] else ""),
+            item["action"],
+            item["due_on"] or "",
+            item["status"],
+        )
+    out.print(table)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from competence.domain import Rating
 from competence.services import records
 from competence.web import audit
-from competence.web.models import Assessment, Cycle, Person, Pmo, Team
+from competence.web.models import Assessment, Cycle, Person, PlanItem, Pmo, Team
 from tests.web.conftest import hashed
 
 PERSONAS = ("anonymous", "member", "other_member", "other_assessor", "pmo_lead", "admin")
@@ -46,6 +46,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>"): OWN,
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
     ("GET", "team"): [302, 403, 403, 200, 200, 200],  # an assessor: figures only
+    ("POST", "people/<int:person_id>/plan"): [302, 302, 403, 403, 403, 302],
+    ("POST", "people/<int:person_id>/plan/<int:item_id>"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
     ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
     ("GET", "manage/import"): [302, 403, 403, 403, 403, 200],
@@ -92,6 +94,7 @@ class World:
     ada: Person
     assessment: Assessment
     users: dict[str, User | None]
+    plan_item: PlanItem
 
 
 @pytest.fixture
@@ -142,7 +145,15 @@ def world(db: None) -> World:
         "pmo_lead": lead,
         "admin": admin,
     }
-    return World(ada, assessment, users)
+    with audit.acting_as("test-setup"):
+        item = PlanItem.objects.create(
+            person=ada,
+            competence=1,
+            axis="knowledge",
+            target_level=4,
+            action="reading: the life cycle",
+        )
+    return World(ada, assessment, users, item)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -155,6 +166,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<first>", "pmo-officer")
         .replace("<second>", "pmo-specialist")
         .replace("<uidb64>/<token>", "MQ/not-a-token")
+        .replace("<int:item_id>", str(world.plan_item.pk))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
@@ -164,6 +176,8 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
     }.get(pattern)
     if method == "GET":
         return client.get(path).status_code
+    if pattern.startswith("people/"):  # a form
+        return client.post(path, {"status": "in-progress"}).status_code
     data = json.dumps(body) if body is not None else ""
     send = client.post if method == "POST" else client.put
     return send(path, data, content_type="application/json").status_code

@@ -189,3 +189,22 @@ def load_catalogue() -> Catalogue:
     framework = load_framework(folder / APM_FILES[0])
     profiles = [load_profile(folder / name, framework) for name in APM_FILES[1:]]
     return build_catalogue(framework, profiles)
+
+
+@functools.cache
+def load_activities() -> dict[str, dict[str, str]]:
+    """The development activities plans suggest: ``kinds`` and per-competence sentences."""
+    path = _here() / APM_DIR / "activities.yaml"
+    doc = yaml.safe_load(path.read_text("utf-8"))
+    kinds = doc.get("kinds") or {}
+    missing = [
+        k
+        for k in ("training", "qualification", "mentoring", "on-the-job", "reading")
+        if not isinstance(kinds.get(k), str)
+    ]
+    if missing:
+        raise DataError(f"{path.name}: kinds: missing {', '.join(missing)}")
+    out: dict[str, dict[str, str]] = {"kinds": dict(kinds)}
+    for number, sentences in (doc.get("competences") or {}).items():
+        out[str(number)] = dict(sentences)
+    return out

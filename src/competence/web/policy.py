@@ -85,6 +85,13 @@ def can_review(user: User, person: Person) -> bool:
     )
 
 
+def can_edit_plan(user: User, person: Person) -> bool:
+    """A development plan is the person's and their assessor's to edit (an admin's too)."""
+    if not user.is_authenticated:
+        return False
+    return person.user_id == user.pk or can_review(user, person)
+
+
 def can_view_team(user: User) -> bool:
     """The team view: PMO leads and admins with individuals, assessors as figures only."""
     return role(user) in (ASSESSOR, PMO_LEAD, ADMIN)

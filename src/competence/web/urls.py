@@ -57,6 +57,8 @@ urlpatterns = [
     path("team", views.team, name="team"),
     path("review", views.review_list, name="review_list"),
     path("people/<int:person_id>/review", views.review, name="review"),
+    path("people/<int:person_id>/plan", views.plan_generate, name="plan_generate"),
+    path("people/<int:person_id>/plan/<int:item_id>", views.plan_item, name="plan_item"),
     path("manage/import", views.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", views.manage_export, name="manage_export"),
     path("api/v1/", api.urls),

@@ -266,6 +266,8 @@ def _person_for(request: HttpRequest, person_id: int) -> Person:
 
 @login_required
 def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
+    from competence.services.plans import plan_data
+
     person = _person_for(request, person_id)
     data = results.person_results(person)
     officer, specialist = data["officer"], data["specialist"]
@@ -295,6 +297,9 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "trend": trend,
             "cycles": cycles,
             "show_history": len(data["history"]["assessments"]) >= 2,
+            "plan": plan_data(person),
+            "can_edit_plan": policy.can_edit_plan(request.user, person),
+            "plan_statuses": ["planned", "in-progress", "done", "dropped"],
             "is_own": person.user_id == request.user.pk,
         },
     )
@@ -660,3 +665,37 @@ def my_data(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="my-competence-data.json"'
     return response
+
+
+# -- development plans -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["POST"])
+def plan_generate(request: HttpRequest, person_id: int) -> HttpResponse:
+    from competence.services import plans
+
+    person = _person_for(request, person_id)
+    if not policy.can_edit_plan(request.user, person):
+        raise PermissionDenied
+    made = plans.generate(person)
+    messages.success(request, f"{len(made)} steps added to the development plan.")
+    return redirect(f"/people/{person.pk}#plan-heading")
+
+
+@login_required
+@require_http_methods(["POST"])
+def plan_item(request: HttpRequest, person_id: int, item_id: int) -> HttpResponse:
+    from competence.services import plans
+    from competence.web.models import PlanItem
+
+    person = _person_for(request, person_id)
+    if not policy.can_edit_plan(request.user, person):
+        raise PermissionDenied
+    item = get_object_or_404(PlanItem, pk=item_id, person=person)
+    status = request.POST.get("status")
+    if status not in PlanItem.Status.values:
+        raise Http404("no such status")
+    plans.update(item, status=status)
+    messages.success(request, "The plan is updated.")
+    return redirect(f"/people/{person.pk}#plan-heading")

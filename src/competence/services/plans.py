@@ -1,0 +1,99 @@
+"""A person's development plan: suggested from their gaps, kept as plan items, and measured
+against their later assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from competence.data import load_activities, load_catalogue
+from competence.domain.framework import AXES
+from competence.domain.plans import suggest
+from competence.services.records import domain_ratings
+from competence.services.results import counting_assessment
+from competence.web.models import Person, PlanItem
+
+OPEN = (PlanItem.Status.PLANNED, PlanItem.Status.IN_PROGRESS)
+
+
+def _months_ahead(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + year, month + 1, min(day.day, 28))
+
+
+@transaction.atomic
+def generate(person: Person) -> list[PlanItem]:
+    """Add plan items for the gaps not yet in the plan: the target profile's due in 6 months,
+    the next profile's in 12."""
+    assessment = counting_assessment(person)
+    ratings = domain_ratings(assessment) if assessment else {}
+    context = assessment.context if assessment else person.context
+    planned = {(i.competence, i.axis) for i in person.plan_items.filter(status__in=OPEN)}
+    today = timezone.localdate()
+    made = []
+    for s in suggest(load_catalogue(), person.profile, context, ratings, load_activities()):
+        if (s.competence, s.axis) in planned:
+            continue
+        item = PlanItem(
+            person=person,
+            competence=s.competence,
+            axis=s.axis,
+            target_level=s.target,
+            action=f"{s.kind}: {s.action}",
+            due_on=_months_ahead(today, 6 if s.profile == person.profile else 12),
+        )
+        item.save()
+        made.append(item)
+    return made
+
+
+def plan_data(person: Person) -> list[dict[str, Any]]:
+    """The plan with progress: where the person stands now on each item's axis."""
+    assessment = counting_assessment(person)
+    ratings = domain_ratings(assessment) if assessment else {}
+    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    out = []
+    items = sorted(
+        person.plan_items.all(),
+        key=lambda i: (i.due_on or dt.date.max, i.competence, AXES.index(i.axis)),
+    )
+    for item in items:
+        rating = ratings.get(item.competence)
+        now = rating.level(item.axis) if rating else None
+        out.append(
+            {
+                "id": item.pk,
+                "number": item.competence,
+                "name": names.get(item.competence, ""),
+                "axis": item.axis,
+                "target_level": item.target_level,
+                "now": now,
+                "reached": (now or 0) >= item.target_level,
+                "action": item.action,
+                "due_on": item.due_on.isoformat() if item.due_on else None,
+                "status": item.status,
+            }
+        )
+    return out
+
+
+@transaction.atomic
+def update(
+    item: PlanItem,
+    *,
+    status: str | None = None,
+    action: str | None = None,
+    due_on: dt.date | None = None,
+) -> PlanItem:
+    if status is not None:
+        item.status = status
+    if action is not None:
+        item.action = action
+    if due_on is not None:
+        item.due_on = due_on
+    item.full_clean(exclude=["person"])
+    item.save()
+    return item
