@@ -1264,6 +1264,39 @@ def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None
     out.print(table)
 
 
+@cli.command()
+@click.argument("person")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="A4 PDF, or the same report as an HTML page.",
+)
+@out_option("The file to write.")
+@click.pass_context
+def report(ctx: click.Context, person: str, fmt: str, out_file: Path) -> None:
+    """Write PERSON's report (email or employee id): verdicts, radar, gaps, pathway, plan,
+    history, evidence, sign-off and the framework's attribution."""
+    database()
+    require(ctx, "view", person)
+    from competence.reports.individual import render_html, write_pdf
+    from competence.services.plans import plan_data
+    from competence.services.records import find_person
+    from competence.services.results import person_results
+
+    subject = find_person(person)
+    html = render_html(person_results(subject), plan_data(subject))
+    with writing(out_file, "--out"):
+        if fmt == "html":
+            out_file.write_text(html, encoding="utf-8")
+            click.echo(f"Wrote {out_file}.", err=True)
+        else:
+            pages = write_pdf(html, out_file)
+            click.echo(f"Wrote {out_file} ({pages} pages).", err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command and turn every failure into a message and an exit code."""
     args = sys.argv[1:] if argv is None else argv

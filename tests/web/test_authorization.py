@@ -45,6 +45,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("GET", "people/<int:person_id>"): OWN,
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
+    ("GET", "people/<int:person_id>/report.<str:fmt>"): OWN,
     ("GET", "team"): [302, 403, 403, 200, 200, 200],  # an assessor: figures only
     ("POST", "people/<int:person_id>/plan"): [302, 302, 403, 403, 403, 302],
     ("POST", "people/<int:person_id>/plan/<int:item_id>"): [302, 302, 403, 403, 403, 302],
@@ -161,6 +162,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         pattern.replace("<int:person_id>", str(world.ada.pk))
         .replace("<person_id>", str(world.ada.pk))
         .replace("<assessment_id>", str(world.assessment.pk))
+        .replace("report.<str:fmt>", "report.html")
         .replace("<str:fmt>", "csv")
         .replace("<profile_id>", "pmo-officer")
         .replace("<first>", "pmo-officer")

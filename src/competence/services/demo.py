@@ -29,7 +29,7 @@ from competence.data import load_catalogue
 from competence.domain import Catalogue, Rating, assess
 from competence.domain.analysis import GAP
 from competence.errors import InputError
-from competence.services import records
+from competence.services import notify, records
 from competence.web import audit
 from competence.web.models import Assessment, Cycle, Person, Pmo, Team
 from competence.web.models import Rating as RatingRow
@@ -550,7 +550,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
     Raises :class:`InputError` if the database already holds people, teams, PMOs, cycles or users.
     """
     plan = plan_demo(seed=seed, today=today)
-    with transaction.atomic(), audit.acting_as(DEMO_ACTOR):
+    with transaction.atomic(), audit.acting_as(DEMO_ACTOR), notify.quiet():
         _refuse_unless_empty()
         password = make_password(DEMO_PASSWORD)  # hashed once: every demo account shares it
         lead = _user(LEAD[0], LEAD[1], f"{LEAD[0]}@example.org", password)

@@ -5,17 +5,31 @@ never undoes the step that caused it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.mail import send_mail
 
 from competence.web.models import Assessment, Person
 
 log = logging.getLogger(__name__)
+_quiet: ContextVar[bool] = ContextVar("competence_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Send no notices (for the demo's made-up history)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def _send(to: list[str], subject: str, body: str) -> int:
     to = [a for a in to if a]
-    if not to:
+    if not to or _quiet.get():
         return 0
     try:
         return send_mail(subject, body, None, to)
@@ -30,21 +44,27 @@ def _assessor_email(person: Person) -> str:
 
 
 def submitted(assessment: Assessment) -> int:
+    """A person submitted their self-assessment: their assessor is told."""
+    if assessment.kind != Assessment.Kind.SELF:
+        return 0
     person = assessment.person
     return _send(
         [_assessor_email(person)],
         f"{person.name} submitted a self-assessment",
-        f"{person.name} submitted their {assessment.kind} assessment for cycle "
+        f"{person.name} submitted their self-assessment for cycle "
         f"{assessment.cycle.name}. You are their assessor: please review it in competence.",
     )
 
 
 def reviewed(assessment: Assessment) -> int:
+    """A person's self-assessment was reviewed: they are told."""
+    if assessment.kind != Assessment.Kind.SELF:
+        return 0
     person = assessment.person
     return _send(
         [person.email],
         "Your self-assessment was reviewed",
-        f"Your {assessment.kind} assessment for cycle {assessment.cycle.name} was reviewed. "
+        f"Your self-assessment for cycle {assessment.cycle.name} was reviewed. "
         "Your assessor will agree the ratings with you.",
     )
 

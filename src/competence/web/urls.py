@@ -54,6 +54,7 @@ urlpatterns = [
     path("me/data.json", views.my_data, name="my_data"),
     path("people/<int:person_id>", views.person_results, name="results"),
     path("people/<int:person_id>/ratings.<str:fmt>", views.person_download, name="download"),
+    path("people/<int:person_id>/report.<str:fmt>", views.person_report, name="report"),
     path("team", views.team, name="team"),
     path("review", views.review_list, name="review_list"),
     path("people/<int:person_id>/review", views.review, name="review"),

@@ -699,3 +699,23 @@ def plan_item(request: HttpRequest, person_id: int, item_id: int) -> HttpRespons
     plans.update(item, status=status)
     messages.success(request, "The plan is updated.")
     return redirect(f"/people/{person.pk}#plan-heading")
+
+
+@login_required
+def person_report(request: HttpRequest, person_id: int, fmt: str) -> HttpResponse:
+    """The individual report, as a page or an A4 PDF."""
+    from competence.reports.individual import render_html, write_pdf
+    from competence.services.plans import plan_data
+
+    person = _person_for(request, person_id)
+    html = render_html(results.person_results(person), plan_data(person))
+    if fmt == "html":
+        return HttpResponse(html)
+    if fmt != "pdf":
+        raise Http404("no such format")
+    buffer = io.BytesIO()
+    write_pdf(html, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    stem = (person.employee_id or person.email).replace("@", "_at_")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-report.pdf"'
+    return response

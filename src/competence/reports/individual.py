@@ -1,0 +1,57 @@
+"""The individual report: one HTML document, shown as a page or printed to PDF by WeasyPrint.
+
+It is fed by plain data (the results and plan services), never by the database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from competence.data import load_catalogue
+from competence.reports import charts
+
+
+def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
+    catalogue = load_catalogue()
+    person = results["person"]
+    target = results["specialist"] if person["profile"] == "pmo-specialist" else results["officer"]
+    names = {c.number: c.name for c in catalogue.framework.competences}
+    trend = results["history"]["trend"]
+    cycles = [p["cycle"] for p in trend[0]["points"]] if trend else []
+    return render_to_string(
+        "reports/individual.html",
+        {
+            "r": results,
+            "person": person,
+            "target": target,
+            "radar": mark_safe(charts.radar(target)),
+            "names": names,
+            "plan": plan,
+            "trend": [{**t, "name": names[t["number"]]} for t in trend],
+            "cycles": cycles if len(cycles) > 1 else [],
+            "attribution": catalogue.framework.attribution,
+            "made_on": timezone.localdate().isoformat(),
+            "missing": [
+                {**m, "name": names[m["number"]]} for m in results["specialist"]["missing"]
+            ],
+            "evidence": [{**e, "name": names[e["number"]]} for e in results["evidence"]],
+            "closest": [
+                {**d, "name": names[d["number"]]}
+                for d in (results["specialist"].get("closest_specialisms") or [])[:4]
+            ],
+        },
+    )
+
+
+def write_pdf(html: str, out: str | Path | IO[bytes]) -> int:
+    """Print the HTML to a PDF file; return the number of pages."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(Path(__file__).parent)).render()
+    document.write_pdf(out)
+    return len(document.pages)
