@@ -1265,36 +1265,92 @@ def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None
 
 
 @cli.command()
-@click.argument("person")
+@click.argument("person", required=False)
+@click.option("--team", "team_path", help="A team's report (with its sub-teams); '' for everyone.")
+@click.option("--all", "everyone", is_flag=True, help="Every person's PDF, into the --out folder.")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["pdf", "html"]),
+    type=click.Choice(["pdf", "html", "xlsx"]),
     default="pdf",
     show_default=True,
-    help="A4 PDF, or the same report as an HTML page.",
+    help="pdf or html for a person; xlsx, pdf or html for a team.",
 )
-@out_option("The file to write.")
+@out_option("The file to write (a folder with --all).")
 @click.pass_context
-def report(ctx: click.Context, person: str, fmt: str, out_file: Path) -> None:
-    """Write PERSON's report (email or employee id): verdicts, radar, gaps, pathway, plan,
-    history, evidence, sign-off and the framework's attribution."""
+def report(
+    ctx: click.Context,
+    person: str | None,
+    team_path: str | None,
+    everyone: bool,
+    fmt: str,
+    out_file: Path,
+) -> None:
+    """Reports: PERSON's (email or employee id), a --team's, or --all people's.
+
+    A person's report holds the verdicts with reasons, the radar chart, the gap table, the
+    specialist pathway, the plan, the history, the evidence, the sign-off and the framework's
+    attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and application
+    heatmaps, coverage, gaps) or a PDF summary.
+    """
+    if sum((person is not None, team_path is not None, everyone)) != 1:
+        raise InputError("give one of: PERSON, --team T or --all")
     database()
-    require(ctx, "view", person)
+    if person is not None:
+        require(ctx, "view", person)
+    else:
+        require(ctx, "admin")
     from competence.reports.individual import render_html, write_pdf
     from competence.services.plans import plan_data
     from competence.services.records import find_person
     from competence.services.results import person_results
 
-    subject = find_person(person)
-    html = render_html(person_results(subject), plan_data(subject))
+    if person is not None:
+        if fmt == "xlsx":
+            raise InputError("--format: a person's report is pdf or html")
+        subject = find_person(person)
+        html = render_html(person_results(subject), plan_data(subject))
+        with writing(out_file, "--out"):
+            if fmt == "html":
+                out_file.write_text(html, encoding="utf-8")
+                click.echo(f"Wrote {out_file}.", err=True)
+            else:
+                pages = write_pdf(html, out_file)
+                click.echo(f"Wrote {out_file} ({pages} pages).", err=True)
+        return
+    from competence.web.models import Person
+
+    if everyone:
+        if fmt != "pdf":
+            raise InputError("--format: --all writes PDF reports")
+        with writing(out_file, "--out"):
+            out_file.mkdir(parents=True, exist_ok=True)
+        people = list(Person.objects.order_by("email"))
+        with ProgressBar() as progress:
+            for i, p in enumerate(people, start=1):
+                target = out_file / f"{(p.employee_id or p.email).replace('/', '_')}.pdf"
+                with writing(target, "--out"):
+                    write_pdf(render_html(person_results(p), plan_data(p)), target)
+                progress("reports", i, len(people))
+        click.echo(f"Wrote {len(people)} reports into {out_file}.", err=True)
+        return
+    from competence.reports.team import render_summary_html
+    from competence.reports.team import write_xlsx as write_team_xlsx
+    from competence.services.results import team_summary
+    from competence.services.transfer import _team_ids, _team_paths
+
+    chosen = Person.objects.all()
+    if team_path:
+        chosen = chosen.filter(team_id__in=_team_ids(team_path, _team_paths()))
+    summary = team_summary(chosen, page=1, per_page=max(1, chosen.count()))
     with writing(out_file, "--out"):
-        if fmt == "html":
-            out_file.write_text(html, encoding="utf-8")
-            click.echo(f"Wrote {out_file}.", err=True)
+        if fmt == "xlsx":
+            write_team_xlsx(summary, out_file)
+        elif fmt == "pdf":
+            write_pdf(render_summary_html(summary, team_path), out_file)
         else:
-            pages = write_pdf(html, out_file)
-            click.echo(f"Wrote {out_file} ({pages} pages).", err=True)
+            out_file.write_text(render_summary_html(summary, team_path), encoding="utf-8")
+    click.echo(f"Wrote {out_file} ({summary['people_count']} people).", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

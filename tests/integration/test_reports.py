@@ -62,3 +62,41 @@ def test_the_report_downloads_from_the_results_page(
     assert response["Content-Type"] == "application/pdf"
     assert PdfReader(io.BytesIO(response.content)).pages
     assert client.get(f"/people/{people['grace'].pk}/report.pdf").status_code == 403
+
+
+def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    records.submit(records.record_assessment(people["ada"], cycles[1], {1: Rating(4, 1)}))
+    out = tmp_path / "team.xlsx"
+    assert main(["report", "--team", "Delivery", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert book.sheetnames == ["Knowledge", "Targets", "Application", "Coverage", "Gaps"]
+    assert book["Targets"].sheet_state == "hidden"
+    knowledge = book["Knowledge"]
+    assert [c.value for c in knowledge[1]][:4] == ["Person", "Team", "Context", "1"]
+    assert knowledge.freeze_panes == "D2"
+    assert knowledge.auto_filter.ref == "A1:AF4"
+    ada_row = next(r for r in knowledge.iter_rows(min_row=2) if r[0].value == "Ada Lovelace")
+    assert ada_row[3].value == 4
+    assert len(knowledge.conditional_formatting) == 1  # four rules on the ratings
+    coverage = {r[0].value: r for r in book["Coverage"].iter_rows(min_row=2)}
+    assert (coverage[1][3].value, coverage[1][4].value) == (1, 0)  # rated, but 4/1 is short
+    gaps = [tuple(c.value for c in r) for r in book["Gaps"].iter_rows(min_row=2)]
+    assert ("Ada Lovelace", 1, "Life cycles", "application", 1, 3, 2) in gaps
+
+
+def test_the_team_pdf_and_every_persons_report(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    out = tmp_path / "team.pdf"
+    assert main(["report", "--team", "", "--format", "pdf", "--out", str(out)]) == 0
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "Team capability: Everyone" in text
+    assert "3 people" in text
+    folder = tmp_path / "all"
+    assert main(["report", "--all", "--out", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["E1.pdf", "E2.pdf", "alan@example.org.pdf"]
+    assert main(["report", "--all", "--team", "x", "--out", str(folder)]) == 2

@@ -1,0 +1,147 @@
+"""The team report: an XLSX workbook (heatmaps, coverage, gaps) and a one-page PDF summary,
+both fed by the team summary's plain data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from competence.data import load_catalogue
+
+HEAD = PatternFill("solid", fgColor="1F3B57")
+WHITE_BOLD = Font(bold=True, color="FFFFFF")
+FILLS = {
+    "above": PatternFill("solid", fgColor="3F9C5A", bgColor="3F9C5A"),
+    "at": PatternFill("solid", fgColor="7CC48F", bgColor="7CC48F"),
+    "short1": PatternFill("solid", fgColor="F2C46D", bgColor="F2C46D"),
+    "short2": PatternFill("solid", fgColor="E8826F", bgColor="E8826F"),
+}
+
+
+def _header(ws: Any, names: list[str]) -> None:
+    for i, name in enumerate(names, start=1):
+        cell = ws.cell(1, i, name)
+        cell.font, cell.fill = WHITE_BOLD, HEAD
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    ws.row_dimensions[1].height = 30
+
+
+def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
+    """Knowledge and application heatmaps (people by competences, coloured against the officer
+    target), coverage per competence, and every gap, one a row."""
+    competences = load_catalogue().framework.competences
+    people = summary["people"]
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    last_col = get_column_letter(3 + len(competences))
+    for axis in ("knowledge", "application"):
+        ws = book.create_sheet(axis.capitalize())
+        _header(ws, ["Person", "Team", "Context", *[str(c.number) for c in competences]])
+        for r, p in enumerate(people, start=2):
+            ws.cell(r, 1, p["name"])
+            ws.cell(r, 2, p["team"] or "")
+            ws.cell(r, 3, p["context"])
+            for j, c in enumerate(competences, start=4):
+                value = (p["ratings"].get(str(c.number)) or {}).get(axis)
+                if value is not None:
+                    ws.cell(r, j, value)
+        # The targets, on a hidden sheet, drive the colours: each person's own context.
+        targets = book["Targets"] if "Targets" in book.sheetnames else book.create_sheet("Targets")
+        for r, p in enumerate(people, start=2):
+            for j, c in enumerate(competences, start=4):
+                target = (p["targets"].get(str(c.number)) or {}).get(axis)
+                if target is not None:
+                    targets.cell(r, j if axis == "knowledge" else j + len(competences), target)
+        offset = 0 if axis == "knowledge" else len(competences)
+        cells = f"D2:{last_col}{max(2, len(people) + 1)}"
+        t = f"Targets!{get_column_letter(4 + offset)}2"
+        for rule, fill in (
+            (f'AND(D2<>"",{t}<>"",D2>{t})', "above"),
+            (f'AND(D2<>"",{t}<>"",D2={t})', "at"),
+            (f'AND(D2<>"",{t}<>"",D2={t}-1)', "short1"),
+            (f'AND(D2<>"",{t}<>"",D2<{t}-1)', "short2"),
+        ):
+            ws.conditional_formatting.add(
+                cells,
+                FormulaRule(formula=[rule], fill=FILLS[fill]),  # type: ignore[no-untyped-call]
+            )
+        ws.freeze_panes = "D2"
+        ws.auto_filter.ref = f"A1:{last_col}{len(people) + 1}"
+        ws.column_dimensions["A"].width = 26
+        ws.column_dimensions["B"].width = 28
+        for j in range(4, 4 + len(competences)):
+            ws.column_dimensions[get_column_letter(j)].width = 5
+    book["Targets"].sheet_state = "hidden"
+    ws = book.create_sheet("Coverage")
+    _header(
+        ws,
+        ["No.", "Competence", "Applies to", "Rated", "Meet officer target", "At specialist level"],
+    )
+    for r, c in enumerate(summary["coverage"], start=2):
+        for j, key in enumerate(
+            ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist"), start=1
+        ):
+            ws.cell(r, j, c[key])
+    ws.conditional_formatting.add(
+        f"E2:E{len(summary['coverage']) + 1}",
+        CellIsRule(operator="lessThan", formula=["2"], fill=FILLS["short2"]),  # type: ignore[no-untyped-call]
+    )
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{len(summary['coverage']) + 1}"
+    ws.column_dimensions["B"].width = 44
+    ws = book.create_sheet("Gaps")
+    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Officer target", "Short by"])
+    names = {c.number: c.name for c in competences}
+    row = 2
+    for p in people:
+        for c in competences:
+            target = p["targets"].get(str(c.number))
+            if not target:
+                continue
+            rating = p["ratings"].get(str(c.number)) or {}
+            for axis in ("knowledge", "application"):
+                actual = rating.get(axis)
+                short = target[axis] - (actual or 0)
+                if short > 0:
+                    values = [
+                        p["name"],
+                        c.number,
+                        names[c.number],
+                        axis,
+                        "" if actual is None else actual,
+                        target[axis],
+                        short,
+                    ]
+                    for j, v in enumerate(values, start=1):
+                        ws.cell(row, j, v)
+                    row += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["C"].width = 40
+    book.save(out)
+
+
+def render_summary_html(summary: dict[str, Any], team: str | None) -> str:
+    catalogue = load_catalogue()
+    return render_to_string(
+        "reports/team.html",
+        {
+            "s": summary,
+            "team": team or "Everyone",
+            "made_on": timezone.localdate().isoformat(),
+            "officers": sum(p["meets_officer"] for p in summary["people"]),
+            "specialists": sum(p["meets_specialist"] for p in summary["people"]),
+            "thin": [c for c in summary["coverage"] if c["applies_to"] and c["meets_officer"] < 2],
+            "attribution": catalogue.framework.attribution,
+        },
+    )
