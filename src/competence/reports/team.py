@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.data import load_catalogue
 
@@ -76,6 +77,10 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
             )
         ws.freeze_panes = "D2"
         ws.auto_filter.ref = f"A1:{last_col}{len(people) + 1}"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_title_rows = "1:1"
         ws.column_dimensions["A"].width = 26
         ws.column_dimensions["B"].width = 28
         for j in range(4, 4 + len(competences)):
