@@ -118,6 +118,7 @@ def test_the_pmo_lead_opens_the_team_view_and_a_person(page: Any, server: Server
         ("lead", "/framework?profile=pmo-specialist&context=programme", "framework"),
         ("lead", "/framework/compare", "compare"),
         ("lead", "/manage/import", "import"),
+        ("lead", "/team/plan", "team-plan"),
         ("lead", "/api/v1/docs", "api-docs"),
     ],
 )

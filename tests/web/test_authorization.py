@@ -47,6 +47,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
     ("GET", "people/<int:person_id>/report.<str:fmt>"): OWN,
     ("GET", "team"): [302, 403, 403, 200, 200, 200],  # an assessor: figures only
+    ("GET", "team/report.<str:fmt>"): [302, 403, 403, 403, 200, 200],
+    ("GET", "team/plan"): [302, 403, 403, 403, 200, 200],
     ("POST", "people/<int:person_id>/plan"): [302, 302, 403, 403, 403, 302],
     ("POST", "people/<int:person_id>/plan/<int:item_id>"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
@@ -162,6 +164,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         pattern.replace("<int:person_id>", str(world.ada.pk))
         .replace("<person_id>", str(world.ada.pk))
         .replace("<assessment_id>", str(world.assessment.pk))
+        .replace("team/report.<str:fmt>", "team/report.pdf")
         .replace("report.<str:fmt>", "report.html")
         .replace("<str:fmt>", "csv")
         .replace("<profile_id>", "pmo-officer")

@@ -333,3 +333,28 @@ def test_figures_without_names_cannot_be_filtered(org: Org) -> None:
     assert grace.get("/api/v1/team/summary?context=programme").status_code == 422
     page = grace.get("/team?context=programme").content.decode()
     assert 'aria-label="Filter the team"' not in page
+
+
+def test_the_lead_downloads_team_reports_and_plans_the_capability(org: Org) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    lead = signed_in(org.lead)
+    page = lead.get("/team").content.decode()
+    assert "Team report (Excel)" in page
+    book = load_workbook(io.BytesIO(lead.get("/team/report.xlsx").content))
+    assert book.sheetnames[:2] == ["Knowledge", "Targets"]
+    assert lead.get("/team/report.pdf")["Content-Type"] == "application/pdf"
+    assert lead.get("/team/report.doc").status_code == 404
+    form = lead.get("/team/plan").content.decode()
+    assert "schedule-management" in form
+    planned = lead.post(
+        "/team/plan",
+        {"requirements": "requirements:\n  - {competence: 1, level: specialist, at_least: 1}\n"},
+    ).content.decode()
+    assert "levels raised in all, for 3 people" in planned
+    assert "Development steps" in planned
+    bad = lead.post("/team/plan", {"requirements": "requirements: [{competence: nope}]"})
+    assert "unknown competence" in bad.content.decode()
+    assert signed_in(org.ada_user).get("/team/plan").status_code == 403

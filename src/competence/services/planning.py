@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.db.models import QuerySet
 
 from competence.data import load_catalogue
 from competence.domain.framework import Target
@@ -23,10 +24,18 @@ def read_requirements(path: str | Path) -> dict[str, Any]:
     ``nobody_alone``; every problem named with its place."""
     path = Path(path)
     try:
-        doc = yaml.safe_load(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a YAML file: {exc}") from None
+    return parse_requirements(text, str(path))
+
+
+def parse_requirements(text: str, path: str) -> dict[str, Any]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise InputError(f"{path}: not a YAML file: {exc}") from None
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected `requirements:` and `nobody_alone:`")
@@ -63,14 +72,22 @@ def read_requirements(path: str | Path) -> dict[str, Any]:
 
 
 def team_plan(team: str | None, requirements: dict[str, Any]) -> dict[str, Any]:
-    catalogue = load_catalogue()
-    officer, specialist = catalogue.profile("pmo-officer"), catalogue.profile("pmo-specialist")
     people = Person.objects.all()
     if team:
         people = people.filter(team_id__in=_team_ids(team, _team_paths()))
-    members = list(people.order_by("email").values_list("id", "email", "context"))
+    data = plan_people(people, requirements, f"--team: {team!r} has nobody in it" if team else "")
+    return {**data, "team": team}
+
+
+def plan_people(
+    people: QuerySet[Person], requirements: dict[str, Any], empty: str = ""
+) -> dict[str, Any]:
+    """The plan for these people (who the team view shows)."""
+    catalogue = load_catalogue()
+    officer, specialist = catalogue.profile("pmo-officer"), catalogue.profile("pmo-specialist")
+    members = list(people.order_by("email").values_list("id", "email", "context").distinct())
     if not members:
-        raise InputError(f"--team: {team!r} has nobody in it" if team else "there is nobody yet")
+        raise InputError(empty or "there is nobody in this team yet")
     rated = counting_ratings(pk for pk, _, _ in members)
     levels = {
         email: {n: (k or 0, a or 0) for n, (k, a) in rated[pk].items()} for pk, email, _ in members
@@ -127,7 +144,6 @@ def team_plan(team: str | None, requirements: dict[str, Any]) -> dict[str, Any]:
         if len(meets) == 1:
             alone.append({"number": c.number, "slug": c.slug, "person": meets[0]})
     return {
-        "team": team,
         "people": len(members),
         "coverage": coverage,
         "single_points_of_failure": alone,

@@ -719,3 +719,74 @@ def person_report(request: HttpRequest, person_id: int, fmt: str) -> HttpRespons
     stem = (person.employee_id or person.email).replace("@", "_at_")
     response["Content-Disposition"] = f'attachment; filename="{stem}-report.pdf"'
     return response
+
+
+# -- team reports and capability planning ------------------------------------------------------
+
+
+def _lead_people(request: HttpRequest) -> Any:
+    if not (
+        policy.can_view_team(request.user) and policy.sees_individuals_in_team_view(request.user)
+    ):
+        raise PermissionDenied
+    people = policy.team_people(request.user)
+    team_id = request.GET.get("team") or ""
+    if team_id:
+        if not team_id.isdigit():
+            raise Http404("no such team")
+        people = people.filter(team_id__in=_team_and_below(get_object_or_404(Team, pk=team_id)))
+    context = request.GET.get("context") or ""
+    if context:
+        if context not in CONTEXTS:
+            raise Http404("no such context")
+        people = people.filter(context=context)
+    return people
+
+
+@login_required
+def team_report(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The team view's people as an XLSX workbook or a PDF summary."""
+    from competence.reports.individual import write_pdf
+    from competence.reports.team import render_summary_html, write_xlsx
+
+    people = _lead_people(request)
+    summary = results.team_summary(people, page=1, per_page=max(1, people.count()))
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        write_xlsx(summary, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    elif fmt == "pdf":
+        write_pdf(render_summary_html(summary, None), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    else:
+        raise Http404("no such format")
+    response["Content-Disposition"] = f'attachment; filename="team-report.{fmt}"'
+    return response
+
+
+EXAMPLE_REQUIREMENTS = """requirements:
+  - competence: schedule-management
+    level: specialist
+    at_least: 2
+  - competence: risk-and-issue-management
+    level: specialist
+    at_least: 1
+nobody_alone: true
+"""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_plan(request: HttpRequest) -> HttpResponse:
+    """State the team's requirements; see coverage, single points of failure and the plan."""
+    from competence.services.planning import parse_requirements, plan_people
+
+    people = _lead_people(request)
+    text = request.POST.get("requirements", EXAMPLE_REQUIREMENTS)
+    context: dict[str, Any] = {"requirements": text}
+    if request.method == "POST":
+        try:
+            context["plan"] = plan_people(people, parse_requirements(text, "requirements"))
+        except InputError as exc:
+            context["problems"] = exc.problems
+    return render(request, "competence/team_plan.html", context)
