@@ -92,9 +92,21 @@ def test_the_person_and_their_assessor_edit_the_plan_on_the_results_page(
     page = client.get(f"/people/{ada.pk}").content.decode()
     assert "Development plan" in page
     assert item.action in page
-    assert client.post(f"/people/{ada.pk}/plan/{item.pk}", {"status": "done"}).status_code == 302
+    changed = {
+        "status": "done",
+        "action": "mentoring: shadow Grace at the gate reviews",
+        "due_on": "2027-03-31",
+    }
+    assert client.post(f"/people/{ada.pk}/plan/{item.pk}", changed).status_code == 302
     item.refresh_from_db()
-    assert item.status == "done"
+    assert (item.status, item.action, str(item.due_on)) == (
+        "done",
+        "mentoring: shadow Grace at the gate reviews",
+        "2027-03-31",
+    )
+    client.post(f"/people/{ada.pk}/plan/{item.pk}", {"status": "done", "due_on": "soon"})
+    item.refresh_from_db()
+    assert str(item.due_on) == "2027-03-31"
     alan = Client()
     alan.force_login(User.objects.create(username="alan-user"))
     assert alan.post(f"/people/{ada.pk}/plan/{item.pk}", {"status": "dropped"}).status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import tempfile
@@ -696,7 +697,14 @@ def plan_item(request: HttpRequest, person_id: int, item_id: int) -> HttpRespons
     status = request.POST.get("status")
     if status not in PlanItem.Status.values:
         raise Http404("no such status")
-    plans.update(item, status=status)
+    action = (request.POST.get("action") or "").strip() or None
+    due = (request.POST.get("due_on") or "").strip()
+    try:
+        due_on = dt.date.fromisoformat(due) if due else None
+    except ValueError:
+        messages.error(request, f"Not a date: {due!r} (write YYYY-MM-DD).")
+        return redirect(f"/people/{person.pk}#plan-heading")
+    plans.update(item, status=status, action=action, due_on=due_on)
     messages.success(request, "The plan is updated.")
     return redirect(f"/people/{person.pk}#plan-heading")
 
