@@ -73,15 +73,24 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
     out = tmp_path / "team.xlsx"
     assert main(["report", "--team", "Delivery", "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["Knowledge", "Targets", "Application", "Coverage", "Gaps"]
-    assert book["Targets"].sheet_state == "hidden"
+    assert book.sheetnames == ["Knowledge", "Application", "Coverage", "Gaps"]
     knowledge = book["Knowledge"]
     assert [c.value for c in knowledge[1]][:4] == ["Person", "Team", "Context", "1"]
     assert knowledge.freeze_panes == "D2"
     assert knowledge.auto_filter.ref == "A1:AF4"
     ada_row = next(r for r in knowledge.iter_rows(min_row=2) if r[0].value == "Ada Lovelace")
     assert ada_row[3].value == 4
-    assert len(knowledge.conditional_formatting) == 1  # four rules on the ratings
+    rules = {
+        str(r.sqref): [x.formula[0] for x in r.rules] for r in knowledge.conditional_formatting
+    }
+    assert rules["D2:D4"] == [
+        'NOT(OR($C2="portfolio",$C2="programme",$C2="project"))',
+        'AND(D2<>"",D2>3)',
+        'AND(D2<>"",D2=3)',
+        'AND(D2<>"",D2=2)',
+        'AND(D2<>"",D2<2)',
+    ]
+    assert rules["N2:N4"][0] == 'NOT(OR($C2="programme"))'  # 11 applies only in a programme
     coverage = {r[0].value: r for r in book["Coverage"].iter_rows(min_row=2)}
     assert (coverage[1][3].value, coverage[1][4].value) == (1, 0)  # rated, but 4/1 is short
     gaps = [tuple(c.value for c in r) for r in book["Gaps"].iter_rows(min_row=2)]

@@ -344,7 +344,7 @@ def test_the_lead_downloads_team_reports_and_plans_the_capability(org: Org) -> N
     page = lead.get("/team").content.decode()
     assert "Team report (Excel)" in page
     book = load_workbook(io.BytesIO(lead.get("/team/report.xlsx").content))
-    assert book.sheetnames[:2] == ["Knowledge", "Targets"]
+    assert book.sheetnames[:2] == ["Knowledge", "Application"]
     assert lead.get("/team/report.pdf")["Content-Type"] == "application/pdf"
     assert lead.get("/team/report.doc").status_code == 404
     form = lead.get("/team/plan").content.decode()

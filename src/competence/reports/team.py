@@ -23,6 +23,7 @@ FILLS = {
     "at": PatternFill("solid", fgColor="7CC48F", bgColor="7CC48F"),
     "short1": PatternFill("solid", fgColor="F2C46D", bgColor="F2C46D"),
     "short2": PatternFill("solid", fgColor="E8826F", bgColor="E8826F"),
+    "na": PatternFill("solid", fgColor="ECEFF1", bgColor="ECEFF1"),
 }
 
 
@@ -55,26 +56,33 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
                 value = (p["ratings"].get(str(c.number)) or {}).get(axis)
                 if value is not None:
                     ws.cell(r, j, value)
-        # The targets, on a hidden sheet, drive the colours: each person's own context.
-        targets = book["Targets"] if "Targets" in book.sheetnames else book.create_sheet("Targets")
-        for r, p in enumerate(people, start=2):
-            for j, c in enumerate(competences, start=4):
-                target = (p["targets"].get(str(c.number)) or {}).get(axis)
-                if target is not None:
-                    targets.cell(r, j if axis == "knowledge" else j + len(competences), target)
-        offset = 0 if axis == "knowledge" else len(competences)
-        cells = f"D2:{last_col}{max(2, len(people) + 1)}"
-        t = f"Targets!{get_column_letter(4 + offset)}2"
-        for rule, fill in (
-            (f'AND(D2<>"",{t}<>"",D2>{t})', "above"),
-            (f'AND(D2<>"",{t}<>"",D2={t})', "at"),
-            (f'AND(D2<>"",{t}<>"",D2={t}-1)', "short1"),
-            (f'AND(D2<>"",{t}<>"",D2<{t}-1)', "short2"),
-        ):
+        # The officer target is the same for everyone the competence applies to; the row's
+        # context (column C) says whether it applies. Each column gets its own rules.
+        officer = load_catalogue().profile("pmo-officer")
+        bottom = max(2, len(people) + 1)
+        for j, c in enumerate(competences, start=4):
+            req = officer.requirement(c.number)
+            if req is None:
+                continue
+            col = get_column_letter(j)
+            cell, t = f"{col}2", getattr(req.target, axis)
+            applies = ",".join(f'$C2="{context}"' for context in sorted(req.contexts))
             ws.conditional_formatting.add(
-                cells,
-                FormulaRule(formula=[rule], fill=FILLS[fill]),  # type: ignore[no-untyped-call]
+                f"{col}2:{col}{bottom}",
+                FormulaRule(  # type: ignore[no-untyped-call]
+                    formula=[f"NOT(OR({applies}))"], fill=FILLS["na"], stopIfTrue=True
+                ),
             )
+            for rule, fill in (
+                (f'AND({cell}<>"",{cell}>{t})', "above"),
+                (f'AND({cell}<>"",{cell}={t})', "at"),
+                (f'AND({cell}<>"",{cell}={t - 1})', "short1"),
+                (f'AND({cell}<>"",{cell}<{t - 1})', "short2"),
+            ):
+                ws.conditional_formatting.add(
+                    f"{col}2:{col}{bottom}",
+                    FormulaRule(formula=[rule], fill=FILLS[fill]),  # type: ignore[no-untyped-call]
+                )
         ws.freeze_panes = "D2"
         ws.auto_filter.ref = f"A1:{last_col}{len(people) + 1}"
         ws.page_setup.orientation = "landscape"
@@ -85,7 +93,6 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
         ws.column_dimensions["B"].width = 28
         for j in range(4, 4 + len(competences)):
             ws.column_dimensions[get_column_letter(j)].width = 5
-    book["Targets"].sheet_state = "hidden"
     ws = book.create_sheet("Coverage")
     _header(
         ws,
