@@ -1187,11 +1187,11 @@ def team_plan(
 
     Exact (an integer program). A requirement that cannot be met is said so plainly.
     """
+    database()
     from competence.services.planning import read_requirements
     from competence.services.planning import team_plan as make_plan
 
     requirements = read_requirements(requirements_file)
-    database()
     require(ctx, "admin")
     data = make_plan(team_path, requirements)
     if as_json:

@@ -212,3 +212,38 @@ def test_cycles_and_the_review_workflow_from_the_command_line(tmp_path: Path) ->
         ("self", "reviewed"),
         ("agreed", "signed-off"),
     ]
+
+
+def test_reports_and_plans_in_a_new_process(database_url: str, tmp_path: Path) -> None:
+    """Each reporting command sets up its own database connection (no help from the test)."""
+    assert competence(database_url, "db", "upgrade").returncode == 0
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE)
+    assert competence(database_url, "import", str(people)).returncode == 0
+    result = competence(database_url, "import", str(EXAMPLES / "team.csv"), "--cycle", "2026")
+    assert result.returncode == 0, result.stderr
+    result = competence(database_url, "plan", "ada@example.org", "--generate", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)
+    pdf = tmp_path / "ada.pdf"
+    result = competence(database_url, "report", "E1", "--format", "pdf", "--out", str(pdf))
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    xlsx = tmp_path / "team.xlsx"
+    result = competence(
+        database_url, "report", "--team", "Delivery", "--format", "xlsx", "--out", str(xlsx)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Wrote" in result.stderr + result.stdout
+    result = competence(
+        database_url,
+        "team",
+        "plan",
+        "--team",
+        "Delivery",
+        "--requirements",
+        str(EXAMPLES / "team-requirements.yaml"),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["people"] == 3
