@@ -627,15 +627,31 @@ def table(results: list[dict[str, Any]], checks: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def earlier_document(
+    path: Path,
+    info: dict[str, Any],
+    same: tuple[str, ...] = ("nproc", "cpu", "memory_mb", "python", "sqlite"),
+) -> dict[str, Any]:
+    """An earlier run's document at path, if it ran on the same machine (else empty)."""
+    try:
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if any(document.get("machine", {}).get(k) != info[k] for k in same):
+        return {}
+    return document
+
+
+def write_document(path: Path, document: dict[str, Any]) -> None:
+    """Write a run's figures as JSON and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"\nWrote {path}", file=sys.stderr)
+
+
 def earlier_results(path: Path, sizes: set[int], info: dict[str, Any]) -> list[dict[str, Any]]:
     """Results for other sizes from an earlier run on the same machine, to merge with ours."""
-    try:
-        earlier = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    same = ("nproc", "cpu", "memory_mb", "python", "sqlite")
-    if any(earlier.get("machine", {}).get(k) != info[k] for k in same):
-        return []
+    earlier = earlier_document(path, info)
     return [r for r in earlier.get("results", []) if r.get("people") not in sizes]
 
 
@@ -707,9 +723,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": checks,
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(f"\nWrote {args.out}", file=sys.stderr)
+    write_document(args.out, document)
     return 0
 
 

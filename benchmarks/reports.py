@@ -536,18 +536,6 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def earlier(path: Path, info: dict[str, Any]) -> dict[str, Any]:
-    """An earlier run's figures, if it ran on the same machine."""
-    try:
-        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    same = ("nproc", "cpu", "memory_mb", "python", "weasyprint", "openpyxl")
-    if any(document.get("machine", {}).get(k) != info[k] for k in same):
-        return {}
-    return document
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000", help="people per team XLSX run")
@@ -603,7 +591,13 @@ def main(argv: list[str] | None = None) -> int:
         r["commit"] = info["commit"]
         r["src_modified"] = info["src_modified"]
     print(table(pdf, xlsx, targets(pdf, xlsx)))
-    before = {} if args.fresh else earlier(args.out, info)
+    before = (
+        {}
+        if args.fresh
+        else import_export.earlier_document(
+            args.out, info, ("nproc", "cpu", "memory_mb", "python", "weasyprint", "openpyxl")
+        )
+    )
     measured = {r["people"] for r in xlsx}
     kept = [r for r in before.get("team_xlsx", []) if r.get("people") not in measured]
     if pdf is None and before.get("individual_pdf"):
@@ -629,9 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         "individual_pdf": pdf,
         "team_xlsx": xlsx,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(f"\nWrote {args.out}", file=sys.stderr)
+    import_export.write_document(args.out, document)
     return 0
 
 

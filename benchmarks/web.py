@@ -620,13 +620,7 @@ def table(results: list[dict[str, Any]], checks: list[dict[str, Any]], note: str
 
 def earlier_results(path: Path, orgs: set[str], info: dict[str, Any]) -> list[dict[str, Any]]:
     """Figures for other organisations from an earlier run on the same machine."""
-    try:
-        earlier = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    same = ("nproc", "cpu", "memory_mb", "python", "sqlite")
-    if any(earlier.get("machine", {}).get(k) != info[k] for k in same):
-        return []
+    earlier = import_export.earlier_document(path, info)
     return [r for r in earlier.get("results", []) if r.get("org") not in orgs]
 
 
@@ -733,9 +727,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": targets(results),
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(f"\nWrote {args.out}", file=sys.stderr)
+    import_export.write_document(args.out, document)
     return 0
 
 
