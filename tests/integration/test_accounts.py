@@ -22,19 +22,18 @@ def run(
     return code, captured.out, captured.err
 
 
-def test_user_create_with_a_role_and_a_linked_person(
-    people: dict[str, Person],
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    code, _, err = run(
+def create_ada(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, role: str
+) -> tuple[int, str, str]:
+    """`competence user create ada` with the role, linked to Ada Lovelace (E1)."""
+    return run(
         capsys,
         monkeypatch,
         "user",
         "create",
         "ada",
         "--role",
-        "assessor",
+        role,
         "--email",
         "ada@example.org",
         "--password-stdin",
@@ -42,6 +41,14 @@ def test_user_create_with_a_role_and_a_linked_person(
         "E1",
         stdin="a long pass phrase\n",
     )
+
+
+def test_user_create_with_a_role_and_a_linked_person(
+    people: dict[str, Person],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, _, err = create_ada(capsys, monkeypatch, "assessor")
     assert (code, err.strip()) == (0, "Created ada (assessor).")
     user = User.objects.get(username="ada")
     assert user.check_password("a long pass phrase")
@@ -86,21 +93,7 @@ def test_tokens_are_scoped_revocable_and_stored_hashed(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run(
-        capsys,
-        monkeypatch,
-        "user",
-        "create",
-        "ada",
-        "--role",
-        "member",
-        "--email",
-        "ada@example.org",
-        "--password-stdin",
-        "--person",
-        "E1",
-        stdin="a long pass phrase\n",
-    )
+    create_ada(capsys, monkeypatch, "member")
     code, secret, _ = run(capsys, monkeypatch, "token", "create", "ada", "--name", "HR sync")
     assert code == 0
     secret = secret.strip()
@@ -134,21 +127,7 @@ def test_a_write_token_can_fill_in_the_self_assessment(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run(
-        capsys,
-        monkeypatch,
-        "user",
-        "create",
-        "ada",
-        "--role",
-        "member",
-        "--email",
-        "ada@example.org",
-        "--password-stdin",
-        "--person",
-        "E1",
-        stdin="a long pass phrase\n",
-    )
+    create_ada(capsys, monkeypatch, "member")
     _, secret, _ = run(
         capsys, monkeypatch, "token", "create", "ada", "--name", "app", "--scope", "write"
     )
@@ -169,21 +148,7 @@ def test_the_command_line_asks_the_policy_for_the_user_given_with_as(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    run(
-        capsys,
-        monkeypatch,
-        "user",
-        "create",
-        "ada",
-        "--role",
-        "member",
-        "--email",
-        "ada@example.org",
-        "--password-stdin",
-        "--person",
-        "E1",
-        stdin="a long pass phrase\n",
-    )
+    create_ada(capsys, monkeypatch, "member")
     run(
         capsys,
         monkeypatch,
@@ -217,21 +182,7 @@ def test_as_a_member_framework_import_and_others_data_are_refused(
 ) -> None:
     from tests.conftest import SHARED
 
-    run(
-        capsys,
-        monkeypatch,
-        "user",
-        "create",
-        "ada",
-        "--role",
-        "assessor",
-        "--email",
-        "ada@example.org",
-        "--password-stdin",
-        "--person",
-        "E1",
-        stdin="a long pass phrase\n",
-    )
+    create_ada(capsys, monkeypatch, "assessor")
     case = SHARED / "fixtures" / "case" / "opensalt-utf8-framework.json"
     assert run(capsys, monkeypatch, "--as", "ada", "framework", "import", str(case))[0] == 2
     # Only a person (or an admin) downloads everything about a person.
