@@ -144,11 +144,11 @@ def peak_mb() -> float:
 
 def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
     # COMPETENCE_DATABASE_URL is set by the parent before this process started.
-    from competence.web import setup
+    from competence.store import setup
 
     setup()
     from competence.services import transfer
-    from competence.web import audit
+    from competence.store import audit
 
     result: dict[str, Any] = {"stage": stage, "peak_mb_after_setup": peak_mb()}
     with audit.acting_as(ACTOR):

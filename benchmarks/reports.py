@@ -114,15 +114,15 @@ def fit_baseline(target_chars: int) -> tuple[str, int]:
 
 
 def child_pdf(args: argparse.Namespace) -> dict[str, Any]:
-    from competence.web import setup
+    from competence.store import setup
 
     setup()
     from competence.reports.individual import render_html, write_pdf
     from competence.services import plans
     from competence.services.plans import plan_data
     from competence.services.results import person_results
-    from competence.web import audit
-    from competence.web.models import Person
+    from competence.store import audit
+    from competence.store.models import Person
 
     total = Person.objects.count()
     step = max(1, total // args.pdf_people)
@@ -276,14 +276,14 @@ def trimmed(sheets: dict[str, list[list[Any]]]) -> dict[str, list[list[Any]]]:
 
 
 def child_xlsx(args: argparse.Namespace) -> dict[str, Any]:
-    from competence.web import setup
+    from competence.store import setup
 
     setup()
     from competence.data import load_catalogue
     from competence.reports.team import write_xlsx
     from competence.services import results as results_service
     from competence.services.results import team_summary
-    from competence.web.models import Person
+    from competence.store.models import Person
 
     competences = list(load_catalogue().framework.competences)
     count = Person.objects.count()

@@ -131,7 +131,7 @@ def prepare(org: str) -> dict[str, Any]:
 
     Prints which person to show and how many people, assessments and ratings there are.
     """
-    from competence.web import setup
+    from competence.store import setup
 
     setup()
     from django.contrib.auth.hashers import make_password
@@ -139,9 +139,9 @@ def prepare(org: str) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db.models import Count
 
-    from competence.web import audit
-    from competence.web.models import Assessment, Person
-    from competence.web.models import Rating as RatingRow
+    from competence.store import audit
+    from competence.store.models import Assessment, Person
+    from competence.store.models import Rating as RatingRow
 
     if org == "demo":
         from competence.services.demo import DEMO_PASSWORD, build_demo

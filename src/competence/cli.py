@@ -326,7 +326,7 @@ def template(out_file: Path, profile_id: str, context: str | None) -> None:
 
 def database(need_tables: bool = True) -> None:
     """Set Django up; unless upgrading, insist that the database is up to date."""
-    from competence.web import setup
+    from competence.store import setup
 
     setup()
     if not need_tables:
@@ -358,8 +358,8 @@ def require(ctx: click.Context, rule: str, person: str | None = None) -> None:
         return
     from django.contrib.auth.models import User
 
+    from competence.services import policy
     from competence.services.records import find_person
-    from competence.web import policy
 
     user = User.objects.filter(username=as_user, is_active=True).first()
     if user is None:
@@ -380,7 +380,7 @@ def require(ctx: click.Context, rule: str, person: str | None = None) -> None:
 
 def actor(ctx: click.Context) -> Any:
     from competence.services.records import cli_actor
-    from competence.web import audit
+    from competence.store import audit
 
     return audit.acting_as(cli_actor((ctx.find_root().obj or {}).get("as_user")))
 
@@ -398,7 +398,7 @@ def db_upgrade() -> None:
 
     call_command("migrate", interactive=False, verbosity=0)
     from competence.services.records import current_framework
-    from competence.web import audit
+    from competence.store import audit
 
     with audit.acting_as("system"):
         fw = current_framework()
@@ -528,7 +528,7 @@ def audit_(ctx: click.Context, person: str | None, limit: int, as_json: bool) ->
     database()
     require(ctx, "admin")
     from competence.services.records import find_person
-    from competence.web.models import AuditEntry
+    from competence.store.models import AuditEntry
 
     entries = AuditEntry.objects.order_by("-at", "-id")
     if person:
@@ -905,7 +905,7 @@ def token_list(ctx: click.Context, as_json: bool) -> None:
     """List the API tokens (never their secrets)."""
     database()
     require(ctx, "admin")
-    from competence.web.models import ApiToken
+    from competence.store.models import ApiToken
 
     data: list[dict[str, Any]] = [
         {
@@ -967,7 +967,7 @@ def cycle_create(ctx: click.Context, name: str, opens: Any, closes: Any) -> None
 def cycle_list(as_json: bool) -> None:
     """List the assessment cycles."""
     database()
-    from competence.web.models import Cycle
+    from competence.store.models import Cycle
 
     data = [
         {
@@ -995,7 +995,7 @@ def assessment() -> None:
 
 def _assessment_for(person: str, cycle_name: str, kind: str) -> Any:
     from competence.services.records import find_cycle, find_person
-    from competence.web.models import Assessment
+    from competence.store.models import Assessment
 
     found = Assessment.objects.filter(
         person=find_person(person), cycle=find_cycle(cycle_name), kind=kind
@@ -1318,7 +1318,7 @@ def report(
                 pages = write_pdf(html, out_file)
                 click.echo(f"Wrote {out_file} ({pages} pages).", err=True)
         return
-    from competence.web.models import Person
+    from competence.store.models import Person
 
     if everyone:
         if fmt != "pdf":

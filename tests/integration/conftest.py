@@ -9,8 +9,8 @@ from django.db import connection
 
 from competence.domain import Rating
 from competence.services import records
-from competence.web import audit
-from competence.web.models import Cycle, Person, Team
+from competence.store import audit
+from competence.store.models import Cycle, Person, Team
 
 TABLES = [
     "competence_auditentry",

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from competence.cli import main
-from competence.web.models import ApiToken, AuditEntry, Cycle, Person
+from competence.store.models import ApiToken, AuditEntry, Cycle, Person
 
 
 def run(

@@ -18,7 +18,7 @@ from competence.services.backup import (
     store_case_framework,
     write_backup,
 )
-from competence.web.models import AuditEntry, Cycle, FrameworkVersion, Person
+from competence.store.models import AuditEntry, Cycle, FrameworkVersion, Person
 from tests.conftest import SHARED
 from tests.integration.conftest import wipe
 from tests.integration.test_transfer import populate

@@ -28,7 +28,7 @@ from competence.services.demo import (
     cycles_for,
     plan_demo,
 )
-from competence.web.models import Assessment, AuditEntry, Cycle, Person, Pmo, Team
+from competence.store.models import Assessment, AuditEntry, Cycle, Person, Pmo, Team
 
 SEED = 2026
 TODAY = dt.date(2026, 3, 16)

@@ -11,7 +11,7 @@ from competence.data import load_activities, load_catalogue
 from competence.domain import Rating
 from competence.domain.plans import kind_for, suggest
 from competence.services import plans, records
-from competence.web.models import Cycle, Person
+from competence.store.models import Cycle, Person
 
 
 def test_suggestions_put_the_target_profile_first_and_the_largest_gaps_first() -> None:

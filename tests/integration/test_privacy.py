@@ -12,8 +12,8 @@ from django.core import mail
 from competence.cli import main
 from competence.services import privacy, records
 from competence.services.results import team_summary
-from competence.web.models import Assessment, AuditEntry, Cycle, Person, PlanItem
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Assessment, AuditEntry, Cycle, Person, PlanItem
+from competence.store.models import Rating as RatingRow
 from tests.integration.conftest import ratings
 
 
@@ -115,7 +115,7 @@ def test_erasing_leaves_no_account_details_or_free_text_in_the_audit(
 ) -> None:
     from competence.domain import Rating
     from competence.services.accounts import create_user
-    from competence.web import audit
+    from competence.store import audit
 
     user = create_user(
         "eve.smith",

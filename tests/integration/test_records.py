@@ -8,8 +8,8 @@ import pytest
 
 from competence.errors import InputError
 from competence.services import records
-from competence.web import audit
-from competence.web.models import (
+from competence.store import audit
+from competence.store.models import (
     Assessment,
     AuditEntry,
     Cycle,

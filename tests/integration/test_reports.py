@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from competence.cli import main
 from competence.domain import Rating
 from competence.services import plans, records
-from competence.web.models import Cycle, Person
+from competence.store.models import Cycle, Person
 
 
 def test_the_pdf_report_holds_the_verdicts_gaps_plan_and_attribution(

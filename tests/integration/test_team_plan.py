@@ -11,7 +11,7 @@ from competence.cli import main
 from competence.errors import InputError
 from competence.services import records
 from competence.services.planning import read_requirements, team_plan
-from competence.web.models import Cycle, Person
+from competence.store.models import Cycle, Person
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import ratings, write
 

@@ -23,8 +23,8 @@ from competence.services.transfer import (
     write_csv,
     write_xlsx,
 )
-from competence.web.models import Assessment, AuditEntry, Cycle, Person, PlanItem, Team
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Assessment, AuditEntry, Cycle, Person, PlanItem, Team
+from competence.store.models import Rating as RatingRow
 from tests.integration.conftest import PEOPLE, ratings, wipe, write
 
 
@@ -434,7 +434,7 @@ def test_pmo_leads_survive_a_backup(people: dict[str, Person], tmp_path: Path) -
     from django.contrib.auth.models import User
 
     from competence.services.backup import restore, write_backup
-    from competence.web.models import Pmo
+    from competence.store.models import Pmo
 
     lead = User.objects.create(username="lead")
     Pmo.objects.get().leads.add(lead)

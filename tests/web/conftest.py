@@ -11,8 +11,8 @@ from django.test import Client
 from competence.data import load_catalogue
 from competence.domain import Rating
 from competence.services import records
-from competence.web import audit
-from competence.web.models import Cycle, Person, Team
+from competence.store import audit
+from competence.store.models import Cycle, Person, Team
 
 PASSWORD = "a long test password"
 _HASH: list[str] = []

@@ -7,7 +7,7 @@ import json
 from django.test import Client
 
 from competence.cli import main
-from competence.web.models import Assessment
+from competence.store.models import Assessment
 from tests.conftest import EXAMPLES
 from tests.web.conftest import Org, signed_in
 

@@ -18,8 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
 from competence.services import records
-from competence.web import audit
-from competence.web.models import Assessment, Cycle, Person, PlanItem, Pmo, Team
+from competence.store import audit
+from competence.store.models import Assessment, Cycle, Person, PlanItem, Pmo, Team
 from tests.web.conftest import hashed
 
 PERSONAS = ("anonymous", "member", "other_member", "other_assessor", "pmo_lead", "admin")

@@ -8,8 +8,8 @@ from django.core import mail
 
 from competence.domain import Rating
 from competence.services import records
-from competence.web import audit
-from competence.web.models import Assessment, Comment
+from competence.store import audit
+from competence.store.models import Assessment, Comment
 from tests.web.conftest import Org, signed_in
 
 
@@ -67,7 +67,7 @@ def test_a_member_cannot_review_and_a_bad_action_is_not_found(org: Org) -> None:
 
 
 def test_nobody_reviews_their_own_assessment_not_even_an_admin(org: Org) -> None:
-    from competence.web.models import Person
+    from competence.store.models import Person
 
     Person.objects.filter(pk=org.alan.pk).update(user=org.lead)  # the admin is Alan
     lead = signed_in(org.lead)

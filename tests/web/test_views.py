@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from competence.web.models import Assessment, AuditEntry
+from competence.store.models import Assessment, AuditEntry
 from tests.web.conftest import PASSWORD, Org, signed_in
 
 
@@ -133,7 +133,7 @@ def test_results_show_verdicts_radar_gaps_history_and_downloads(org: Org) -> Non
 def test_history_and_trend_appear_with_two_assessments(org: Org) -> None:
     from competence.domain import Rating
     from competence.services import records
-    from competence.web import audit
+    from competence.store import audit
 
     with audit.acting_as("ada"):
         records.record_assessment(org.ada, org.cycles[1], {1: Rating(4, 4)})
@@ -235,7 +235,7 @@ def test_clearing_a_rating_in_the_self_assessment_removes_it(org: Org) -> None:
 
 
 def test_no_open_cycle_means_nothing_to_fill_in_and_no_cycle_is_made(org: Org) -> None:
-    from competence.web.models import Cycle
+    from competence.store.models import Cycle
 
     Cycle.objects.filter(name="2026").update(closes_on="2026-01-31")
     response = signed_in(org.grace_user).get("/me/assessment")
@@ -251,7 +251,7 @@ def test_a_team_id_that_is_not_a_number_is_not_found(org: Org) -> None:
 def test_drafts_do_not_count_in_results(org: Org) -> None:
     from competence.domain import Rating
     from competence.services import records
-    from competence.web import audit
+    from competence.store import audit
 
     with audit.acting_as("grace"):  # Grace, Ada's assessor, starts a draft in 2026
         records.record_assessment(org.ada, org.cycles[1], {1: Rating(0, 0)}, kind="assessor")
@@ -292,8 +292,8 @@ def test_an_assessor_sees_only_figures_and_not_below_the_minimum_group(org: Org)
     assert "Ada Lovelace" not in page
     data = grace.get("/api/v1/team/summary").json()
     assert (data["people"], data["coverage"], data["hidden"]) == ([], [], True)
-    from competence.web import audit
-    from competence.web.models import Pmo, Team
+    from competence.store import audit
+    from competence.store.models import Pmo, Team
 
     with audit.acting_as("test-setup"):
         pmo = Pmo.objects.create(name="Programme Office", context="programme")
@@ -313,7 +313,7 @@ def test_an_assessor_sees_only_figures_and_not_below_the_minimum_group(org: Org)
 def test_the_team_figures_follow_every_change(org: Org) -> None:
     from competence.domain import Rating
     from competence.services import records
-    from competence.web import audit
+    from competence.store import audit
 
     lead = signed_in(org.lead)
     before = lead.get("/api/v1/team/summary").json()["coverage"][0]["meets_officer"]

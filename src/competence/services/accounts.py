@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from competence.errors import InputError
-from competence.web import audit
-from competence.web.models import ApiToken, Person
-from competence.web.policy import ROLES
+from competence.services.policy import ROLES
+from competence.store import audit
+from competence.store.models import ApiToken, Person
 
 TOKEN_PREFIX = "cmp_"
 

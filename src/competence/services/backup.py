@@ -18,8 +18,8 @@ from django.utils import timezone
 from competence.errors import InputError, writing
 from competence.formats.case import ImportedFramework, imported_to_dict
 from competence.services.transfer import _datetime, import_document, iter_export_json
-from competence.web import audit
-from competence.web.models import (
+from competence.store import audit
+from competence.store.models import (
     Assessment,
     AuditEntry,
     Cycle,
@@ -27,7 +27,7 @@ from competence.web.models import (
     Person,
     ProfileVersion,
 )
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Rating as RatingRow
 
 BACKUP_FORMAT = "competence-backup"
 

@@ -21,9 +21,9 @@ from competence.data import load_catalogue
 from competence.errors import InputError
 from competence.formats.tables import ESCAPED
 from competence.services.records import current_framework, open_cycle
-from competence.web import audit
-from competence.web.models import Assessment, Cycle, Person
-from competence.web.models import Rating as RatingRow
+from competence.store import audit
+from competence.store.models import Assessment, Cycle, Person
+from competence.store.models import Rating as RatingRow
 
 BATCH = 10000
 LEVELS: dict[str, int | None] = {"": None, **{str(n): n for n in range(6)}}

@@ -30,10 +30,10 @@ from competence.domain import Catalogue, Rating, assess
 from competence.domain.analysis import GAP
 from competence.errors import InputError
 from competence.services import notify, records
-from competence.web import audit
-from competence.web.models import Assessment, Cycle, Person, Pmo, Team
-from competence.web.models import Rating as RatingRow
-from competence.web.policy import ROLES
+from competence.services.policy import ROLES
+from competence.store import audit
+from competence.store.models import Assessment, Cycle, Person, Pmo, Team
+from competence.store.models import Rating as RatingRow
 
 DEMO_PASSWORD = "demo-competence"
 """The password of every demo account (the demo database is throwaway and local)."""

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 
 from django.core.mail import send_mail
 
-from competence.web.models import Assessment, Person
+from competence.store.models import Assessment, Person
 
 log = logging.getLogger(__name__)
 _quiet: ContextVar[bool] = ContextVar("competence_quiet", default=False)

@@ -14,7 +14,7 @@ from competence.domain.planning import Need, plan
 from competence.errors import InputError
 from competence.services.results import counting_ratings
 from competence.services.transfer import _team_ids, _team_paths
-from competence.web.models import Person
+from competence.store.models import Person
 
 LEVELS = ("officer", "specialist")
 

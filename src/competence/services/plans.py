@@ -14,7 +14,7 @@ from competence.domain.framework import AXES
 from competence.domain.plans import suggest
 from competence.services.records import domain_ratings
 from competence.services.results import counting_assessment
-from competence.web.models import Person, PlanItem
+from competence.store.models import Person, PlanItem
 
 OPEN = (PlanItem.Status.PLANNED, PlanItem.Status.IN_PROGRESS)
 

@@ -17,15 +17,15 @@ from django.utils import timezone
 
 from competence.services.records import find_person
 from competence.services.results import assessment_data, person_data
-from competence.web import audit
-from competence.web.models import (
+from competence.store import audit
+from competence.store.models import (
     Assessment,
     AuditEntry,
     Comment,
     Person,
     PlanItem,
 )
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Rating as RatingRow
 
 
 def personal_data(person: Person) -> dict[str, Any]:

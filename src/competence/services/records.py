@@ -1,7 +1,7 @@
 """People's assessments in the database: record, submit, review, agree, sign off; history.
 
 Each function is one transaction and runs inside ``audit.acting_as(actor)``. Django must be set up
-(:func:`competence.web.setup`) before these are called.
+(:func:`competence.store.setup`) before these are called.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from competence.domain.ratings import Rating
 from competence.errors import InputError
 from competence.services import notify
 from competence.services.catalogue import framework_data, profile_data
-from competence.web import audit
-from competence.web.models import (
+from competence.store import audit
+from competence.store.models import (
     Assessment,
     Cycle,
     FrameworkVersion,
     Person,
     ProfileVersion,
 )
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Rating as RatingRow
 
 Status = Assessment.Status
 Kind = Assessment.Kind
@@ -355,7 +355,7 @@ def history(person: Person) -> dict[str, Any]:
 @transaction.atomic
 def add_comments(assessment: Assessment, texts: Mapping[int, str]) -> int:
     """Keep the non-empty comments, one per competence, signed by the actor."""
-    from competence.web.models import Comment
+    from competence.store.models import Comment
 
     actor = audit.current_actor()
     now = timezone.now()

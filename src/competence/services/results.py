@@ -15,8 +15,8 @@ from competence.data import load_catalogue
 from competence.domain.analysis import assess
 from competence.domain.ratings import Rating
 from competence.services.records import KIND_ORDER, domain_ratings, history
-from competence.web.models import Assessment, AuditEntry, Person
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Assessment, AuditEntry, Person
+from competence.store.models import Rating as RatingRow
 
 SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
 

@@ -35,8 +35,8 @@ from competence.formats.tables import (
 )
 from competence.services.bulk_ratings import RatingsSource, import_ratings, text_cell
 from competence.services.records import KIND_ORDER, current_framework
-from competence.web import audit
-from competence.web.models import (
+from competence.store import audit
+from competence.store.models import (
     Assessment,
     Cycle,
     FrameworkVersion,
@@ -45,7 +45,7 @@ from competence.web.models import (
     Pmo,
     Team,
 )
-from competence.web.models import Rating as RatingRow
+from competence.store.models import Rating as RatingRow
 
 EXPORT_FORMAT = "competence-export"
 PEOPLE_REQUIRED = ("name", "email", "team", "context", "profile")

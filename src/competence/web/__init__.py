@@ -1,15 +1,5 @@
-"""The Django project inside the package: settings, models, migrations (and later views, API)."""
+"""The Django project: settings, URLs, views by area, the JSON API, templates and static files.
 
-from __future__ import annotations
-
-import os
-
-
-def setup() -> None:
-    """Configure Django from the environment once; safe to call again."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "competence.web.settings")
-    import django
-    from django.apps import apps
-
-    if not apps.ready:
-        django.setup()
+Views and the API ask :mod:`competence.services.policy` who may do what and call services; they
+never query the tables themselves.
+"""

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1/ (OpenAPI 3 at /api/v1/openapi.json, docs at /api/v1/docs).
 
 The field names are those of the command's ``--json``. Every route needs a signed-in session and
-asks :mod:`competence.web.policy` who may see what.
+asks :mod:`competence.services.policy` who may see what.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from competence.domain.analysis import assess
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.errors import InputError
-from competence.services import records, results
+from competence.services import policy, records, results
 from competence.services.catalogue import (
     framework_data,
     profile_data,
     profile_diff_data,
     profiles_data,
 )
-from competence.web import audit, policy
-from competence.web.models import Assessment, Person, Team
+from competence.store import audit
+from competence.store.models import Assessment, Person, Team
 
 
 class TokenAuth(HttpBearer):

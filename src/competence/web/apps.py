@@ -3,13 +3,9 @@ from __future__ import annotations
 from django.apps import AppConfig
 
 
-class CompetenceConfig(AppConfig):
+class WebConfig(AppConfig):
+    """The pages' templates and static files (the tables are :mod:`competence.store`)."""
+
     name = "competence.web"
-    label = "competence"
-    verbose_name = "Competence"
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from competence.web import audit
-
-        audit.connect()
+    label = "competence_web"
+    verbose_name = "Competence web app"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from competence.web import audit
+from competence.store import audit
 
 Handler = Callable[[HttpRequest], HttpResponse]
 

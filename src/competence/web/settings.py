@@ -19,7 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "competence.web.apps.CompetenceConfig",  # first: its ninja/swagger.html wins over ninja's
+    "competence.store.apps.StoreConfig",  # the tables (label "competence")
+    "competence.web.apps.WebConfig",  # before ninja: its ninja/swagger.html wins over ninja's
     "ninja",  # its interactive API docs are served from its own static files, not a CDN
     "axes",  # sign-in throttling
 ]

@@ -32,10 +32,9 @@ from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import records, results, transfer
+from competence.services import policy, records, results, transfer
 from competence.services.catalogue import framework_data, profile_data, profile_diff_data
-from competence.web import policy
-from competence.web.models import Assessment, Person, Team
+from competence.store.models import Assessment, Person, Team
 
 LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
 
@@ -688,7 +687,7 @@ def plan_generate(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def plan_item(request: HttpRequest, person_id: int, item_id: int) -> HttpResponse:
     from competence.services import plans
-    from competence.web.models import PlanItem
+    from competence.store.models import PlanItem
 
     person = _person_for(request, person_id)
     if not policy.can_edit_plan(request.user, person):

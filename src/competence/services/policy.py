@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from competence.web.models import Person
+from competence.store.models import Person
 
 User = AbstractBaseUser | AnonymousUser
 MEMBER, ASSESSOR, PMO_LEAD, ADMIN = "member", "assessor", "pmo-lead", "admin"

@@ -43,7 +43,7 @@ def switch_actor(actor: str) -> None:
 def current_actor() -> str:
     actor = _actor.get()
     if not actor:
-        raise NoActorError("no actor: wrap the change in competence.web.audit.acting_as(...)")
+        raise NoActorError("no actor: wrap the change in competence.store.audit.acting_as(...)")
     return actor
 
 
@@ -61,7 +61,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def person_of(instance: models.Model) -> str:
-    from competence.web.models import Assessment, Person, PlanItem, Rating
+    from competence.store.models import Assessment, Person, PlanItem, Rating
 
     if isinstance(instance, Person):
         return str(instance.pk)
@@ -88,7 +88,7 @@ def record(
     new: dict[str, Any] | None = None,
     actor: str | None = None,
 ) -> None:
-    from competence.web.models import AuditEntry
+    from competence.store.models import AuditEntry
 
     AuditEntry.objects.create(
         at=timezone.now(),
@@ -153,7 +153,7 @@ def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
 
 
 def tracked() -> list[type[models.Model]]:
-    from competence.web import models as m
+    from competence.store import models as m
 
     return [m.Pmo, m.Team, m.Person, m.Cycle, m.Assessment, m.Rating, m.PlanItem]
 
