@@ -147,6 +147,7 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
     from competence.store import setup
 
     setup()
+    from competence.formats import exports
     from competence.services import transfer
     from competence.store import audit
 
@@ -165,7 +166,7 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
             result["peak_mb_import"] = peak_mb()
             start = time.perf_counter()
             with Path(args.csv_out).open("w", encoding="utf-8", newline="") as f:
-                result["csv_rows"] = transfer.write_csv(transfer.export_rows(), f)
+                result["csv_rows"] = exports.write_csv(transfer.export_rows(), f)
             result["csv_export_s"] = time.perf_counter() - start
             result["peak_mb_csv_export"] = peak_mb()
         elif stage == "json":

@@ -6,11 +6,14 @@ with the reason on standard error; 1 an internal error (one line; the traceback 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,8 +23,10 @@ from rich.table import Table
 from rich.text import Text
 
 from competence import __version__
+from competence.domain import workflow
 from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import CONTEXTS
+from competence.domain.roles import ROLES
 from competence.errors import InputError, writing
 
 
@@ -63,6 +68,68 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
+# -- who may run what --------------------------------------------------------------------------
+
+RULE = "__competence_rule__"
+FILE_ONLY = "file-only"
+"""The rule of a command that reads and writes files only, never anyone's data in the database."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def file_only(f: F) -> F:
+    """Mark a command that touches no one's data: it needs no database and no rule."""
+    setattr(f, RULE, FILE_ONLY)
+    return f
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who runs a database command (``--as USER``, or the operator) and whom it is about."""
+
+    as_user: str | None
+    user: Any
+    subject: Any  # the Person named by the command's subject argument, if any
+
+    @contextmanager
+    def acting(self) -> Iterator[str]:
+        """Record every change made inside as this command's actor."""
+        from competence.services.access import acting
+
+        with acting(self.as_user) as who:
+            yield who
+
+
+def needs(
+    rule: str | Callable[[dict[str, Any]], str], subject: str | None = None, tables: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the access policy's rule a command needs (see competence.services.policy).
+
+    Before the command runs, the database is set up and the policy asked whether the user of
+    ``--as`` (or the operator) may; ``subject`` names the argument holding the person the rule
+    is about; ``rule`` may depend on the command's options. The command gets a :class:`Session`.
+    """
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def run(**kwargs: Any) -> Any:
+            from competence.services import database
+
+            database.ready(need_tables=tables)
+            from competence.services import access
+
+            as_user = (click.get_current_context().find_root().obj or {}).get("as_user")
+            name = rule(kwargs) if callable(rule) else rule
+            key = kwargs.get(subject) if subject else None
+            user, person = access.authorize(as_user, name, key)
+            return f(Session(as_user, user, person), **kwargs)
+
+        setattr(run, RULE, rule)
+        return run
+
+    return decorate
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
 @click.option(
@@ -85,6 +152,7 @@ def cli(ctx: click.Context, debug: bool, as_user: str | None) -> None:
 @cli.group(invoke_without_command=True)
 @json_option
 @click.pass_context
+@file_only
 def framework(ctx: click.Context, as_json: bool) -> None:
     """List the 29 competences of the framework and its rating scale."""
     if ctx.invoked_subcommand is not None:
@@ -115,6 +183,7 @@ def framework(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @json_option
+@file_only
 def profiles(as_json: bool) -> None:
     """List the role profiles."""
     from competence.services.catalogue import profiles_data
@@ -141,6 +210,7 @@ def profile() -> None:
 @click.argument("profile_id", metavar="PROFILE")
 @context_option
 @json_option
+@file_only
 def profile_show(profile_id: str, context: str | None, as_json: bool) -> None:
     """Show a PROFILE's target for each competence and where it applies.
 
@@ -189,6 +259,7 @@ def profile_show(profile_id: str, context: str | None, as_json: bool) -> None:
 @click.argument("first", metavar="FROM")
 @click.argument("second", metavar="TO")
 @json_option
+@file_only
 def profile_diff(first: str, second: str, as_json: bool) -> None:
     """Show which requirements rise from profile FROM to profile TO, and by how much."""
     from competence.services.catalogue import profile_diff_data
@@ -229,6 +300,7 @@ def profile_diff(first: str, second: str, as_json: bool) -> None:
 )
 @context_option
 @json_option
+@file_only
 def gap(file: Path, profile_id: str | None, context: str | None, as_json: bool) -> None:
     """Show the gaps of FILE against a profile, and the verdict with reasons.
 
@@ -305,145 +377,23 @@ def _print_verdict(v: Verdict) -> None:
     help="Profile the targets come from.",
 )
 @context_option
+@file_only
 def template(out_file: Path, profile_id: str, context: str | None) -> None:
     """Write the self-assessment workbook to fill in and give to `competence gap`.
 
     With --context it lists the competences that apply there; without, all 29 and where each
     applies.
     """
-    from competence.data import load_catalogue
-    from competence.formats.template import write_template
+    from competence.api import write_template
 
     if out_file.suffix.lower() != ".xlsx":
         raise InputError(f"--out: {out_file}: the template is a workbook; name it *.xlsx")
     with writing(out_file, "--out"):
-        rows = write_template(load_catalogue(), profile_id, context, out_file)
+        rows = write_template(out_file, profile_id, context)
     click.echo(f"Wrote {out_file} ({rows} competences to rate).", err=True)
 
 
 # -- the database ------------------------------------------------------------------------------
-
-
-def database(need_tables: bool = True) -> None:
-    """Set Django up; unless upgrading, insist that the database is up to date."""
-    from competence.store import setup
-
-    setup()
-    if not need_tables:
-        return
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        raise InputError(
-            f"the database at {_database_name()} needs upgrading: run `competence db upgrade`"
-        )
-
-
-def _database_name() -> str:
-    from django.db import connection
-
-    return str(connection.settings_dict["NAME"])
-
-
-def require(ctx: click.Context, rule: str, person: str | None = None) -> None:
-    """With ``--as USER`` the access policy decides, as it does for that user on the web.
-
-    Without it, whoever runs the command on a machine that can open the database acts with full
-    rights, as an administrator does (the audit trail records them as ``cli:<login name>``).
-    """
-    as_user = (ctx.find_root().obj or {}).get("as_user")
-    if not as_user:
-        return
-    from django.contrib.auth.models import User
-
-    from competence.services import policy
-    from competence.services.records import find_person
-
-    user = User.objects.filter(username=as_user, is_active=True).first()
-    if user is None:
-        raise InputError(f"--as: no active user {as_user!r}")
-    subject = find_person(person) if person else None
-    allowed = {
-        "admin": lambda: policy.role(user) == policy.ADMIN,
-        "view": lambda: subject is not None and policy.can_view_person(user, subject),
-        "own": lambda: (
-            subject is not None
-            and (subject.user_id == user.pk or policy.role(user) == policy.ADMIN)
-        ),
-        "review": lambda: subject is not None and policy.can_review(user, subject),
-    }[rule]()
-    if not allowed:
-        raise InputError(f"--as {as_user}: not allowed ({policy.role(user)}); nothing was done")
-
-
-def actor(ctx: click.Context) -> Any:
-    from competence.services.records import cli_actor
-    from competence.store import audit
-
-    return audit.acting_as(cli_actor((ctx.find_root().obj or {}).get("as_user")))
-
-
-@cli.group()
-def db() -> None:
-    """Manage the database (COMPETENCE_DATABASE_URL, default: a SQLite file)."""
-
-
-@db.command("upgrade")
-def db_upgrade() -> None:
-    """Create or upgrade the database tables; running it again changes nothing."""
-    database(need_tables=False)
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    from competence.services.records import current_framework
-    from competence.store import audit
-
-    with audit.acting_as("system"):
-        fw = current_framework()
-    click.echo(f"Database {_database_name()} is up to date (framework {fw}).", err=True)
-
-
-@cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
-@click.option(
-    "--cycle",
-    help="Cycle for ratings (default: the file's cycle column, else the open cycle, else a new "
-    "one named after today).",
-)
-@click.option(
-    "--kind",
-    type=click.Choice(["self", "assessor", "agreed"]),
-    help="Kind of assessment the ratings form (default: the file's kind column, else self).",
-)
-@json_option
-@click.pass_context
-def import_(
-    ctx: click.Context,
-    file: Path,
-    dry_run: bool,
-    cycle: str | None,
-    kind: str | None,
-    as_json: bool,
-) -> None:
-    """Import a people file, a ratings file or a JSON export (the header tells which).
-
-    All or nothing: one bad row anywhere and nothing is written; every bad row is listed.
-    """
-    database()
-    require(ctx, "admin")
-    from competence.services.transfer import import_file
-
-    with actor(ctx), ProgressBar() as progress:
-        report = import_file(file, cycle=cycle, kind=kind, dry_run=dry_run, progress=progress)
-    if as_json:
-        emit_json(report.as_dict())
-        return
-    done = "Checked (dry run, nothing written)" if dry_run else "Imported"
-    counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
-    out.print(f"{done} {report.kind} file {file}: {counts}.")
 
 
 class ProgressBar:
@@ -466,6 +416,66 @@ class ProgressBar:
         self.bar.stop()
 
 
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database (COMPETENCE_DATABASE_URL, default: a SQLite file)."""
+
+
+@db.command("upgrade")
+@needs("admin", tables=False)
+def db_upgrade(session: Session) -> None:
+    """Create or upgrade the database tables; running it again changes nothing."""
+    from competence.services import database
+
+    version = database.upgrade()
+    click.echo(f"Database {database.name()} is up to date (framework {version}).", err=True)
+
+
+KINDS = click.Choice(workflow.KINDS)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
+@click.option(
+    "--cycle",
+    help="Cycle for ratings (default: the file's cycle column, else the open cycle, else a new "
+    "one named after today).",
+)
+@click.option(
+    "--kind",
+    type=KINDS,
+    help="Kind of assessment the ratings form (default: the file's kind column, else self).",
+)
+@json_option
+@needs("admin")
+def import_(
+    session: Session,
+    file: Path,
+    dry_run: bool,
+    cycle: str | None,
+    kind: str | None,
+    as_json: bool,
+) -> None:
+    """Import a people file, a ratings file or a JSON export (the header tells which).
+
+    All or nothing: one bad row anywhere and nothing is written; every bad row is listed.
+    """
+    from competence.services.transfer import import_file
+
+    with session.acting(), ProgressBar() as progress:
+        report = import_file(file, cycle=cycle, kind=kind, dry_run=dry_run, progress=progress)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    done = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    out.print(f"{done} {report.kind} file {file}: {_counts(report.counts)}.")
+
+
 @cli.command("export")
 @click.option(
     "--format",
@@ -477,37 +487,14 @@ class ProgressBar:
 @click.option("--team", help="Only this team and its sub-teams (write Department / Team).")
 @click.option("--history", is_flag=True, help="csv, xlsx: every assessment, not only the latest.")
 @out_option("File to write (default: standard output; required for xlsx).", required=False)
-@click.pass_context
+@needs("admin")
 def export(
-    ctx: click.Context, fmt: str, team: str | None, history: bool, out_file: Path | None
+    session: Session, fmt: str, team: str | None, history: bool, out_file: Path | None
 ) -> None:
     """Export people and their assessments."""
-    database()
-    require(ctx, "admin")
-    from competence.services import transfer
+    from competence.services.transfer import export_to
 
-    if fmt == "xlsx" and out_file is None:
-        raise InputError("--out: an xlsx export needs a file name")
-    with writing(out_file, "--out"):
-        if fmt == "json":
-            if out_file is None:
-                count = transfer.write_export_json(sys.stdout, team)
-            else:
-                with out_file.open("w", encoding="utf-8") as f:
-                    count = transfer.write_export_json(f, team)
-            what = "people"
-        elif fmt == "csv":
-            rows = transfer.export_rows(team, history)
-            if out_file is None:
-                count = transfer.write_csv(rows, sys.stdout)
-            else:
-                with out_file.open("w", encoding="utf-8", newline="") as f:
-                    count = transfer.write_csv(rows, f)
-            what = "ratings"
-        else:
-            assert out_file is not None
-            count = transfer.write_xlsx(transfer.export_rows(team, history), out_file)
-            what = "ratings"
+    count, what = export_to(fmt, team, history, out_file)
     if out_file is not None:
         click.echo(f"Wrote {out_file} ({count} {what}).", err=True)
 
@@ -522,31 +509,12 @@ def export(
     help="The most recent N entries.",
 )
 @json_option
-@click.pass_context
-def audit_(ctx: click.Context, person: str | None, limit: int, as_json: bool) -> None:
+@needs("admin")
+def audit_(session: Session, person: str | None, limit: int, as_json: bool) -> None:
     """List the audit trail: who changed what, when, old and new values."""
-    database()
-    require(ctx, "admin")
-    from competence.services.records import find_person
-    from competence.store.models import AuditEntry
+    from competence.services import audit_log, people
 
-    entries = AuditEntry.objects.order_by("-at", "-id")
-    if person:
-        entries = entries.filter(person=str(find_person(person).pk))
-    rows = list(entries[:limit])[::-1]
-    data: list[dict[str, Any]] = [
-        {
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "action": e.action,
-            "model": e.model,
-            "object_id": e.object_id,
-            "summary": e.summary,
-            "old": e.old,
-            "new": e.new,
-        }
-        for e in rows
-    ]
+    data = audit_log.entries(people.find(person) if person else None, limit)
     if as_json:
         emit_json(data)
         return
@@ -563,18 +531,15 @@ def audit_(ctx: click.Context, person: str | None, limit: int, as_json: bool) ->
 @cli.command()
 @click.argument("person")
 @json_option
-@click.pass_context
-def history(ctx: click.Context, person: str, as_json: bool) -> None:
+@needs("person.view", subject="person")
+def history(session: Session, person: str, as_json: bool) -> None:
     """Show a PERSON's assessments in order and the trend per competence.
 
     PERSON is an email or an employee id.
     """
-    database()
-    require(ctx, "view", person)
-    from competence.services.records import find_person
     from competence.services.records import history as person_history
 
-    data = person_history(find_person(person))
+    data = person_history(session.subject)
     if as_json:
         emit_json(data)
         return
@@ -612,33 +577,25 @@ def history(ctx: click.Context, person: str, as_json: bool) -> None:
 
 @cli.command()
 @out_option("The backup file to write (gzip-compressed JSON).")
-@click.pass_context
-def backup(ctx: click.Context, out_file: Path) -> None:
+@needs("admin")
+def backup(session: Session, out_file: Path) -> None:
     """Write a consistent, compressed snapshot of everything, audit trail included."""
-    database()
-    require(ctx, "admin")
     from competence.services.backup import write_backup
 
     counts = write_backup(out_file)
-    click.echo(
-        f"Wrote {out_file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".", err=True
-    )
+    click.echo(f"Wrote {out_file}: {_counts(counts)}.", err=True)
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.pass_context
-def restore(ctx: click.Context, file: Path) -> None:
+@needs("admin")
+def restore(session: Session, file: Path) -> None:
     """Restore a backup FILE into an empty database (SQLite or PostgreSQL)."""
-    database()
-    require(ctx, "admin")
     from competence.services.backup import restore as restore_backup
 
-    with actor(ctx):
+    with session.acting():
         counts = restore_backup(file)
-    click.echo(
-        f"Restored {file}: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".", err=True
-    )
+    click.echo(f"Restored {file}: {_counts(counts)}.", err=True)
 
 
 @framework.command("export")
@@ -650,61 +607,36 @@ def restore(ctx: click.Context, file: Path) -> None:
     help="case: a CASE 1.1 package (JSON); moodle: Moodle's competency framework CSV.",
 )
 @out_option("The file to write.")
+@file_only
 def framework_export(fmt: str, out_file: Path) -> None:
     """Export the framework and its profiles for other systems."""
-    from competence.data import load_catalogue
+    from competence.services.catalogue import export_framework
 
-    catalogue = load_catalogue()
     with writing(out_file, "--out"):
-        if fmt == "case":
-            from competence.formats.case import export_case
-
-            out_file.write_text(
-                json.dumps(export_case(catalogue), indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
-            what = f"{len(catalogue.framework.competences)} competences"
-        else:
-            from competence.formats.moodle import export_moodle
-
-            with out_file.open("w", encoding="utf-8", newline="") as f:
-                what = f"{export_moodle(catalogue, f)} competencies"
+        what = export_framework(fmt, out_file)
     click.echo(f"Wrote {out_file} ({what}).", err=True)
 
 
 @framework.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @json_option
-@click.pass_context
-def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
+@needs("admin")
+def framework_import(session: Session, file: Path, as_json: bool) -> None:
     """Import a CASE 1.1 package (JSON) as an additional framework, and say what was skipped."""
-    from competence.formats.case import read_case
+    from competence.services.frameworks import import_case_framework
 
-    imported = read_case(file)
-    database()
-    require(ctx, "admin")
-    from competence.services.backup import store_case_framework
-
-    with actor(ctx):
-        stored = store_case_framework(imported)
+    with session.acting():
+        data = import_case_framework(file)
     if as_json:
-        emit_json(
-            {
-                "framework": stored.framework_id,
-                "version": stored.version,
-                "title": stored.title,
-                "items": len(imported.items),
-                "skipped": list(imported.skipped),
-            }
-        )
+        emit_json(data)
         return
     out.print(
-        f"Imported {imported.title!r} as framework {stored.framework_id} "
-        f"{stored.version}: {len(imported.items)} items."
+        f"Imported {data['title']!r} as framework {data['framework']} "
+        f"{data['version']}: {data['items']} items."
     )
-    if imported.skipped:
-        out.print(f"Skipped {len(imported.skipped)}:")
-        for line in imported.skipped:
+    if data["skipped"]:
+        out.print(f"Skipped {len(data['skipped'])}:")
+        for line in data["skipped"]:
             out.print(f"  • {line}")
 
 
@@ -730,21 +662,25 @@ def framework_import(ctx: click.Context, file: Path, as_json: bool) -> None:
     metavar="ADDRESS",
     help="The reverse proxy's address: trust its X-Forwarded-Proto/-For/-Host headers.",
 )
+@file_only
 def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | None) -> None:
-    """Run the web app under a production server (waitress), after upgrading the database."""
+    """Run the web app under a production server (waitress), after upgrading the database.
+
+    The web app asks the access policy for every page; --as does not apply here.
+    """
     from competence.config import Config
+    from competence.web import server
 
     if demo:
-        _use_demo_database()
+        server.use_demo_database()
     elif not Config.from_env().secret_key and not Config.from_env().debug:
         raise InputError(
             "COMPETENCE_SECRET_KEY is not set: give the server a long random secret "
             "(or use --demo, or COMPETENCE_DEBUG=1 on your own machine)"
         )
-    database(need_tables=False)
-    from django.core.management import call_command
+    from competence.services import database
 
-    call_command("migrate", interactive=False, verbosity=0)
+    database.upgrade()
     if demo:
         from competence.services.demo import build_demo
 
@@ -756,44 +692,14 @@ def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | N
         err.print(f"Demo sign-ins (password {summary.password!r}):")
         for username, role in summary.sign_ins:
             err.print(f"  {username:<22} {role}")
-    from waitress.server import create_server
 
-    from competence.web.wsgi import application
+    def announce(address: str) -> None:
+        if address:
+            click.echo(f"competence is running at {address} (Ctrl-C to stop)", err=True)
+        else:
+            click.echo("Stopped.", err=True)
 
-    proxy: dict[str, Any] = {}
-    if trusted_proxy:
-        proxy = {
-            "trusted_proxy": trusted_proxy,
-            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for", "x-forwarded-host"},
-            "clear_untrusted_proxy_headers": True,
-        }
-    server = create_server(
-        application, host=host, port=port, threads=threads, ident="competence", **proxy
-    )
-    shown = f"[{host}]" if ":" in host else host
-    port = getattr(server, "effective_port", port)
-    click.echo(f"competence is running at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
-    finally:
-        server.close()
-
-
-def _use_demo_database() -> None:
-    """Point this process at a fresh demo database, never the user's own."""
-    import secrets
-
-    from platformdirs import user_data_path
-
-    folder = user_data_path("competence", appauthor=False)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "demo.sqlite3"
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    os.environ["COMPETENCE_DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("COMPETENCE_SECRET_KEY", secrets.token_urlsafe(50))
+    server.run(host, port, threads, trusted_proxy, announce)
 
 
 @cli.group()
@@ -805,7 +711,7 @@ def user() -> None:
 @click.argument("username")
 @click.option(
     "--role",
-    type=click.Choice(["member", "assessor", "pmo-lead", "admin"]),
+    type=click.Choice(ROLES),
     required=True,
     help="What the user may see beyond their own data.",
 )
@@ -817,9 +723,9 @@ def user() -> None:
     help="Read the password from standard input (never from the command line).",
 )
 @click.option("--person", help="Link to this person (email or employee id).")
-@click.pass_context
+@needs("admin")
 def user_create(
-    ctx: click.Context,
+    session: Session,
     username: str,
     role: str,
     email: str,
@@ -830,26 +736,22 @@ def user_create(
     password = sys.stdin.readline().rstrip("\n")
     if not password:
         raise InputError("--password-stdin: no password on standard input")
-    database()
-    require(ctx, "admin")
     from competence.services.accounts import create_user
 
-    with actor(ctx):
+    with session.acting():
         create_user(username, role=role, email=email, password=password, person=person)
     click.echo(f"Created {username} ({role}).", err=True)
 
 
 @user.command("set-role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(["member", "assessor", "pmo-lead", "admin"]))
-@click.pass_context
-def user_set_role(ctx: click.Context, username: str, role: str) -> None:
+@click.argument("role", type=click.Choice(ROLES))
+@needs("admin")
+def user_set_role(session: Session, username: str, role: str) -> None:
     """Give USERNAME the ROLE (member, assessor, pmo-lead or admin)."""
-    database()
-    require(ctx, "admin")
     from competence.services.accounts import find_user, set_role
 
-    with actor(ctx):
+    with session.acting():
         set_role(find_user(username), role)
     click.echo(f"{username} is now {role}.", err=True)
 
@@ -869,14 +771,12 @@ def token() -> None:
     show_default=True,
     help="read: GET only; write: everything the user may do.",
 )
-@click.pass_context
-def token_create(ctx: click.Context, username: str, name: str, scope: str) -> None:
+@needs("admin")
+def token_create(session: Session, username: str, name: str, scope: str) -> None:
     """Create an API token for USERNAME; it is shown once, and stored only hashed."""
-    database()
-    require(ctx, "admin")
     from competence.services.accounts import create_token, find_user
 
-    with actor(ctx):
+    with session.acting():
         made, secret = create_token(find_user(username), name, scope)
     click.echo(
         f"Token {made.pk} for {username} ({scope}); keep it secret, it is shown once:", err=True
@@ -886,40 +786,24 @@ def token_create(ctx: click.Context, username: str, name: str, scope: str) -> No
 
 @token.command("revoke")
 @click.argument("token_id", type=int)
-@click.pass_context
-def token_revoke(ctx: click.Context, token_id: int) -> None:
+@needs("admin")
+def token_revoke(session: Session, token_id: int) -> None:
     """Revoke the token TOKEN_ID: it stops working at once."""
-    database()
-    require(ctx, "admin")
     from competence.services.accounts import revoke_token
 
-    with actor(ctx):
+    with session.acting():
         revoked = revoke_token(token_id)
     click.echo(f"Token {revoked.pk} ({revoked.name}) is revoked.", err=True)
 
 
 @token.command("list")
 @json_option
-@click.pass_context
-def token_list(ctx: click.Context, as_json: bool) -> None:
+@needs("admin")
+def token_list(session: Session, as_json: bool) -> None:
     """List the API tokens (never their secrets)."""
-    database()
-    require(ctx, "admin")
-    from competence.store.models import ApiToken
+    from competence.services.accounts import tokens
 
-    data: list[dict[str, Any]] = [
-        {
-            "id": t.pk,
-            "user": t.user.username,
-            "name": t.name,
-            "prefix": t.prefix,
-            "scope": t.scope,
-            "created_at": t.created_at.isoformat(),
-            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-            "revoked": t.revoked_at is not None,
-        }
-        for t in ApiToken.objects.select_related("user")
-    ]
+    data = tokens()
     if as_json:
         emit_json(data)
         return
@@ -950,33 +834,24 @@ def cycle() -> None:
     "--opens", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day, YYYY-MM-DD."
 )
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
-@click.pass_context
-def cycle_create(ctx: click.Context, name: str, opens: Any, closes: Any) -> None:
+@needs("admin")
+def cycle_create(session: Session, name: str, opens: Any, closes: Any) -> None:
     """Open a new assessment cycle NAME."""
-    database()
-    require(ctx, "admin")
     from competence.services.records import create_cycle
 
-    with actor(ctx):
+    with session.acting():
         made = create_cycle(name, opens.date(), closes.date() if closes else None)
     click.echo(f"Cycle {made.name} opens {made.opens_on}.", err=True)
 
 
 @cycle.command("list")
 @json_option
-def cycle_list(as_json: bool) -> None:
+@needs("signed-in")
+def cycle_list(session: Session, as_json: bool) -> None:
     """List the assessment cycles."""
-    database()
-    from competence.store.models import Cycle
+    from competence.services.records import cycles
 
-    data = [
-        {
-            "name": c.name,
-            "opens_on": c.opens_on.isoformat(),
-            "closes_on": c.closes_on.isoformat() if c.closes_on else None,
-        }
-        for c in Cycle.objects.all()
-    ]
+    data = cycles()
     if as_json:
         emit_json(data)
         return
@@ -993,117 +868,97 @@ def assessment() -> None:
     """Move an assessment through its workflow: submit, review, agree, sign off."""
 
 
-def _assessment_for(person: str, cycle_name: str, kind: str) -> Any:
-    from competence.services.records import find_cycle, find_person
-    from competence.store.models import Assessment
-
-    found = Assessment.objects.filter(
-        person=find_person(person), cycle=find_cycle(cycle_name), kind=kind
-    ).first()
-    if found is None:
-        raise InputError(f"{person}: no {kind} assessment in cycle {cycle_name!r}")
-    return found
+WHO = {workflow.PERSON: "person.own", workflow.REVIEWER: "person.review"}
 
 
-def _step(
-    ctx: click.Context, rule: str, step: str, person: str, cycle_name: str, kind: str
-) -> None:
-    """Move one assessment on with a workflow step (submit, review, sign_off), as allowed."""
-    database()
-    require(ctx, rule, person)
-    from competence.services import records
+def _step_rule(step: str) -> Callable[[dict[str, Any]], str]:
+    """The policy rule of a workflow step: the workflow's table says who takes it."""
 
-    with actor(ctx):
-        done = getattr(records, step)(_assessment_for(person, cycle_name, kind))
+    def rule(options: dict[str, Any]) -> str:
+        return WHO[workflow.STEPS[step].by(options["kind"])]
+
+    return rule
+
+
+def _step(session: Session, step: str, person: str, cycle_name: str, kind: str) -> None:
+    from competence.services.records import take_step
+
+    with session.acting():
+        done = take_step(step, session.subject, cycle_name, kind)
     click.echo(f"{person}, cycle {cycle_name}, {kind}: {done.status}.", err=True)
 
 
-KIND = click.option(
-    "--kind",
-    type=click.Choice(["self", "assessor", "agreed"]),
-    default="self",
-    show_default=True,
-    help="Which of the person's assessments.",
-)
+def kind_option(default: str) -> Callable[[FC], FC]:
+    return click.option(
+        "--kind", type=KINDS, default=default, show_default=True, help="Which of the assessments."
+    )
+
+
 CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's name.")
 
 
 @assessment.command("submit")
 @click.argument("person")
 @CYCLE
-@KIND
-@click.pass_context
-def assessment_submit(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+@kind_option(workflow.Kind.SELF)
+@needs(_step_rule("submit"), subject="person")
+def assessment_submit(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
-    _step(ctx, "own" if kind == "self" else "review", "submit", person, cycle_name, kind)
+    _step(session, "submit", person, cycle_name, kind)
 
 
 @assessment.command("review")
 @click.argument("person")
 @CYCLE
-@KIND
-@click.pass_context
-def assessment_review(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+@kind_option(workflow.Kind.SELF)
+@needs(_step_rule("review"), subject="person")
+def assessment_review(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Mark PERSON's submitted assessment as reviewed."""
-    _step(ctx, "review", "review", person, cycle_name, kind)
+    _step(session, "review", person, cycle_name, kind)
 
 
 @assessment.command("agree")
 @click.argument("person")
 @CYCLE
-@click.pass_context
-def assessment_agree(ctx: click.Context, person: str, cycle_name: str) -> None:
+@needs(WHO[workflow.AGREE_BY], subject="person")
+def assessment_agree(session: Session, person: str, cycle_name: str) -> None:
     """Make PERSON's agreed assessment from the assessor's ratings (else their own)."""
-    database()
-    require(ctx, "review", person)
-    from competence.services.records import agree, find_cycle, find_person
+    from competence.services.records import agree, find_cycle
 
-    with actor(ctx):
-        done = agree(find_person(person), find_cycle(cycle_name))
+    with session.acting():
+        done = agree(session.subject, find_cycle(cycle_name))
     click.echo(f"{person}, cycle {cycle_name}, agreed: {done.status}.", err=True)
 
 
 @assessment.command("sign-off")
 @click.argument("person")
 @CYCLE
-@click.option(
-    "--kind",
-    type=click.Choice(["self", "assessor", "agreed"]),
-    default="agreed",
-    show_default=True,
-    help="Which of the person's assessments.",
-)
-@click.pass_context
-def assessment_sign_off(ctx: click.Context, person: str, cycle_name: str, kind: str) -> None:
+@kind_option(workflow.Kind.AGREED)
+@needs(_step_rule("sign-off"), subject="person")
+def assessment_sign_off(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Sign off PERSON's reviewed assessment: it becomes read-only."""
-    _step(ctx, "review", "sign_off", person, cycle_name, kind)
+    _step(session, "sign-off", person, cycle_name, kind)
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="List who is due; send nothing.")
 @json_option
-@click.pass_context
-def remind(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+@needs("admin")
+def remind(session: Session, dry_run: bool, as_json: bool) -> None:
     """Email everyone whose self-assessment is due (cron-friendly).
 
     Due: the open cycle's self-assessment is not submitted, or there is no assessment, or the
     last one is older than COMPETENCE_REASSESS_MONTHS (default 12).
     """
-    database()
-    require(ctx, "admin")
-    from django.conf import settings
+    from competence.services.privacy import remind as send
 
-    from competence.services import notify
-    from competence.services.privacy import due_for_reminder
-
-    due = due_for_reminder(settings.CONFIG.reassess_months)
-    sent = 0 if dry_run else sum(notify.reminder(person, why) for person, why in due)
+    data = send(dry_run)
     if as_json:
-        emit_json({"due": [{"person": p.email, "why": why} for p, why in due], "sent": sent})
+        emit_json(data)
         return
-    for person, why in due:
-        out.print(f"{person.email}: {why}")
-    click.echo(f"{len(due)} due, {sent} reminders sent.", err=True)
+    for d in data["due"]:
+        out.print(f"{d['person']}: {d['why']}")
+    click.echo(f"{len(data['due'])} due, {data['sent']} reminders sent.", err=True)
 
 
 @cli.group()
@@ -1113,55 +968,42 @@ def person() -> None:
 
 @person.command("data")
 @click.argument("key", metavar="PERSON")
-@click.pass_context
-def person_data(ctx: click.Context, key: str) -> None:
+@needs("person.own", subject="key")
+def person_data(session: Session, key: str) -> None:
     """Print everything held about PERSON (email or employee id) as JSON."""
-    database()
-    require(ctx, "own", key)
     from competence.services.privacy import personal_data
-    from competence.services.records import find_person
 
-    emit_json(personal_data(find_person(key)))
+    emit_json(personal_data(session.subject))
 
 
 @person.command("erase")
 @click.argument("key", metavar="PERSON")
 @click.option("--yes", is_flag=True, required=True, help="Confirm: this cannot be undone.")
-@click.pass_context
-def person_erase(ctx: click.Context, key: str, yes: bool) -> None:
+@needs("admin")
+def person_erase(session: Session, key: str, yes: bool) -> None:
     """Erase PERSON: their ratings, assessments and plan go; audit entries keep a pseudonym."""
-    database()
-    require(ctx, "admin")
     from competence.services.privacy import erase
 
-    with actor(ctx):
+    with session.acting():
         pseudonym = erase(key)
     click.echo(f"Erased {key}; the audit trail now calls them {pseudonym}.", err=True)
 
 
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="List who would be erased; erase nothing.")
-@click.pass_context
-def retention(ctx: click.Context, dry_run: bool) -> None:
+@needs("admin")
+def retention(session: Session, dry_run: bool) -> None:
     """Erase the people who left more than COMPETENCE_RETENTION_MONTHS ago (cron-friendly)."""
-    database()
-    require(ctx, "admin")
-    from django.conf import settings
+    from competence.services.privacy import apply_retention
 
-    from competence.services.privacy import due_for_erasure, erase
-
-    months = settings.CONFIG.retention_months
-    if months is None:
+    with session.acting():
+        data = apply_retention(dry_run)
+    if data["months"] is None:
         click.echo("COMPETENCE_RETENTION_MONTHS is not set: nobody is erased.", err=True)
         return
-    due = due_for_erasure(months)
-    for gone in due:
-        out.print(f"{gone.email}: left on {gone.left_on}")
-    if not dry_run:
-        with actor(ctx):
-            for gone in due:
-                erase(gone.email)
-    click.echo(f"{len(due)} {'would be ' if dry_run else ''}erased.", err=True)
+    for gone in data["erased"]:
+        out.print(f"{gone['person']}: left on {gone['left_on']}")
+    click.echo(f"{len(data['erased'])} {'would be ' if dry_run else ''}erased.", err=True)
 
 
 @cli.group()
@@ -1179,21 +1021,21 @@ def team() -> None:
     help="YAML: requirements and nobody_alone.",
 )
 @json_option
-@click.pass_context
+@needs("team.individuals")
 def team_plan(
-    ctx: click.Context, team_path: str | None, requirements_file: Path, as_json: bool
+    session: Session, team_path: str | None, requirements_file: Path, as_json: bool
 ) -> None:
     """Coverage, single points of failure, and the fewest levels raised to meet the requirements.
 
-    Exact (an integer program). A requirement that cannot be met is said so plainly.
+    Exact (an integer program). A requirement that cannot be met is said so plainly. With --as,
+    the people are those the user may see by name, as on the web.
     """
-    database()
     from competence.services.planning import read_requirements
     from competence.services.planning import team_plan as make_plan
+    from competence.services.team_view import choose
 
     requirements = read_requirements(requirements_file)
-    require(ctx, "admin")
-    data = make_plan(team_path, requirements)
+    data = make_plan(choose(session.user, path=team_path), requirements, team_path)
     if as_json:
         emit_json(data)
         return
@@ -1227,21 +1069,18 @@ def team_plan(
 @click.argument("person")
 @click.option("--generate", is_flag=True, help="First add steps for the gaps not yet planned.")
 @json_option
-@click.pass_context
-def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None:
+@needs(lambda o: "plan.edit" if o["generate"] else "person.view", subject="person")
+def plan(session: Session, person: str, generate: bool, as_json: bool) -> None:
     """Show PERSON's development plan, with where they stand now on each step.
 
     Steps come from the gaps: the largest on the target profile first (due in 6 months), then
     the next profile's (12 months); each with a kind of activity from data/apm/activities.yaml.
     """
-    database()
-    require(ctx, "own", person)
     from competence.services import plans
-    from competence.services.records import find_person
 
-    subject = find_person(person)
+    subject = session.subject
     if generate:
-        with actor(ctx):
+        with session.acting():
             made = plans.generate(subject)
         click.echo(f"{len(made)} steps added.", err=True)
     data = plans.plan_data(subject)
@@ -1264,6 +1103,12 @@ def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None
     out.print(table)
 
 
+def _report_rule(options: dict[str, Any]) -> str:
+    if options["person"] is not None:
+        return "person.view"
+    return "admin" if options["everyone"] else "team.individuals"
+
+
 @cli.command()
 @click.argument("person", required=False)
 @click.option("--team", "team_path", help="A team's report (with its sub-teams); '' for everyone.")
@@ -1277,9 +1122,9 @@ def plan(ctx: click.Context, person: str, generate: bool, as_json: bool) -> None
     help="pdf or html for a person; xlsx, pdf or html for a team.",
 )
 @out_option("The file to write (a folder with --all).")
-@click.pass_context
+@needs(_report_rule, subject="person")
 def report(
-    ctx: click.Context,
+    session: Session,
     person: str | None,
     team_path: str | None,
     everyone: bool,
@@ -1291,66 +1136,26 @@ def report(
     A person's report holds the verdicts with reasons, the radar chart, the gap table, the
     specialist pathway, the plan, the history, the evidence, the sign-off and the framework's
     attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and application
-    heatmaps, coverage, gaps) or a PDF summary.
+    heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may see.
     """
+    from competence.services import reports
+
     if sum((person is not None, team_path is not None, everyone)) != 1:
         raise InputError("give one of: PERSON, --team T or --all")
-    database()
     if person is not None:
-        require(ctx, "view", person)
-    else:
-        require(ctx, "admin")
-    from competence.reports.individual import render_html, write_pdf
-    from competence.services.plans import plan_data
-    from competence.services.records import find_person
-    from competence.services.results import person_results
-
-    if person is not None:
-        if fmt == "xlsx":
-            raise InputError("--format: a person's report is pdf or html")
-        subject = find_person(person)
-        html = render_html(person_results(subject), plan_data(subject))
-        with writing(out_file, "--out"):
-            if fmt == "html":
-                out_file.write_text(html, encoding="utf-8")
-                click.echo(f"Wrote {out_file}.", err=True)
-            else:
-                pages = write_pdf(html, out_file)
-                click.echo(f"Wrote {out_file} ({pages} pages).", err=True)
+        click.echo(f"Wrote {reports.person_report(session.subject, fmt, out_file)}.", err=True)
         return
-    from competence.store.models import Person
-
     if everyone:
         if fmt != "pdf":
             raise InputError("--format: --all writes PDF reports")
-        with writing(out_file, "--out"):
-            out_file.mkdir(parents=True, exist_ok=True)
-        people = list(Person.objects.order_by("email"))
         with ProgressBar() as progress:
-            for i, p in enumerate(people, start=1):
-                target = out_file / f"{(p.employee_id or p.email).replace('/', '_')}.pdf"
-                with writing(target, "--out"):
-                    write_pdf(render_html(person_results(p), plan_data(p)), target)
-                progress("reports", i, len(people))
-        click.echo(f"Wrote {len(people)} reports into {out_file}.", err=True)
+            count = reports.everyone(out_file, progress)
+        click.echo(f"Wrote {count} reports into {out_file}.", err=True)
         return
-    from competence.reports.team import render_summary_html
-    from competence.reports.team import write_xlsx as write_team_xlsx
-    from competence.services.results import team_summary
-    from competence.services.transfer import _team_ids, _team_paths
+    from competence.services.team_view import choose
 
-    chosen = Person.objects.all()
-    if team_path:
-        chosen = chosen.filter(team_id__in=_team_ids(team_path, _team_paths()))
-    summary = team_summary(chosen, page=1, per_page=max(1, chosen.count()))
-    with writing(out_file, "--out"):
-        if fmt == "xlsx":
-            write_team_xlsx(summary, out_file)
-        elif fmt == "pdf":
-            write_pdf(render_summary_html(summary, team_path), out_file)
-        else:
-            out_file.write_text(render_summary_html(summary, team_path), encoding="utf-8")
-    click.echo(f"Wrote {out_file} ({summary['people_count']} people).", err=True)
+    count = reports.team_report(choose(session.user, path=team_path or None), fmt, out_file)
+    click.echo(f"Wrote {out_file} ({count} people).", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1374,7 +1179,9 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(exc.report(), err=True)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-        if _is_database_error(exc):  # a database that cannot be reached is not a bug
+        from competence.services.database import is_database_error
+
+        if is_database_error(exc):  # a database that cannot be reached is not a bug
             click.echo(f"competence: the database cannot be used: {exc}".strip(), err=True)
             return 2
         if "--debug" in args:
@@ -1384,12 +1191,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
-
-
-def _is_database_error(exc: Exception) -> bool:
-    from django.db import InterfaceError, OperationalError
-
-    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def run() -> None:

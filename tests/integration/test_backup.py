@@ -15,9 +15,9 @@ from competence.services.backup import (
     read_backup,
     restore,
     snapshot,
-    store_case_framework,
     write_backup,
 )
+from competence.services.frameworks import store_case_framework
 from competence.store.models import AuditEntry, Cycle, FrameworkVersion, Person
 from tests.conftest import SHARED
 from tests.integration.conftest import wipe

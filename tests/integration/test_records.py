@@ -88,6 +88,7 @@ def test_a_new_cycle_makes_a_new_assessment_and_history_keeps_both(
     second = records.record_assessment(
         ada, cycles[1], ratings(life_cycles=(4, 3)), assessed_on=dt.date(2026, 3, 1)
     )
+    records.submit(second)
     assert first.pk != second.pk
     data = records.history(ada)
     assert [a["cycle"] for a in data["assessments"]] == ["2025", "2026"]
@@ -96,6 +97,32 @@ def test_a_new_cycle_makes_a_new_assessment_and_history_keeps_both(
         {"cycle": "2025", "knowledge": 2, "application": 2},
         {"cycle": "2026", "knowledge": 4, "application": 3},
     ]
+
+
+def test_the_trend_and_the_export_ignore_drafts(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    """An agreed 3/3 counts; an assessor's unfinished draft of 1/1 in a later cycle does not,
+    in the verdict, the trend or the export (the same rule everywhere)."""
+    from competence.services.results import person_results
+    from competence.services.transfer import export_rows
+
+    ada = people["ada"]
+    first = records.record_assessment(ada, cycles[0], ratings(life_cycles=(3, 3)))
+    records.submit(first)
+    records.sign_off(records.agree(ada, cycles[0]))
+    records.record_assessment(ada, cycles[1], ratings(life_cycles=(1, 1)), kind="assessor")
+    results = person_results(ada)
+    assert results["assessment"]["kind"] == "agreed"
+    assert results["assessment"]["cycle"] == "2025"
+    life_cycles = next(t for t in results["history"]["trend"] if t["number"] == 1)
+    assert life_cycles["points"] == [{"cycle": "2025", "knowledge": 3, "application": 3}]
+    exported = [r for r in export_rows() if r["person"] == ada.email]
+    assert {(r["cycle"], r["kind"], r["knowledge"]) for r in exported} == {("2025", "agreed", 3)}
+    everything = [r for r in export_rows(history=True) if r["person"] == ada.email]
+    assert ("2026", "assessor", "draft") in {
+        (r["cycle"], r["kind"], r["status"]) for r in everything
+    }
 
 
 def test_every_change_is_audited_with_actor_and_old_and_new_values(

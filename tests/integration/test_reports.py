@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from competence.cli import main
 from competence.domain import Rating
 from competence.services import plans, records
+from competence.services.people import file_stem
 from competence.store.models import Cycle, Person
 
 
@@ -107,5 +108,7 @@ def test_the_team_pdf_and_every_persons_report(
     assert "3 people" in text
     folder = tmp_path / "all"
     assert main(["report", "--all", "--out", str(folder)]) == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["E1.pdf", "E2.pdf", "alan@example.org.pdf"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{file_stem(p)}.pdf" for p in Person.objects.all()
+    )
     assert main(["report", "--all", "--team", "x", "--out", str(folder)]) == 2

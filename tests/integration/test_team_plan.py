@@ -11,6 +11,8 @@ from competence.cli import main
 from competence.errors import InputError
 from competence.services import records
 from competence.services.planning import read_requirements, team_plan
+from competence.services.policy import OPERATOR
+from competence.services.team_view import choose
 from competence.store.models import Cycle, Person
 from tests.conftest import EXAMPLES
 from tests.integration.conftest import ratings, write
@@ -22,7 +24,8 @@ def test_the_plan_raises_the_closest_people_fewest_levels(
     for who, levels in (("ada", (4, 3)), ("grace", (3, 3))):
         records.submit(records.record_assessment(people[who], cycles[1], ratings(schedule=levels)))
     wanted = {"requirements": [{"competence": 23, "level": "specialist", "at_least": 2}]}
-    data = team_plan("Delivery / Finance PMO", wanted)
+    team = "Delivery / Finance PMO"
+    data = team_plan(choose(OPERATOR, path=team), wanted, team)
     assert data["people"] == 2
     assert data["levels_raised"] == 3  # Ada +1 application, Grace +1 and +1
     assert {(s["person"], s["axis"], s["from"], s["to"]) for s in data["steps"]} == {

@@ -136,7 +136,11 @@ def test_history_and_trend_appear_with_two_assessments(org: Org) -> None:
     from competence.store import audit
 
     with audit.acting_as("ada"):
-        records.record_assessment(org.ada, org.cycles[1], {1: Rating(4, 4)})
+        draft = records.record_assessment(org.ada, org.cycles[1], {1: Rating(4, 4)})
+    page = signed_in(org.ada_user).get(f"/people/{org.ada.pk}").content.decode()
+    assert "<title>2026: knowledge 4</title>" not in page  # a draft is nobody's result yet
+    with audit.acting_as("ada"):
+        records.submit(draft)
     page = signed_in(org.ada_user).get(f"/people/{org.ada.pk}").content.decode()
     assert "Trend per competence" in page
     assert "<title>2026: knowledge 4</title>" in page
@@ -159,7 +163,9 @@ def test_downloads_of_ones_own_ratings(org: Org, tmp_path: object) -> None:
     data = json.loads(client.get(f"/people/{org.ada.pk}/ratings.json").content)
     assert data["officer"]["meets_profile"] is True
     response = client.get(f"/people/{org.ada.pk}/ratings.xlsx")
-    assert response["Content-Disposition"] == 'attachment; filename="E1.xlsx"'
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="ada-lovelace-{org.ada.pk}.xlsx"'
+    )
     import io
 
     book = load_workbook(io.BytesIO(response.content))

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from competence.domain.errors import InputError
 from competence.domain.framework import (
     AXES,
     Catalogue,
@@ -19,7 +20,6 @@ from competence.domain.framework import (
     check_context,
 )
 from competence.domain.ratings import NOT_RATED, Rating
-from competence.errors import InputError
 
 MET, TOP_UP, GAP = "met", "top-up", "gap"
 
@@ -161,9 +161,9 @@ def compare(
         knowledge=max(0, target.knowledge - (rating.knowledge or 0)),
         application=max(0, target.application - (rating.application or 0)),
     )
-    shortfall = max(gap.knowledge, gap.application)
+    met = target.met_by(rating.knowledge, rating.application)
     return CompetenceResult(
-        competence, True, target, rating, gap, shortfall == 0, label_for(shortfall)
+        competence, True, target, rating, gap, met, label_for(max(gap.knowledge, gap.application))
     )
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from competence.errors import InputError
+from competence.domain.errors import InputError
 
 CONTEXTS: tuple[str, ...] = ("project", "programme", "portfolio")
 AXES: tuple[str, ...] = ("knowledge", "application")
@@ -94,6 +94,10 @@ class Target:
 
     def as_dict(self) -> dict[str, int]:
         return {"knowledge": self.knowledge, "application": self.application}
+
+    def met_by(self, knowledge: int | None, application: int | None) -> bool:
+        """A requirement is met when both axes reach the target; not rated counts as 0."""
+        return (knowledge or 0) >= self.knowledge and (application or 0) >= self.application
 
     def __str__(self) -> str:
         return f"{self.knowledge}/{self.application}"

@@ -8,12 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from competence.domain.analysis import assess
 from competence.domain.framework import AXES, Catalogue
 from competence.domain.ratings import Rating
 
 KINDS = ("training", "qualification", "mentoring", "on-the-job", "reading")
+
+
+class PlanStatus(StrEnum):
+    """Where a step of a development plan stands."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+"""Steps still to do: a gap with one of these is already planned."""
 NEXT_PROFILE = {"pmo-officer": "pmo-specialist"}
 
 

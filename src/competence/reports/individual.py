@@ -19,7 +19,7 @@ from competence.reports import charts
 def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
     catalogue = load_catalogue()
     person = results["person"]
-    target = results["specialist"] if person["profile"] == "pmo-specialist" else results["officer"]
+    target = results[results["target"]]
     names = {c.number: c.name for c in catalogue.framework.competences}
     trend = results["history"]["trend"]
     cycles = [p["cycle"] for p in trend[0]["points"]] if trend else []
@@ -36,14 +36,9 @@ def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
             "cycles": cycles if len(cycles) > 1 else [],
             "attribution": catalogue.framework.attribution,
             "made_on": timezone.localdate().isoformat(),
-            "missing": [
-                {**m, "name": names[m["number"]]} for m in results["specialist"]["missing"]
-            ],
-            "evidence": [{**e, "name": names[e["number"]]} for e in results["evidence"]],
-            "closest": [
-                {**d, "name": names[d["number"]]}
-                for d in (results["specialist"].get("closest_specialisms") or [])[:4]
-            ],
+            "missing": results["still_needed"],
+            "evidence": results["evidence"],
+            "closest": results["closest_specialisms"],
         },
     )
 

@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -96,19 +96,27 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     ws = book.create_sheet("Coverage")
     _header(
         ws,
-        ["No.", "Competence", "Applies to", "Rated", "Meet officer target", "At specialist level"],
+        [
+            "No.",
+            "Competence",
+            "Applies to",
+            "Rated",
+            "Meet officer target",
+            "At specialist level",
+            "Exposure",
+        ],
     )
     for r, c in enumerate(summary["coverage"], start=2):
         for j, key in enumerate(
             ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist"), start=1
         ):
             ws.cell(r, j, c[key])
-    ws.conditional_formatting.add(
-        f"E2:E{len(summary['coverage']) + 1}",
-        CellIsRule(operator="lessThan", formula=["2"], fill=FILLS["short2"]),  # type: ignore[no-untyped-call]
-    )
+        ws.cell(r, 7, c["exposure"])
+        if c["exposed"]:
+            ws.cell(r, 5).fill = FILLS["short2"]
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:F{len(summary['coverage']) + 1}"
+    ws.auto_filter.ref = f"A1:G{len(summary['coverage']) + 1}"
+    ws.column_dimensions["G"].width = 30
     ws.column_dimensions["B"].width = 44
     ws = book.create_sheet("Gaps")
     _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Officer target", "Short by"])
@@ -143,17 +151,18 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     book.save(out)
 
 
-def render_summary_html(summary: dict[str, Any], team: str | None) -> str:
+def render_summary_html(summary: dict[str, Any], title: str | None) -> str:
+    """The PDF summary; ``title`` says whom it covers (the filters), "Everyone" by default."""
     catalogue = load_catalogue()
     return render_to_string(
         "reports/team.html",
         {
             "s": summary,
-            "team": team or "Everyone",
+            "team": title or "Everyone",
             "made_on": timezone.localdate().isoformat(),
             "officers": sum(p["meets_officer"] for p in summary["people"]),
             "specialists": sum(p["meets_specialist"] for p in summary["people"]),
-            "thin": [c for c in summary["coverage"] if c["applies_to"] and c["meets_officer"] < 2],
+            "exposed": [c for c in summary["coverage"] if c["exposed"]],
             "attribution": catalogue.framework.attribution,
         },
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
@@ -17,10 +18,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from competence.domain.roles import ADMIN, ROLES
 from competence.errors import InputError
-from competence.services.policy import ROLES
+from competence.services import people
 from competence.store import audit
-from competence.store.models import ApiToken, Person
+from competence.store.models import ApiToken
 
 TOKEN_PREFIX = "cmp_"
 
@@ -36,7 +38,7 @@ def set_role(user: User, role: str) -> None:
     groups = [Group.objects.get_or_create(name=r)[0] for r in ROLES]
     user.groups.remove(*groups)
     user.groups.add(next(g for g in groups if g.name == role))
-    user.is_staff = role == "admin"
+    user.is_staff = role == ADMIN
     user.save(update_fields=["is_staff"])
     audit.record(
         "update",
@@ -66,14 +68,13 @@ def create_user(
         problems.extend(f"password: {m}" for m in exc.messages)
     linked = None
     if person:
-        linked = (
-            Person.objects.filter(email__iexact=person).first()
-            or Person.objects.filter(employee_id=person).first()
-        )
-        if linked is None:
-            problems.append(f"--person: no person with the email or employee id {person!r}")
-        elif linked.user_id is not None:
-            problems.append(f"--person: {linked.email} is already linked to a user")
+        try:
+            linked = people.find(person)
+        except InputError as exc:
+            problems.extend(f"--person: {p}" for p in exc.problems)
+        else:
+            if linked.user_id is not None:
+                problems.append(f"--person: {linked.email} is already linked to a user")
     if problems:
         raise InputError(problems)
     user = User.objects.create_user(username, email, password)
@@ -157,3 +158,20 @@ def user_for_token(secret: str, method: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def tokens() -> list[dict[str, Any]]:
+    """Every API token (never its secret)."""
+    return [
+        {
+            "id": t.pk,
+            "user": t.user.username,
+            "name": t.name,
+            "prefix": t.prefix,
+            "scope": t.scope,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked": t.revoked_at is not None,
+        }
+        for t in ApiToken.objects.select_related("user")
+    ]

@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from competence.errors import InputError, writing
-from competence.formats.case import ImportedFramework, imported_to_dict
 from competence.services.transfer import _datetime, import_document, iter_export_json
 from competence.store import audit
 from competence.store.models import (
@@ -243,43 +242,3 @@ def restore(path: str | Path) -> dict[str, int]:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@transaction.atomic
-def store_case_framework(imported: ImportedFramework) -> FrameworkVersion:
-    """Keep an imported CASE framework as an additional framework version."""
-    document = imported_to_dict(imported)
-    checksum = hashlib.sha256(
-        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    version = imported.version or checksum[:12]
-    stored = FrameworkVersion.objects.filter(framework_id=imported.id, version=version).first()
-    if stored is not None:
-        if stored.checksum == checksum:
-            return stored
-        raise InputError(
-            f"{imported.source}: framework {imported.id} version {version} is already stored "
-            "with different content"
-        )
-    stored = FrameworkVersion.objects.create(
-        framework_id=imported.id,
-        version=version,
-        title=imported.title,
-        source="case",
-        document=document,
-        checksum=checksum,
-        loaded_at=timezone.now(),
-    )
-    audit.record(
-        "import",
-        "framework",
-        object_id=f"{imported.id} {version}",
-        summary=f"CASE framework {imported.title!r} from {Path(imported.source).name}: "
-        f"{len(imported.items)} items, {len(imported.skipped)} things skipped",
-        new={
-            "file": imported.source,
-            "items": len(imported.items),
-            "skipped": list(imported.skipped),
-        },
-    )
-    return stored

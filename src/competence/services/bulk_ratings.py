@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from competence.data import load_catalogue
+from competence.domain import workflow
 from competence.errors import InputError
 from competence.formats.tables import ESCAPED
 from competence.services.records import current_framework, open_cycle
@@ -28,9 +29,8 @@ from competence.store.models import Rating as RatingRow
 BATCH = 10000
 LEVELS: dict[str, int | None] = {"": None, **{str(n): n for n in range(6)}}
 BAD = -1
-KINDS = frozenset(Assessment.Kind.values)
-SIGNED_OFF = Assessment.Status.SIGNED_OFF.value
-SUBMITTED = Assessment.Status.SUBMITTED.value
+KINDS = frozenset(workflow.KINDS)
+SUBMITTED = workflow.Status.SUBMITTED.value
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -167,7 +167,7 @@ def import_ratings(
     ie = idx.get("evidence", -1)
     icy = idx.get("cycle", -1) if cycle is None else -1
     iki = idx.get("kind", -1) if kind is None else -1
-    default_kind = kind or Assessment.Kind.SELF.value
+    default_kind = kind or workflow.Kind.SELF.value
     width = max(idx.values()) + 1
     label_person = src.person or ""
     last: tuple[int | None, str | None, str] = (None, None, "")
@@ -348,7 +348,7 @@ def _open(
     found = existing[cycle.pk].get((person_id, kind))
     if found is not None:
         pk, status = found
-        if status == SIGNED_OFF:
+        if workflow.locked(status):
             return _Key(None)
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {RatingRow._meta.db_table} WHERE assessment_id = %s", [pk])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from competence.data import load_catalogue
@@ -111,3 +113,73 @@ def profile_diff_data(
             }
         )
     return {"from": first, "to": second, "changes": changes}
+
+
+def framework_page(
+    profile_id: str, context: str | None, catalogue: Catalogue | None = None
+) -> dict[str, Any]:
+    """The framework browser: the framework, one profile, and the requirements shown (those
+    that apply in ``context``, or all)."""
+    cat = catalogue or load_catalogue()
+    data = profile_data(profile_id, context, cat)
+    shown = (
+        [r for r in data["requirements"] if r["applicable"]] if context else data["requirements"]
+    )
+    return {
+        "framework": framework_data(cat),
+        "profile": data,
+        "requirements": shown,
+        "profiles": profiles_data(cat),
+        "chosen_context": context,
+    }
+
+
+def comparison(first: str, second: str, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """Two profiles side by side, every requirement of the first, marked where they differ."""
+    cat = catalogue or load_catalogue()
+    diff = profile_diff_data(first, second, cat)
+    other = {r["number"]: r for r in profile_data(second, None, cat)["requirements"]}
+    changed = {c["number"]: c for c in diff["changes"]}
+    rows = [
+        {
+            "number": r["number"],
+            "name": r["name"],
+            "officer": r,
+            "specialist": other[r["number"]],
+            "rise": changed.get(r["number"], {}).get("rise"),
+            "changed": r["number"] in changed,
+        }
+        for r in profile_data(first, None, cat)["requirements"]
+    ]
+    return {
+        "rows": rows,
+        "rule": profile_data(second, None, cat)["rule"],
+        "changed_count": len(changed),
+    }
+
+
+def applicable(
+    profile_id: str, context: str | None, catalogue: Catalogue | None = None
+) -> list[dict[str, Any]]:
+    """The requirements of a profile that apply in a context, as :func:`profile_data` gives
+    them: what a person in that context rates."""
+    return [
+        r for r in profile_data(profile_id, context, catalogue)["requirements"] if r["applicable"]
+    ]
+
+
+def export_framework(fmt: str, out: Path, catalogue: Catalogue | None = None) -> str:
+    """Write the framework and its profiles as a CASE 1.1 package (``case``) or Moodle's
+    competency framework CSV (``moodle``); return what was written, in words."""
+    cat = catalogue or load_catalogue()
+    if fmt == "case":
+        from competence.formats.case import export_case
+
+        out.write_text(
+            json.dumps(export_case(cat), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return f"{len(cat.framework.competences)} competences"
+    from competence.formats.moodle import export_moodle
+
+    with out.open("w", encoding="utf-8", newline="") as f:
+        return f"{export_moodle(cat, f)} competencies"

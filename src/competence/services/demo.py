@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,9 +29,12 @@ from django.utils import timezone
 from competence.data import load_catalogue
 from competence.domain import Catalogue, Rating, assess
 from competence.domain.analysis import GAP
+from competence.domain.roles import ADMIN as ADMIN_ROLE
+from competence.domain.roles import ASSESSOR as ASSESSOR_ROLE
+from competence.domain.roles import MEMBER, PMO_LEAD, ROLES
+from competence.domain.workflow import Kind, Status, counting_per_cycle
 from competence.errors import InputError
 from competence.services import notify, records
-from competence.services.policy import ROLES
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person, Pmo, Team
 from competence.store.models import Rating as RatingRow
@@ -43,11 +47,15 @@ DEMO_ACTOR = "demo"
 
 DEFAULT_SEED = 2026
 OFFICER, SPECIALIST = "pmo-officer", "pmo-specialist"
-SELF, ASSESSOR, AGREED = "self", "assessor", "agreed"  # Assessment.Kind
-DRAFT, SUBMITTED, REVIEWED, SIGNED_OFF = "draft", "submitted", "reviewed", "signed-off"
-COUNTING_ORDER = (AGREED, ASSESSOR, SELF)
+SELF, ASSESSOR, AGREED = Kind.SELF, Kind.ASSESSOR, Kind.AGREED
+DRAFT, SUBMITTED, REVIEWED, SIGNED_OFF = (
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.REVIEWED,
+    Status.SIGNED_OFF,
+)
 
-# Where each person stands in the current cycle (checked by plan_demo with the domain's verdicts).
+# Where each person's results show them to stand (checked by plan_demo with the domain's verdicts).
 STANDS_SPECIALIST = "specialist"  # meets both the PMO officer and the PMO specialist profiles
 STANDS_OFFICER = "officer"  # meets the PMO officer profile, not yet the specialist one
 STANDS_NEAR = "near"  # misses the officer profile by one level (top-ups only)
@@ -179,7 +187,7 @@ class PlannedPerson:
     employee_id: str
     team: TeamSpec
     profile: str
-    stands: str  # where they stand in the current cycle: STANDS_*
+    stands: str  # where their results show them to stand: STANDS_*
     assessor: str | None  # the assessor's email
     previous: tuple[PlannedAssessment, ...]
     current: tuple[PlannedAssessment, ...]
@@ -215,9 +223,22 @@ class DemoSummary:
     password: str = DEMO_PASSWORD
 
 
-def counting(assessments: Sequence[PlannedAssessment]) -> PlannedAssessment:
-    """The assessment that counts in a cycle: agreed, else assessor, else self."""
-    return min(assessments, key=lambda a: COUNTING_ORDER.index(a.kind))
+def counting(plan: DemoPlan, person: PlannedPerson) -> list[PlannedAssessment]:
+    """The assessment that counts in each cycle, by the product's rule (drafts never count):
+    the last one is what the person's results show."""
+    cycles = ((plan.previous, person.previous), (plan.current, person.current))
+    return [
+        a
+        for _, a in counting_per_cycle(
+            ((c, a) for c, planned in cycles for a in planned),
+            lambda ca: ((ca[0].opens_on, ca[0].name), ca[1].kind, ca[1].status),
+        )
+    ]
+
+
+def shown(plan: DemoPlan, person: PlannedPerson) -> Mapping[int, Rating]:
+    """The ratings the person's results show."""
+    return counting(plan, person)[-1].ratings
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -426,7 +447,10 @@ def plan_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Demo
             assessor = seniors[(team_index + 1) % len(TEAMS)]
         now = _designed(rng, catalogue, stands, profile, team.context)
         drops = (0, 0, 1) if stands in (STANDS_SPECIALIST, STANDS_OFFICER) else (0, 1, 1, 2)
-        then = _lower(rng, now, drops)
+        lowered = _lower(rng, now, drops)
+        # A cycle of drafts is nobody's result yet: their results show last year's, which is
+        # then where the roster says they stand.
+        then = now if stage in (STAGE_PARTIAL, STAGE_DRAFT) else lowered
         if stage == STAGE_PARTIAL:  # saved half-way: the second half is not rated yet
             now = {n: r for n, r in now.items() if n <= 14}
         start = previous.opens_on + dt.timedelta(days=30)
@@ -476,23 +500,23 @@ def stands(catalogue: Catalogue, context: str, ratings: Mapping[int, Rating]) ->
 
 
 def check_plan(plan: DemoPlan, catalogue: Catalogue) -> list[str]:
-    """Problems with the plan: anyone who does not stand where the roster says, or whose
-    counting ratings fell from the previous cycle to the current one."""
+    """Problems with the plan: anyone whose results do not show them where the roster says, or
+    whose counting ratings fell from one cycle to the next."""
     problems = []
     for p in plan.people:
-        now = counting(p.current).ratings
-        found = stands(catalogue, p.context, now)
+        found = stands(catalogue, p.context, shown(plan, p))
         if found != p.stands:
             problems.append(f"{p.name} should be {p.stands!r} but is {found!r}")
-        then = counting(p.previous).ratings
-        for n, r in now.items():
-            before = then.get(n)
-            if before is None:
-                continue
-            for axis in ("knowledge", "application"):
-                a, b = r.level(axis), before.level(axis)
-                if a is not None and b is not None and a < b:
-                    problems.append(f"{p.name}: competence {n} {axis} fell from {b} to {a}")
+        per_cycle = counting(plan, p)
+        for earlier, later in itertools.pairwise(per_cycle):
+            for n, r in later.ratings.items():
+                before = earlier.ratings.get(n)
+                if before is None:
+                    continue
+                for axis in ("knowledge", "application"):
+                    a, b = r.level(axis), before.level(axis)
+                    if a is not None and b is not None and a < b:
+                        problems.append(f"{p.name}: competence {n} {axis} fell from {b} to {a}")
     return problems
 
 
@@ -563,8 +587,8 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
             is_superuser=True,
         )
         groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
-        lead.groups.add(groups["pmo-lead"])
-        admin.groups.add(groups["admin"])
+        lead.groups.add(groups[PMO_LEAD])
+        admin.groups.add(groups[ADMIN_ROLE])
         pmos = {name: Pmo.objects.create(name=name, context=context) for name, context in PMOS}
         for pmo in pmos.values():
             pmo.leads.add(lead)
@@ -592,7 +616,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
         for p in plan.people:  # assessors assess; everyone else is a member
             user = people[p.email].user
             assert user is not None
-            user.groups.add(groups["assessor" if p.email in assessors else "member"])
+            user.groups.add(groups[ASSESSOR_ROLE if p.email in assessors else MEMBER])
         for p in plan.people:  # the senior members' assessors, now that everyone exists
             person = people[p.email]
             if p.assessor and person.assessor_id is None:

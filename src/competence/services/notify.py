@@ -11,6 +11,7 @@ from contextvars import ContextVar
 
 from django.core.mail import send_mail
 
+from competence.domain.workflow import Kind
 from competence.store.models import Assessment, Person
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def _assessor_email(person: Person) -> str:
 
 def submitted(assessment: Assessment) -> int:
     """A person submitted their self-assessment: their assessor is told."""
-    if assessment.kind != Assessment.Kind.SELF:
+    if assessment.kind != Kind.SELF:
         return 0
     person = assessment.person
     return _send(
@@ -58,7 +59,7 @@ def submitted(assessment: Assessment) -> int:
 
 def reviewed(assessment: Assessment) -> int:
     """A person's self-assessment was reviewed: they are told."""
-    if assessment.kind != Assessment.Kind.SELF:
+    if assessment.kind != Kind.SELF:
         return 0
     person = assessment.person
     return _send(

@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from competence.data import load_catalogue
 from competence.domain.framework import Target
 from competence.domain.planning import Need, plan
+from competence.domain.team import Targets, coverage, single_points_of_failure
 from competence.errors import InputError
-from competence.services.results import counting_ratings
-from competence.services.transfer import _team_ids, _team_paths
+from competence.services.team_view import Choice
 from competence.store.models import Person
+from competence.store.queries import counting_levels
 
 LEVELS = ("officer", "specialist")
 
@@ -71,12 +72,10 @@ def parse_requirements(text: str, path: str) -> dict[str, Any]:
     return doc
 
 
-def team_plan(team: str | None, requirements: dict[str, Any]) -> dict[str, Any]:
-    people = Person.objects.all()
-    if team:
-        people = people.filter(team_id__in=_team_ids(team, _team_paths()))
-    data = plan_people(people, requirements, f"--team: {team!r} has nobody in it" if team else "")
-    return {**data, "team": team}
+def team_plan(choice: Choice, requirements: dict[str, Any], team: str | None) -> dict[str, Any]:
+    """The plan for the people chosen (the team at path ``team``, or everyone one may see)."""
+    empty = f"--team: {team!r} has nobody in it" if team else ""
+    return {**plan_people(choice.people, requirements, empty), "team": team}
 
 
 def plan_people(
@@ -88,7 +87,7 @@ def plan_people(
     members = list(people.order_by("email").values_list("id", "email", "context").distinct())
     if not members:
         raise InputError(empty or "there is nobody in this team yet")
-    rated = counting_ratings(pk for pk, _, _ in members)
+    rated = counting_levels(pk for pk, _, _ in members)
     levels = {
         email: {n: (k or 0, a or 0) for n, (k, a) in rated[pk].items()} for pk, email, _ in members
     }
@@ -125,28 +124,27 @@ def plan_people(
                 needs.append(Need(c.number, req.target, 2, f"nobody alone on {c.name}", among))
     result = plan(levels, needs)
     slugs = {c.number: c.slug for c in catalogue.framework.competences}
-    coverage = []
-    alone = []
-    for c in catalogue.framework.competences:
-        req, spec = officer.requirement(c.number), specialist.requirement(c.number)
-        among = applies(c.number)
-        meets = [e for e in among if req and _at(levels[e].get(c.number), req.target)]
-        at_spec = [e for e in among if spec and _at(levels[e].get(c.number), spec.target)]
-        coverage.append(
-            {
-                "number": c.number,
-                "slug": c.slug,
-                "applies_to": len(among),
-                "meets_officer": len(meets),
-                "at_specialist": len(at_spec),
-            }
-        )
-        if len(meets) == 1:
-            alone.append({"number": c.number, "slug": c.slug, "person": meets[0]})
+    numbers = list(slugs)
+    targets = Targets.of(officer, specialist, numbers)
+    figures = coverage(((ctx, levels[e]) for _, e, ctx in members), targets, numbers)
+    alone = single_points_of_failure(
+        [(e, ctx, levels[e]) for _, e, ctx in members], targets, numbers
+    )
     return {
         "people": len(members),
-        "coverage": coverage,
-        "single_points_of_failure": alone,
+        "coverage": [
+            {
+                "number": n,
+                "slug": slugs[n],
+                "applies_to": figures[n].applies_to,
+                "meets_officer": figures[n].meets_officer,
+                "at_specialist": figures[n].at_specialist,
+            }
+            for n in numbers
+        ],
+        "single_points_of_failure": [
+            {"number": n, "slug": slugs[n], "person": e} for n, e in alone
+        ],
         "steps": [
             {
                 "person": s.person,
@@ -165,8 +163,3 @@ def plan_people(
         },
         "unmet": result.unmet,
     }
-
-
-def _at(levels: tuple[int, int] | None, target: Target) -> bool:
-    k, a = levels or (0, 0)
-    return k >= target.knowledge and a >= target.application

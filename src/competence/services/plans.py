@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from competence.data import load_activities, load_catalogue
 from competence.domain.framework import AXES
-from competence.domain.plans import suggest
+from competence.domain.plans import OPEN, PlanStatus, suggest
+from competence.errors import InputError
 from competence.services.records import domain_ratings
-from competence.services.results import counting_assessment
 from competence.store.models import Person, PlanItem
+from competence.store.queries import counting_assessment
 
-OPEN = (PlanItem.Status.PLANNED, PlanItem.Status.IN_PROGRESS)
+STATUSES: tuple[str, ...] = tuple(PlanStatus)
 
 
 def _months_ahead(day: dt.date, months: int) -> dt.date:
@@ -96,4 +97,12 @@ def update(
         item.due_on = due_on
     item.full_clean(exclude=["person"])
     item.save()
+    return item
+
+
+def item_of(person: Person, item_id: int) -> PlanItem:
+    """One step of the person's plan."""
+    item = PlanItem.objects.filter(pk=item_id, person=person).first()
+    if item is None:
+        raise InputError(f"{person.email}: no plan step {item_id}")
     return item

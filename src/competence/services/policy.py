@@ -1,23 +1,50 @@
-"""Who may see what. Every page, API route, export and report asks here; nowhere else decides.
+"""Who may do what: the one access policy. Every page, API route, download, report and command
+that touches people's data asks here, by a rule's name in :data:`RULES`; nowhere else decides.
 
 A user always sees their own person's data; their role adds to it (CONTRACT.md "Identity"):
 
 - ``member``: nothing more;
-- ``assessor``: the people whose assessor they are;
-- ``pmo-lead``: everyone in the PMOs they lead, and those PMOs' team analytics;
+- ``assessor``: the people whose assessor they are, and their PMO's team figures without names;
+- ``pmo-lead``: everyone in the PMOs they lead (at any depth of teams), and their team analytics;
 - ``admin``: everything, including managing people, data and frameworks.
+
+The command line acts as :data:`OPERATOR` (full rights: whoever can open the database is its
+administrator) unless ``--as USER`` names a user, whose rights then apply exactly as on the web.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from competence.store.models import Person
+from competence.domain.errors import InputError
+from competence.domain.roles import ADMIN, ASSESSOR, MEMBER, PMO_LEAD, ROLES
+from competence.store.models import Person, Pmo
+from competence.store.queries import team_tree
 
-User = AbstractBaseUser | AnonymousUser
-MEMBER, ASSESSOR, PMO_LEAD, ADMIN = "member", "assessor", "pmo-lead", "admin"
-ROLES = (MEMBER, ASSESSOR, PMO_LEAD, ADMIN)
+
+class Operator:
+    """Whoever runs the command line without ``--as``: an administrator."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = None
+
+    def get_username(self) -> str:
+        return "operator"
+
+
+OPERATOR = Operator()
+User = AbstractBaseUser | AnonymousUser | Operator
+
+
+class Forbidden(InputError):
+    """The user may not do this (403 on the web and the API, exit 2 on the command line)."""
 
 
 def role(user: User) -> str | None:
@@ -28,25 +55,26 @@ def role(user: User) -> str | None:
         return ADMIN
     cached = getattr(user, "_competence_role", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
         cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
-        user._competence_role = cached  # type: ignore[attr-defined]
+        user._competence_role = cached  # type: ignore[union-attr]
     return str(cached)
 
 
 def own_person(user: User) -> Person | None:
-    if not user.is_authenticated:
+    if not user.is_authenticated or user.pk is None:
         return None
     return Person.objects.filter(user_id=user.pk).select_related("team", "assessor").first()
 
 
-def _in_led_pmos(user: User) -> Q:
-    """People whose team, or a team above it, belongs to a PMO the user leads."""
-    led = Q(team__pmo__leads=user.pk)
-    return led | Q(team__parent__pmo__leads=user.pk) | Q(team__parent__parent__pmo__leads=user.pk)
+def _led_teams(user: User) -> list[int]:
+    """The teams in the PMOs the user leads, at any depth."""
+    led = list(Pmo.objects.filter(leads=user.pk).values_list("id", flat=True))
+    return sorted(team_tree().in_pmos(led)) if led else []
 
 
 def visible_people(user: User) -> QuerySet[Person]:
+    """Everyone the user may see by name."""
     people = Person.objects.select_related("team", "assessor")
     who = role(user)
     if who is None:
@@ -54,50 +82,62 @@ def visible_people(user: User) -> QuerySet[Person]:
     if who == ADMIN:
         return people
     rule = Q(user_id=user.pk)
-    if who == ASSESSOR:
+    if who in (ASSESSOR, PMO_LEAD):
         rule |= Q(assessor__user_id=user.pk)
     if who == PMO_LEAD:
-        rule |= _in_led_pmos(user) | Q(assessor__user_id=user.pk)
-    return people.filter(rule).distinct()
+        rule |= Q(team_id__in=_led_teams(user))
+    return people.filter(rule)
 
 
-def can_view_person(user: User, person: Person) -> bool:
-    if not user.is_authenticated:
+def can_view_person(user: User, person: Person | None) -> bool:
+    if person is None or not user.is_authenticated:
         return False
-    if person.user_id == user.pk or role(user) == ADMIN:
+    if (user.pk is not None and person.user_id == user.pk) or role(user) == ADMIN:
         return True
     return visible_people(user).filter(pk=person.pk).exists()
 
 
-def can_review(user: User, person: Person) -> bool:
-    """Enter assessor ratings, agree and sign off: the person's assessor, or an admin; never for
-    one's own assessment."""
-    if not user.is_authenticated or person.user_id == user.pk:
+def is_self_or_admin(user: User, person: Person | None) -> bool:
+    """The person's own data and self-assessment: theirs, or an admin's."""
+    if person is None or not user.is_authenticated:
+        return False
+    return (user.pk is not None and person.user_id == user.pk) or role(user) == ADMIN
+
+
+def can_review(user: User, person: Person | None) -> bool:
+    """Enter assessor ratings, comment, agree and sign off: the person's assessor, or an admin;
+    never for one's own assessment."""
+    if person is None or not user.is_authenticated:
+        return False
+    if user.pk is not None and person.user_id == user.pk:
         return False
     if role(user) == ADMIN:
         return True
     assessor = person.assessor
     return (
-        role(user) in (ASSESSOR, PMO_LEAD)
-        and assessor is not None
-        and assessor.user_id == user.pk
-        and person.user_id != user.pk
+        role(user) in (ASSESSOR, PMO_LEAD) and assessor is not None and assessor.user_id == user.pk
     )
 
 
-def can_edit_plan(user: User, person: Person) -> bool:
-    """A development plan is the person's and their assessor's to edit (an admin's too)."""
-    if not user.is_authenticated:
+def reviews_anyone(user: User, subject: Any = None) -> bool:
+    """The review list: assessors, PMO leads and admins."""
+    return role(user) in (ASSESSOR, PMO_LEAD, ADMIN)
+
+
+def can_edit_plan(user: User, person: Person | None) -> bool:
+    """A development plan is the person's and their reviewer's to edit."""
+    if person is None or not user.is_authenticated:
         return False
-    return person.user_id == user.pk or can_review(user, person)
+    return (user.pk is not None and person.user_id == user.pk) or can_review(user, person)
 
 
-def can_view_team(user: User) -> bool:
+def can_view_team(user: User, subject: Any = None) -> bool:
     """The team view: PMO leads and admins with individuals, assessors as figures only."""
     return role(user) in (ASSESSOR, PMO_LEAD, ADMIN)
 
 
-def sees_individuals_in_team_view(user: User) -> bool:
+def sees_individuals_in_team_view(user: User, subject: Any = None) -> bool:
+    """Team reports, the capability planner, and names in the team view: leads and admins."""
     return role(user) in (PMO_LEAD, ADMIN)
 
 
@@ -107,23 +147,84 @@ def team_people(user: User) -> QuerySet[Person]:
     if sees_individuals_in_team_view(user):
         return visible_people(user)
     person = own_person(user)
-    team = person.team if person else None
-    pmo_id = None
-    while team is not None and pmo_id is None:
-        pmo_id, team = team.pmo_id, team.parent
+    if person is None or person.team_id is None:
+        return Person.objects.none()
+    tree = team_tree()
+    pmo_id = tree.pmo_of(person.team_id)
     if pmo_id is None:
         return Person.objects.none()
-    return Person.objects.filter(
-        Q(team__pmo_id=pmo_id)
-        | Q(team__parent__pmo_id=pmo_id)
-        | Q(team__parent__parent__pmo_id=pmo_id)
-    ).select_related("team", "assessor")
+    teams = sorted(tree.in_pmos([pmo_id]))
+    return Person.objects.filter(team_id__in=teams).select_related("team", "assessor")
 
 
-def can_manage_data(user: User) -> bool:
-    """Import and export people and ratings."""
+def visible_teams(user: User) -> set[int]:
+    """The teams whose people a user may filter the team view by: every team for an admin, the
+    teams of the PMOs a lead leads, none for anyone else."""
+    who = role(user)
+    if who == ADMIN:
+        return set(team_tree().nodes)
+    if who == PMO_LEAD:
+        return set(_led_teams(user))
+    return set()
+
+
+def is_admin(user: User, subject: Any = None) -> bool:
+    """Manage people, users, tokens, cycles and data; import, export, back up and restore."""
     return role(user) == ADMIN
 
 
-def is_staff(user: User) -> bool:
-    return role(user) == ADMIN
+def signed_in(user: User, subject: Any = None) -> bool:
+    return bool(user.is_authenticated)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Callable[[User, Any], bool]
+    who: str
+    """Who passes, in words (docs/admin.md's table is made from these)."""
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("signed-in", signed_in, "everyone signed in"),
+        Rule(
+            "person.view",
+            can_view_person,
+            "the person; their assessor; a lead of their PMO; an admin",
+        ),
+        Rule("person.own", is_self_or_admin, "the person; an admin"),
+        Rule(
+            "person.review",
+            can_review,
+            "the person's assessor (an assessor or PMO lead); an admin; never the person",
+        ),
+        Rule("plan.edit", can_edit_plan, "the person; whoever may review them"),
+        Rule("review.list", reviews_anyone, "assessors, PMO leads, admins"),
+        Rule(
+            "team.figures",
+            can_view_team,
+            "assessors (their PMO's figures, without names); PMO leads and admins",
+        ),
+        Rule(
+            "team.individuals",
+            sees_individuals_in_team_view,
+            "PMO leads (the people of the PMOs they lead); admins",
+        ),
+        Rule("admin", is_admin, "admins"),
+    )
+}
+
+
+def allowed(user: User, rule: str, subject: Any = None) -> bool:
+    return RULES[rule].check(user, subject)
+
+
+def require(user: User, rule: str, subject: Any = None) -> None:
+    """Raise :class:`Forbidden` unless ``user`` passes ``rule`` (for ``subject``)."""
+    if not allowed(user, rule, subject):
+        raise Forbidden(
+            f"not allowed ({role(user) or 'not signed in'}): this is for {RULES[rule].who}; "
+            "nothing was done"
+        )

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from competence.services.records import find_person
-from competence.services.results import assessment_data, person_data
+from competence.services import people
+from competence.services.results import assessment_data
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -32,7 +32,7 @@ def personal_data(person: Person) -> dict[str, Any]:
     """Everything held about a person, for them to download."""
     assessments = person.assessments.select_related("cycle").prefetch_related("ratings", "comments")
     return {
-        "person": person_data(person),
+        "person": people.data(person),
         "left_on": person.left_on.isoformat() if person.left_on else None,
         "assessments": [
             {
@@ -113,7 +113,7 @@ def _scrub(value: Any, secrets: list[str], pseudonym: str) -> Any:
 @transaction.atomic
 def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in the audit trail."""
-    person = find_person(key)
+    person = people.find(key)
     pseudonym = f"erased-person-{person.pk}"
     user = person.user
     secrets = sorted(
@@ -227,3 +227,29 @@ def due_for_reminder(
             continue
         due.append((person, why))
     return due
+
+
+def remind(dry_run: bool = False) -> dict[str, Any]:
+    """Email everyone whose self-assessment is due (COMPETENCE_REASSESS_MONTHS); with
+    ``dry_run``, only say who is due."""
+    from django.conf import settings
+
+    from competence.services import notify
+
+    due = due_for_reminder(settings.CONFIG.reassess_months)
+    sent = 0 if dry_run else sum(notify.reminder(person, why) for person, why in due)
+    return {"due": [{"person": p.email, "why": why} for p, why in due], "sent": sent}
+
+
+def apply_retention(dry_run: bool = False) -> dict[str, Any]:
+    """Erase the people who left more than COMPETENCE_RETENTION_MONTHS ago (nobody when it is
+    not set); with ``dry_run``, only say who."""
+    from django.conf import settings
+
+    months = settings.CONFIG.retention_months
+    due = due_for_erasure(months)
+    gone = [{"person": p.email, "left_on": str(p.left_on)} for p in due]
+    if not dry_run:
+        for p in due:
+            erase(p.email)
+    return {"months": months, "erased": gone, "dry_run": dry_run}

@@ -17,9 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from competence.data import load_catalogue
+from competence.domain import workflow
 from competence.domain.analysis import assess
+from competence.domain.errors import WorkflowError
 from competence.domain.framework import Catalogue
 from competence.domain.ratings import Rating
+from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import notify
 from competence.services.catalogue import framework_data, profile_data
@@ -32,13 +35,12 @@ from competence.store.models import (
     ProfileVersion,
 )
 from competence.store.models import Rating as RatingRow
+from competence.store.queries import counting_per_cycle
 
-Status = Assessment.Status
-Kind = Assessment.Kind
+__all__ = ["WorkflowError"]
 
-
-class WorkflowError(InputError):
-    """A step that the assessment's status does not allow."""
+EVIDENCE_LIMIT = 2000
+"""The most characters of evidence one rating keeps, wherever it comes from."""
 
 
 def cli_actor(as_user: str | None = None) -> str:
@@ -92,23 +94,23 @@ def current_framework(catalogue: Catalogue | None = None) -> FrameworkVersion:
     return stored
 
 
-def find_person(key: str) -> Person:
-    """A person by email or employee id."""
-    key = key.strip()
-    person = (
-        Person.objects.filter(email__iexact=key).first()
-        or Person.objects.filter(employee_id=key).first()
-    )
-    if person is None:
-        raise InputError(f"no person with the email or employee id {key!r}")
-    return person
-
-
 def find_cycle(name: str) -> Cycle:
     cycle = Cycle.objects.filter(name=name).first()
     if cycle is None:
         raise InputError(f"no cycle named {name!r}")
     return cycle
+
+
+def cycles() -> list[dict[str, Any]]:
+    """Every assessment cycle, in the order they open."""
+    return [
+        {
+            "name": c.name,
+            "opens_on": c.opens_on.isoformat(),
+            "closes_on": c.closes_on.isoformat() if c.closes_on else None,
+        }
+        for c in Cycle.objects.all()
+    ]
 
 
 def current_cycle(today: dt.date | None = None) -> Cycle | None:
@@ -152,11 +154,48 @@ def open_cycle(today: dt.date | None = None, quiet: bool = False) -> Cycle:
     return cycle
 
 
+def assessment_of(person: Person, cycle: Cycle, kind: str) -> Assessment | None:
+    """The person's assessment of one kind in a cycle, if there is one."""
+    return (
+        Assessment.objects.select_related("cycle", "person")
+        .filter(person=person, cycle=cycle, kind=kind)
+        .first()
+    )
+
+
+def get_assessment(assessment_id: int) -> Assessment:
+    found = Assessment.objects.select_related("cycle", "person").filter(pk=assessment_id).first()
+    if found is None:
+        raise InputError(f"no assessment {assessment_id}")
+    return found
+
+
+def assessments_of(person: Person) -> list[Assessment]:
+    """Every assessment of a person's, in date order, with its cycle and ratings."""
+    return list(
+        person.assessments.select_related("cycle")
+        .prefetch_related("ratings")
+        .order_by("assessed_on", "id")
+    )
+
+
+def rated_count(assessment: Assessment, numbers: set[int]) -> int:
+    """How many of these competences the assessment rates on both axes."""
+    return sum(
+        1
+        for r in assessment.ratings.all()
+        if r.competence in numbers and r.knowledge is not None and r.application is not None
+    )
+
+
+def _what(assessment: Assessment) -> str:
+    return f"{assessment.person.email}, cycle {assessment.cycle.name}, {assessment.kind}"
+
+
 def _check_editable(assessment: Assessment) -> None:
-    if assessment.locked:
+    if workflow.locked(assessment.status):
         raise WorkflowError(
-            f"{assessment.person.email}, cycle {assessment.cycle.name}, {assessment.kind}: "
-            "signed off and read-only; a new cycle makes a new assessment"
+            f"{_what(assessment)}: signed off and read-only; a new cycle makes a new assessment"
         )
 
 
@@ -176,8 +215,8 @@ def record_assessment(
     unknown = sorted(set(ratings) - known)
     if unknown:
         raise InputError(f"unknown competence numbers: {unknown}")
-    if kind not in Kind.values:
-        raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(Kind.values)}")
+    if kind not in workflow.KINDS:
+        raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     assessment = Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
     if assessment is None:
         assessment = Assessment.objects.create(
@@ -219,15 +258,9 @@ def record_assessment(
     return assessment
 
 
-def _advance(assessment: Assessment, allowed: tuple[str, ...], to: str, step: str) -> Assessment:
+def _advance(assessment: Assessment, name: str) -> Assessment:
     assessment.refresh_from_db()
-    _check_editable(assessment)
-    if assessment.status not in allowed:
-        raise WorkflowError(
-            f"{assessment.person.email}, cycle {assessment.cycle.name}, {assessment.kind}: "
-            f"cannot {step} an assessment that is {assessment.status} "
-            f"(it must be {' or '.join(allowed)})"
-        )
+    to = workflow.step(name, assessment.kind, assessment.status, _what(assessment))
     assessment.status = to
     if to == Status.SIGNED_OFF:
         assessment.signed_off_by = audit.current_actor()
@@ -238,14 +271,14 @@ def _advance(assessment: Assessment, allowed: tuple[str, ...], to: str, step: st
 
 def submit(assessment: Assessment) -> Assessment:
     with transaction.atomic():
-        done = _advance(assessment, (Status.DRAFT,), Status.SUBMITTED, "submit")
+        done = _advance(assessment, "submit")
     notify.submitted(done)
     return done
 
 
 def review(assessment: Assessment) -> Assessment:
     with transaction.atomic():
-        done = _advance(assessment, (Status.SUBMITTED,), Status.REVIEWED, "review")
+        done = _advance(assessment, "review")
     notify.reviewed(done)
     return done
 
@@ -283,9 +316,19 @@ def agree(
     return agreed
 
 
+def take_step(step: str, person: Person, cycle_name: str, kind: str) -> Assessment:
+    """Take a workflow step (``submit``, ``review``, ``sign-off``) on one of a person's
+    assessments, found by cycle and kind."""
+    cycle = find_cycle(cycle_name)
+    found = assessment_of(person, cycle, kind)
+    if found is None:
+        raise InputError(f"{person.email}: no {kind} assessment in cycle {cycle_name!r}")
+    return {"submit": submit, "review": review, "sign-off": sign_off}[step](found)
+
+
 def sign_off(assessment: Assessment) -> Assessment:
     with transaction.atomic():
-        done = _advance(assessment, (Status.REVIEWED,), Status.SIGNED_OFF, "sign off")
+        done = _advance(assessment, "sign-off")
     notify.signed_off(done)
     return done
 
@@ -297,13 +340,10 @@ def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
     }
 
 
-KIND_ORDER = {Kind.AGREED: 0, Kind.ASSESSOR: 1, Kind.SELF: 2}
-
-
 def history(person: Person) -> dict[str, Any]:
     """Assessments in date order with their verdicts, and the trend per competence.
 
-    The trend follows the assessment that counts in each cycle: agreed, else assessor, else self.
+    The trend follows the assessment that counts in each cycle (drafts never count).
     """
     catalogue = load_catalogue()
     assessments = list(
@@ -311,11 +351,10 @@ def history(person: Person) -> dict[str, Any]:
         .prefetch_related("ratings")
         .order_by("assessed_on", "cycle__opens_on", "id")
     )
+    rated = {a.pk: domain_ratings(a) for a in assessments}
     items = []
-    counting: dict[int, Assessment] = {}
     for a in assessments:
-        ratings = domain_ratings(a)
-        verdict = assess(catalogue, a.profile, a.context, ratings, person.email)
+        verdict = assess(catalogue, a.profile, a.context, rated[a.pk], person.email)
         items.append(
             {
                 "cycle": a.cycle.name,
@@ -327,20 +366,16 @@ def history(person: Person) -> dict[str, Any]:
                 "meets_profile": verdict.meets_profile,
                 "ratings": {
                     str(n): {"knowledge": r.knowledge, "application": r.application}
-                    for n, r in sorted(ratings.items())
+                    for n, r in sorted(rated[a.pk].items())
                 },
             }
         )
-        best = counting.get(a.cycle_id)
-        if best is None or KIND_ORDER[Kind(a.kind)] < KIND_ORDER[Kind(best.kind)]:
-            counting[a.cycle_id] = a
-    ordered = sorted(counting.values(), key=lambda a: (a.assessed_on, a.cycle.opens_on, a.id))
-    by_assessment = [(a, domain_ratings(a)) for a in ordered]
+    counting = counting_per_cycle(assessments)
     trend = []
     for c in catalogue.framework.competences:
         points = []
-        for a, rated in by_assessment:
-            r = rated.get(c.number)
+        for a in counting:
+            r = rated[a.pk].get(c.number)
             points.append(
                 {
                     "cycle": a.cycle.name,

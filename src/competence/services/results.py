@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -14,38 +12,13 @@ from django.db.models import QuerySet
 from competence.data import load_catalogue
 from competence.domain.analysis import assess
 from competence.domain.ratings import Rating
-from competence.services.records import KIND_ORDER, domain_ratings, history
+from competence.domain.team import Targets, coverage
+from competence.services.people import data as person_data
+from competence.services.records import domain_ratings, history
 from competence.store.models import Assessment, AuditEntry, Person
-from competence.store.models import Rating as RatingRow
+from competence.store.queries import counting_assessment, counting_levels, team_tree
 
 SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
-
-
-def counting_assessment(person: Person) -> Assessment | None:
-    """The assessment that counts: the latest cycle's agreed, else assessor, else self.
-
-    Drafts do not count: an assessor's unfinished ratings are nobody's result yet.
-    """
-    assessments = list(person.assessments.exclude(status="draft").select_related("cycle"))
-    if not assessments:
-        return None
-    return max(
-        assessments,
-        key=lambda a: (a.cycle.opens_on, a.cycle.name, -KIND_ORDER[Assessment.Kind(a.kind)]),
-    )
-
-
-def person_data(person: Person) -> dict[str, Any]:
-    return {
-        "id": person.pk,
-        "name": person.name,
-        "email": person.email,
-        "employee_id": person.employee_id,
-        "team": person.team.path if person.team else None,
-        "context": person.context,
-        "profile": person.profile,
-        "assessor": person.assessor.email if person.assessor else None,
-    }
 
 
 def assessment_data(assessment: Assessment) -> dict[str, Any]:
@@ -63,60 +36,52 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
 
 
 def person_results(person: Person) -> dict[str, Any]:
-    """Both verdicts on the assessment that counts, and the history."""
+    """Both verdicts on the assessment that counts, and the history.
+
+    ``target`` names the verdict against the person's own profile; ``still_needed`` and
+    ``closest_specialisms`` say, with competence names, what the specialist verdict waits for.
+    """
     catalogue = load_catalogue()
+    names = {c.number: c.name for c in catalogue.framework.competences}
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     context = assessment.context if assessment else person.context
-    officer = assess(catalogue, OFFICER, context, ratings, person.email)
-    specialist = assess(catalogue, SPECIALIST, context, ratings, person.email)
+    officer = assess(catalogue, OFFICER, context, ratings, person.email).as_dict()
+    specialist = assess(catalogue, SPECIALIST, context, ratings, person.email).as_dict()
     return {
         "person": person_data(person),
         "assessment": assessment_data(assessment) if assessment else None,
-        "officer": officer.as_dict(),
-        "specialist": specialist.as_dict(),
+        "officer": officer,
+        "specialist": specialist,
+        "target": "specialist" if person.profile == SPECIALIST else "officer",
+        "target_name": catalogue.profile(person.profile).name,
+        "still_needed": [{**m, "name": names[m["number"]]} for m in specialist["missing"]],
+        "closest_specialisms": [
+            {**d, "name": names[d["number"]]} for d in specialist["closest_specialisms"][:4]
+        ],
         "evidence": [
-            {"number": n, "evidence": r.evidence} for n, r in sorted(ratings.items()) if r.evidence
+            {"number": n, "name": names[n], "evidence": r.evidence}
+            for n, r in sorted(ratings.items())
+            if r.evidence
         ],
         "history": history(person),
     }
 
 
-@dataclass(frozen=True)
-class TeamRow:
-    person: Person
-    ratings: dict[int, Rating]
-    officer_met: bool
-    specialist_met: bool
-
-
-Levels = tuple[int | None, int | None]
-
-
-def counting_ratings(people: Iterable[int]) -> dict[int, dict[int, Levels]]:
-    """Each person's (knowledge, application) in the assessment that counts, in two queries.
-
-    Plain tuples: the team view reads thousands of them on every request.
-    """
-    ids = list(people)
-    best: dict[int, tuple[tuple[Any, ...], int]] = {}
-    order = {str(kind): -rank for kind, rank in KIND_ORDER.items()}
-    for pk, person_id, kind, opens_on, cycle in (
-        Assessment.objects.filter(person_id__in=ids)
-        .exclude(status="draft")
-        .values_list("id", "person_id", "kind", "cycle__opens_on", "cycle__name")
-    ):
-        key = (opens_on, cycle, order[kind])
-        if person_id not in best or key > best[person_id][0]:
-            best[person_id] = (key, pk)
-    by_assessment = {pk: person_id for person_id, (_, pk) in best.items()}
-    out: dict[int, dict[int, Levels]] = {pk: {} for pk in ids}
-    rows = RatingRow.objects.filter(assessment_id__in=list(by_assessment)).values_list(
-        "assessment_id", "competence", "knowledge", "application"
-    )
-    for assessment_id, competence, knowledge, application in rows.iterator(chunk_size=5000):
-        out[by_assessment[assessment_id]][competence] = (knowledge, application)
-    return out
+def person_gap(
+    person: Person, profile: str | None = None, context: str | None = None
+) -> dict[str, Any]:
+    """The gap analysis of the person's counting assessment against one profile (their own by
+    default), as ``competence gap --json`` gives it."""
+    assessment = counting_assessment(person)
+    ratings = domain_ratings(assessment) if assessment else {}
+    return assess(
+        load_catalogue(),
+        profile or person.profile,
+        context or person.context,
+        ratings,
+        person.email,
+    ).as_dict()
 
 
 _FIGURES: OrderedDict[tuple[str, int], tuple[Any, ...]] = OrderedDict()
@@ -147,65 +112,37 @@ def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
 
 def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     catalogue = load_catalogue()
-    officer, specialist = catalogue.profile(OFFICER), catalogue.profile(SPECIALIST)
+    numbers = [c.number for c in catalogue.framework.competences]
+    targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
     # Everyone as (id, context): model instances only for the page shown.
     everyone = list(people.order_by("name", "email").values_list("id", "context").distinct())
-    ratings = counting_ratings(pk for pk, _ in everyone)
-    competences = catalogue.framework.competences
-    coverage: dict[int, dict[str, int]] = {
-        c.number: {"applies_to": 0, "rated": 0, "meets_officer": 0, "at_specialist": 0}
-        for c in competences
-    }
-    targets = {
-        context: [
-            (
-                c.number,
-                req.target.knowledge,
-                req.target.application,
-                spec.target if (spec := specialist.requirement(c.number)) else None,
-            )
-            for c in competences
-            if (req := officer.requirement(c.number)) is not None and req.applies_in(context)
-        ]
-        for context in ("project", "programme", "portfolio")
-    }
-    for pk, context in everyone:
-        rated = ratings[pk]
-        for number, tk, ta, spec_target in targets[context]:
-            cell = coverage[number]
-            cell["applies_to"] += 1
-            levels = rated.get(number)
-            if levels is None or levels == (None, None):
-                continue
-            cell["rated"] += 1
-            k, a = levels[0] or 0, levels[1] or 0
-            if k >= tk and a >= ta:
-                cell["meets_officer"] += 1
-            if spec_target and k >= spec_target.knowledge and a >= spec_target.application:
-                cell["at_specialist"] += 1
-    return everyone, ratings, coverage
+    ratings = counting_levels(pk for pk, _ in everyone)
+    figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
+    return everyone, ratings, figures
 
 
-def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) -> dict[str, Any]:
+def team_summary(
+    people: QuerySet[Person], page: int = 1, per_page: int | None = 50
+) -> dict[str, Any]:
     """The heatmap rows for one page of people, and coverage per competence for all of them."""
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)
     competences = catalogue.framework.competences
-    everyone, ratings, coverage = _team_figures(people)
+    everyone, ratings, figures = _team_figures(people)
+    per_page = per_page or max(1, len(everyone))  # None: everyone on one page
     pages = max(1, -(-len(everyone) // per_page))
     page = min(max(1, page), pages)
     page_ids = [pk for pk, _ in everyone[(page - 1) * per_page : page * per_page]]
-    found = Person.objects.filter(id__in=page_ids).select_related(
-        "team__parent__parent", "assessor"
-    )
+    found = Person.objects.filter(id__in=page_ids).select_related("assessor")
     by_id = {p.pk: p for p in found}
     shown = [by_id[pk] for pk in page_ids]
+    paths = team_tree().paths()
     rows = []
     for person in shown:
         page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}
         rows.append(
             {
-                **person_data(person),
+                **person_data(person, paths),
                 "meets_officer": assess(
                     catalogue, OFFICER, person.context, page_ratings
                 ).meets_profile,
@@ -233,8 +170,7 @@ def team_summary(people: QuerySet[Person], page: int = 1, per_page: int = 50) ->
         "per_page": per_page,
         "people": rows,
         "coverage": [
-            {"number": c.number, "slug": c.slug, "name": c.name, **coverage[c.number]}
-            for c in competences
+            {"slug": c.slug, "name": c.name, **figures[c.number].as_dict()} for c in competences
         ],
     }
 

@@ -6,7 +6,6 @@ row is reported, and only a clean file is written, in one transaction, as one au
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -22,19 +21,20 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from competence.data import json_path, load_catalogue, schema_validator
+from competence.domain import workflow
 from competence.domain.framework import CONTEXTS
-from competence.errors import InputError
+from competence.errors import InputError, writing
 from competence.formats.ratings import iter_json_rows, label_text, text
 from competence.formats.tables import (
     Row,
     check_path,
-    escape_cell,
     file_kind,
     open_table,
     read_text,
 )
 from competence.services.bulk_ratings import RatingsSource, import_ratings, text_cell
-from competence.services.records import KIND_ORDER, current_framework
+from competence.services.records import current_framework
+from competence.services.teams import TeamCache, people_in, split_path
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -46,27 +46,11 @@ from competence.store.models import (
     Team,
 )
 from competence.store.models import Rating as RatingRow
+from competence.store.queries import team_tree
 
 EXPORT_FORMAT = "competence-export"
 PEOPLE_REQUIRED = ("name", "email", "team", "context", "profile")
 RATINGS_REQUIRED = ("person", "competence", "knowledge", "application")
-EXPORT_COLUMNS = (
-    "person",
-    "name",
-    "employee_id",
-    "team",
-    "context",
-    "profile",
-    "cycle",
-    "kind",
-    "status",
-    "assessed_on",
-    "competence",
-    "slug",
-    "knowledge",
-    "application",
-    "evidence",
-)
 BATCH = 5000
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)``; total is None while it is not known yet."""
@@ -116,7 +100,7 @@ def import_file(
     check_path(path)
     if cycle is not None and not 0 < len(cycle.strip()) <= 100:
         raise InputError("--cycle: a cycle name has 1 to 100 characters")
-    if kind is not None and kind not in Assessment.Kind.values:
+    if kind is not None and kind not in workflow.KINDS:
         raise InputError(f"--kind: unknown kind {kind!r}: choose one of self, assessor, agreed")
     report = ImportReport(name or str(path), "", sha256_of(path), dry_run=dry_run)
     if file_kind(path) == "json":
@@ -231,10 +215,6 @@ class PersonRow:
     pmo: str | None
 
 
-def team_path(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split("/")) if value.strip() else ()
-
-
 def _import_people(
     report: ImportReport, rows: Iterable[Row], dry_run: bool, progress: Progress
 ) -> dict[str, int]:
@@ -254,7 +234,7 @@ def _import_people(
         name, email = text(v.get("name")), text(v.get("email")).lower()
         employee_id = text(v.get("employee_id")) or None
         context, profile = text(v.get("context")).lower(), text(v.get("profile")).lower()
-        path = team_path(text(v.get("team")))
+        path = split_path(text(v.get("team")))
         if not name:
             bad.append("name: is empty")
         for column, value, limit in (
@@ -399,26 +379,6 @@ def _import_people(
     return counts
 
 
-class TeamCache:
-    """Teams by path (``Department / Team``), created on demand."""
-
-    def __init__(self) -> None:
-        self.by_path: dict[tuple[str, ...], Team] = {}
-        for team in Team.objects.select_related("parent"):
-            self.by_path[tuple(team.path.split(" / "))] = team
-        self.created = 0
-
-    def get(self, path: tuple[str, ...], pmo: Pmo | None) -> Team:
-        team = self.by_path.get(path)
-        if team is None:
-            parent = self.get(path[:-1], pmo) if len(path) > 1 else None
-            team = Team(name=path[-1], parent=parent, pmo=pmo if len(path) == 1 else None)
-            Team.objects.bulk_create([team])
-            self.by_path[path] = team
-            self.created += 1
-        return team
-
-
 def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
     audit.record(
         "import",
@@ -439,32 +399,6 @@ def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
 CHUNK = 1000  # people per query when exporting
 
 
-def _team_paths() -> dict[int, str]:
-    """Every team's ``Department / Team`` path, from one query."""
-    rows = {
-        pk: (name, parent)
-        for pk, name, parent in Team.objects.values_list("id", "name", "parent_id")
-    }
-    paths: dict[int, str] = {}
-
-    def path(pk: int) -> str:
-        if pk not in paths:
-            name, parent = rows[pk]
-            paths[pk] = f"{path(parent)} / {name}" if parent else name
-        return paths[pk]
-
-    for pk in rows:
-        path(pk)
-    return paths
-
-
-def _team_ids(team: str, paths: dict[int, str]) -> set[int]:
-    wanted = " / ".join(team_path(team))
-    if wanted not in paths.values():
-        raise InputError(f"--team: no team {team!r} (write Department / Team)")
-    return {pk for pk, p in paths.items() if p == wanted or p.startswith(wanted + " / ")}
-
-
 PERSON_FIELDS = (
     "id",
     "email",
@@ -478,13 +412,9 @@ PERSON_FIELDS = (
 )
 
 
-def _people(
-    team: str | None, paths: dict[int, str], person: Person | None = None
-) -> list[tuple[Any, ...]]:
+def _people(team: str | None, person: Person | None = None) -> list[tuple[Any, ...]]:
     """The people to export, as tuples of PERSON_FIELDS, by email."""
-    people = Person.objects.all()
-    if team:
-        people = people.filter(team_id__in=_team_ids(team, paths))
+    people = people_in(team)
     if person is not None:
         people = people.filter(pk=person.pk)
     return list(people.order_by("email").values_list(*PERSON_FIELDS))
@@ -514,7 +444,7 @@ def _assessments_of(person_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     for row in rows:
         out[row[1]].append(row)
     for items in out.values():
-        items.sort(key=lambda a: (a[3], a[2], KIND_ORDER[Assessment.Kind(a[4])]))
+        items.sort(key=lambda a: (a[3], a[2], workflow.COUNTING_ORDER.index(workflow.Kind(a[4]))))
     return out
 
 
@@ -540,8 +470,8 @@ def iter_export_json(team: str | None = None) -> Iterator[str]:
     It uses natural keys only (emails, team paths, cycle names), in a stable order, so that
     exporting, importing into an empty database and exporting again gives the same document.
     """
-    paths = _team_paths()
-    people = _people(team, paths)
+    paths = team_tree().paths()
+    people = _people(team)
     ids = [p[0] for p in people]
     emails = {p[0]: p[1] for p in people}
     team_ids: set[int] = set()
@@ -704,11 +634,33 @@ def write_export_json(out: IO[str], team: str | None = None) -> int:
     return people_count(team)
 
 
+def export_to(fmt: str, team: str | None, history: bool, out: Path | None) -> tuple[int, str]:
+    """Write an export to a file, or to standard output; return (how many, of what)."""
+    import sys
+
+    from competence.formats import exports
+
+    if fmt == "xlsx" and out is None:
+        raise InputError("--out: an xlsx export needs a file name")
+    people_count(team)  # an unknown team is an error before anything is written
+    with writing(out, "--out"):
+        if fmt == "json":
+            if out is None:
+                return write_export_json(sys.stdout, team), "people"
+            with out.open("w", encoding="utf-8") as f:
+                return write_export_json(f, team), "people"
+        rows = export_rows(team, history)
+        if fmt == "csv":
+            if out is None:
+                return exports.write_csv(rows, sys.stdout), "ratings"
+            with out.open("w", encoding="utf-8", newline="") as f:
+                return exports.write_csv(rows, f), "ratings"
+        assert out is not None
+        return exports.write_xlsx(rows, out), "ratings"
+
+
 def people_count(team: str | None = None) -> int:
-    people = Person.objects.all()
-    if team:
-        people = people.filter(team_id__in=_team_ids(team, _team_paths()))
-    return people.count()
+    return people_in(team).count()
 
 
 def export_document(team: str | None = None) -> dict[str, Any]:
@@ -724,17 +676,18 @@ def export_rows(
     Read a thousand people at a time: three queries per thousand people, memory bounded.
     """
     slugs = {c.number: c.slug for c in load_catalogue().framework.competences}
-    paths = _team_paths()
-    people = _people(team, paths, person)
+    paths = team_tree().paths()
+    people = _people(team, person)
     for chunk in _chunks(people):
         by_person = _assessments_of([p[0] for p in chunk])
         chosen: dict[int, list[tuple[Any, ...]]] = {}
         for pk, items in by_person.items():
             if history:
                 chosen[pk] = items
-            elif items:
-                latest = max(items, key=lambda a: (a[3], a[2], -KIND_ORDER[Assessment.Kind(a[4])]))
-                chosen[pk] = [latest]
+            else:
+                counting = workflow.counting(items, lambda a: ((a[3], a[2]), a[4], a[5]))
+                if counting is not None:
+                    chosen[pk] = [counting]
         ratings = _ratings_of(
             [a[0] for items in chosen.values() for a in items],
             "competence",
@@ -762,44 +715,6 @@ def export_rows(
                         "application": "" if application is None else application,
                         "evidence": evidence,
                     }
-
-
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    n = 0
-    for row in rows:
-        writer.writerow(
-            escape_cell(v) if isinstance(v, str) else v for v in (row[c] for c in EXPORT_COLUMNS)
-        )
-        n += 1
-    return n
-
-
-def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:
-    """A write-only workbook; every text cell is stored as text, never as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(path, str | Path):  # fail on an unwritable path before building anything
-        with open(path, "wb") as out:
-            return write_xlsx(rows, out)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Ratings")
-    sheet.append(list(EXPORT_COLUMNS))
-    n = 0
-    for row in rows:
-        cells = []
-        for column in EXPORT_COLUMNS:
-            value = row[column]
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
-        n += 1
-    book.save(path)
-    return n
 
 
 # -- the JSON document back in -----------------------------------------------------------------
@@ -854,9 +769,9 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
     problems += _first_twice(
         (p["name"] for p in doc["pmos"]), lambda i: f"{source}, pmos[{i}].name", "PMO"
     )
-    paths = {" / ".join(team_path(t["path"])) for t in doc["teams"]}
+    paths = {" / ".join(split_path(t["path"])) for t in doc["teams"]}
     problems += _first_twice(
-        (" / ".join(team_path(t["path"])) for t in doc["teams"]),
+        (" / ".join(split_path(t["path"])) for t in doc["teams"]),
         lambda i: f"{source}, teams[{i}].path",
         "team",
     )
@@ -880,7 +795,7 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
             validate_email(p["email"])
         except ValidationError:
             problems.append(f"{where}.email: not an email address: {p['email']!r}")
-        if p["team"] is not None and " / ".join(team_path(p["team"])) not in paths:
+        if p["team"] is not None and " / ".join(split_path(p["team"])) not in paths:
             problems.append(f"{where}.team: {p['team']} is not in teams")
         if p["profile"] not in catalogue.profiles:
             problems.append(f"{where}.profile: unknown profile {p['profile']!r}")
@@ -965,7 +880,7 @@ def import_document(
             pmos[p["name"]].leads.add(*leads)
         teams = TeamCache()
         for t in doc["teams"]:
-            team = teams.get(team_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
+            team = teams.get(split_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
             if t["pmo"] and team.pmo_id != pmos[t["pmo"]].pk:
                 team.pmo = pmos[t["pmo"]]
                 Team.objects.bulk_update([team], ["pmo"])
@@ -974,7 +889,7 @@ def import_document(
                 email=p["email"].lower(),
                 name=p["name"],
                 employee_id=p["employee_id"],
-                team=teams.by_path[team_path(p["team"])] if p["team"] else None,
+                team=teams.by_path[split_path(p["team"])] if p["team"] else None,
                 context=p["context"],
                 profile=p["profile"],
                 left_on=_date(p["left_on"]),

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
+from competence.domain import workflow
 from competence.domain.framework import CONTEXTS
+from competence.domain.plans import PlanStatus
 
 CONTEXT_CHOICES = [(c, c) for c in CONTEXTS]
 
 
 class ReadOnlyError(Exception):
     """A signed-off assessment, or the append-only audit trail, was asked to change."""
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """Django choices for one of the domain's enumerations (the domain is their one home)."""
+    return [(member.value, member.name.replace("_", " ").title()) for member in enum]
 
 
 class FrameworkVersion(models.Model):
@@ -81,18 +89,8 @@ class Team(models.Model):
             ),
         ]
 
-    @property
-    def path(self) -> str:
-        """``Department / Team``."""
-        parts = [self.name]
-        node = self.parent
-        while node is not None:
-            parts.append(node.name)
-            node = node.parent
-        return " / ".join(reversed(parts))
-
     def __str__(self) -> str:
-        return self.path
+        return self.name
 
 
 class Person(models.Model):
@@ -139,21 +137,13 @@ class Cycle(models.Model):
 
 
 class Assessment(models.Model):
-    class Kind(models.TextChoices):
-        SELF = "self"
-        ASSESSOR = "assessor"
-        AGREED = "agreed"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft"
-        SUBMITTED = "submitted"
-        REVIEWED = "reviewed"
-        SIGNED_OFF = "signed-off"
+    Kind = workflow.Kind
+    Status = workflow.Status
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="assessments")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SELF)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(max_length=10, choices=_choices(Kind), default=Kind.SELF)
+    status = models.CharField(max_length=12, choices=_choices(Status), default=Status.DRAFT)
     assessed_on = models.DateField()
     framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
     profile = models.CharField(max_length=100)
@@ -174,12 +164,12 @@ class Assessment(models.Model):
 
     @property
     def locked(self) -> bool:
-        return self.status == self.Status.SIGNED_OFF
+        return workflow.locked(self.status)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             stored = Assessment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == self.Status.SIGNED_OFF:
+            if stored is not None and workflow.locked(stored):
                 raise ReadOnlyError(f"assessment {self} is signed off and cannot change")
         super().save(*args, **kwargs)
 
@@ -226,22 +216,22 @@ class Rating(models.Model):
         return f"{self.competence}: {self.knowledge}/{self.application}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if Assessment.objects.filter(pk=self.assessment_id, status="signed-off").exists():
+        if Assessment.objects.filter(
+            pk=self.assessment_id, status=workflow.Status.SIGNED_OFF
+        ).exists():
             raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if Assessment.objects.filter(pk=self.assessment_id, status="signed-off").exists():
+        if Assessment.objects.filter(
+            pk=self.assessment_id, status=workflow.Status.SIGNED_OFF
+        ).exists():
             raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
         return super().delete(*args, **kwargs)
 
 
 class PlanItem(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned"
-        IN_PROGRESS = "in-progress"
-        DONE = "done"
-        DROPPED = "dropped"
+    Status = PlanStatus
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plan_items")
     competence = models.PositiveSmallIntegerField()
@@ -251,7 +241,7 @@ class PlanItem(models.Model):
     target_level = models.PositiveSmallIntegerField()
     action = models.TextField()
     due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(max_length=12, choices=_choices(Status), default=Status.PLANNED)
 
     class Meta:
         ordering = ["due_on", "competence", "id"]

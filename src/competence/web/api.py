@@ -12,17 +12,18 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
+from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
+from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import policy, records, results
+from competence.services import people, policy, records, results, team_view
 from competence.services.catalogue import (
     framework_data,
     profile_data,
@@ -30,7 +31,7 @@ from competence.services.catalogue import (
     profiles_data,
 )
 from competence.store import audit
-from competence.store.models import Assessment, Person, Team
+from competence.store.models import Assessment, Person
 
 
 class TokenAuth(HttpBearer):
@@ -126,8 +127,11 @@ def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
-    person = get_object_or_404(Person.objects.select_related("team", "assessor"), pk=person_id)
-    if not policy.can_view_person(request.user, person):
+    try:
+        person = people.get(person_id)
+    except InputError:
+        raise Http404("no such person") from None
+    if not policy.allowed(request.user, "person.view", person):
         raise PermissionDenied
     return person
 
@@ -177,12 +181,12 @@ def post_gap(request: HttpRequest, body: GapIn) -> dict[str, Any]:
 
 @api.get("/people", tags=["people"], summary="The people you may see")
 def get_people(request: HttpRequest) -> list[dict[str, Any]]:
-    return [results.person_data(p) for p in policy.visible_people(request.user)]
+    return people.listing(policy.visible_people(request.user))
 
 
 @api.get("/people/{person_id}", tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return results.person_data(_person(request, person_id))
+    return people.data(_person(request, person_id))
 
 
 @api.get(
@@ -202,27 +206,12 @@ def get_results(request: HttpRequest, person_id: int) -> dict[str, Any]:
 def get_person_gap(
     request: HttpRequest, person_id: int, profile: str | None = None, context: str | None = None
 ) -> dict[str, Any]:
-    person = _person(request, person_id)
-    assessment = results.counting_assessment(person)
-    ratings = records.domain_ratings(assessment) if assessment else {}
-    return assess(
-        load_catalogue(),
-        profile or person.profile,
-        context or person.context,
-        ratings,
-        person.email,
-    ).as_dict()
+    return results.person_gap(_person(request, person_id), profile, context)
 
 
 @api.get("/people/{person_id}/assessments", tags=["assessments"])
 def get_assessments(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    person = _person(request, person_id)
-    return [
-        _assessment(a)
-        for a in person.assessments.select_related("cycle")
-        .prefetch_related("ratings")
-        .order_by("assessed_on", "id")
-    ]
+    return [_assessment(a) for a in records.assessments_of(_person(request, person_id))]
 
 
 def _assessment(a: Assessment) -> dict[str, Any]:
@@ -244,9 +233,10 @@ def _assessment(a: Assessment) -> dict[str, Any]:
 
 @api.get("/assessments/{assessment_id}", tags=["assessments"])
 def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("cycle", "person"), pk=assessment_id
-    )
+    try:
+        assessment = records.get_assessment(assessment_id)
+    except InputError:
+        raise Http404("no such assessment") from None
     _person(request, assessment.person_id)
     return _assessment(assessment)
 
@@ -263,8 +253,8 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
     cycle = records.current_cycle()
     if cycle is None:
         raise InputError("no assessment cycle is open")
-    existing = Assessment.objects.filter(person=person, cycle=cycle, kind="self").first()
-    if existing is not None and existing.status != Assessment.Status.DRAFT:
+    existing = records.assessment_of(person, cycle, Kind.SELF)
+    if existing is not None and not workflow.editable(existing.status):
         raise InputError("your self-assessment is already submitted")
     return _assessment(records.record_assessment(person, cycle, _ratings(body.ratings)))
 
@@ -274,9 +264,8 @@ def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
     person = policy.own_person(request.user)
     if person is None:
         raise Http404("no person is linked to your account")
-    assessment = Assessment.objects.filter(
-        person=person, cycle=records.current_cycle(), kind="self"
-    ).first()
+    cycle = records.current_cycle()
+    assessment = records.assessment_of(person, cycle, Kind.SELF) if cycle else None
     if assessment is None:
         raise InputError("there is no self-assessment to submit yet")
     return _assessment(records.submit(assessment))
@@ -294,33 +283,22 @@ class TeamFilter(Schema):
     summary="Heatmap rows (one page of people) and coverage per competence",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
-    if not policy.can_view_team(request.user):
+    if not policy.allowed(request.user, "team.figures"):
         raise PermissionDenied
-    people = policy.team_people(request.user)
-    individuals = policy.sees_individuals_in_team_view(request.user)
-    if not individuals and (filters.team is not None or filters.context or filters.page != 1):
+    if not policy.allowed(request.user, "team.individuals") and filters.page != 1:
         raise ValidationError(
-            [
-                {
-                    "loc": ["query"],
-                    "msg": "figures without names come unfiltered, since filters "
-                    "could single people out",
-                }
-            ]
+            [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
         )
-    if filters.team is not None:
-        team = get_object_or_404(Team, pk=filters.team)
-        from competence.web.views import _team_and_below
-
-        people = people.filter(team_id__in=_team_and_below(team))
-    if filters.context:
-        if filters.context not in CONTEXTS:
-            raise ValidationError(
-                [{"loc": ["query", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
-            )
-        people = people.filter(context=filters.context)
+    try:
+        choice = team_view.choose(request.user, filters.team, filters.context)
+    except team_view.NoSuchTeam:
+        raise Http404("no such team") from None
+    except InputError as exc:
+        raise ValidationError(
+            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
+        ) from None
     return results.private_summary(
-        results.team_summary(people, page=filters.page),
-        individuals=individuals,
+        results.team_summary(choice.people, page=filters.page),
+        individuals=choice.individuals,
         min_group=settings.CONFIG.min_group_size,
     )

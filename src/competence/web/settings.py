@@ -51,7 +51,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "competence.web.views.navigation",
+                "competence.web.views.common.navigation",
             ],
         },
     }

@@ -4,12 +4,21 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from competence.web import views
 from competence.web.api import api
+from competence.web.views import (
+    assessment,
+    common,
+    framework,
+    manage,
+    plans,
+    results,
+    review,
+    team,
+)
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
+    path("healthz", common.healthz, name="healthz"),
+    path("", common.home, name="home"),
     path(
         "signin",
         auth_views.LoginView.as_view(
@@ -48,22 +57,22 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("framework", views.framework, name="framework"),
-    path("framework/compare", views.compare, name="compare"),
-    path("me/assessment", views.self_assessment, name="self_assessment"),
-    path("me/data.json", views.my_data, name="my_data"),
-    path("people/<int:person_id>", views.person_results, name="results"),
-    path("people/<int:person_id>/ratings.<str:fmt>", views.person_download, name="download"),
-    path("people/<int:person_id>/report.<str:fmt>", views.person_report, name="report"),
-    path("team", views.team, name="team"),
-    path("team/report.<str:fmt>", views.team_report, name="team_report"),
-    path("team/plan", views.team_plan, name="team_plan"),
-    path("review", views.review_list, name="review_list"),
-    path("people/<int:person_id>/review", views.review, name="review"),
-    path("people/<int:person_id>/plan", views.plan_generate, name="plan_generate"),
-    path("people/<int:person_id>/plan/<int:item_id>", views.plan_item, name="plan_item"),
-    path("manage/import", views.manage_import, name="manage_import"),
-    path("manage/export.<str:fmt>", views.manage_export, name="manage_export"),
+    path("framework", framework.framework, name="framework"),
+    path("framework/compare", framework.compare, name="compare"),
+    path("me/assessment", assessment.self_assessment, name="self_assessment"),
+    path("me/data.json", results.my_data, name="my_data"),
+    path("people/<int:person_id>", results.person_results, name="results"),
+    path("people/<int:person_id>/ratings.<str:fmt>", results.person_download, name="download"),
+    path("people/<int:person_id>/report.<str:fmt>", results.person_report, name="report"),
+    path("team", team.team, name="team"),
+    path("team/report.<str:fmt>", team.team_report, name="team_report"),
+    path("team/plan", team.team_plan, name="team_plan"),
+    path("review", review.review_list, name="review_list"),
+    path("people/<int:person_id>/review", review.review_page, name="review"),
+    path("people/<int:person_id>/plan", plans.plan_generate, name="plan_generate"),
+    path("people/<int:person_id>/plan/<int:item_id>", plans.plan_item, name="plan_item"),
+    path("manage/import", manage.manage_import, name="manage_import"),
+    path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,153 @@
+"""The assessment workflow: kinds, statuses, which assessment counts, and the steps between
+statuses with who may take each.
+
+A person's cycle holds up to three assessments: their own (``self``), their assessor's
+(``assessor``) and the ``agreed`` one. Drafts are nobody's result yet; of the rest, the agreed
+assessment counts before the assessor's, and the assessor's before the self-assessment; a later
+cycle counts before an earlier one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from competence.domain.errors import WorkflowError
+
+
+class Kind(StrEnum):
+    SELF = "self"
+    ASSESSOR = "assessor"
+    AGREED = "agreed"
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REVIEWED = "reviewed"
+    SIGNED_OFF = "signed-off"
+
+
+KINDS: tuple[str, ...] = tuple(Kind)
+STATUSES: tuple[str, ...] = tuple(Status)
+COUNTING_ORDER: tuple[Kind, ...] = (Kind.AGREED, Kind.ASSESSOR, Kind.SELF)
+"""Within a cycle, the first of these kinds that is not a draft counts."""
+
+# Who takes a step: the person assessed, or their reviewer (their assessor, or an admin).
+PERSON, REVIEWER = "person", "reviewer"
+
+
+def counts(status: str) -> bool:
+    """Whether an assessment in this status can be a result: drafts never are."""
+    return status != Status.DRAFT
+
+
+def editable(status: str) -> bool:
+    """Only a draft takes new ratings."""
+    return status == Status.DRAFT
+
+
+def locked(status: str) -> bool:
+    return status == Status.SIGNED_OFF
+
+
+CycleKey = tuple[dt.date, str]
+"""(the day the cycle opens, its name): later cycles sort after earlier ones."""
+T = TypeVar("T")
+
+
+def counting_rank(cycle: CycleKey, kind: str) -> tuple[dt.date, str, int]:
+    """Sorts assessments so that the one that counts comes last."""
+    return (cycle[0], cycle[1], -COUNTING_ORDER.index(Kind(kind)))
+
+
+def counting(assessments: Iterable[T], facts: Callable[[T], tuple[CycleKey, str, str]]) -> T | None:
+    """The assessment that counts, of those given; ``facts(a)`` is (cycle key, kind, status).
+
+    None when every one is a draft (or there is none).
+    """
+    best: T | None = None
+    best_rank: tuple[dt.date, str, int] | None = None
+    for a in assessments:
+        cycle, kind, status = facts(a)
+        if not counts(status):
+            continue
+        rank = counting_rank(cycle, kind)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = a, rank
+    return best
+
+
+def counting_per_cycle(
+    assessments: Iterable[T], facts: Callable[[T], tuple[CycleKey, str, str]]
+) -> list[T]:
+    """The assessment that counts in each cycle that has one, earliest cycle first."""
+    by_cycle: dict[CycleKey, list[T]] = {}
+    for a in assessments:
+        by_cycle.setdefault(facts(a)[0], []).append(a)
+    chosen = (counting(items, facts) for _, items in sorted(by_cycle.items()))
+    return [a for a in chosen if a is not None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step: from which statuses, to which status, and who may take it."""
+
+    name: str
+    verb: str
+    before: tuple[Status, ...]
+    after: Status
+    kinds: tuple[Kind, ...]
+    by: Callable[[str], str]
+    """Given the assessment's kind, who takes the step: PERSON or REVIEWER."""
+
+
+def _submitter(kind: str) -> str:
+    return PERSON if kind == Kind.SELF else REVIEWER
+
+
+def _reviewer(kind: str) -> str:
+    return REVIEWER
+
+
+STEPS: dict[str, Step] = {
+    s.name: s
+    for s in (
+        Step("submit", "submit", (Status.DRAFT,), Status.SUBMITTED, tuple(Kind), _submitter),
+        Step(
+            "review",
+            "review",
+            (Status.SUBMITTED,),
+            Status.REVIEWED,
+            (Kind.SELF, Kind.ASSESSOR),
+            _reviewer,
+        ),
+        Step("sign-off", "sign off", (Status.REVIEWED,), Status.SIGNED_OFF, tuple(Kind), _reviewer),
+    )
+}
+"""The transitions of an assessment's status. Agreeing makes (or updates) the agreed assessment,
+which starts ``reviewed``; it is the reviewer's act (see :data:`AGREE_BY`)."""
+
+AGREE_BY = REVIEWER
+
+
+def step(name: str, kind: str, status: str, what: str) -> Status:
+    """The status after taking step ``name`` on an assessment of ``kind`` in ``status``.
+
+    ``what`` names the assessment in the message of the :class:`WorkflowError` raised when the
+    step is not allowed.
+    """
+    s = STEPS[name]
+    if locked(status):
+        raise WorkflowError(f"{what}: signed off and read-only; a new cycle makes a new assessment")
+    if kind not in s.kinds:
+        raise WorkflowError(f"{what}: a {kind} assessment has no {s.verb} step")
+    if status not in s.before:
+        raise WorkflowError(
+            f"{what}: cannot {s.verb} an assessment that is {status} "
+            f"(it must be {' or '.join(s.before)})"
+        )
+    return s.after

@@ -1,0 +1,67 @@
+"""The people-and-ratings export as CSV or XLSX: one row per rating, every text cell escaped so
+that no spreadsheet runs it as a formula."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+from competence.formats.tables import escape_cell
+
+EXPORT_COLUMNS = (
+    "person",
+    "name",
+    "employee_id",
+    "team",
+    "context",
+    "profile",
+    "cycle",
+    "kind",
+    "status",
+    "assessed_on",
+    "competence",
+    "slug",
+    "knowledge",
+    "application",
+    "evidence",
+)
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    n = 0
+    for row in rows:
+        writer.writerow(
+            escape_cell(v) if isinstance(v, str) else v for v in (row[c] for c in EXPORT_COLUMNS)
+        )
+        n += 1
+    return n
+
+
+def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:
+    """A write-only workbook; every text cell is stored as text, never as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(path, str | Path):  # fail on an unwritable path before building anything
+        with open(path, "wb") as out:
+            return write_xlsx(rows, out)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Ratings")
+    sheet.append(list(EXPORT_COLUMNS))
+    n = 0
+    for row in rows:
+        cells = []
+        for column in EXPORT_COLUMNS:
+            value = row[column]
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+        n += 1
+    book.save(path)
+    return n

@@ -1,0 +1,49 @@
+"""The database as a whole: ready to use, upgraded, named. Nothing of Django is imported until a
+function here is called, so that commands that need no database start quickly."""
+
+from __future__ import annotations
+
+from competence.errors import InputError
+
+
+def name() -> str:
+    from django.db import connection
+
+    return str(connection.settings_dict["NAME"])
+
+
+def ready(need_tables: bool = True) -> None:
+    """Set Django up; unless ``need_tables`` is false, insist that the tables are up to date."""
+    from competence.store import setup
+
+    setup()
+    if not need_tables:
+        return
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise InputError(f"the database at {name()} needs upgrading: run `competence db upgrade`")
+
+
+def upgrade() -> str:
+    """Create or upgrade the tables and record the built-in framework; return its version."""
+    ready(need_tables=False)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from competence.services.records import current_framework
+    from competence.store import audit
+
+    with audit.acting_as("system"):
+        return str(current_framework())
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A database that cannot be reached or used (not a bug of ours)."""
+    try:
+        from django.db import InterfaceError, OperationalError
+    except ImportError:  # pragma: no cover - Django is a dependency
+        return False
+    return isinstance(exc, OperationalError | InterfaceError)

@@ -1,0 +1,81 @@
+"""Whom the team view, the team reports and the capability planner count, for a signed-in user
+and the filters they chose: one place that applies the policy to the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from competence.domain.framework import CONTEXTS
+from competence.errors import InputError
+from competence.services import policy
+from competence.store.models import Person
+from competence.store.queries import team_tree
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The people chosen, and the filters that chose them (validated)."""
+
+    people: QuerySet[Person]
+    individuals: bool
+    team: int | None
+    context: str | None
+    label: str
+    """What the filters chose, in words ("Everyone", "Delivery / Finance PMO, programme")."""
+
+    @property
+    def query(self) -> str:
+        """The filters as a query string, for links that keep them."""
+        return f"team={self.team or ''}&context={self.context or ''}"
+
+
+class NoSuchTeam(InputError):
+    """A team id that is not one the user may choose (404: it may or may not exist)."""
+
+
+def choose(
+    user: policy.User,
+    team: str | int | None = None,
+    context: str | None = None,
+    *,
+    path: str | None = None,
+) -> Choice:
+    """The people the user's team view counts, filtered by team (by id, or by ``path`` such as
+    ``Department / Team``; with the teams below it) and by context. Someone who sees figures
+    only gets no filters: filtered figures could be subtracted from each other to single people
+    out."""
+    policy.require(user, "team.figures")
+    people = policy.team_people(user)
+    individuals = policy.allowed(user, "team.individuals")
+    team_id: int | None = None
+    tree = team_tree()
+    parts = []
+    if path:
+        found = tree.find(path)
+        if found is None or found not in policy.visible_teams(user):
+            raise NoSuchTeam(f"--team: no team {path!r} (write Department / Team)")
+        team = found
+    if team is not None and team != "":
+        if not individuals:
+            raise InputError("team: figures without names come unfiltered")
+        if not str(team).isdigit() or int(str(team)) not in policy.visible_teams(user):
+            raise NoSuchTeam(f"team: no team {team}")
+        team_id = int(str(team))
+        people = people.filter(team_id__in=sorted(tree.subtree([team_id])))
+        parts.append(tree.path(team_id))
+    if context:
+        if not individuals:
+            raise InputError("context: figures without names come unfiltered")
+        if context not in CONTEXTS:
+            raise InputError(f"context: must be one of {', '.join(CONTEXTS)}")
+        people = people.filter(context=context)
+        parts.append(f"{context} context")
+    return Choice(people, individuals, team_id, context or None, ", ".join(parts) or "Everyone")
+
+
+def team_options(user: policy.User) -> list[tuple[int, str]]:
+    """The teams the user may filter by, as (id, path), in path order."""
+    tree = team_tree()
+    return sorted(((pk, tree.path(pk)) for pk in policy.visible_teams(user)), key=lambda t: t[1])

@@ -1,0 +1,149 @@
+"""The self-assessment form: a person rates themself, saving as they go, and submits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from competence.data import load_catalogue
+from competence.domain import workflow
+from competence.domain.framework import AXES
+from competence.domain.ratings import Rating
+from competence.domain.workflow import Kind
+from competence.errors import InputError
+from competence.services import catalogue, policy, records
+
+LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
+EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
+
+
+class AssessmentForm(forms.Form):
+    """One knowledge, one application and one evidence field per competence that applies."""
+
+    def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.competences = competences
+        for c in competences:
+            n = c["number"]
+            for axis in AXES:
+                self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
+                    choices=LEVEL_CHOICES,
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    widget=forms.RadioSelect,
+                    label=f"{c['name']}: {axis}",
+                )
+            self.fields[f"evidence-{n}"] = forms.CharField(
+                required=False,
+                max_length=EVIDENCE_LIMIT,
+                label=f"{c['name']}: evidence",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def ratings(self) -> dict[int, Rating]:
+        """Every competence on the form: an empty one clears what was saved before."""
+        out = {}
+        for c in self.competences:
+            n = c["number"]
+            k = self.cleaned_data.get(f"knowledge-{n}")
+            a = self.cleaned_data.get(f"application-{n}")
+            e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
+            out[n] = Rating(k, a, e)
+        return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    person = policy.own_person(request.user)
+    if person is None:
+        return render(request, "competence/no_person.html", status=404)
+    cycle = records.current_cycle()
+    if cycle is None:
+        return render(request, "competence/no_cycle.html", status=404)
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    competences = catalogue.applicable(person.profile, person.context)
+    numbers = {c["number"] for c in competences}
+    editable = assessment is None or workflow.editable(assessment.status)
+    wants_json = request.headers.get("X-Requested-With") == "fetch"
+    if request.method == "POST":
+        if not editable:
+            if wants_json:
+                return JsonResponse({"saved": False, "error": "already submitted"}, status=409)
+            messages.error(request, "This self-assessment is already submitted.")
+            return redirect("self_assessment")
+        form = AssessmentForm(competences, request.POST)
+        if form.is_valid():
+            try:
+                assessment = records.record_assessment(person, cycle, form.ratings())
+                rated = records.rated_count(assessment, numbers)
+                if wants_json:
+                    return JsonResponse({"saved": True, "rated": rated, "total": len(numbers)})
+                if request.POST.get("action") == "submit":
+                    records.submit(assessment)
+                    messages.success(request, "Submitted. Your assessor can now review it.")
+                    return redirect("results", person_id=person.pk)
+            except InputError as exc:
+                if wants_json:
+                    return JsonResponse({"saved": False, "error": exc.report()}, status=409)
+                for problem in exc.problems:
+                    messages.error(request, problem)
+                return redirect("self_assessment")
+            messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
+            return redirect("self_assessment")
+        if wants_json:
+            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
+    else:
+        initial: dict[str, Any] = {}
+        if assessment is not None:
+            for r in assessment.ratings.all():
+                initial[f"knowledge-{r.competence}"] = (
+                    None if r.knowledge is None else str(r.knowledge)
+                )
+                initial[f"application-{r.competence}"] = (
+                    None if r.application is None else str(r.application)
+                )
+                initial[f"evidence-{r.competence}"] = r.evidence
+        form = AssessmentForm(competences, initial=initial)
+    levels = load_catalogue().framework.levels
+    sections = [
+        {
+            "competence": c,
+            "axes": [
+                {
+                    "axis": axis,
+                    "field": form[f"{axis}-{c['number']}"],
+                    "target": c[axis],
+                    "options": [
+                        (radio, lv.name, getattr(lv, axis))
+                        for radio, lv in zip(form[f"{axis}-{c['number']}"], levels, strict=True)
+                    ],
+                }
+                for axis in AXES
+            ],
+            "evidence": form[f"evidence-{c['number']}"],
+        }
+        for c in competences
+    ]
+    return render(
+        request,
+        "competence/assessment.html",
+        {
+            "person": person,
+            "cycle": cycle,
+            "assessment": assessment,
+            "form": form,
+            "sections": sections,
+            "levels": levels,
+            "editable": editable,
+            "rated": records.rated_count(assessment, numbers) if assessment else 0,
+            "total": len(competences),
+        },
+    )

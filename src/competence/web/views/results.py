@@ -1,0 +1,111 @@
+"""A person's results, their downloads, their report, and a member's own data."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from competence.data import load_catalogue
+from competence.formats import exports
+from competence.reports import charts
+from competence.services import people, plans, policy, privacy, results, transfer
+from competence.web.views.common import XLSX_TYPE, attachment, person_for
+
+PLAN_STATUSES = plans.STATUSES
+
+
+@login_required
+def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_for(request, person_id)
+    data = results.person_results(person)
+    target = data[data["target"]]
+    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    trend = [
+        {
+            **t,
+            "name": names[t["number"]],
+            "svg": mark_safe(charts.sparkline(t["points"], names[t["number"]])),
+        }
+        for t in data["history"]["trend"]
+    ]
+    return render(
+        request,
+        "competence/results.html",
+        {
+            "person": person,
+            "data": data,
+            "officer": data["officer"],
+            "specialist": data["specialist"],
+            "target": target,
+            "target_name": data["target_name"],
+            "missing": data["still_needed"],
+            "closest": data["closest_specialisms"],
+            "evidence": data["evidence"],
+            "radar": mark_safe(charts.radar(target)),
+            "rows": target["competences"],
+            "trend": trend,
+            "cycles": trend[0]["points"] if trend else [],
+            "show_history": len(data["history"]["assessments"]) >= 2,
+            "plan": plans.plan_data(person),
+            "can_edit_plan": policy.allowed(request.user, "plan.edit", person),
+            "plan_statuses": PLAN_STATUSES,
+            "is_own": person.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+def person_download(request: HttpRequest, person_id: int, fmt: str) -> HttpResponseBase:
+    person = person_for(request, person_id)
+    response: HttpResponse
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(results.person_results(person), indent=2, ensure_ascii=False),
+            content_type="application/json",
+        )
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        exports.write_csv(transfer.export_rows(history=True, person=person), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        out = io.BytesIO()
+        exports.write_xlsx(transfer.export_rows(history=True, person=person), out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    else:
+        raise Http404("no such format")
+    return attachment(response, f"{people.file_stem(person)}.{fmt}")
+
+
+@login_required
+def person_report(request: HttpRequest, person_id: int, fmt: str) -> HttpResponseBase:
+    """The individual report, as a page or an A4 PDF."""
+    from competence.reports.individual import render_html, write_pdf
+
+    person = person_for(request, person_id)
+    html = render_html(results.person_results(person), plans.plan_data(person))
+    if fmt == "html":
+        return HttpResponse(html)
+    if fmt != "pdf":
+        raise Http404("no such format")
+    buffer = io.BytesIO()
+    write_pdf(html, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    return attachment(response, f"{people.file_stem(person)}-report.pdf")
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponseBase:
+    """Everything held about the signed-in user's person, as JSON."""
+    person = policy.own_person(request.user)
+    if person is None:
+        return render(request, "competence/no_person.html", status=404)
+    response = HttpResponse(
+        json.dumps(privacy.personal_data(person), indent=2, ensure_ascii=False),
+        content_type="application/json",
+    )
+    return attachment(response, "my-competence-data.json")
