@@ -24,9 +24,13 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "apm-role-profile-pmo-officers-and-specialists.txt"
-SHARED = ROOT.parent / "shared"
 EXAMPLES = ROOT / "examples"
+# Files the tests read, kept in the repository with their sources and licences
+# (tests/fixtures/README.md): nothing outside the repository is read.
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = FIXTURES / "seed" / "apm-role-profile-pmo-officers-and-specialists.txt"
+CASE_SCHEMA = FIXTURES / "schemas" / "case-v1p1-cfpackage.schema.json"
+CASE_FILES = FIXTURES / "case"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

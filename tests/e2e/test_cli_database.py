@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from competence.services.records import cli_actor
-from tests.conftest import EXAMPLES, SHARED
+from tests.conftest import CASE_FILES, EXAMPLES
 from tests.integration.conftest import PEOPLE
 
 SCRIPT = Path(sys.executable).parent / "competence"
@@ -173,7 +173,7 @@ def test_framework_interchange_commands(database_url: str, tmp_path: Path) -> No
     )
     assert len(moodle.read_text().splitlines()) == 1 + 1 + 29 * 3
     assert competence(database_url, "db", "upgrade").returncode == 0
-    messy = SHARED / "fixtures" / "case" / "opensalt-sample-framework.json"
+    messy = CASE_FILES / "opensalt-sample-framework.json"
     result = competence(database_url, "framework", "import", str(messy), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)

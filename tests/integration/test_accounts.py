@@ -180,10 +180,10 @@ def test_as_a_member_framework_import_and_others_data_are_refused(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.conftest import SHARED
+    from tests.conftest import CASE_FILES
 
     create_ada(capsys, monkeypatch, "assessor")
-    case = SHARED / "fixtures" / "case" / "opensalt-utf8-framework.json"
+    case = CASE_FILES / "opensalt-utf8-framework.json"
     assert run(capsys, monkeypatch, "--as", "ada", "framework", "import", str(case))[0] == 2
     # Only a person (or an admin) downloads everything about a person.
     assert run(capsys, monkeypatch, "--as", "ada", "person", "data", "alan@example.org")[0] == 2

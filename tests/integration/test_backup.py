@@ -19,7 +19,7 @@ from competence.services.backup import (
 )
 from competence.services.frameworks import store_case_framework
 from competence.store.models import AuditEntry, Cycle, FrameworkVersion, Person
-from tests.conftest import SHARED
+from tests.conftest import CASE_FILES
 from tests.integration.conftest import wipe
 from tests.integration.test_transfer import populate
 
@@ -30,7 +30,7 @@ def test_backup_then_restore_into_an_empty_database_gives_back_everything(
     populate(people, cycles)
     user = get_user_model().objects.create_user("ada", "ada@example.org", "correct horse")
     Person.objects.filter(email="ada@example.org").update(user=user)
-    store_case_framework(read_case(SHARED / "fixtures" / "case" / "opensalt-utf8-framework.json"))
+    store_case_framework(read_case(CASE_FILES / "opensalt-utf8-framework.json"))
     path = tmp_path / "backup.json.gz"
     counts = write_backup(path)
     assert counts["people"] == 3
@@ -78,7 +78,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(actor: str, tmp_path: Path)
     ],
 )
 def test_case_frameworks_are_stored_as_additional_versions(actor: str, name: str) -> None:
-    imported = read_case(SHARED / "fixtures" / "case" / name)
+    imported = read_case(CASE_FILES / name)
     stored = store_case_framework(imported)
     assert stored.source == "case"
     assert len(stored.document["items"]) == len(imported.items) > 0

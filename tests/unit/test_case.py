@@ -31,23 +31,20 @@ from competence.formats.case import (
     parse_case,
     read_case,
 )
-from tests.conftest import ROOT
+from tests.conftest import CASE_FILES, CASE_SCHEMA
 
-SHARED = ROOT.parent / "shared"
-SCHEMA = SHARED / "schemas" / "case-v1p1-cfpackage.schema.json"
-FIXTURES = SHARED / "fixtures" / "case"
 MESSY = "opensalt-sample-framework.json"
 
 
-def shared_file(path: Path) -> Path:
+def fixture_file(path: Path) -> Path:
     if not path.exists():
-        pytest.fail(f"a shared file the tests need is missing: {path}")
+        pytest.fail(f"a test fixture is missing: {path}")
     return path
 
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(shared_file(SCHEMA).read_text("utf-8"))
+    doc: dict[str, Any] = json.loads(fixture_file(CASE_SCHEMA).read_text("utf-8"))
     return doc
 
 
@@ -64,7 +61,7 @@ def package(catalogue: Catalogue) -> dict[str, Any]:
 
 
 def fixture_doc(name: str) -> Any:
-    return json.loads(shared_file(FIXTURES / name).read_text("utf-8"))
+    return json.loads(fixture_file(CASE_FILES / name).read_text("utf-8"))
 
 
 def all_values(doc: Any, key: str) -> list[Any]:
@@ -287,7 +284,7 @@ def test_export_then_import_gives_back_the_framework(catalogue: Catalogue) -> No
 def test_imported_framework_stores_as_json_and_reads_back(catalogue: Catalogue) -> None:
     for imported in (
         parse_case(export_case(catalogue), "apm.json"),
-        read_case(shared_file(FIXTURES / MESSY)),
+        read_case(fixture_file(CASE_FILES / MESSY)),
     ):
         stored = json.loads(json.dumps(imported_to_dict(imported)))
         assert stored["items"][0]["identifier"] == imported.items[0].identifier
@@ -307,7 +304,7 @@ def test_imported_framework_stores_as_json_and_reads_back(catalogue: Catalogue) 
     ],
 )
 def test_opensalt_files_import(name: str, items: int, top: int) -> None:
-    imported = read_case(shared_file(FIXTURES / name))
+    imported = read_case(fixture_file(CASE_FILES / name))
     assert isinstance(imported, ImportedFramework)
     assert imported.source.endswith(name)
     assert len(imported.items) == items
@@ -318,17 +315,17 @@ def test_opensalt_files_import(name: str, items: int, top: int) -> None:
 
 def test_clean_opensalt_files_skip_nothing() -> None:
     for name in ("opensalt-smart-level-framework.json", "opensalt-utf8-framework.json"):
-        assert read_case(shared_file(FIXTURES / name)).skipped == ()
+        assert read_case(fixture_file(CASE_FILES / name)).skipped == ()
 
 
 def test_utf8_file_keeps_its_characters() -> None:
-    imported = read_case(shared_file(FIXTURES / "opensalt-utf8-framework.json"))
+    imported = read_case(fixture_file(CASE_FILES / "opensalt-utf8-framework.json"))
     assert imported.title == "UTF8 𝑑 Test"
     assert imported.items[0].statement == "Item 𝑑 1"
 
 
 def test_smart_level_hierarchy_comes_from_is_child_of() -> None:
-    imported = read_case(shared_file(FIXTURES / "opensalt-smart-level-framework.json"))
+    imported = read_case(fixture_file(CASE_FILES / "opensalt-smart-level-framework.json"))
     tops = {i.statement: i for i in imported.children(None)}
     assert set(tops) == {"Item 1", "Item 2"}
     under_1 = {i.statement for i in imported.children(tops["Item 1"].identifier)}
