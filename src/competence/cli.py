@@ -900,7 +900,7 @@ CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's n
 @assessment.command("submit")
 @click.argument("person")
 @CYCLE
-@kind_option(workflow.Kind.SELF)
+@kind_option(workflow.Kind.SELF.value)
 @needs(_step_rule("submit"), subject="person")
 def assessment_submit(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
@@ -910,7 +910,7 @@ def assessment_submit(session: Session, person: str, cycle_name: str, kind: str)
 @assessment.command("review")
 @click.argument("person")
 @CYCLE
-@kind_option(workflow.Kind.SELF)
+@kind_option(workflow.Kind.SELF.value)
 @needs(_step_rule("review"), subject="person")
 def assessment_review(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Mark PERSON's submitted assessment as reviewed."""
@@ -933,7 +933,7 @@ def assessment_agree(session: Session, person: str, cycle_name: str) -> None:
 @assessment.command("sign-off")
 @click.argument("person")
 @CYCLE
-@kind_option(workflow.Kind.AGREED)
+@kind_option(workflow.Kind.AGREED.value)
 @needs(_step_rule("sign-off"), subject="person")
 def assessment_sign_off(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Sign off PERSON's reviewed assessment: it becomes read-only."""

@@ -45,6 +45,15 @@ def test_the_command_reference_is_what_help_prints() -> None:
     )
 
 
+def test_the_access_table_in_the_admin_guide_is_what_the_code_says() -> None:
+    """docs/admin.md's table of rules is made from the policy and the commands' rules."""
+    status, output = cog_check(ROOT / "docs" / "admin.md")
+    assert status == 0, (
+        "the access table in docs/admin.md differs from the code; run `cog -r docs/admin.md`\n"
+        + output
+    )
+
+
 def test_the_command_reference_has_every_command() -> None:
     guide = GUIDE.read_text("utf-8")
     reference = guide.split("\n## Command reference\n", 1)[1]

@@ -129,7 +129,8 @@ def test_self_assessment_through_the_api(org: Org) -> None:
     again = client.put(
         "/api/v1/me/self-assessment", json.dumps(body), content_type="application/json"
     )
-    assert again.status_code == 422
+    assert again.status_code == 409  # the state does not allow it (CONTRACT.md)
+    assert "only a draft can be changed" in again.json()["detail"][0]["msg"]
     assert Assessment.objects.get(person=org.grace, kind="self").status == "submitted"
 
 

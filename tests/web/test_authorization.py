@@ -203,3 +203,50 @@ def test_authorization_matrix(world: World, persona: str) -> None:
             wrong[f"{method} /{pattern}"] = (status, expected[PERSONAS.index(persona)])
     assert request(client, "POST", "signout", world) == RULES[("POST", "signout")][0]
     assert wrong == {}
+
+
+def test_a_lead_sees_a_person_four_levels_down_on_the_web_and_the_command_line(
+    world: World,
+) -> None:
+    """D / G / T / S: the PMO is on D; the person is in S, three levels below it."""
+    from competence.cli import main
+
+    lead = world.users["pmo_lead"]
+    assert lead is not None
+    with audit.acting_as("test-setup"):
+        office = Pmo.objects.get(name="Programme Office")
+        d = Team.objects.create(name="D", pmo=office)
+        g = Team.objects.create(name="G", parent=d)
+        t = Team.objects.create(name="T", parent=g)
+        s = Team.objects.create(name="S", parent=t)
+        deep = Person.objects.create(
+            name="Deep Person", email="deep@example.org", team=s, context="programme"
+        )
+        other = Team.objects.create(
+            name="Elsewhere", parent=s, pmo=Pmo.objects.get(name="Project Office")
+        )
+        beyond = Person.objects.create(
+            name="Other PMO", email="beyond@example.org", team=other, context="project"
+        )
+    client = Client()
+    client.force_login(lead)
+    assert client.get(f"/people/{deep.pk}").status_code == 200
+    assert client.get(f"/people/{beyond.pk}").status_code == 403  # a team of another PMO
+    team = client.get("/team", {"team": d.pk}).content.decode()
+    assert "Deep Person" in team
+    assert "Other PMO" not in team
+    assert main(["--as", "lead", "history", "deep@example.org", "--json"]) == 0
+    assert main(["--as", "lead", "history", "beyond@example.org", "--json"]) == 2
+
+
+def test_a_lead_chooses_only_the_teams_they_may_see(world: World) -> None:
+    lead = world.users["pmo_lead"]
+    assert lead is not None
+    client = Client()
+    client.force_login(lead)
+    page = client.get("/team").content.decode()
+    assert ">Finance<" in page
+    assert ">Change<" not in page  # a team of a PMO the lead does not lead
+    change = Team.objects.get(name="Change")
+    assert client.get("/team", {"team": change.pk}).status_code == 404
+    assert client.get("/team", {"team": 999999}).status_code == 404  # the same answer

@@ -31,8 +31,8 @@ class Status(StrEnum):
     SIGNED_OFF = "signed-off"
 
 
-KINDS: tuple[str, ...] = tuple(Kind)
-STATUSES: tuple[str, ...] = tuple(Status)
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 COUNTING_ORDER: tuple[Kind, ...] = (Kind.AGREED, Kind.ASSESSOR, Kind.SELF)
 """Within a cycle, the first of these kinds that is not a draft counts."""
 
@@ -43,6 +43,10 @@ PERSON, REVIEWER = "person", "reviewer"
 def counts(status: str) -> bool:
     """Whether an assessment in this status can be a result: drafts never are."""
     return status != Status.DRAFT
+
+
+COUNTED: tuple[str, ...] = tuple(s for s in STATUSES if counts(s))
+"""The statuses of assessments that can be a result (for a query's ``status__in``)."""
 
 
 def editable(status: str) -> bool:

@@ -17,7 +17,7 @@ from competence.services.records import domain_ratings
 from competence.store.models import Person, PlanItem
 from competence.store.queries import counting_assessment
 
-STATUSES: tuple[str, ...] = tuple(PlanStatus)
+STATUSES: tuple[str, ...] = tuple(s.value for s in PlanStatus)
 
 
 def _months_ahead(day: dt.date, months: int) -> dt.date:

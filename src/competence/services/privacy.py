@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from competence.domain import workflow
+from competence.domain.workflow import Kind
 from competence.services import people
 from competence.services.results import assessment_data
 from competence.store import audit
@@ -198,15 +200,15 @@ def due_for_reminder(
     cycle = current_cycle(today)
     cutoff = _months_before(today, reassess_months)
     latest: dict[int, dt.date] = {}
-    for person_id, day in Assessment.objects.exclude(status="draft").values_list(
+    for person_id, day in Assessment.objects.filter(status__in=workflow.COUNTED).values_list(
         "person_id", "assessed_on"
     ):
         latest[person_id] = max(day, latest.get(person_id, day))
     done_in_cycle = (
         set(
-            Assessment.objects.filter(cycle=cycle, kind="self")
-            .exclude(status="draft")
-            .values_list("person_id", flat=True)
+            Assessment.objects.filter(
+                cycle=cycle, kind=Kind.SELF, status__in=workflow.COUNTED
+            ).values_list("person_id", flat=True)
         )
         if cycle
         else set()

@@ -258,6 +258,19 @@ def record_assessment(
     return assessment
 
 
+def save_draft(
+    person: Person, cycle: Cycle, ratings: Mapping[int, Rating], kind: str = Kind.SELF
+) -> Assessment:
+    """Save ratings into a person's draft of one kind (made if there is none): what a form or
+    the API saves. Only a draft takes new ratings; a submitted one is refused."""
+    existing = assessment_of(person, cycle, kind)
+    if existing is not None and not workflow.editable(existing.status):
+        raise WorkflowError(
+            f"{_what(existing)}: already {existing.status}; only a draft can be changed"
+        )
+    return record_assessment(person, cycle, ratings, kind=kind)
+
+
 def _advance(assessment: Assessment, name: str) -> Assessment:
     assessment.refresh_from_db()
     to = workflow.step(name, assessment.kind, assessment.status, _what(assessment))

@@ -17,12 +17,11 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
-from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
-from competence.errors import InputError
+from competence.errors import InputError, WorkflowError
 from competence.services import people, policy, records, results, team_view
 from competence.services.catalogue import (
     framework_data,
@@ -64,6 +63,14 @@ api = NinjaAPI(
 def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     return api.create_response(
         request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=422
+    )
+
+
+@api.exception_handler(WorkflowError)
+def workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
+    """The record is locked, or its state does not allow the step (CONTRACT.md: 409)."""
+    return api.create_response(
+        request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=409
     )
 
 
@@ -253,10 +260,7 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
     cycle = records.current_cycle()
     if cycle is None:
         raise InputError("no assessment cycle is open")
-    existing = records.assessment_of(person, cycle, Kind.SELF)
-    if existing is not None and not workflow.editable(existing.status):
-        raise InputError("your self-assessment is already submitted")
-    return _assessment(records.record_assessment(person, cycle, _ratings(body.ratings)))
+    return _assessment(records.save_draft(person, cycle, _ratings(body.ratings)))
 
 
 @api.post("/me/self-assessment/submit", tags=["assessments"])

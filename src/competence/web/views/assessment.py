@@ -74,15 +74,10 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     editable = assessment is None or workflow.editable(assessment.status)
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     if request.method == "POST":
-        if not editable:
-            if wants_json:
-                return JsonResponse({"saved": False, "error": "already submitted"}, status=409)
-            messages.error(request, "This self-assessment is already submitted.")
-            return redirect("self_assessment")
         form = AssessmentForm(competences, request.POST)
         if form.is_valid():
             try:
-                assessment = records.record_assessment(person, cycle, form.ratings())
+                assessment = records.save_draft(person, cycle, form.ratings())
                 rated = records.rated_count(assessment, numbers)
                 if wants_json:
                     return JsonResponse({"saved": True, "rated": rated, "total": len(numbers)})

@@ -1,0 +1,190 @@
+"""The domain's one home for each rule: which assessment counts, a team's subtree and PMO, a
+team's coverage and single points of failure, disagreement, and the workflow's steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from competence.domain import Catalogue, workflow
+from competence.domain.errors import WorkflowError
+from competence.domain.team import Targets, coverage, disagreement, single_points_of_failure
+from competence.domain.teams import TeamNode, TeamTree
+from competence.domain.workflow import Kind, Status
+
+# -- which assessment counts ------------------------------------------------------------------
+
+C2025, C2026 = (dt.date(2025, 1, 6), "2025"), (dt.date(2026, 1, 5), "2026")
+
+
+def facts(a: tuple[tuple[dt.date, str], str, str]) -> tuple[tuple[dt.date, str], str, str]:
+    return a
+
+
+def test_drafts_never_count_and_agreed_wins_over_a_submitted_self_assessment() -> None:
+    own = (C2026, Kind.SELF, Status.SUBMITTED)
+    agreed = (C2026, Kind.AGREED, Status.REVIEWED)
+    draft = (C2026, Kind.ASSESSOR, Status.DRAFT)
+    assert workflow.counting([own, agreed, draft], facts) == agreed
+    assert workflow.counting([own, draft], facts) == own
+    assert workflow.counting([draft], facts) is None
+    assert workflow.counting([], facts) is None
+
+
+def test_a_later_cycle_counts_unless_it_holds_only_drafts() -> None:
+    then = (C2025, Kind.AGREED, Status.SIGNED_OFF)
+    assert workflow.counting([then, (C2026, Kind.SELF, Status.SUBMITTED)], facts) == (
+        C2026,
+        Kind.SELF,
+        Status.SUBMITTED,
+    )
+    assert workflow.counting([then, (C2026, Kind.AGREED, Status.DRAFT)], facts) == then
+    assert workflow.counting_per_cycle(
+        [(C2026, Kind.SELF, Status.SUBMITTED), then, (C2026, Kind.AGREED, Status.DRAFT)], facts
+    ) == [then, (C2026, Kind.SELF, Status.SUBMITTED)]
+
+
+# -- the workflow's steps ----------------------------------------------------------------------
+
+EXPECTED = {  # (step, kind, status) -> the status after it; anything missing is refused
+    ("submit", "self", "draft"): "submitted",
+    ("submit", "assessor", "draft"): "submitted",
+    ("submit", "agreed", "draft"): "submitted",
+    ("review", "self", "submitted"): "reviewed",
+    ("review", "assessor", "submitted"): "reviewed",
+    ("sign-off", "self", "reviewed"): "signed-off",
+    ("sign-off", "assessor", "reviewed"): "signed-off",
+    ("sign-off", "agreed", "reviewed"): "signed-off",
+}
+
+
+@pytest.mark.parametrize("step", list(workflow.STEPS))
+@pytest.mark.parametrize("kind", workflow.KINDS)
+@pytest.mark.parametrize("status", workflow.STATUSES)
+def test_every_step_from_every_status(step: str, kind: str, status: str) -> None:
+    expected = EXPECTED.get((step, kind, status))
+    if expected is None:
+        with pytest.raises(WorkflowError, match="ada, cycle 2026"):
+            workflow.step(step, kind, status, "ada, cycle 2026")
+    else:
+        assert workflow.step(step, kind, status, "ada") == expected
+
+
+@pytest.mark.parametrize(("step", "kind", "who"), [
+    ("submit", "self", workflow.PERSON),
+    ("submit", "assessor", workflow.REVIEWER),
+    ("submit", "agreed", workflow.REVIEWER),
+    ("review", "self", workflow.REVIEWER),
+    ("review", "assessor", workflow.REVIEWER),
+    ("sign-off", "agreed", workflow.REVIEWER),
+])  # fmt: skip
+def test_who_takes_each_step(step: str, kind: str, who: str) -> None:
+    assert workflow.STEPS[step].by(kind) == who
+
+
+def test_only_a_draft_is_editable_and_only_signed_off_is_locked() -> None:
+    assert [s for s in workflow.STATUSES if workflow.editable(s)] == ["draft"]
+    assert [s for s in workflow.STATUSES if workflow.locked(s)] == ["signed-off"]
+    assert [s for s in workflow.STATUSES if not workflow.counts(s)] == ["draft"]
+
+
+# -- teams ------------------------------------------------------------------------------------
+
+
+def test_a_subtree_and_a_pmo_at_any_depth() -> None:
+    tree = TeamTree.of(
+        [
+            TeamNode(1, "D", None, pmo_id=10),
+            TeamNode(2, "G", 1),
+            TeamNode(3, "T", 2),
+            TeamNode(4, "S", 3),
+            TeamNode(5, "X", 1, pmo_id=11),
+            TeamNode(6, "Y", 5),
+        ]
+    )
+    assert tree.path(4) == "D / G / T / S"
+    assert tree.find(" D/G / T/ S ") == 4
+    assert tree.find("D / Nope") is None
+    assert tree.subtree([2]) == {2, 3, 4}
+    assert tree.pmo_of(4) == 10
+    assert tree.pmo_of(6) == 11  # the nearest PMO above, not the top one
+    assert tree.in_pmos([10]) == {1, 2, 3, 4}
+    assert tree.in_pmos([11]) == {5, 6}
+    assert tree.in_pmos([]) == set()
+
+
+def test_a_loop_of_parents_is_an_error_not_a_hang() -> None:
+    tree = TeamTree.of([TeamNode(1, "A", 2), TeamNode(2, "B", 1)])
+    with pytest.raises(ValueError, match="loop"):
+        tree.path(1)
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> TeamTree:
+    size = draw(st.integers(1, 30))
+    nodes = [
+        TeamNode(
+            i,
+            f"t{i}",
+            draw(st.one_of(st.none(), st.integers(0, i - 1))) if i else None,
+            draw(st.one_of(st.none(), st.integers(100, 102))),
+        )
+        for i in range(size)
+    ]
+    return TeamTree.of(nodes)
+
+
+@given(trees(), st.data())
+def test_the_subtree_is_every_team_with_the_root_among_its_ancestors(
+    tree: TeamTree, data: st.DataObject
+) -> None:
+    root = data.draw(st.sampled_from(sorted(tree.nodes)))
+    by_ancestry = {pk for pk in tree.nodes if root in {n.id for n in tree.ancestry(pk)}}
+    assert tree.subtree([root]) == by_ancestry
+    for pmo in (100, 101, 102):
+        assert tree.in_pmos([pmo]) == {pk for pk in tree.nodes if tree.pmo_of(pk) == pmo}
+
+
+# -- a team's capability -----------------------------------------------------------------------
+
+
+def test_coverage_single_points_of_failure_and_what_nobody_meets(catalogue: Catalogue) -> None:
+    officer, specialist = catalogue.profile("pmo-officer"), catalogue.profile("pmo-specialist")
+    numbers = [c.number for c in catalogue.framework.competences]
+    targets = Targets.of(officer, specialist, numbers)
+    # Life cycles: officer 3/3, specialist 4/4. Transition management (11): programme only.
+    members = [
+        ("ada", "programme", {1: (4, 4), 11: (2, 2)}),
+        ("grace", "programme", {1: (3, 2)}),
+        ("alan", "project", {1: (3, 3), 11: (5, 5)}),
+    ]
+    figures = coverage(((ctx, levels) for _, ctx, levels in members), targets, numbers)
+    assert (figures[1].applies_to, figures[1].rated, figures[1].meets_officer) == (3, 3, 2)
+    assert figures[1].at_specialist == 1
+    assert not figures[1].exposed
+    transition = figures[11]
+    assert (transition.applies_to, transition.rated) == (2, 1)  # not alan: project context
+    assert transition.meets_officer == 1  # ada's 2/2 meets its 2/2; alan's 5/5 does not count
+    assert transition.single_point_of_failure
+    assert not transition.uncovered
+    assert transition.exposure == "single point of failure"
+    alone = dict(single_points_of_failure(members, targets, numbers))
+    assert alone[11] == "ada"
+    assert 1 not in alone
+    assert figures[2].uncovered
+    assert figures[2].exposure == "nobody meets the officer target"
+    life_cycles_alone = single_points_of_failure(
+        [m for m in members if m[0] != "alan"], targets, [1]
+    )
+    assert life_cycles_alone == [(1, "ada")]
+
+
+def test_disagreement_is_two_levels_on_an_axis_both_rate() -> None:
+    assert disagreement((3, 3), (1, 3))
+    assert disagreement((3, 1), (3, 3))
+    assert not disagreement((3, 3), (2, 2))
+    assert not disagreement((None, 3), (1, 3))
+    assert not disagreement(None, (1, 1))
