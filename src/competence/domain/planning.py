@@ -1,25 +1,38 @@
 """Team capability planning: the fewest levels raised, in total across people, that meet a team's
-requirements; with coverage, single points of failure, and who is closest for each requirement.
+requirements; with who is closest for each requirement.
 
 The problem splits by competence: requirements name one competence each, and raising a person on
-one competence does nothing for another. For each competence every person ends at one *tier*: as
-they are, or raised to the componentwise maximum of some of the requirement targets on it. An
-integer program (HiGHS, through SciPy) chooses one tier per person at least total cost, so that
-each requirement has its number of people at or above its target. That is exact.
+one competence does nothing for another. On one competence a person ends as they are or raised
+to some level (K, A); only the levels the requirements name matter (raising past a target that
+is not needed only costs), so each axis takes one of at most six values and a person ends at one
+of at most 36 *tiers*. People who stand at the same levels and count for the same requirements
+are interchangeable, so the integer program (HiGHS, through SciPy) chooses how many of each such
+*class* end at each tier: at most 36 classes of a kind by 36 tiers, whatever the team's size. It
+is exact, and its size is bounded by the requirements, never by the number of people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from competence.domain import budget
+from competence.domain.errors import InputError
 from competence.domain.framework import Target
 
 Levels = tuple[int, int]  # (knowledge, application); not rated counts as 0
+
+MAX_NEEDS = 200
+"""The most requirements one plan takes (a requirements file of more is refused)."""
+TIME_LIMIT = 10.0
+"""Seconds the integer program may take for one competence before the plan is refused."""
+
+
+class TooManyRequirements(InputError):
+    """The requirements are too many to plan exactly within the limits."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,9 @@ class Need:
     at_least: int
     label: str
     among: frozenset[str] | None = None  # only these people count (those it applies to)
+
+    def counts(self, person: str) -> bool:
+        return self.among is None or person in self.among
 
 
 @dataclass(frozen=True)
@@ -57,53 +73,40 @@ class Plan:
         return sum(s.levels for s in self.steps)
 
 
-def _meets(levels: Levels, target: Target) -> bool:
-    return levels[0] >= target.knowledge and levels[1] >= target.application
+def cost(levels: Levels, to: Levels) -> int:
+    """Levels raised to go from ``levels`` to at least ``to`` on both axes."""
+    return max(0, to[0] - levels[0]) + max(0, to[1] - levels[1])
 
 
-def _cost(levels: Levels, tier: Levels) -> int:
-    return max(0, tier[0] - levels[0]) + max(0, tier[1] - levels[1])
-
-
-def _tiers(current: Levels, targets: Sequence[Target]) -> list[Levels]:
-    """Where a person may end: as they are, or at the top of any set of targets."""
-    tiers = {current}
-    for size in range(1, len(targets) + 1):
-        for chosen in combinations(targets, size):
-            tiers.add(
-                (
-                    max(current[0], *(t.knowledge for t in chosen)),
-                    max(current[1], *(t.application for t in chosen)),
-                )
-            )
-    return sorted(tiers)
+def tiers(current: Levels, targets: Sequence[Target]) -> list[Levels]:
+    """Where a person may end: each axis as it is or at one of the targets' levels above it."""
+    ks = {current[0]} | {t.knowledge for t in targets if t.knowledge > current[0]}
+    as_ = {current[1]} | {t.application for t in targets if t.application > current[1]}
+    return sorted((k, a) for k in ks for a in as_)
 
 
 def plan(people: Mapping[str, Mapping[int, Levels]], needs: Sequence[Need]) -> Plan:
     """The cheapest development steps that meet every need that can be met."""
+    if len(needs) > MAX_NEEDS:
+        raise TooManyRequirements(
+            f"{len(needs)} requirements: a plan takes at most {MAX_NEEDS}; plan in parts"
+        )
     result = Plan()
     names = sorted(people)
     by_competence: dict[int, list[Need]] = {}
     for need in needs:
-        eligible = [p for p in names if need.among is None or p in need.among]
+        eligible = [p for p in names if need.counts(p)]
         if need.at_least > len(eligible):
             result.unmet.append(
                 f"{need.label}: needs {need.at_least} people, but only {len(eligible)} can count"
             )
             continue
         by_competence.setdefault(need.competence, []).append(need)
-        ranked = sorted(
-            (
-                _cost(
-                    people[p].get(need.competence, (0, 0)),
-                    (need.target.knowledge, need.target.application),
-                ),
-                p,
-            )
-            for p in eligible
-        )
+        target = (need.target.knowledge, need.target.application)
+        ranked = sorted((cost(people[p].get(need.competence, (0, 0)), target), p) for p in eligible)
         result.closest[need.label] = [(p, c) for c, p in ranked[: max(need.at_least, 3)]]
     for competence, wanted in sorted(by_competence.items()):
+        budget.check()
         result.steps.extend(_solve(competence, names, people, wanted))
     return result
 
@@ -115,40 +118,54 @@ def _solve(
     needs: list[Need],
 ) -> list[Step]:
     targets = [n.target for n in needs]
-    options: list[tuple[str, Levels, int]] = []  # (person, tier, cost)
+    # Classes: people at the same levels who count for the same needs.
+    classes: dict[tuple[Levels, tuple[bool, ...]], list[str]] = {}
     for p in names:
         current = people[p].get(competence, (0, 0))
-        for tier in _tiers(current, targets):
-            options.append((p, tier, _cost(current, tier)))
-    cost = np.array([c for _, _, c in options], dtype=float)
-    rows, lower, upper = [], [], []
-    for p in names:  # one tier per person
-        rows.append([1.0 if o[0] == p else 0.0 for o in options])
-        lower.append(1.0)
-        upper.append(1.0)
-    for need in needs:  # enough people at or above each target
-        rows.append(
-            [
-                1.0
-                if _meets(o[1], need.target) and (need.among is None or o[0] in need.among)
-                else 0.0
-                for o in options
-            ]
-        )
-        lower.append(float(need.at_least))
-        upper.append(np.inf)
+        signature = tuple(n.counts(p) for n in needs)
+        classes.setdefault((current, signature), []).append(p)
+    options: list[tuple[tuple[Levels, tuple[bool, ...]], Levels, int]] = [
+        (key, tier, cost(key[0], tier)) for key in classes for tier in tiers(key[0], targets)
+    ]
+    keys = list(classes)
+    rows = np.zeros((len(keys) + len(needs), len(options)))
+    lower = np.zeros(len(keys) + len(needs))
+    upper = np.full(len(keys) + len(needs), np.inf)
+    for j, (key, tier, _) in enumerate(options):
+        rows[keys.index(key), j] = 1.0  # each class's people are all placed
+        for i, need in enumerate(needs):
+            if key[1][i] and need.target.met_by(*tier):
+                rows[len(keys) + i, j] = 1.0  # enough people at or above each target
+    for c, key in enumerate(keys):
+        lower[c] = upper[c] = len(classes[key])
+    for i, need in enumerate(needs):
+        lower[len(keys) + i] = need.at_least
+    sizes = np.array([len(classes[key]) for key, _, _ in options], dtype=float)
+    left = budget.remaining()
+    seconds = TIME_LIMIT if left is None else max(0.1, min(TIME_LIMIT, left))
     solution = milp(
-        cost,
-        constraints=LinearConstraint(np.array(rows), lower, upper),
+        np.array([c for _, _, c in options], dtype=float),
+        constraints=LinearConstraint(rows, lower, upper),
         integrality=np.ones(len(options)),
-        bounds=Bounds(0, 1),
+        bounds=Bounds(0, sizes),
+        options={"time_limit": seconds},
     )
+    if solution.status == 1:  # the time limit
+        budget.check()
+        raise TooManyRequirements(
+            f"competence {competence}: {len(needs)} requirements could not be planned exactly "
+            f"in {seconds:g} seconds; plan fewer at once"
+        )
     if not solution.success:  # cannot happen once the counts were checked, but say so
         raise ValueError(f"competence {competence}: {solution.message}")
     steps = []
-    for (p, tier, c), x in zip(options, solution.x, strict=True):
-        if x > 0.5 and c > 0:
-            current = people[p].get(competence, (0, 0))
+    placed = {key: iter(members) for key, members in classes.items()}
+    for (key, tier, c), x in zip(options, solution.x, strict=True):
+        for _ in range(round(x)):
+            p = next(placed[key])  # interchangeable: the first by name
+            if c == 0:
+                continue
+            current = key[0]
             for axis, before, after in (
                 ("knowledge", current[0], tier[0]),
                 ("application", current[1], tier[1]),

@@ -17,6 +17,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
+from competence.domain import budget
 from competence.domain.analysis import assess
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
@@ -64,6 +65,14 @@ def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     return api.create_response(
         request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=422
     )
+
+
+@api.exception_handler(budget.OverBudget)
+def over_budget(request: HttpRequest, exc: budget.OverBudget) -> HttpResponse:
+    """The request ran past its time budget and was stopped (nothing was changed)."""
+    response = api.create_response(request, {"detail": exc.report()}, status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 @api.exception_handler(WorkflowError)
