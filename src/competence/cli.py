@@ -940,6 +940,20 @@ def assessment_sign_off(session: Session, person: str, cycle_name: str, kind: st
     _step(session, "sign-off", person, cycle_name, kind)
 
 
+@assessment.command("reopen")
+@click.argument("person")
+@CYCLE
+@click.option("--reason", required=True, help="Why the signed-off cycle is reopened (audited).")
+@needs("admin", subject="person")
+def assessment_reopen(session: Session, person: str, cycle_name: str, reason: str) -> None:
+    """Reopen PERSON's signed-off cycle so that it can change and be signed off again."""
+    from competence.services.records import find_cycle, reopen
+
+    with session.acting():
+        count = reopen(session.subject, find_cycle(cycle_name), reason)
+    click.echo(f"{person}, cycle {cycle_name}: reopened ({count} signed off before).", err=True)
+
+
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="List who is due; send nothing.")
 @json_option

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from competence.errors import InputError
+from competence.errors import InputError, WorkflowError
 from competence.services import records
 from competence.store import audit
 from competence.store.models import (
@@ -16,6 +17,9 @@ from competence.store.models import (
     FrameworkVersion,
     Person,
     ReadOnlyError,
+)
+from competence.store.models import (
+    Rating as RatingRow,
 )
 from tests.integration.conftest import ratings
 
@@ -63,6 +67,58 @@ def test_a_signed_off_assessment_is_read_only(
     with pytest.raises(ReadOnlyError):
         agreed.save()
     assert agreed.ratings.get().knowledge == 3
+
+
+def test_a_signed_off_cycle_locks_every_record_of_it_until_an_admin_reopens_it(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    """Signed off is locked: the self-assessment, the assessor's ratings, comments and the
+    agreed assessment of that person's cycle, through every path; an import into it writes
+    nothing; reopening is an audited act with a reason."""
+    from competence.services.transfer import import_file
+
+    ada, cycle = people["ada"], cycles[0]
+    own = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3), governance=(3, 2)))
+    records.submit(own)
+    theirs = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3)), kind="assessor")
+    records.sign_off(records.agree(ada, cycle))
+    before = sorted(
+        RatingRow.objects.filter(assessment__person=ada).values_list(
+            "assessment__kind", "competence", "knowledge", "application"
+        )
+    )
+    for kind in ("self", "assessor", "agreed"):
+        with pytest.raises(WorkflowError, match="signed off and read-only"):
+            records.record_assessment(ada, cycle, ratings(life_cycles=(5, 5)), kind=kind)
+    with pytest.raises(WorkflowError, match="signed off and read-only"):
+        records.review(own)
+    with pytest.raises(WorkflowError, match="signed off and read-only"):
+        records.add_comments(theirs, {1: "changed my mind"})
+    with pytest.raises(ReadOnlyError):  # the tables refuse it too
+        own.ratings.get(competence=1).delete()
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "person,competence,knowledge,application,cycle,kind\n"
+        "ada@example.org,1,5,5,2025,self\nada@example.org,2,5,5,2025,assessor\n",
+        "utf-8",
+    )
+    with pytest.raises(InputError, match="the cycle is signed off and read-only"):
+        import_file(path)
+    after = sorted(
+        RatingRow.objects.filter(assessment__person=ada).values_list(
+            "assessment__kind", "competence", "knowledge", "application"
+        )
+    )
+    assert after == before
+    assert own.ratings.count() == 2
+    # Reopening: a reason is needed; then the cycle takes changes again, and it is audited.
+    with pytest.raises(InputError, match="say why"):
+        records.reopen(ada, cycle, "  ")
+    assert records.reopen(ada, cycle, "the sign-off took the wrong ratings") == 1
+    records.record_assessment(ada, cycle, ratings(life_cycles=(4, 4)), kind="assessor")
+    entry = AuditEntry.objects.get(action="reopen")
+    assert entry.new == {"status": "reviewed", "reason": "the sign-off took the wrong ratings"}
+    assert entry.person == str(ada.pk)
 
 
 def test_workflow_steps_out_of_order_are_refused(

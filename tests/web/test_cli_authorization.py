@@ -54,6 +54,7 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "assessment review": (["ada@example.org", "--cycle", "2026", "--kind", "assessor"], ADMIN_ONLY),
     "assessment agree": (["ada@example.org", "--cycle", "2026"], ADMIN_ONLY),
     "assessment sign-off": (["ada@example.org", "--cycle", "2026"], ADMIN_ONLY),
+    "assessment reopen": (["ada@example.org", "--cycle", "2026", "--reason", "typo"], ADMIN_ONLY),
     "remind": (["--dry-run"], ADMIN_ONLY),
     "person data": (["ada@example.org"], SELF_OR_ADMIN),
     "retention": (["--dry-run"], ADMIN_ONLY),

@@ -55,7 +55,26 @@ def test_the_assessor_reviews_agrees_and_signs_off(org: Org) -> None:
     results = ada.get(f"/api/v1/people/{org.ada.pk}/results").json()
     assert results["assessment"]["kind"] == "agreed"
     page = grace.get(f"/people/{org.ada.pk}/review").content.decode()
-    assert "Signed off: this cycle's assessment is read-only." in page
+    assert "Signed off: every record of this cycle is read-only." in page
+    # The lock holds: the review form, the self-assessment page and the API refuse changes.
+    theirs = Assessment.objects.get(person=org.ada, cycle=org.cycles[1], kind="assessor")
+    before = list(theirs.ratings.values_list("competence", "knowledge", "application"))
+    grace.post(f"/people/{org.ada.pk}/review", {"action": "save", "knowledge-1": ""})
+    assert list(theirs.ratings.values_list("competence", "knowledge", "application")) == before
+    assert ada.post("/me/assessment", {"knowledge-1": "1"}).status_code == 302
+    assert own.ratings.get(competence=1).knowledge == 4
+    again = ada.put(
+        "/api/v1/me/self-assessment",
+        '{"ratings": [{"competence": 1, "knowledge": 1}]}',
+        content_type="application/json",
+    )
+    assert again.status_code == 409
+    assert "Reopen" not in page  # only admins may reopen
+    admin = signed_in(org.lead)
+    assert "Reopen this cycle" in admin.get(f"/people/{org.ada.pk}/review").content.decode()
+    admin.post(f"/people/{org.ada.pk}/review", {"action": "reopen", "reason": "wrong ratings"})
+    agreed.refresh_from_db()
+    assert agreed.status == "reviewed"
 
 
 def test_a_member_cannot_review_and_a_bad_action_is_not_found(org: Org) -> None:

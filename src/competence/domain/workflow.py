@@ -58,6 +58,16 @@ def locked(status: str) -> bool:
     return status == Status.SIGNED_OFF
 
 
+def cycle_locked(statuses: Iterable[str]) -> bool:
+    """A person's cycle is read-only once any of its assessments is signed off: the
+    self-assessment, the assessor's ratings, comments and the agreed assessment alike, until an
+    admin reopens it."""
+    return any(locked(s) for s in statuses)
+
+
+LOCKED_MESSAGE = "signed off and read-only; an admin can reopen it, with a reason"
+
+
 CycleKey = tuple[dt.date, str]
 """(the day the cycle opens, its name): later cycles sort after earlier ones."""
 T = TypeVar("T")

@@ -187,6 +187,7 @@ def import_ratings(
         )
         cycles: dict[str | None, Cycle] = {}
         existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = {}
+        locked_people: dict[int, set[int]] = {}  # per cycle: people whose cycle is signed off
 
         def cycle_for(name: str | None) -> Cycle:
             found = cycles.get(name)
@@ -201,12 +202,11 @@ def import_ratings(
                         )[0]
                         counts["cycles_created"] += 1
                 cycles[name] = found
-                existing[found.pk] = {
-                    (p, k): (pk, status)
-                    for pk, p, k, status in Assessment.objects.filter(cycle=found).values_list(
-                        "id", "person_id", "kind", "status"
-                    )
-                }
+                rows = Assessment.objects.filter(cycle=found).values_list(
+                    "id", "person_id", "kind", "status"
+                )
+                existing[found.pk] = {(p, k): (pk, status) for pk, p, k, status in rows}
+                locked_people[found.pk] = {p for _, p, _, status in rows if workflow.locked(status)}
             return found
 
         for number, cells, problem in src.rows():
@@ -286,13 +286,18 @@ def import_ratings(
                 state = keys.get(key)
                 last, last_state = key, state
             if state is None:
-                state = keys[key] = _open(key, cycle_for(row_cycle), existing, facts, writer)
+                chosen_cycle = cycle_for(row_cycle)
+                state = keys[key] = (
+                    _Key(None)
+                    if person_id in locked_people[chosen_cycle.pk]
+                    else _open(key, chosen_cycle, existing, facts, writer)
+                )
                 last_state = state
                 if state.assessment_id is None:
                     problems.append(
                         f"{where(number)}: {person}, cycle {cycles[row_cycle].name}, "
-                        f"{row_kind}: the assessment is signed off and read-only; import into "
-                        "a new cycle (--cycle)"
+                        f"{row_kind}: the cycle is signed off and read-only; import into "
+                        "a new cycle (--cycle), or have an admin reopen it"
                     )
                     continue
             elif state.assessment_id is None:
@@ -343,13 +348,12 @@ def _open(
     facts: dict[int, tuple[str, str]],
     writer: _Writer,
 ) -> _Key:
-    """The assessment a key writes to: a new one, an existing one emptied, or None if locked."""
+    """The assessment a key writes to: a new one, or an existing one emptied (the cycle is not
+    signed off: the caller checked)."""
     person_id, _, kind = key
     found = existing[cycle.pk].get((person_id, kind))
     if found is not None:
-        pk, status = found
-        if workflow.locked(status):
-            return _Key(None)
+        pk, _status = found
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {RatingRow._meta.db_table} WHERE assessment_id = %s", [pk])
         writer.replaced.append(pk)

@@ -192,11 +192,17 @@ def _what(assessment: Assessment) -> str:
     return f"{assessment.person.email}, cycle {assessment.cycle.name}, {assessment.kind}"
 
 
-def _check_editable(assessment: Assessment) -> None:
-    if workflow.locked(assessment.status):
-        raise WorkflowError(
-            f"{_what(assessment)}: signed off and read-only; a new cycle makes a new assessment"
-        )
+def cycle_locked(person: Person, cycle: Cycle) -> bool:
+    """Whether the person's cycle is signed off (see :func:`workflow.cycle_locked`)."""
+    return workflow.cycle_locked(
+        Assessment.objects.filter(person=person, cycle=cycle).values_list("status", flat=True)
+    )
+
+
+def check_unlocked(person: Person, cycle: Cycle) -> None:
+    """Refuse any change to a person's cycle once it is signed off."""
+    if cycle_locked(person, cycle):
+        raise WorkflowError(f"{person.email}, cycle {cycle.name}: {workflow.LOCKED_MESSAGE}")
 
 
 @transaction.atomic
@@ -217,6 +223,7 @@ def record_assessment(
         raise InputError(f"unknown competence numbers: {unknown}")
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
+    check_unlocked(person, cycle)
     assessment = Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
     if assessment is None:
         assessment = Assessment.objects.create(
@@ -230,7 +237,6 @@ def record_assessment(
             context=person.context,
         )
     else:
-        _check_editable(assessment)
         if assessed_on is not None and assessment.assessed_on != assessed_on:
             assessment.assessed_on = assessed_on
             assessment.save()
@@ -274,6 +280,7 @@ def save_draft(
 def _advance(assessment: Assessment, name: str) -> Assessment:
     assessment.refresh_from_db()
     to = workflow.step(name, assessment.kind, assessment.status, _what(assessment))
+    check_unlocked(assessment.person, assessment.cycle)
     assessment.status = to
     if to == Status.SIGNED_OFF:
         assessment.signed_off_by = audit.current_actor()
@@ -406,6 +413,7 @@ def add_comments(assessment: Assessment, texts: Mapping[int, str]) -> int:
     from competence.store.models import Comment
 
     actor = audit.current_actor()
+    check_unlocked(assessment.person, assessment.cycle)
     now = timezone.now()
     made = [
         Comment(assessment=assessment, competence=n, author=actor, text=t.strip(), at=now)
@@ -423,3 +431,29 @@ def add_comments(assessment: Assessment, texts: Mapping[int, str]) -> int:
             new={"competence": comment.competence, "text": comment.text},
         )
     return len(made)
+
+
+@transaction.atomic
+def reopen(person: Person, cycle: Cycle, reason: str) -> int:
+    """Reopen a signed-off cycle (an admin's act, with a reason): its signed-off assessments go
+    back to reviewed, so that the assessor can change and sign off again. Audited; returns how
+    many assessments were reopened."""
+    reason = reason.strip()
+    if not reason:
+        raise InputError("--reason: say why the signed-off assessment is reopened")
+    signed = Assessment.objects.filter(person=person, cycle=cycle, status=Status.SIGNED_OFF)
+    ids = [str(pk) for pk in signed.values_list("id", flat=True)]
+    if not ids:
+        raise WorkflowError(f"{person.email}, cycle {cycle.name}: nothing is signed off")
+    # update(), not save(): a signed-off assessment refuses save() by design.
+    signed.update(status=Status.REVIEWED)
+    audit.record(
+        "reopen",
+        "Assessment",
+        object_id=",".join(ids),
+        person=str(person.pk),
+        summary=f"{person.email}, cycle {cycle.name}: reopened: {reason}"[:500],
+        old={"status": Status.SIGNED_OFF.value},
+        new={"status": Status.REVIEWED.value, "reason": reason},
+    )
+    return len(ids)

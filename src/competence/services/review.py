@@ -55,7 +55,7 @@ class Sheet:
     @property
     def editable(self) -> bool:
         """The assessor may still change their ratings: nothing is signed off yet."""
-        return not any(a is not None and workflow.locked(a.status) for a in self.assessments)
+        return not workflow.cycle_locked(a.status for a in self.assessments if a is not None)
 
     @property
     def assessments(self) -> tuple[Assessment | None, ...]:

@@ -178,6 +178,15 @@ class Assessment(models.Model):
             raise ReadOnlyError(f"assessment {self} is signed off and cannot be deleted")
         return super().delete(*args, **kwargs)
 
+    @staticmethod
+    def cycle_of_is_locked(assessment_id: int) -> bool:
+        """Whether the person's cycle that holds this assessment is signed off (one query)."""
+        return Assessment.objects.filter(
+            status=workflow.Status.SIGNED_OFF,
+            person__assessments__id=assessment_id,
+            cycle__assessments__id=assessment_id,
+        ).exists()
+
 
 class Rating(models.Model):
     # No index of its own: the unique (assessment, competence) constraint's index serves it.
@@ -216,17 +225,13 @@ class Rating(models.Model):
         return f"{self.competence}: {self.knowledge}/{self.application}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if Assessment.objects.filter(
-            pk=self.assessment_id, status=workflow.Status.SIGNED_OFF
-        ).exists():
-            raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: its ratings cannot change")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if Assessment.objects.filter(
-            pk=self.assessment_id, status=workflow.Status.SIGNED_OFF
-        ).exists():
-            raise ReadOnlyError("the assessment is signed off: its ratings cannot change")
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: its ratings cannot change")
         return super().delete(*args, **kwargs)
 
 
@@ -293,6 +298,11 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.competence}: {self.text[:40]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: no more comments")
+        super().save(*args, **kwargs)
 
 
 class ApiToken(models.Model):

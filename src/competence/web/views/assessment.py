@@ -71,7 +71,9 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     assessment = records.assessment_of(person, cycle, Kind.SELF)
     competences = catalogue.applicable(person.profile, person.context)
     numbers = {c["number"] for c in competences}
-    editable = assessment is None or workflow.editable(assessment.status)
+    editable = (assessment is None or workflow.editable(assessment.status)) and not (
+        records.cycle_locked(person, cycle)
+    )
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     if request.method == "POST":
         form = AssessmentForm(competences, request.POST)

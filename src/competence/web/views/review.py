@@ -16,7 +16,7 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, records, review
+from competence.services import catalogue, policy, records, review
 from competence.web.views.common import person_for, require
 
 LEVEL_CHOICES = [("", "–"), *((str(n), str(n)) for n in range(6))]
@@ -101,6 +101,10 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             elif action == "sign-off" and sheet.agreed is not None:
                 records.sign_off(sheet.agreed)
                 messages.success(request, "Signed off. The agreed assessment is now read-only.")
+            elif action == "reopen":
+                require(request, "admin")
+                records.reopen(person, cycle, request.POST.get("reason") or "")
+                messages.success(request, "Reopened: the assessor can change and sign off again.")
             else:
                 raise Http404("no such action")
         except InputError as exc:
@@ -142,6 +146,7 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_mark_reviewed": sheet.can("review"),
             "can_agree": sheet.can("agree"),
             "can_sign_off": sheet.can("sign-off"),
+            "can_reopen": not sheet.editable and policy.allowed(request.user, "admin"),
             "far_count": sum(r["far"] for r in rows),
         },
     )
