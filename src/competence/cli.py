@@ -1081,21 +1081,31 @@ def team_plan(
 
 @cli.command()
 @click.argument("person")
-@click.option("--generate", is_flag=True, help="First add steps for the gaps not yet planned.")
+@click.option(
+    "--generate", is_flag=True, help="First add the next few steps for gaps not yet planned."
+)
+@click.option(
+    "--toward-next",
+    is_flag=True,
+    help="With --generate: steps toward the next profile (a PMO officer's: the specialist's).",
+)
 @json_option
 @needs(lambda o: "plan.edit" if o["generate"] else "person.view", subject="person")
-def plan(session: Session, person: str, generate: bool, as_json: bool) -> None:
+def plan(session: Session, person: str, generate: bool, toward_next: bool, as_json: bool) -> None:
     """Show PERSON's development plan, with where they stand now on each step.
 
-    Steps come from the gaps: the largest on the target profile first (due in 6 months), then
-    the next profile's (12 months); each with a kind of activity from data/apm/activities.yaml.
+    --generate adds up to five steps from the gaps on PERSON's own profile, the largest first
+    (due in 6 months), only on competences PERSON rates; --toward-next adds the next profile's
+    instead (12 months). Each step has a kind of activity from data/apm/activities.yaml.
     """
     from competence.services import plans
 
     subject = session.subject
+    if toward_next and not generate:
+        raise InputError("--toward-next: give it with --generate")
     if generate:
         with session.acting():
-            made = plans.generate(subject)
+            made = plans.generate(subject, toward_next=toward_next)
         click.echo(f"{len(made)} steps added.", err=True)
     data = plans.plan_data(subject)
     if as_json:

@@ -10,31 +10,50 @@ from competence.cli import main
 from competence.data import load_activities, load_catalogue
 from competence.domain import Rating
 from competence.domain.plans import kind_for, suggest
+from competence.errors import InputError
 from competence.services import plans, records
 from competence.store.models import Cycle, Person
 
 
-def test_suggestions_put_the_target_profile_first_and_the_largest_gaps_first() -> None:
+def at_target(profile: str, **changed: Rating) -> dict[int, Rating]:
+    """Every requirement of a profile met exactly, but for the competences changed (by number)."""
+    requirements = load_catalogue().profile(profile).requirements
+    out = {n: Rating(r.target.knowledge, r.target.application) for n, r in requirements.items()}
+    out.update({int(n.lstrip("c")): r for n, r in changed.items()})
+    return out
+
+
+def test_suggestions_put_the_largest_gaps_of_the_own_profile_first() -> None:
     catalogue = load_catalogue()
-    officer = catalogue.profile("pmo-officer")
-    ratings = {
-        n: Rating(r.target.knowledge, r.target.application) for n, r in officer.requirements.items()
-    }
-    ratings[2] = Rating(1, 2)  # governance: knowledge 2 short of the officer's 3
-    ratings[8] = Rating(3, 2)  # reviews: application 1 short
+    ratings = at_target("pmo-officer", c2=Rating(1, 2), c8=Rating(3, 2))
     found = suggest(catalogue, "pmo-officer", "programme", ratings, load_activities())
-    officer_part = [
-        (s.competence, s.axis, s.levels_short) for s in found if s.profile == "pmo-officer"
+    assert [(s.competence, s.axis, s.levels_short, s.priority) for s in found] == [
+        (2, "knowledge", 2, "gap"),
+        (8, "application", 1, "top-up"),
     ]
-    assert officer_part == [(2, "knowledge", 2), (8, "application", 1)]
-    specialist_part = [s for s in found if s.profile == "pmo-specialist"]
-    assert specialist_part  # then what the PMO specialist profile asks beyond that
-    assert (2, "knowledge") not in {(s.competence, s.axis) for s in specialist_part}
+    assert {s.profile for s in found} == {"pmo-officer"}
     first = found[0]
     assert (first.kind, first.action) == (
         "training",
         "Attend a course on governance arrangements, then apply it to your own work.",
     )
+
+
+def test_steps_toward_the_next_profile_come_separately_and_only_where_the_person_rates() -> None:
+    """Portfolio shaping (6) is portfolio only for a PMO officer, but 1/1 everywhere for a PMO
+    specialist: an officer in a project PMO never rated it, so no step proposes it."""
+    catalogue = load_catalogue()
+    ratings = at_target("pmo-officer")
+    own = suggest(catalogue, "pmo-officer", "project", ratings, load_activities())
+    assert own == []
+    toward = suggest(
+        catalogue, "pmo-officer", "project", ratings, load_activities(), toward="pmo-specialist"
+    )
+    assert toward
+    assert {s.profile for s in toward} == {"pmo-specialist"}
+    assert 6 not in {s.competence for s in toward}
+    officer = catalogue.profile("pmo-officer")
+    assert all(officer.requirements[s.competence].applies_in("project") for s in toward)
 
 
 @pytest.mark.parametrize(
@@ -55,21 +74,27 @@ def test_a_plan_is_kept_and_shows_progress(
     people: dict[str, Person], cycles: list[Cycle], capsys: pytest.CaptureFixture[str]
 ) -> None:
     ada = people["ada"]  # a PMO specialist's profile: no next profile
-    records.submit(records.record_assessment(ada, cycles[0], {1: Rating(2, 2)}))
-    made = plans.generate(ada)
-    assert made
+    ratings = at_target("pmo-specialist", c1=Rating(2, 2), c2=Rating(3, 4), c5=Rating(4, 3))
+    records.submit(records.record_assessment(ada, cycles[0], ratings))
+    made = plans.generate(ada, limit=3)
+    assert [(i.competence, i.axis) for i in made] == [(1, "knowledge"), (1, "application"),
+                                                      (2, "knowledge")]  # fmt: skip
+    rest = plans.generate(ada)
+    assert [(i.competence, i.axis) for i in rest] == [(5, "application")]
     assert plans.generate(ada) == []  # nothing twice
+    with pytest.raises(InputError, match="no next profile"):
+        plans.generate(ada, toward_next=True)
     life_cycles = [i for i in plans.plan_data(ada) if i["number"] == 1]
-    assert [(i["axis"], i["now"], i["target_level"], i["reached"]) for i in life_cycles] == [
-        ("knowledge", 2, 4, False),
-        ("application", 2, 4, False),
-    ]
-    records.submit(records.record_assessment(ada, cycles[1], {1: Rating(4, 3)}))
+    assert [
+        (i["axis"], i["now"], i["target_level"], i["reached"], i["priority"]) for i in life_cycles
+    ] == [("knowledge", 2, 4, False, "gap"), ("application", 2, 4, False, "gap")]
+    ratings[1] = Rating(4, 3)
+    records.submit(records.record_assessment(ada, cycles[1], ratings))
     life_cycles = [i for i in plans.plan_data(ada) if i["number"] == 1]
     assert [(i["now"], i["reached"]) for i in life_cycles] == [(4, True), (3, False)]
     capsys.readouterr()
     assert main(["plan", "E1", "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == len(made)
+    assert len(json.loads(capsys.readouterr().out)) == len(made) + len(rest)
 
 
 def test_the_person_and_their_assessor_edit_the_plan_on_the_results_page(
@@ -84,7 +109,9 @@ def test_the_person_and_their_assessor_edit_the_plan_on_the_results_page(
     ada.save()
     grace.save()
     grace.user.groups.add(Group.objects.create(name="assessor"))
-    records.submit(records.record_assessment(ada, cycles[1], {1: Rating(1, 1)}))
+    records.submit(
+        records.record_assessment(ada, cycles[1], at_target("pmo-specialist", c1=Rating(1, 1)))
+    )
     client = Client()
     client.force_login(grace.user)  # Grace is Ada's assessor
     assert client.post(f"/people/{ada.pk}/plan").status_code == 302

@@ -1,7 +1,7 @@
 """Development plans: the gaps a person should close, in order, each with a kind of activity.
 
-First the largest gaps on what the person's target profile requires, then what the next profile
-requires (for a PMO officer, the PMO specialist profile).
+The largest gaps on what the person's own profile requires come first, a few at a time; the steps
+toward the next profile (for a PMO officer, the PMO specialist profile) are asked for separately.
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ class Suggestion:
     def levels_short(self) -> int:
         return self.target - (self.current or 0)
 
+    @property
+    def priority(self) -> str:
+        return priority(self.levels_short)
+
 
 def kind_for(axis: str, short: int, target: int) -> str:
     """Knowledge grows by courses, qualifications and reading; application by doing, with help."""
@@ -55,48 +59,61 @@ def kind_for(axis: str, short: int, target: int) -> str:
     return "on-the-job" if short >= 2 else "mentoring"
 
 
+PRIORITIES = ("gap", "top-up")
+"""A step's priority: closing a gap (two levels or more short) before a top-up (one level)."""
+STEPS_AT_A_TIME = 5
+"""How many steps a suggestion adds at once."""
+
+
+def priority(levels_short: int) -> str:
+    return PRIORITIES[0] if levels_short >= 2 else PRIORITIES[1]
+
+
 def suggest(
     catalogue: Catalogue,
     profile: str,
     context: str,
     ratings: Mapping[int, Rating],
     activities: Mapping[str, Mapping[str, str]],
+    *,
+    toward: str | None = None,
 ) -> list[Suggestion]:
-    """Suggestions in priority order; ``activities`` maps ``kinds`` and competence numbers to
-    sentences (see ``data/apm/activities.yaml``)."""
+    """Steps toward ``toward`` (the person's own ``profile`` by default; ask for
+    ``NEXT_PROFILE[profile]`` separately), largest shortfall first.
+
+    Only the competences the person rates are proposed: those the person's own profile applies
+    in their context (a step for a competence they were never asked to rate is no step).
+    ``activities`` maps ``kinds`` and competence numbers to sentences (see
+    ``data/apm/activities.yaml``).
+    """
     names = {c.number: c.name for c in catalogue.framework.competences}
+    rated = {n for n, r in catalogue.profile(profile).requirements.items() if r.applies_in(context)}
+    toward = toward or profile
+    verdict = assess(catalogue, toward, context, ratings)
+    gaps = sorted(
+        (
+            (r.competence.number, axis, getattr(r.gap, axis), getattr(r.target, axis))
+            for r in verdict.competences
+            if r.applicable and r.gap and r.target and r.competence.number in rated
+            for axis in AXES
+            if getattr(r.gap, axis) > 0
+        ),
+        key=lambda g: (-g[2], g[0], AXES.index(g[1])),
+    )
     out: list[Suggestion] = []
-    seen: set[tuple[int, str]] = set()
-    for profile_id in (profile, NEXT_PROFILE.get(profile)):
-        if profile_id is None:
-            continue
-        verdict = assess(catalogue, profile_id, context, ratings)
-        gaps = sorted(
-            (
-                (r.competence.number, axis, getattr(r.gap, axis), getattr(r.target, axis))
-                for r in verdict.competences
-                if r.applicable and r.gap and r.target
-                for axis in AXES
-                if getattr(r.gap, axis) > 0
-            ),
-            key=lambda g: (-g[2], g[0], AXES.index(g[1])),
-        )
-        for number, axis, short, target in gaps:
-            if (number, axis) in seen:
-                continue
-            seen.add((number, axis))
-            kind = kind_for(axis, short, target)
-            sentence = (activities.get(str(number)) or {}).get(kind) or activities["kinds"][kind]
-            rating = ratings.get(number)
-            out.append(
-                Suggestion(
-                    number,
-                    axis,
-                    rating.level(axis) if rating else None,
-                    target,
-                    profile_id,
-                    kind,
-                    sentence.format(name=names[number].lower()),
-                )
+    for number, axis, short, target in gaps:
+        kind = kind_for(axis, short, target)
+        sentence = (activities.get(str(number)) or {}).get(kind) or activities["kinds"][kind]
+        rating = ratings.get(number)
+        out.append(
+            Suggestion(
+                number,
+                axis,
+                rating.level(axis) if rating else None,
+                target,
+                toward,
+                kind,
+                sentence.format(name=names[number].lower()),
             )
+        )
     return out

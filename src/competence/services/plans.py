@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from competence.data import load_activities, load_catalogue
 from competence.domain.framework import AXES
-from competence.domain.plans import OPEN, PlanStatus, suggest
+from competence.domain.plans import (
+    NEXT_PROFILE,
+    OPEN,
+    STEPS_AT_A_TIME,
+    PlanStatus,
+    priority,
+    suggest,
+)
 from competence.errors import InputError
 from competence.services.records import domain_ratings
 from competence.store.models import Person, PlanItem
@@ -25,26 +32,41 @@ def _months_ahead(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + year, month + 1, min(day.day, 28))
 
 
+def next_profile(person: Person) -> str | None:
+    """The profile after the person's own, if there is one (for a PMO officer, the specialist)."""
+    return NEXT_PROFILE.get(person.profile)
+
+
 @transaction.atomic
-def generate(person: Person) -> list[PlanItem]:
-    """Add plan items for the gaps not yet in the plan: the target profile's due in 6 months,
-    the next profile's in 12."""
+def generate(
+    person: Person, *, toward_next: bool = False, limit: int = STEPS_AT_A_TIME
+) -> list[PlanItem]:
+    """Add up to ``limit`` steps for the largest gaps not yet in the plan: toward the person's
+    own profile (due in 6 months), or with ``toward_next`` toward the next profile (12 months)."""
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     context = assessment.context if assessment else person.context
+    toward = next_profile(person) if toward_next else person.profile
+    if toward is None:
+        raise InputError(f"{person.email}: the {person.profile} profile has no next profile")
     planned = {(i.competence, i.axis) for i in person.plan_items.filter(status__in=OPEN)}
     today = timezone.localdate()
-    made = []
-    for s in suggest(load_catalogue(), person.profile, context, ratings, load_activities()):
+    made: list[PlanItem] = []
+    found = suggest(
+        load_catalogue(), person.profile, context, ratings, load_activities(), toward=toward
+    )
+    for s in found:
         if (s.competence, s.axis) in planned:
             continue
+        if len(made) == limit:
+            break
         item = PlanItem(
             person=person,
             competence=s.competence,
             axis=s.axis,
             target_level=s.target,
             action=f"{s.kind}: {s.action}",
-            due_on=_months_ahead(today, 6 if s.profile == person.profile else 12),
+            due_on=_months_ahead(today, 12 if toward_next else 6),
         )
         item.save()
         made.append(item)
@@ -73,6 +95,7 @@ def plan_data(person: Person) -> list[dict[str, Any]]:
                 "target_level": item.target_level,
                 "now": now,
                 "reached": (now or 0) >= item.target_level,
+                "priority": priority(item.target_level - (now or 0)),
                 "action": item.action,
                 "due_on": item.due_on.isoformat() if item.due_on else None,
                 "status": item.status,

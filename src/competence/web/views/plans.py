@@ -23,8 +23,15 @@ def _back(person_id: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def plan_generate(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_for(request, person_id, "plan.edit")
-    made = plans.generate(person)
-    messages.success(request, f"{len(made)} steps added to the development plan.")
+    try:
+        made = plans.generate(person, toward_next=request.POST.get("toward") == "next")
+    except InputError as exc:
+        messages.error(request, exc.report())
+        return _back(person.pk)
+    if made:
+        messages.success(request, f"{len(made)} step{'s' if len(made) != 1 else ''} added.")
+    else:
+        messages.info(request, "Nothing to add: every gap is already in the plan.")
     return _back(person.pk)
 
 

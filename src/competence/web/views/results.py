@@ -24,6 +24,8 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_for(request, person_id)
     data = results.person_results(person)
     target = data[data["target"]]
+    following = plans.next_profile(person)
+    next_name = load_catalogue().profile(following).name if following else None
     names = {c.number: c.name for c in load_catalogue().framework.competences}
     trend = [
         {
@@ -52,6 +54,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "cycles": trend[0]["points"] if trend else [],
             "show_history": len(data["history"]["assessments"]) >= 2,
             "plan": plans.plan_data(person),
+            "next_profile": next_name,
             "can_edit_plan": policy.allowed(request.user, "plan.edit", person),
             "plan_statuses": PLAN_STATUSES,
             "is_own": person.user_id == request.user.pk,
