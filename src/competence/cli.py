@@ -1157,10 +1157,11 @@ def report(
 ) -> None:
     """Reports: PERSON's (email or employee id), a --team's, or --all people's.
 
-    A person's report holds the verdicts with reasons, the radar chart, the gap table, the
-    specialist pathway, the plan, the history, the evidence, the sign-off and the framework's
-    attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and application
-    heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may see.
+    A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
+    table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
+    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and
+    application heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may
+    see.
     """
     from competence.services import reports
 

@@ -119,15 +119,30 @@ def test_a_user_without_a_person_has_no_self_assessment(org: Org) -> None:
     assert b"No person is linked to your account" in response.content
 
 
-def test_results_show_verdicts_radar_gaps_history_and_downloads(org: Org) -> None:
+def test_results_start_with_where_one_stands_and_what_to_do_next(org: Org) -> None:
     page = signed_in(org.ada_user).get(f"/people/{org.ada.pk}").content.decode()
-    assert "PMO officer: met" in page
-    assert "PMO specialist: not yet met" in page
-    assert "Life cycles: knowledge 3, the PMO specialist profile needs 4" in page
+    summary = page.index('class="summary"')
+    assert summary < page.index("PMO officer: </strong>met (") < page.index("What to work on next")
+    assert "<strong>PMO specialist: </strong>not yet met: " in page
+    assert "Agreed and signed off by" in page
+    assert page.index("What to work on next") < page.index("Why: the reasons")
+    assert page.index("Why: the reasons") < page.index('id="gaps-heading"')
+    # The reasons, one click away and grouped by competence, not repeated line by line.
+    reasons = page[page.index("Why: the reasons") : page.index('id="gaps-heading"')]
+    assert reasons.count("1. Life cycles") == 1
+    assert "Life cycles: knowledge 3, the PMO specialist profile needs 4" not in page
+    # The chart names every competence it shows, and the table beside it gives the figures.
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
     assert "<title>Life cycles: knowledge 3, target 4</title>" in page
-    assert "What I still need for specialist" in page
+    assert ">1. Life cycles<title>" in page
     assert "Ratings (CSV)" in page
+
+
+def test_a_newcomer_with_nothing_rated_is_asked_to_start(org: Org) -> None:
+    page = signed_in(org.grace_user).get(f"/people/{org.grace.pk}").content.decode()
+    assert "Nothing is rated yet." in page
+    assert 'href="/me/assessment" role="button">Start your self-assessment</a>' in page
+    assert page.count("not rated") < 10  # not a hundred "not rated" lines
 
 
 def test_history_and_trend_appear_with_two_assessments(org: Org) -> None:

@@ -124,6 +124,9 @@ class Verdict:
     specialisms_met: tuple[Competence, ...] | None = None
     closest_specialisms: tuple[SpecialismDistance, ...] | None = None
     base: Verdict | None = None
+    notes: tuple[str, ...] = ()
+    """The reasons that are not one competence's shortfall: the verdict, and for a specialist
+    rule which parts hold (shown before the shortfalls, which a page can group by competence)."""
 
     def result(self, number: int) -> CompetenceResult:
         return next(r for r in self.competences if r.competence.number == number)
@@ -237,7 +240,9 @@ def _all_requirements(
             f"all {len(applicable)} requirements that apply are met"
         )
     reasons = (head, *(s.reason() for s in missing))
-    return Verdict(person, profile, context, not unmet, reasons, tuple(missing), results)
+    return Verdict(
+        person, profile, context, not unmet, reasons, tuple(missing), results, notes=(head,)
+    )
 
 
 def _specialist(
@@ -254,6 +259,7 @@ def _specialist(
     base = assess(catalogue, rule.base_profile, context, ratings, person)
     reasons: list[str] = []
     missing: list[Shortfall] = list(base.missing)
+    shortfall_reasons: set[str] = set()
 
     # 1. The base profile in the same context.
     if base.meets_profile:
@@ -264,6 +270,7 @@ def _specialist(
             f"which the {profile.name} profile builds on"
         )
         reasons.extend(s.reason() for s in base.missing)
+        shortfall_reasons.update(s.reason() for s in base.missing)
 
     # 2. The required competences at this profile's level.
     required_ok = True
@@ -280,6 +287,7 @@ def _specialist(
             required_ok = False
             found = shortfalls(result, profile)
             reasons.extend(s.reason() for s in found)
+            shortfall_reasons.update(s.reason() for s in found)
             missing.extend(found)
 
     # 3. At least `at_least` of the deciding specialisms at this profile's level.
@@ -313,6 +321,7 @@ def _specialist(
         for d in closest[:needed]:
             found = shortfalls(by_number[d.competence.number], profile)
             reasons.extend(s.reason() for s in found)
+            shortfall_reasons.update(s.reason() for s in found)
             missing.extend(found)
 
     # A listed specialism whose rating does not rise can never decide: say so when it is met.
@@ -345,6 +354,7 @@ def _specialist(
         specialisms_met=met,
         closest_specialisms=closest,
         base=base,
+        notes=tuple(r for r in (verdict_line, *reasons) if r not in shortfall_reasons),
     )
 
 

@@ -5,7 +5,6 @@ The functions take the plain data of the API (``gap --json`` shapes) and return 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -18,73 +17,53 @@ def _level(value: Any) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
-def radar(result: dict[str, Any], size: int = 460) -> str:
-    """Knowledge and application against the targets, one spoke per competence that applies."""
+def bars(result: dict[str, Any], width: int = 720) -> str:
+    """Knowledge and application against the target, one named row per competence that applies:
+    two bars per row, and a mark at each axis's target."""
     rows = [c for c in result["competences"] if c["applicable"]]
-    n = len(rows)
-    centre, radius = size / 2, size / 2 - 40
-    if n < 3:
-        return ""
-
-    def point(i: int, level: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        r = radius * level / 5
-        return centre + r * math.cos(angle), centre + r * math.sin(angle)
-
+    left, scale, row = 300, (width - 320) / 5, 32
+    top = 26
+    height = top + row * len(rows) + 8
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-        f'class="chart radar" aria-labelledby="radar-title">',
-        f'<title id="radar-title">Radar chart: knowledge and application against the '
-        f"{escape(result['profile'])} targets ({n} competences that apply)</title>",
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="chart bars" aria-labelledby="bars-title">',
+        f'<title id="bars-title">Knowledge and application against the '
+        f"{escape(result['profile'])} targets, one row per competence that applies "
+        f"({len(rows)})</title>",
     ]
-    for level in range(1, 6):
-        ring = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, level) for i in range(n)))
+    for level in range(6):
+        x = left + level * scale
         parts.append(
-            f'<polygon points="{ring}" fill="none" stroke="#d0d5da" stroke-width="1">'
-            f"<title>Level {level}</title></polygon>"
+            f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height - 4}" stroke="#e1e6eb"/>'
+            f'<text x="{x:.1f}" y="{top - 10}" font-size="12" text-anchor="middle" '
+            f'fill="#4a5560">{level}</text>'
         )
     for i, c in enumerate(rows):
-        x, y = point(i, 5.6)
-        x0, y0 = point(i, 5)
+        y = top + i * row
+        name = c["name"] if len(c["name"]) <= 30 else c["name"][:29] + "…"
         parts.append(
-            f'<line x1="{centre}" y1="{centre}" x2="{x0:.1f}" y2="{y0:.1f}" '
-            'stroke="#d0d5da" stroke-width="1"/>'
+            f'<text x="{left - 8}" y="{y + row / 2 + 4:.1f}" font-size="14" text-anchor="end" '
+            f'fill="#1d232a">{c["number"]}. {escape(name)}<title>{c["number"]}. '
+            f"{escape(c['name'])}</title></text>"
         )
-        parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="middle" '
-            f'dominant-baseline="middle" fill="#333"><title>{c["number"]} '
-            f"{escape(c['name'])}</title>{c['number']}</text>"
-        )
-
-    def target(c: dict[str, Any], axis: str) -> Any:
-        return c["target"][axis]
-
-    def actual(c: dict[str, Any], axis: str) -> Any:
-        return (c["actual"] or {}).get(axis)
-
-    series = [("target", TARGET, "6 4", target), ("actual", None, "", actual)]
-    for axis, colour in (("knowledge", KNOWLEDGE), ("application", APPLICATION)):
-        for kind, series_colour, dash, get in series:
-            stroke = series_colour or colour
-            pts = [point(i, _level(get(c, axis))) for i, c in enumerate(rows)]
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-            label = f"{axis.capitalize()} {'target' if kind == 'target' else 'rating'}"
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        for j, (axis, colour) in enumerate(
+            (("knowledge", KNOWLEDGE), ("application", APPLICATION))
+        ):
+            actual = (c["actual"] or {}).get(axis)
+            target = c["target"][axis]
+            by = y + 4 + j * 13
+            shown = "not rated" if actual is None else actual
             parts.append(
-                f'<polygon points="{path}" fill="{colour if kind == "actual" else "none"}" '
-                f'fill-opacity="{0.12 if kind == "actual" else 0}" stroke="{stroke}" '
-                f'stroke-width="{1.5 if kind == "target" else 2}"{dash_attr}>'
-                f"<title>{label}</title></polygon>"
+                f'<rect x="{left}" y="{by}" width="{_level(actual) * scale:.1f}" height="11" '
+                f'fill="{colour}"><title>{escape(c["name"])}: {axis} {shown}, target '
+                f"{target}</title></rect>"
             )
-            if kind == "actual":
-                for (x, y), c in zip(pts, rows, strict=True):
-                    value = get(c, axis)
-                    shown = "not rated" if value is None else value
-                    parts.append(
-                        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">'
-                        f"<title>{escape(c['name'])}: {axis} {shown}, target "
-                        f"{c['target'][axis]}</title></circle>"
-                    )
+            tx = left + target * scale
+            parts.append(
+                f'<line x1="{tx:.1f}" y1="{by - 1}" x2="{tx:.1f}" y2="{by + 12}" '
+                f'stroke="{TARGET}" stroke-width="2.5"><title>{axis} target {target}'
+                "</title></line>"
+            )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -29,7 +29,7 @@ def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
             "r": results,
             "person": person,
             "target": target,
-            "radar": mark_safe(charts.radar(target)),
+            "chart": mark_safe(charts.bars(target)),
             "names": names,
             "plan": plan,
             "trend": [{**t, "name": names[t["number"]]} for t in trend],

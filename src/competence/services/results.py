@@ -9,8 +9,10 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
-from competence.data import load_catalogue
-from competence.domain.analysis import assess
+from competence.data import load_activities, load_catalogue
+from competence.domain.analysis import Verdict, assess
+from competence.domain.framework import AXES
+from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
 from competence.domain.ratings import Rating
 from competence.domain.team import Targets, coverage
 from competence.services.people import data as person_data
@@ -39,15 +41,23 @@ def person_results(person: Person) -> dict[str, Any]:
     """Both verdicts on the assessment that counts, and the history.
 
     ``target`` names the verdict against the person's own profile; ``still_needed`` and
-    ``closest_specialisms`` say, with competence names, what the specialist verdict waits for.
+    ``closest_specialisms`` say, with competence names, what the specialist verdict waits for;
+    ``standing``, ``next_steps``, ``notes`` and ``by_competence`` are the page's summary: where
+    the person stands, the few largest gaps to work on, and the reasons grouped by competence.
     """
     catalogue = load_catalogue()
     names = {c.number: c.name for c in catalogue.framework.competences}
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     context = assessment.context if assessment else person.context
-    officer = assess(catalogue, OFFICER, context, ratings, person.email).as_dict()
-    specialist = assess(catalogue, SPECIALIST, context, ratings, person.email).as_dict()
+    verdicts = {
+        "officer": assess(catalogue, OFFICER, context, ratings, person.email),
+        "specialist": assess(catalogue, SPECIALIST, context, ratings, person.email),
+    }
+    officer, specialist = (v.as_dict() for v in verdicts.values())
+    own = verdicts["specialist" if person.profile == SPECIALIST else "officer"]
+    toward = NEXT_PROFILE.get(person.profile) if own.meets_profile else None
+    steps = suggest(catalogue, person.profile, context, ratings, load_activities(), toward=toward)
     return {
         "person": person_data(person),
         "assessment": assessment_data(assessment) if assessment else None,
@@ -55,6 +65,24 @@ def person_results(person: Person) -> dict[str, Any]:
         "specialist": specialist,
         "target": "specialist" if person.profile == SPECIALIST else "officer",
         "target_name": catalogue.profile(person.profile).name,
+        "rated": sum(1 for r in ratings.values() if r.rated),
+        "standing": [standing(key, v) for key, v in verdicts.items()],
+        "next_steps_toward": catalogue.profile(toward).name if toward else None,
+        "next_steps": [
+            {
+                "number": s.competence,
+                "name": names[s.competence],
+                "axis": s.axis,
+                "current": s.current,
+                "target": s.target,
+                "priority": s.priority,
+                "kind": s.kind,
+                "action": s.action,
+            }
+            for s in steps[:STEPS_AT_A_TIME]
+        ],
+        "notes": {key: list(v.notes) for key, v in verdicts.items()},
+        "by_competence": by_competence(verdicts),
         "still_needed": [{**m, "name": names[m["number"]]} for m in specialist["missing"]],
         "closest_specialisms": [
             {**d, "name": names[d["number"]]} for d in specialist["closest_specialisms"][:4]
@@ -66,6 +94,46 @@ def person_results(person: Person) -> dict[str, Any]:
         ],
         "history": history(person),
     }
+
+
+def standing(key: str, verdict: Verdict) -> dict[str, Any]:
+    """One line on where a person stands against a profile, with counts."""
+    applicable = [r for r in verdict.competences if r.applicable]
+    short = sorted({s.competence.number for s in verdict.missing})
+    if verdict.meets_profile:
+        text = f"met ({len(applicable)} requirements that apply)"
+    elif key == "officer":
+        text = f"not yet met: {len(short)} of {len(applicable)} requirements that apply are short"
+    else:
+        text = f"not yet met: {len(short)} competence{'s' if len(short) != 1 else ''} hold it back"
+    return {
+        "profile": verdict.profile.id,
+        "name": verdict.profile.name,
+        "met": verdict.meets_profile,
+        "short": len(short),
+        "applicable": len(applicable),
+        "text": text,
+    }
+
+
+def by_competence(verdicts: dict[str, Verdict]) -> list[dict[str, Any]]:
+    """The shortfalls of both verdicts, one row per competence, with each axis that is short:
+    its rating and what each profile needs (None where that profile is not short on it)."""
+    rows: dict[int, dict[str, Any]] = {}
+    for key, verdict in verdicts.items():
+        for s in verdict.missing:
+            row = rows.setdefault(
+                s.competence.number,
+                {"number": s.competence.number, "name": s.competence.name, "axes": {}},
+            )
+            axis = row["axes"].setdefault(
+                s.axis, {"axis": s.axis, "actual": s.actual, "officer": None, "specialist": None}
+            )
+            axis[key] = s.target
+    return [
+        {**rows[n], "axes": [rows[n]["axes"][a] for a in AXES if a in rows[n]["axes"]]}
+        for n in sorted(rows)
+    ]
 
 
 def person_gap(

@@ -48,7 +48,8 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "missing": data["still_needed"],
             "closest": data["closest_specialisms"],
             "evidence": data["evidence"],
-            "radar": mark_safe(charts.radar(target)),
+            "chart": mark_safe(charts.bars(target)),
+            "basis": basis(data["assessment"]),
             "rows": target["competences"],
             "trend": trend,
             "cycles": trend[0]["points"] if trend else [],
@@ -60,6 +61,24 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "is_own": person.user_id == request.user.pk,
         },
     )
+
+
+def basis(assessment: dict[str, object] | None) -> str:
+    """Which assessment the results rest on, and whether it is agreed, in words."""
+    if assessment is None:
+        return "No assessment yet."
+    kind, status = assessment["kind"], assessment["status"]
+    where = f"cycle {assessment['cycle']}, {assessment['assessed_on']}"
+    if kind == "agreed" and status == "signed-off":
+        when = str(assessment["signed_off_at"] or "")[:10]
+        return f"Agreed and signed off by {assessment['signed_off_by']} on {when} ({where})."
+    if kind == "agreed":
+        return f"Agreed with the assessor, not yet signed off ({where})."
+    if kind == "assessor":
+        return f"The assessor's ratings, not yet agreed ({where})."
+    if status == "reviewed":
+        return f"The self-assessment, reviewed, not yet agreed ({where})."
+    return f"The self-assessment, {status}, not yet reviewed by the assessor ({where})."
 
 
 @login_required

@@ -38,3 +38,18 @@
     for (var i = 0; i < forms.length; i += 1) { autosave(forms[i]); }
   });
 })();
+
+// The menu folds away on a phone: a button shows and hides it (without JavaScript it stays open).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector(".menu-toggle");
+    var menu = document.getElementById("menu");
+    if (!button || !menu) { return; }
+    button.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+})();
