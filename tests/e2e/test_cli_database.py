@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -70,6 +74,24 @@ def competence(url: str, *args: str, cwd: Path | None = None) -> subprocess.Comp
         check=False,
         timeout=120,
     )
+
+
+def execute(url: str, sql: str) -> None:
+    """Run one statement on the database at ``url``, from a connection of its own."""
+    if url.startswith("sqlite:"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite://"))) as conn:
+            conn.execute(sql)
+            conn.commit()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.encode())
+
+
+def backup_tables(path: Path) -> dict[str, list[list[object]]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return {t["model"]: t["rows"] for t in json.load(f)["tables"]}
 
 
 pytestmark = pytest.mark.db
@@ -247,3 +269,161 @@ def test_reports_and_plans_in_a_new_process(database_url: str, tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["people"] == 3
+
+
+def test_restore_refuses_a_backup_of_the_wrong_shape_with_its_place(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert competence(database_url, "db", "upgrade").returncode == 0
+    wrong = tmp_path / "backup.json.gz"
+    wrong.write_bytes(
+        gzip.compress(
+            json.dumps(
+                {
+                    "format": "competence-backup",
+                    "version": 2,
+                    "created_at": "2026-01-05T09:00:00+00:00",
+                    "tables": [
+                        {
+                            "model": "auth.Group",
+                            "fields": ["id", "name"],
+                            "count": 1,
+                            "rows": [[1, 2]],
+                        }
+                    ],
+                }
+            ).encode()
+        )
+    )
+    result = competence(database_url, "restore", str(wrong))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{wrong}, tables[0].rows[0][1]: name: must be text, got 2"
+    ]
+    old = tmp_path / "old.json.gz"
+    old.write_bytes(gzip.compress(b'{"format": "competence-backup", "version": 1, "users": []}'))
+    result = competence(database_url, "restore", str(old))
+    assert result.returncode == 2
+    assert "this is a version 1 backup; this release reads version 2 backups only" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+FILLER = {
+    # About 20 MB of audit entries that compress poorly: a backup that takes a while to write.
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000) "
+    "INSERT INTO competence_auditentry (at, actor, action, model, object_id, person, summary) "
+    "SELECT '2026-01-05 09:00:00', 'filler', 'note', 'Filler', i, '', hex(randomblob(240)) "
+    "FROM n",
+    "postgresql": "INSERT INTO competence_auditentry "
+    "(at, actor, action, model, object_id, person, summary) "
+    "SELECT now(), 'filler', 'note', 'Filler', i::text, '', "
+    "(SELECT string_agg(md5(random()::text || i || g), '') FROM generate_series(1, 15) g) "
+    "FROM generate_series(1, 40000) i",
+}
+
+
+def test_a_backup_killed_part_way_leaves_the_previous_one_intact(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert competence(database_url, "db", "upgrade").returncode == 0
+    people = tmp_path / "people.csv"
+    people.write_text(PEOPLE)
+    assert competence(database_url, "import", str(people)).returncode == 0
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    backup = folder / "competence.json.gz"
+    result = competence(database_url, "backup", "--out", str(backup))
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in folder.iterdir()] == [backup.name]  # no temporary file left behind
+    good = backup.read_bytes()
+    execute(database_url, FILLER["sqlite" if database_url.startswith("sqlite") else "postgresql"])
+    process = subprocess.Popen(
+        [str(SCRIPT), "backup", "--out", str(backup)],
+        env={**os.environ, "COMPETENCE_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def written_part_way() -> Path | None:
+        """The file the new backup is writing, once it holds a good part of it."""
+        for candidate in [backup, *folder.glob(f".{backup.name}.*.tmp")]:
+            try:
+                if candidate.stat().st_size > 2_000_000:  # the old backup is far smaller
+                    return candidate
+            except FileNotFoundError:
+                pass
+        return None
+
+    try:
+        partial = None
+        while partial is None and process.poll() is None:
+            partial = written_part_way()
+            time.sleep(0.002)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL, f"the backup ended first: {stderr!r}"
+    assert backup.read_bytes() == good
+    assert partial is not None
+    assert partial != backup
+    assert partial.exists()  # what the killed backup left behind: never the backup itself
+    with new_database(other_engine(database_url), tmp_path) as other:
+        assert competence(other, "db", "upgrade").returncode == 0
+        result = competence(other, "restore", str(backup))
+        assert result.returncode == 0, result.stderr
+        assert "people 3" in result.stderr
+        result = competence(other, "audit", "--json")
+        assert not [e for e in json.loads(result.stdout) if e["actor"] == "filler"]
+
+
+SNAPSHOT_HOLDER = """
+import sys
+from pathlib import Path
+
+from competence.store import setup
+
+setup()
+from competence.services.backup import open_snapshot, replacing
+
+with open_snapshot() as snapshot:
+    pieces = snapshot.pieces()
+    first = next(pieces)
+    print("open", flush=True)
+    sys.stdin.readline()
+    with replacing(Path(sys.argv[1])) as out:
+        out.write(first)
+        out.writelines(pieces)
+"""
+
+
+def test_a_backup_reads_one_snapshot_and_lets_others_write_meanwhile(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert competence(database_url, "db", "upgrade").returncode == 0
+    assert (
+        competence(database_url, "cycle", "create", "2030", "--opens", "2030-01-07").returncode == 0
+    )
+    backup = tmp_path / "b.json.gz"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SNAPSHOT_HOLDER, str(backup)],
+        env={**os.environ, "COMPETENCE_DATABASE_URL": database_url},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "open\n"  # the backup's snapshot is open
+        # Another process writes meanwhile, and is not kept waiting for the backup.
+        result = competence(database_url, "cycle", "create", "2031", "--opens", "2031-01-06")
+        assert result.returncode == 0, result.stderr
+        _, stderr = holder.communicate("\n", timeout=60)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert holder.returncode == 0, stderr
+    cycles = backup_tables(backup)["competence.Cycle"]
+    assert [row[1] for row in cycles] == ["2030"]
+    listed = json.loads(competence(database_url, "cycle", "list", "--json").stdout)
+    assert [c["name"] for c in listed] == ["2030", "2031"]

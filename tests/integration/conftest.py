@@ -12,27 +12,15 @@ from competence.services import records
 from competence.store import audit
 from competence.store.models import Cycle, Person, Team
 
-TABLES = [
-    "competence_auditentry",
-    "competence_planitem",
-    "competence_rating",
-    "competence_assessment",
-    "competence_cycle",
-    "competence_person",
-    "competence_team",
-    "competence_pmo_leads",
-    "competence_pmo",
-    "competence_profileversion",
-    "competence_frameworkversion",
-    "auth_user",
-]
-
 
 def wipe() -> None:
-    """Empty every table, as a new database would be."""
+    """Empty every table a backup holds (users and groups too), as a new database would be:
+    derived from the model registry, dependants first."""
+    from competence.store.registry import backed_up
+
     with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"DELETE FROM {table}")
+        for model in reversed(backed_up()):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
 @pytest.fixture

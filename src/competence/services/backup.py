@@ -1,244 +1,740 @@
-"""Backups (a consistent, compressed snapshot of everything) and restores into an empty database;
-CASE frameworks stored as additional framework versions."""
+"""Backups (one consistent snapshot of every table, compressed) and restores into an empty
+database; CASE frameworks stored as additional framework versions.
+
+A backup holds the tables that :mod:`competence.store.registry` lists: every model of the
+``competence`` app, users, groups (the roles) and the many-to-many tables among them (a user's
+groups, a PMO's leads, a user's and a group's permissions), every concrete field by its column
+name, primary keys included. It leaves out, on purpose, what is not the organisation's data:
+Django's content types and permissions (``competence db upgrade`` makes them again; a permission
+given to a user or a group is kept by its natural key), sign-in sessions, and django-axes'
+records of sign-in attempts, lockouts and sign-ins.
+
+The file is gzip-compressed JSON::
+
+    {"format": "competence-backup", "version": 2, "created_at": "2026-01-05T09:00:00+00:00",
+     "tables": [{"model": "auth.Group", "fields": ["id", "name"], "count": 2,
+                 "rows": [[1, "member"], [2, "assessor"]]}, ...]}
+
+with the tables in dependency order (a table after those its foreign keys point to). Values are
+JSON: dates and times as ISO 8601 text, JSON fields as JSON, a missing value as ``null``.
+
+Writing streams table by table, in chunks of rows, from one snapshot that does not block writers
+(a deferred read transaction on SQLite in WAL mode; REPEATABLE READ on PostgreSQL), into a
+temporary file that replaces the target only once it is complete and on disk. Restoring reads the
+file twice, a piece at a time: first to check all of it, then to insert it in one transaction
+with ``bulk_create``, which calls no ``save()``: the guards of signed-off assessments and of the
+append-only audit trail do not stop a restore, and the restore itself is audited.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
+import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.contrib.auth.models import Permission
+from django.core.management.color import no_style
+from django.db import DataError, IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from competence.errors import InputError, writing
-from competence.services.transfer import _datetime, import_document, iter_export_json
-from competence.store import audit
-from competence.store.models import (
-    Assessment,
-    AuditEntry,
-    Cycle,
-    FrameworkVersion,
-    Person,
-    ProfileVersion,
-)
-from competence.store.models import Rating as RatingRow
+from competence.errors import MAX_REPORTED, InputError, writing
+from competence.formats.json_stream import JsonStream, shown
+from competence.services.records import current_framework
+from competence.store import audit, registry
+from competence.store.models import FrameworkVersion, ProfileVersion
 
 BACKUP_FORMAT = "competence-backup"
+VERSION = 2
+ROWS_PER_CHUNK = 2000  # rows read, written and inserted at a time
+
+_INTEGER = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+    }
+)
+_TEXT = frozenset({"CharField", "TextField", "EmailField", "SlugField", "URLField"})
+_SIMPLE = {
+    "BooleanField": "boolean",
+    "DateField": "date",
+    "DateTimeField": "datetime",
+    "JSONField": "json",
+}
 
 
-def iter_backup_json() -> Iterator[str]:
-    """Everything, as pieces of JSON text: frameworks, users, the JSON export, the audit trail.
+class UnsupportedFieldError(TypeError):
+    """A model has a field of a type that a backup does not know how to carry (a bug to fix)."""
 
-    Consume it inside one transaction (see :func:`write_backup`) for a consistent snapshot.
-    """
-    emails = dict(Person.objects.values_list("id", "email"))
 
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+@dataclass(frozen=True)
+class Column:
+    """One field of a backed-up model, as a backup carries it."""
 
-    frameworks = [
-        {
-            "framework_id": f.framework_id,
-            "version": f.version,
-            "title": f.title,
-            "source": f.source,
-            "document": f.document,
-            "checksum": f.checksum,
-            "loaded_at": f.loaded_at.isoformat(),
-            "profiles": [
-                {"profile_id": p.profile_id, "name": p.name, "document": p.document}
-                for p in f.profiles.order_by("profile_id")
-            ],
-        }
-        for f in FrameworkVersion.objects.order_by("framework_id", "version")
-    ]
-    users = [
-        {
-            "username": u.username,
-            "email": u.email,
-            "password": u.password,
-            "first_name": u.first_name,
-            "last_name": u.last_name,
-            "is_active": u.is_active,
-            "is_staff": u.is_staff,
-            "is_superuser": u.is_superuser,
-            "date_joined": u.date_joined.isoformat(),
-            "person": getattr(getattr(u, "person", None), "email", None),
-        }
-        for u in get_user_model().objects.order_by("username")
-    ]
-    yield '{"format": "' + BACKUP_FORMAT + '", "version": 1, '
-    yield f'"created_at": {dump(timezone.now().isoformat())}, '
-    yield f'"frameworks": {dump(frameworks)}, "users": {dump(users)}, "export": '
-    yield from iter_export_json()
-    yield ', "audit": ['
-    first = True
-    for e in AuditEntry.objects.order_by("at", "id").iterator(chunk_size=5000):
-        person = emails.get(int(e.person), e.person) if e.person.isdigit() else e.person
-        entry = {
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "action": e.action,
-            "model": e.model,
-            "object_id": e.object_id,
-            "person": person,
-            "summary": e.summary,
-            "old": e.old,
-            "new": e.new,
-        }
-        yield ("\n" if first else ",\n") + dump(entry)
-        first = False
-    yield "]}\n"
+    name: str  # in the file: the column name (``person_id``), or the field name for a natural key
+    attname: str  # on the model
+    kind: str  # integer | text | boolean | date | datetime | json | natural
+    null: bool
+    max_length: int | None
+    optional: bool  # may be missing from a file: it has a default or may be null
+
+
+def _kind(field: models.Field[Any, Any]) -> str:
+    if field.is_relation:
+        target = field.related_model
+        if isinstance(target, type) and target._meta.label in registry.BY_NATURAL_KEY:
+            return "natural"
+        return _kind(field.target_field)  # type: ignore[attr-defined]
+    internal = field.get_internal_type()
+    if internal in _INTEGER:
+        return "integer"
+    if internal in _TEXT:
+        return "text"
+    if internal in _SIMPLE:
+        return _SIMPLE[internal]
+    raise UnsupportedFieldError(
+        f"{field.model._meta.label}.{field.name}: a backup cannot carry a {internal} yet"
+    )
+
+
+def columns(model: type[models.Model]) -> tuple[Column, ...]:
+    """Every concrete field of ``model``, as a backup carries it."""
+    found = []
+    for field in model._meta.concrete_fields:
+        kind = _kind(field)
+        found.append(
+            Column(
+                name=field.name if kind == "natural" else field.attname,
+                attname=field.attname,
+                kind=kind,
+                null=field.null,
+                max_length=field.max_length if kind == "text" else None,
+                optional=field.has_default() or field.null,
+            )
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Table:
+    model: type[models.Model]
+    columns: tuple[Column, ...]
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+    @property
+    def name(self) -> str:
+        return registry.name(self.model)
+
+
+def tables() -> list[Table]:
+    """The tables a backup holds, in dependency order."""
+    return [Table(m, columns(m)) for m in registry.backed_up()]
+
+
+def _natural_keys() -> dict[int, list[str]]:
+    return {
+        p.pk: list(p.natural_key())
+        for p in Permission.objects.select_related("content_type").order_by("pk")
+    }
+
+
+# Writing ---------------------------------------------------------------------------------------
 
 
 @contextmanager
 def consistent_read() -> Iterator[None]:
-    """One transaction that reads one snapshot (REPEATABLE READ on PostgreSQL)."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    """One transaction that reads one snapshot and does not block writers.
+
+    On PostgreSQL: REPEATABLE READ, READ ONLY. On SQLite the settings begin transactions with
+    ``BEGIN IMMEDIATE``, which takes the write lock; a backup begins a deferred transaction
+    instead, whose first read takes a snapshot of the database (in WAL mode) and no write lock.
+    Inside a transaction already open, it reads in that one.
+    """
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    with ExitStack() as stack:
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            wrapper = cast(Any, connection)
+            mode = wrapper.transaction_mode
+            wrapper.transaction_mode = "DEFERRED"
+            try:
+                stack.enter_context(transaction.atomic())
+            finally:
+                wrapper.transaction_mode = mode
+        else:
+            stack.enter_context(transaction.atomic())
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
 
 
-def snapshot() -> dict[str, Any]:
-    """The backup as a dict (all in memory: for tests and small databases)."""
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
+class Snapshot:
+    """The database as one consistent read sees it; make it with :func:`open_snapshot`."""
+
+    def __init__(self) -> None:
+        self.tables = tables()
+        self.created_at = timezone.now()
+        # The first reads: they fix the snapshot that every later read sees.
+        self.counts = {t.label: t.model._base_manager.count() for t in self.tables}
+        natural = any(c.kind == "natural" for t in self.tables for c in t.columns)
+        self._natural = _natural_keys() if natural else {}
+
+    def summary(self) -> dict[str, int]:
+        """Rows per table, by the names people use (``people 3``, ``user groups 4``)."""
+        return {t.name: self.counts[t.label] for t in self.tables}
+
+    def _encoder(self, column: Column) -> Callable[[Any], Any] | None:
+        if column.kind in ("date", "datetime"):
+            return _iso
+        if column.kind == "natural":
+            return self._natural.__getitem__
+        return None
+
+    def pieces(self) -> Iterator[str]:
+        """The backup as pieces of JSON text, table by table, ``ROWS_PER_CHUNK`` rows a piece."""
+        encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+        yield (
+            f'{{"format": "{BACKUP_FORMAT}", "version": {VERSION}, '
+            f'"created_at": {encode(self.created_at.isoformat())},\n"tables": ['
+        )
+        for i, table in enumerate(self.tables):
+            count = self.counts[table.label]
+            yield (
+                ("\n" if i == 0 else ",\n")
+                + f'{{"model": {encode(table.label)}, '
+                + f'"fields": {encode([c.name for c in table.columns])}, '
+                + f'"count": {count}, "rows": ['
+            )
+            convert = [(k, f) for k, c in enumerate(table.columns) if (f := self._encoder(c))]
+            rows = (
+                table.model._base_manager.order_by("pk")
+                .values_list(*(c.attname for c in table.columns))
+                .iterator(chunk_size=ROWS_PER_CHUNK)
+            )
+            written = 0
+            chunk: list[str] = []
+            for row in rows:
+                if convert:
+                    values = list(row)
+                    for k, f in convert:
+                        if values[k] is not None:
+                            values[k] = f(values[k])
+                    chunk.append(encode(values))
+                else:
+                    chunk.append(encode(row))
+                if len(chunk) == ROWS_PER_CHUNK:
+                    yield ("\n" if not written else ",\n") + ",\n".join(chunk)
+                    written += len(chunk)
+                    chunk = []
+            if chunk:
+                yield ("\n" if not written else ",\n") + ",\n".join(chunk)
+                written += len(chunk)
+            if written != count:  # a read outside the snapshot: never write such a file
+                raise RuntimeError(f"{table.label}: counted {count} rows but read {written}")
+            yield "\n]}"
+        yield "\n]}\n"
+
+
+@contextmanager
+def open_snapshot() -> Iterator[Snapshot]:
+    """A snapshot of the database, held open until the block ends."""
     with consistent_read():
-        return dict(json.loads("".join(iter_backup_json())))
+        yield Snapshot()
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # a platform without folder handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # a file system that cannot sync a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[IO[str]]:
+    """Gzip-compressed text that takes the place of ``path`` only once it is whole and on disk.
+
+    It is written to a temporary file in the same folder (``.NAME.*.tmp``), synced, renamed over
+    ``path`` and the folder synced: a backup that fails or is killed part-way leaves the file
+    that was there before untouched. A new file is readable by its owner only; a file replaced
+    keeps its permissions.
+    """
+    folder = path.absolute().parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with suppress(FileNotFoundError):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        with os.fdopen(fd, "wb") as raw:
+            with (
+                gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, compresslevel=6) as gz,
+                io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as text,
+            ):
+                yield text
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
 
 
 def write_backup(path: str | Path) -> dict[str, int]:
-    """Write the gzip-compressed backup, streaming; return what it holds."""
-    with consistent_read(), writing(path), gzip.open(path, "wt", encoding="utf-8") as f:
-        for piece in iter_backup_json():
-            f.write(piece)
-        return {
-            "people": Person.objects.count(),
-            "assessments": Assessment.objects.count(),
-            "ratings": RatingRow.objects.count(),
-            "frameworks": FrameworkVersion.objects.count(),
-            "users": get_user_model().objects.count(),
-            "audit entries": AuditEntry.objects.count(),
-        }
-
-
-def _counts(data: dict[str, Any]) -> dict[str, int]:
-    export = data["export"]
-    return {
-        "people": len(export["people"]),
-        "assessments": len(export["assessments"]),
-        "ratings": sum(len(a["ratings"]) for a in export["assessments"]),
-        "frameworks": len(data["frameworks"]),
-        "users": len(data["users"]),
-        "audit entries": len(data["audit"]),
-    }
-
-
-def read_backup(path: str | Path) -> dict[str, Any]:
+    """Write the gzip-compressed backup, streaming from one snapshot; return its rows per table."""
     path = Path(path)
+    with writing(path), open_snapshot() as snapshot, replacing(path) as out:
+        for piece in snapshot.pieces():
+            out.write(piece)
+    return snapshot.summary()
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+class _Bad(ValueError):
+    """A value that does not fit its column; the message says why."""
+
+
+def _reason(value: Any, expected: str) -> _Bad:
+    return _Bad("must not be null" if value is None else f"{expected}, got {shown(value)}")
+
+
+def _integer(value: Any) -> int:
+    if type(value) is int:
+        if -(2**63) <= value < 2**63:
+            return value
+        raise _Bad(f"out of range, got {value}")
+    raise _reason(value, "must be a whole number")
+
+
+def _boolean(value: Any) -> bool:
+    if type(value) is bool:
+        return value
+    raise _reason(value, "must be true or false")
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, str) and len(value) == 10:
+        with suppress(ValueError):
+            return dt.date.fromisoformat(value)
+    raise _reason(value, "must be a date as YYYY-MM-DD")
+
+
+def _datetime(value: Any) -> dt.datetime:
+    if isinstance(value, str) and "T" in value:
+        with suppress(ValueError):
+            parsed = dt.datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed
+    raise _reason(value, "must be a date and time with its UTC offset (ISO 8601)")
+
+
+def _json(value: Any) -> Any:
+    if value is None:
+        raise _reason(value, "")
+    return value
+
+
+def _text(max_length: int | None) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _reason(value, "must be text")
+        if max_length is not None and len(value) > max_length:
+            raise _Bad(f"longer than {max_length} characters")
+        return value
+
+    return check
+
+
+class _Restoring:
+    """What restoring needs from the database it restores into."""
+
+    def __init__(self) -> None:
+        self._permissions: dict[tuple[str, ...], int] | None = None
+
+    def natural(self, value: Any) -> int:
+        if self._permissions is None:
+            self._permissions = {tuple(key): pk for pk, key in _natural_keys().items()}
+        if not (
+            isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value)
+        ):
+            raise _reason(value, "must be a permission as [codename, app label, model]")
+        found = self._permissions.get(tuple(value))
+        if found is None:
+            raise _Bad(f"no permission {shown(value)} in this database")
+        return found
+
+    def decoder(self, column: Column) -> Callable[[Any], Any]:
+        """A function that checks a value of the column and turns it into the field's type,
+        raising :class:`_Bad` with the reason when it does not fit."""
+        check: Callable[[Any], Any] = {
+            "integer": _integer,
+            "boolean": _boolean,
+            "date": _date,
+            "datetime": _datetime,
+            "json": _json,
+            "natural": self.natural,
+        }.get(column.kind) or _text(column.max_length)
+        if not column.null:
+            return check
+
+        def nullable(value: Any) -> Any:
+            return None if value is None else check(value)
+
+        return nullable
+
+
+@dataclass
+class _Rows:
+    """One table of a backup file as it is read: its rows come as ``(position, values)``."""
+
+    index: int
+    table: Table
+    attnames: list[str]  # of the values in each row, in the file's order of fields
+    rows: Iterator[tuple[int, list[Any]]]
+
+    @property
+    def where(self) -> str:
+        return f"tables[{self.index}]"
+
+
+class _Reader:
+    """Reads a backup file and checks every part of it against this release's tables.
+
+    Problems with the structure stop the reading at once; problems with values are collected
+    (see :attr:`problems`) and their rows left out, so that one pass reports all of them.
+    """
+
+    def __init__(self, source: JsonStream, restoring: _Restoring) -> None:
+        self.source = source
+        self.restoring = restoring
+        self.problems: list[str] = []  # the first MAX_REPORTED of them
+        self.found = 0
+        self.known = {t.label: t for t in tables()}
+        self.order = {label: i for i, label in enumerate(self.known)}
+        self.counts: dict[str, int] = {}
+
+    def problem(self, where: str, reason: str) -> None:
+        self.found += 1
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(f"{self.source.name}, {where}: {reason}")
+
+    def failure(self) -> InputError:
+        """Every problem found, the first ones by place and then how many more."""
+        if self.found <= MAX_REPORTED:
+            return InputError(self.problems)
+        shown = self.problems[: MAX_REPORTED - 1]
+        return InputError([*shown, f"... and {self.found - len(shown)} more problems"])
+
+    def tables(self) -> Iterator[_Rows]:
+        """The tables of the file in order, each to be read before the next."""
+        try:
+            yield from self._document()
+        except InputError as exc:  # the problems found before, and what stopped the reading
+            if not self.found:
+                raise
+            self.found += len(exc.problems)
+            self.problems.extend(exc.problems[: max(0, MAX_REPORTED - len(self.problems))])
+            raise self.failure() from None
+
+    def _document(self) -> Iterator[_Rows]:
+        source = self.source
+        header: dict[str, Any] = {}
+        for key in source.members(""):
+            if key in ("format", "version", "created_at") and key not in header:
+                header[key] = source.value(key)
+                self._check(key, header[key])
+            elif key == "tables" and "tables" not in header:
+                for needed in ("format", "version", "created_at"):
+                    if needed not in header:
+                        self._check(needed, None)
+                header["tables"] = True
+                yield from self._tables()
+            else:
+                raise source.error(key, f"unexpected key {key!r} in a version {VERSION} backup")
+        source.end()
+        for needed in ("format", "version", "created_at", "tables"):
+            if needed not in header:
+                self._check(needed, None)
+
+    def _check(self, key: str, value: Any) -> None:
+        source = self.source
+        if key == "format" and value != BACKUP_FORMAT:
+            raise source.error("", f'not a competence backup (no "format": "{BACKUP_FORMAT}")')
+        if key == "version" and value != VERSION:
+            if value is None:
+                raise source.error("", 'no "version" before the "tables"')
+            raise source.error(
+                "version",
+                f"this is a version {shown(value)} backup; this release reads version {VERSION} "
+                "backups only (restore it with the release that made it, then back up again "
+                "with this one)",
+            )
+        if key == "created_at":
+            try:
+                _datetime(value)
+            except _Bad as exc:
+                raise source.error("created_at", str(exc)) from None
+        if key == "tables":
+            raise source.error("", 'no "tables"')
+
+    def _tables(self) -> Iterator[_Rows]:
+        source = self.source
+        last = -1
+        for index in source.elements("tables"):
+            where = f"tables[{index}]"
+            table: Table | None = None
+            fields: list[Column] | None = None
+            count: int | None = None
+            read: int | None = None
+            for key in source.members(where):
+                if key == "model" and table is None:
+                    label = source.value(f"{where}.model")
+                    table = self.known.get(label) if isinstance(label, str) else None
+                    if table is None:
+                        raise source.error(f"{where}.model", f"unknown table {shown(label)}")
+                    if self.order[table.label] <= last:
+                        raise source.error(
+                            f"{where}.model",
+                            f"{table.label} comes twice or out of order (a backup lists its "
+                            "tables each after those its foreign keys point to)",
+                        )
+                    last = self.order[table.label]
+                elif key == "fields" and fields is None:
+                    if table is None:
+                        raise source.error(where, '"model" must come before "fields"')
+                    fields = self._fields(where, table, source.value(f"{where}.fields"))
+                elif key == "count" and count is None:
+                    count = source.value(f"{where}.count")
+                    if type(count) is not int or count < 0:
+                        raise source.error(
+                            f"{where}.count", f"must be a whole number, got {shown(count)}"
+                        )
+                elif key == "rows" and read is None:
+                    if table is None or fields is None:
+                        raise source.error(where, '"model" and "fields" must come before "rows"')
+                    counter = [0]
+                    rows = _Rows(
+                        index,
+                        table,
+                        [c.attname for c in fields],
+                        self._rows(where, fields, counter),
+                    )
+                    yield rows
+                    for _ in rows.rows:  # what the caller did not read
+                        pass
+                    read = counter[0]
+                else:
+                    raise source.error(where, f"unexpected key {key!r}")
+            if table is None or fields is None or count is None or read is None:
+                given = {"model": table, "fields": fields, "count": count, "rows": read}
+                missing = ", ".join(f'"{k}"' for k, v in given.items() if v is None)
+                raise source.error(where, f"missing {missing}")
+            if count != read:
+                self.problem(f"{where}.count", f"is {count}, but the table has {read} rows")
+            self.counts[table.label] = count
+
+    def _fields(self, where: str, table: Table, names: Any) -> list[Column]:
+        source = self.source
+        if not isinstance(names, list):
+            raise source.error(f"{where}.fields", f"must be a list of names, got {shown(names)}")
+        by_name = {c.name: c for c in table.columns}
+        found: list[Column] = []
+        for k, name in enumerate(names):
+            column = by_name.get(name) if isinstance(name, str) else None
+            if column is None:
+                raise source.error(
+                    f"{where}.fields[{k}]", f"{table.label} has no field {shown(name)}"
+                )
+            if column in found:
+                raise source.error(f"{where}.fields[{k}]", f"{name!r} comes twice")
+            found.append(column)
+        absent = [c.name for c in table.columns if c not in found and not c.optional]
+        if absent:
+            raise source.error(
+                f"{where}.fields", f"{table.label} needs {', '.join(repr(a) for a in absent)}"
+            )
+        return found
+
+    def _rows(
+        self, where: str, fields: list[Column], counter: list[int]
+    ) -> Iterator[tuple[int, list[Any]]]:
+        source = self.source
+        decoders = [self.restoring.decoder(c) for c in fields]
+        width = len(fields)
+        for j in source.elements(f"{where}.rows"):
+            counter[0] += 1
+            row = source.value(f"{where}.rows[{j}]")
+            if not isinstance(row, list) or len(row) != width:
+                self.problem(f"{where}.rows[{j}]", f"must be a list of {width} values, one a field")
+                continue
+            try:
+                values = [decode(value) for decode, value in zip(decoders, row, strict=True)]
+            except _Bad:  # say what is wrong with each value of the row
+                for k, (decode, value) in enumerate(zip(decoders, row, strict=True)):
+                    try:
+                        decode(value)
+                    except _Bad as exc:
+                        self.problem(f"{where}.rows[{j}][{k}]", f"{fields[k].name}: {exc}")
+                continue
+            yield j, values
+
+
+@contextmanager
+def reading(path: Path, restoring: _Restoring | None = None) -> Iterator[_Reader]:
+    """A reader of the backup at ``path``; a file that is not gzip-compressed UTF-8 text, or not
+    JSON, gives an :class:`InputError`."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:
-        with gzip.open(path, "rb") as f:
-            data = json.loads(f.read().decode("utf-8"))
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        with gzip.open(path, "rt", encoding="utf-8") as stream:
+            yield _Reader(JsonStream(stream, str(path)), restoring or _Restoring())
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a competence backup: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
-        raise InputError(f'{path}: not a competence backup (no "format": "{BACKUP_FORMAT}")')
-    return data
+
+
+def _check(path: Path, restoring: _Restoring) -> dict[str, int]:
+    """Read the whole backup and check it; return its rows per table, or raise
+    :class:`InputError` listing every problem with the place it is at."""
+    stored: dict[tuple[Any, Any], str] = {
+        (f.framework_id, f.version): f.checksum
+        for f in FrameworkVersion._base_manager.filter(source="builtin")
+    }
+    with reading(path, restoring) as reader:
+        for part in reader.tables():
+            if part.table.model is not FrameworkVersion:
+                continue
+            for j, row in part.rows:
+                values = dict(zip(part.attnames, row, strict=True))
+                key = (values.get("framework_id"), values.get("version"))
+                if key in stored and stored[key] != values.get("checksum"):
+                    reader.problem(
+                        f"{part.where}.rows[{j}]",
+                        f"framework {key[0]} {key[1]} differs from the one in this database",
+                    )
+        if reader.found:
+            raise reader.failure()
+        counts = reader.counts
+    return {t.name: counts.get(t.label, 0) for t in tables()}
+
+
+def _held() -> list[str]:
+    """The backed-up tables that hold rows, apart from what ``competence db upgrade`` records
+    (the built-in framework version and its profiles)."""
+    held = []
+    for model in registry.backed_up():
+        rows = model._base_manager.all()
+        if model is FrameworkVersion:
+            rows = rows.exclude(source="builtin")
+        elif model is ProfileVersion:
+            rows = rows.exclude(framework__source="builtin")
+        if rows.exists():
+            held.append(registry.name(model))
+    return held
+
+
+def _refuse_unless_empty() -> None:
+    held = _held()
+    if held:
+        raise InputError(
+            f"the database is not empty (it holds {', '.join(held)}): restore into a new "
+            "database (set COMPETENCE_DATABASE_URL and run competence db upgrade)"
+        )
+
+
+def _insert(path: Path, restoring: _Restoring) -> None:
+    with reading(path, restoring) as reader:
+        for part in reader.tables():
+            model = part.table.model
+            manager = model._base_manager
+            in_order = part.attnames == [c.attname for c in part.table.columns]
+            batch: list[models.Model] = []
+            for _, row in part.rows:
+                # Every field in the model's order (the usual case) goes in faster by position.
+                if in_order:
+                    batch.append(model(*row))
+                else:
+                    batch.append(model(**dict(zip(part.attnames, row, strict=True))))
+                if len(batch) == ROWS_PER_CHUNK:
+                    manager.bulk_create(batch)
+                    batch = []
+            if reader.found:  # the file changed since it was checked
+                raise reader.failure()
+            manager.bulk_create(batch)
 
 
 def restore(path: str | Path) -> dict[str, int]:
-    """Restore a backup into an empty database (of either engine), in one transaction."""
-    data = read_backup(path)
-    if Person.objects.exists() or Cycle.objects.exists() or AuditEntry.objects.exists():
-        raise InputError(
-            "the database is not empty: restore into a new database "
-            "(set COMPETENCE_DATABASE_URL and run competence db upgrade)"
-        )
+    """Restore a backup into an empty database (of either engine), in one transaction.
+
+    The whole file is checked first; then every table is inserted with its primary keys, in
+    dependency order, and (on PostgreSQL) the id sequences are moved past the rows restored.
+    Returns the rows per table.
+    """
+    path = Path(path)
     actor = audit.current_actor()
-    User = get_user_model()
-    with transaction.atomic():
-        for f in data["frameworks"]:
-            stored = FrameworkVersion.objects.filter(
-                framework_id=f["framework_id"], version=f["version"]
-            ).first()
-            if stored is not None:
-                if stored.checksum != f["checksum"]:
-                    raise InputError(
-                        f"{path}: framework {f['framework_id']} {f['version']} differs from the "
-                        "one in this database"
-                    )
-                continue
-            stored = FrameworkVersion.objects.create(
-                framework_id=f["framework_id"],
-                version=f["version"],
-                title=f["title"],
-                source=f["source"],
-                document=f["document"],
-                checksum=f["checksum"],
-                loaded_at=_datetime(f["loaded_at"]),
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    _refuse_unless_empty()
+    restoring = _Restoring()
+    counts = _check(path, restoring)
+    backed_up = registry.backed_up()
+    try:
+        with transaction.atomic():
+            _refuse_unless_empty()
+            # What `db upgrade` recorded comes back from the backup, with the backup's ids.
+            ProfileVersion._base_manager.all().delete()
+            FrameworkVersion._base_manager.all().delete()
+            _insert(path, restoring)
+            connection.check_constraints(table_names=[m._meta.db_table for m in backed_up])
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), backed_up):
+                    cursor.execute(statement)
+            current_framework()  # a backup from an earlier framework version lacks this one
+            audit.record(
+                "restore",
+                "backup",
+                summary=f"restored {path.name}",
+                new={"file": str(path), "sha256": _sha256(path), "counts": counts},
+                actor=actor,
             )
-            ProfileVersion.objects.bulk_create(
-                ProfileVersion(
-                    framework=stored,
-                    profile_id=p["profile_id"],
-                    name=p["name"],
-                    document=p["document"],
-                )
-                for p in f["profiles"]
-            )
-        User.objects.bulk_create(
-            User(
-                username=u["username"],
-                email=u["email"],
-                password=u["password"],
-                first_name=u["first_name"],
-                last_name=u["last_name"],
-                is_active=u["is_active"],
-                is_staff=u["is_staff"],
-                is_superuser=u["is_superuser"],
-                date_joined=_datetime(u["date_joined"]),
-            )
-            for u in data["users"]
-        )
-        import_document(data["export"], str(path))
-        people = {e.lower(): pk for e, pk in Person.objects.values_list("email", "id")}
-        users = dict(User.objects.values_list("username", "id"))
-        for u in data["users"]:
-            if u["person"]:
-                Person.objects.filter(id=people[u["person"].lower()]).update(
-                    user_id=users[u["username"]]
-                )
-        AuditEntry.objects.bulk_create(
-            AuditEntry(
-                at=_datetime(e["at"]),
-                actor=e["actor"],
-                action=e["action"],
-                model=e["model"],
-                object_id=e["object_id"],
-                person=str(people.get(e["person"].lower(), e["person"])) if e["person"] else "",
-                summary=e["summary"],
-                old=e["old"],
-                new=e["new"],
-            )
-            for e in data["audit"]
-        )
-        counts = _counts(data)
-        audit.record(
-            "restore",
-            "backup",
-            summary=f"restored {Path(path).name}",
-            new={"file": str(path), "sha256": _sha256(Path(path)), "counts": counts},
-            actor=actor,
-        )
+    except (IntegrityError, DataError) as exc:
+        raise InputError(f"{path}: the rows of this backup do not fit together: {exc}") from None
     return counts
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

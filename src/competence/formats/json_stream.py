@@ -1,0 +1,124 @@
+"""A large JSON document read a piece at a time, in bounded memory.
+
+The outer objects and arrays are walked by hand (:meth:`JsonStream.members`,
+:meth:`JsonStream.elements`); every value inside them (a key, a row, a list) is decoded by the
+standard library's decoder. Memory holds one value and a buffer, never the whole document.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from competence.errors import InputError
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER_GOES_ON = re.compile(r"[0-9.eE+\-]*\Z")  # what may still follow a number in the buffer
+CHUNK = 1 << 16
+
+
+def shown(value: Any) -> str:
+    """A value as JSON text, cut short for a message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class JsonStream:
+    """Reads the JSON text of ``stream``; errors name ``name`` and the place in the document."""
+
+    def __init__(self, stream: IO[str], name: str, chunk: int = CHUNK) -> None:
+        self.stream = stream
+        self.name = name
+        self.chunk = chunk
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.decoder = json.JSONDecoder()
+
+    def error(self, where: str, reason: str) -> InputError:
+        return InputError(f"{self.name}, {where}: {reason}" if where else f"{self.name}: {reason}")
+
+    def _more(self) -> bool:
+        """Read on (at least as much again as is waiting, so a long value costs few retries)."""
+        if self.eof:
+            return False
+        data = self.stream.read(max(self.chunk, len(self.buffer) - self.pos))
+        if not data:
+            self.eof = True
+            return False
+        self.buffer = self.buffer[self.pos :] + data
+        self.pos = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space ("" at the end)."""
+        while True:
+            match = _SPACE.match(self.buffer, self.pos)
+            self.pos = match.end() if match else self.pos
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if not self._more():
+                return ""
+
+    def take(self, char: str, where: str) -> None:
+        found = self.peek()
+        if found != char:
+            what = repr(found) if found else "the end of the file"
+            raise self.error(where, f"expected {char!r}, found {what}")
+        self.pos += 1
+
+    def value(self, where: str) -> Any:
+        """The next JSON value, whole."""
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as exc:
+                if self._more():
+                    continue
+                raise self.error(where, f"not valid JSON: {exc.msg}") from None
+            # A number has no end mark: "1" may be the start of "1.5e3" in the next piece.
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and _NUMBER_GOES_ON.match(self.buffer, end) and self._more():
+                continue
+            self.pos = end
+            return value
+
+    def members(self, where: str) -> Iterator[str]:
+        """The keys of a JSON object, in order; read each one's value before the next."""
+        self.take("{", where)
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            key = self.value(where)
+            if not isinstance(key, str):
+                raise self.error(where, f"expected a key, found {shown(key)}")
+            self.take(":", where)
+            yield key
+            if self.peek() == "}":
+                self.pos += 1
+                return
+            self.take(",", where)
+
+    def elements(self, where: str) -> Iterator[int]:
+        """The positions of a JSON array's elements; read each one before the next."""
+        self.take("[", where)
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        index = 0
+        while True:
+            yield index
+            index += 1
+            if self.peek() == "]":
+                self.pos += 1
+                return
+            self.take(",", where)
+
+    def end(self) -> None:
+        """Nothing but white space may follow the document."""
+        if self.peek() != "":
+            raise self.error("", "unexpected text after the end of the document")

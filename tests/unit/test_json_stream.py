@@ -1,0 +1,71 @@
+"""Reading JSON a piece at a time gives what reading it whole gives, wherever the pieces end."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from competence.errors import InputError
+from competence.formats.json_stream import JsonStream
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def read(stream: JsonStream) -> dict[str, Any]:
+    """A document ``{"key": value, ..., "rows": [value, ...]}``, read the streaming way."""
+    document: dict[str, Any] = {}
+    for key in stream.members(""):
+        if key == "rows":
+            document[key] = [stream.value(f"rows[{i}]") for i in stream.elements("rows")]
+        else:
+            document[key] = stream.value(key)
+    stream.end()
+    return document
+
+
+@given(
+    header=st.dictionaries(st.sampled_from(["a", "b", "count"]), values, max_size=3),
+    rows=st.lists(values, max_size=6),
+    indent=st.sampled_from([None, 0, 2]),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_any_layout_and_any_piece_size_read_back_the_same(
+    header: dict[str, Any], rows: list[Any], indent: int | None, chunk: int
+) -> None:
+    document = {**header, "rows": rows}
+    text = json.dumps(document, indent=indent, ensure_ascii=False)
+    assert read(JsonStream(io.StringIO(text), "f", chunk=chunk)) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"rows": [1, 2', "f, rows: expected ',', found the end of the file"),
+        ('{"rows": [1 2]}', "f, rows: expected ',', found '2'"),
+        ('{"rows": [1, tru]}', "f, rows[1]: not valid JSON: Expecting value"),
+        ('{"a": 1} x', "f: unexpected text after the end of the document"),
+        ("[]", "f: expected '{', found '['"),
+        ('{"a" 1}', "f: expected ':', found '1'"),
+        ("{1: 2}", "f: expected a key, found 1"),
+    ],
+)
+def test_a_broken_document_is_refused_with_its_place(text: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read(JsonStream(io.StringIO(text), "f", chunk=3))
+    assert str(caught.value).startswith(message)
