@@ -58,8 +58,10 @@ def test_erasing_a_person_removes_their_data_and_pseudonymises_the_audit(
     assert not Assessment.objects.filter(person_id=pk).exists()
     assert not RatingRow.objects.filter(assessment__person_id=pk).exists()
     assert not PlanItem.objects.filter(person_id=pk).exists()
-    user = User.objects.get(username="ada")
+    assert ada.user is not None
+    user = User.objects.get(pk=ada.user.pk)
     assert (user.is_active, user.email, user.has_usable_password()) == (False, "", False)
+    assert user.username == f"erased-person-{pk}"
     entries = AuditEntry.objects.filter(person=str(pk))
     text = json.dumps([[e.summary, e.old, e.new] for e in entries])
     assert "ada@example.org" not in text

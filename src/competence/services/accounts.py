@@ -143,6 +143,14 @@ def revoke_token(token_id: int) -> ApiToken:
     return token
 
 
+def retire_tokens(user: User, name: str) -> int:
+    """Revoke every API token of a user and rename them all ``name`` (erasing a person: a token's
+    name may carry theirs); return how many were still live. Audited by the erasure."""
+    live = ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+    ApiToken.objects.filter(user=user).update(name=name)
+    return live
+
+
 def user_for_token(secret: str, method: str) -> User | None:
     """The token's user when it is valid and its scope allows the method, else None."""
     if not secret.startswith(TOKEN_PREFIX):

@@ -4,7 +4,8 @@ that touches people's data asks here, by a rule's name in :data:`RULES`; nowhere
 A user always sees their own person's data; their role adds to it (CONTRACT.md "Identity"):
 
 - ``member``: nothing more;
-- ``assessor``: the people whose assessor they are, and their PMO's team figures without names;
+- ``assessor``: the people whose assessor they are, and their PMO's team figures without names,
+  over the people of the PMO they do not see by name (:func:`figures_over`);
 - ``pmo-lead``: everyone in the PMOs they lead (at any depth of teams), and their team analytics;
 - ``admin``: everything, including managing people, data and frameworks.
 
@@ -143,7 +144,8 @@ def sees_individuals_in_team_view(user: User, subject: Any = None) -> bool:
 
 def team_people(user: User) -> QuerySet[Person]:
     """Whom the team view counts: those a lead or admin may see; for an assessor, the people of
-    their own PMO, shown only as figures (and not at all below COMPETENCE_MIN_GROUP_SIZE)."""
+    their own PMO, shown only as figures over those they do not see by name (and not at all
+    below COMPETENCE_MIN_GROUP_SIZE): see :func:`figures_over`."""
     if sees_individuals_in_team_view(user):
         return visible_people(user)
     person = own_person(user)
@@ -155,6 +157,36 @@ def team_people(user: User) -> QuerySet[Person]:
         return Person.objects.none()
     teams = sorted(tree.in_pmos([pmo_id]))
     return Person.objects.filter(team_id__in=teams).select_related("team", "assessor")
+
+
+@dataclass(frozen=True)
+class FiguresOver:
+    """Whom the team figures shown to one user are computed over (see :func:`figures_over`)."""
+
+    people: QuerySet[Person]
+    individuals: bool
+    """The user may see each of them by name, and as rows (a lead's or an admin's team view)."""
+    left_out: int
+    """How many of the people counted are left out because the user sees them by name."""
+
+
+def figures_over(user: User, counted: QuerySet[Person]) -> FiguresOver:
+    """The rule for team figures, and the only way to figures without names: the team view, its
+    API, and any figures to come (trends, say) ask here.
+
+    Someone who may see every person counted by name gets figures over them all. Anyone else
+    gets figures over the people counted whom they may *not* see by name (``counted`` minus
+    :func:`visible_people`), so that what they see by name (their own results, their assessees')
+    can never be subtracted from the figures to leave one person's; below
+    COMPETENCE_MIN_GROUP_SIZE of those, the figures are hidden
+    (:func:`competence.services.results.team_figures`). Those people are given by id, so that
+    figures kept between requests are kept for exactly them, whoever asks."""
+    named = visible_people(user).values("pk")
+    unnamed = sorted(counted.exclude(pk__in=named).values_list("pk", flat=True))
+    if not unnamed:
+        return FiguresOver(counted, sees_individuals_in_team_view(user), left_out=0)
+    people = Person.objects.filter(pk__in=unnamed).select_related("team", "assessor")
+    return FiguresOver(people, individuals=False, left_out=counted.filter(pk__in=named).count())
 
 
 def visible_teams(user: User) -> set[int]:
@@ -205,7 +237,8 @@ RULES: dict[str, Rule] = {
         Rule(
             "team.figures",
             can_view_team,
-            "assessors (their PMO's figures, without names); PMO leads and admins",
+            "assessors (their PMO's figures without names, over the people they do not see by "
+            "name); PMO leads and admins",
         ),
         Rule(
             "team.individuals",

@@ -1,23 +1,31 @@
 """Personal data: a person's own copy of it, erasing a person, and the retention rule.
 
-Erasing removes the person, their assessments, ratings, comments and plan; audit entries about
-them keep what happened but their personal values are replaced by a pseudonym (CONTRACT.md: the
-one exception to an append-only trail), and the erasure is itself audited.
+Erasing removes the person, their assessments, ratings, comments and plan; everywhere else their
+identifiers (name, email, user name, employee id) are replaced by a pseudonym: in what they gave
+others (ratings, comments, sign-offs), their account and API tokens, and every audit entry that
+carries one, tagged with them or not (CONTRACT.md: the one exception to an append-only trail).
+The erasure is itself audited.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.db import connection, models, transaction
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from competence.domain import workflow
+from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
-from competence.services import people
+from competence.services import accounts, people
 from competence.services.results import assessment_data
 from competence.store import audit
 from competence.store.models import (
@@ -100,39 +108,238 @@ def _redact(value: Any) -> Any:
     return value
 
 
-def _scrub(value: Any, secrets: list[str], pseudonym: str) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, pseudonym)
+KEPT = frozenset(
+    {
+        "contenttypes.ContentType",
+        "auth.Permission",
+        "auth.Group",
+        "sessions.Session",
+        "competence.FrameworkVersion",
+        "competence.ProfileVersion",
+        "competence.Person",
+        "auth.User",
+    }
+)
+"""Tables erasure does not search: reference data (frameworks, profiles, permissions, roles),
+sessions (signed, and refused once the account is disabled), and people and users, whose rows
+are their own identity (the erased person's row goes and their user's row is renamed, by hand)."""
+
+NOT_TEXT = frozenset({"password", "digest", "prefix", "session_hash", "session_key"})
+"""Columns that hold hashes or secrets, never a name."""
+
+WHO = frozenset({"actor", "rated_by", "signed_off_by", "author", "username"})
+"""Columns and JSON keys that hold a user name: a value equal to an identifier is theirs."""
+
+IDENTITY = WHO | {"name", "email", "employee_id"}
+"""Columns and JSON keys whose value, when equal to an identifier, is that identifier."""
+
+WORDS = frozenset({*ROLES, "operator", "anonymous"})
+"""The product's own words: an identifier equal to one is only replaced where it stands alone in
+a column or key of :data:`IDENTITY`."""
+
+TEXT_TYPES = ("CharField", "TextField", "EmailField", "JSONField", "SlugField", "URLField")
+
+
+def _in_text(identifier: str) -> bool:
+    """Whether an identifier may be searched for in free text: not a number, not one or two
+    characters, not one of the product's words (each of those stands for too much else)."""
+    return len(identifier) >= 3 and not identifier.isdigit() and identifier.casefold() not in WORDS
+
+
+def _words(texts: Iterable[str]) -> str:
+    """A regular expression for any of the texts, longest first, standing on their own: not
+    inside a longer word or an email address (``ada@example.org`` is not in
+    ``bada@example.org``; the user name ``ada`` is not in ``ada@elsewhere.org``)."""
+    either = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+    return rf"(?<![\w@])(?:{either})(?![\w@])"
+
+
+def _pattern(identifiers: Iterable[str]) -> re.Pattern[str] | None:
+    found = {i for i in identifiers if _in_text(i)}
+    return re.compile(_words(found), re.IGNORECASE) if found else None
+
+
+VOCABULARY = re.compile(_words(WORDS), re.IGNORECASE)
+"""The product's words in a text: an identifier inside one (``lead`` in ``pmo-lead``) is the
+word's, not the person's."""
+
+
+class _Scrubber:
+    """Replaces a person's identifiers with their pseudonym in text and JSON values; those in
+    ``shared`` (also another person's own, in rows about that person) only where they stand for
+    a user, in a column or key of :data:`WHO`."""
+
+    def __init__(
+        self, identifiers: Iterable[str], pseudonym: str, shared: frozenset[str] = frozenset()
+    ) -> None:
+        mine = set(identifiers)
+        self.who = {i.casefold() for i in mine}
+        self.exact = {i.casefold() for i in mine - shared}
+        self.pattern = _pattern(mine - shared)
+        self.pseudonym = pseudonym
+
+    def text(self, value: str, key: str | None) -> str:
+        found = value.strip().casefold()
+        if (key in WHO and found in self.who) or (key in IDENTITY and found in self.exact):
+            return self.pseudonym
+        if self.pattern is None:
+            return value
+        words = [m.span() for m in VOCABULARY.finditer(value)]
+
+        def swap(found: re.Match[str]) -> str:
+            if any(a <= found.start() and found.end() <= b for a, b in words):
+                return found.group(0)
+            return self.pseudonym
+
+        return self.pattern.sub(swap, value)
+
+    def value(self, value: Any, key: str | None = None) -> Any:
+        if isinstance(value, str):
+            return self.text(value, key)
+        if isinstance(value, dict):
+            return {self.text(k, None): self.value(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(v, key) for v in value]
         return value
-    if isinstance(value, dict):
-        return {k: _scrub(v, secrets, pseudonym) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secrets, pseudonym) for v in value]
-    return value
+
+
+def _anchor(identifier: str) -> str | None:
+    """The identifier's longest run of ASCII letters and digits: any text that holds the
+    identifier holds it, in any case and however JSON escapes the rest."""
+    runs = re.findall(r"[A-Za-z0-9]+", identifier)
+    return max(runs, key=len) if runs else None
+
+
+def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() in TEXT_TYPES and f.name not in NOT_TEXT
+    ]
+
+
+def _candidates(
+    model: type[models.Model], fields: list[models.Field[Any, Any]], identifiers: Iterable[str]
+) -> models.QuerySet[Any]:
+    """The rows whose text might hold an identifier, found by the database (a superset: each
+    is then searched in Python)."""
+    anchors = {_anchor(i) for i in identifiers}
+    rows: models.QuerySet[Any] = model._base_manager.all()
+    if None in anchors:  # an identifier with no ASCII letter or digit: search every row
+        return rows
+    found = Q()
+    for field in fields:
+        column = field.name
+        if field.get_internal_type() == "JSONField":  # search its text
+            column = f"_erase_{field.name}"
+            rows = rows.annotate(**{column: Cast(field.name, output_field=TextField())})
+        for anchor in anchors:
+            found |= Q(**{f"{column}__icontains": anchor})
+    return rows.filter(found)
+
+
+def _owner(model: type[models.Model]) -> str | None:
+    """The lookup of the person a row is about, for the tables that say."""
+    return {
+        AuditEntry: "person",
+        Assessment: "person_id",
+        PlanItem: "person_id",
+        RatingRow: "assessment__person_id",
+        Comment: "assessment__person_id",
+    }.get(model)
+
+
+def _pseudonymise(
+    identifiers: list[str], pseudonym: str, others: dict[str, frozenset[str]]
+) -> dict[str, int]:
+    """Replace the identifiers with the pseudonym in every text and JSON column of every table
+    but :data:`KEPT`; return how many rows changed, per table. ``others`` maps another person's
+    id to those of the identifiers that are also theirs (a namesake's name): rows about that
+    person keep them. Written with ``bulk_update``, past the tables' save guards (a signed-off
+    assessment, the append-only audit trail), and unaudited: the erasure is audited once."""
+    everyone = _Scrubber(identifiers, pseudonym)
+    scrubbers: dict[frozenset[str], _Scrubber] = {frozenset(): everyone}
+    changed: dict[str, int] = {}
+    for model in apps.get_models():
+        if model._meta.label in KEPT:
+            continue
+        text_fields = _text_fields(model)
+        if not text_fields:
+            continue
+        fields = [f.name for f in text_fields]
+        owner = _owner(model)
+        rows = _candidates(model, text_fields, identifiers)
+        if owner is not None:
+            rows = rows.annotate(_erase_owner=F(owner))
+        dirty = []
+        for row in rows.iterator(chunk_size=2000):
+            theirs = others.get(str(getattr(row, "_erase_owner", "")), frozenset())
+            if theirs not in scrubbers:
+                scrubbers[theirs] = _Scrubber(identifiers, pseudonym, theirs)
+            scrub = scrubbers[theirs]
+            touched = False
+            for field in fields:
+                old = getattr(row, field)
+                new = scrub.value(old, field)
+                if new != old:
+                    setattr(row, field, new)
+                    touched = True
+            if touched:
+                dirty.append(row)
+        if dirty:
+            model._base_manager.bulk_update(dirty, fields, batch_size=500)
+            changed[model._meta.label] = len(dirty)
+    return changed
+
+
+def _shared(identifiers: list[str], person: Person) -> dict[str, frozenset[str]]:
+    """For each other person, those of the identifiers that are also in their own name, email
+    or employee id (a namesake; someone called what the user name says)."""
+    pattern = _pattern(identifiers)
+    out = {}
+    for pk, *own in Person.objects.exclude(pk=person.pk).values_list(
+        "pk", "name", "email", "employee_id"
+    ):
+        texts = {t.casefold() for t in own if t}
+        if pattern is not None:
+            texts |= {m.casefold() for t in own if t for m in pattern.findall(t)}
+        hits = frozenset(i for i in identifiers if i.casefold() in texts)
+        if hits:
+            out[str(pk)] = hits
+    return out
 
 
 @transaction.atomic
 def erase(key: str) -> str:
-    """Erase a person (email or employee id); return the pseudonym left in the audit trail."""
+    """Erase a person (email or employee id); return the pseudonym left in their place.
+
+    Their person, assessments, ratings, comments and plan are deleted. Their user is disabled,
+    its address removed and its user name replaced by the pseudonym; their API tokens are
+    revoked and renamed to it. Everywhere else (the ratings and comments they gave others, the
+    sign-offs they made, every audit entry, tagged with them or not, the sign-in log) their
+    name, email, user name and employee id are replaced by the pseudonym; audit entries about
+    them lose the free text they wrote too. The erasure is itself audited.
+    """
     person = people.find(key)
     pseudonym = f"erased-person-{person.pk}"
     user = person.user
-    secrets = sorted(
+    identifiers = sorted(
         {
-            s
+            s.strip()
             for s in (
                 person.email,
                 person.name,
                 person.employee_id or "",
                 user.get_username() if user else "",
                 user.email if user else "",
+                f"{user.first_name} {user.last_name}" if user else "",
             )
-            if s
+            if s and s.strip()
         },
         key=len,
         reverse=True,
     )
+    others = _shared(identifiers, person)
     ids = list(person.assessments.values_list("id", flat=True))
     with connection.cursor() as cursor:  # raw: a signed-off assessment goes too, unaudited
         for model in (RatingRow, Comment):
@@ -149,28 +356,35 @@ def erase(key: str) -> str:
             [person.pk],
         )
         cursor.execute(f"DELETE FROM {Person._meta.db_table} WHERE id = %s", [person.pk])
-    if user is not None:  # the account goes quiet: no sign-in, no address
-        user.is_active, user.email = False, ""
-        user.set_unusable_password()
-        user.save()
     about = Q(person=str(person.pk))
     if user is not None:  # the account's own entries, and what it did
         about |= Q(model="User", object_id=str(user.pk)) | Q(actor=user.get_username())
-    scrubbed = []
+    redacted = []
     for entry in AuditEntry.objects.filter(about):
-        entry.actor = _scrub(entry.actor, secrets, pseudonym)
-        entry.summary = _scrub(entry.summary, secrets, pseudonym)
-        entry.old = _redact(_scrub(entry.old, secrets, pseudonym))
-        entry.new = _redact(_scrub(entry.new, secrets, pseudonym))
-        scrubbed.append(entry)
-    AuditEntry.objects.bulk_update(scrubbed, ["actor", "summary", "old", "new"], batch_size=1000)
+        old, new = _redact(entry.old), _redact(entry.new)
+        if (old, new) != (entry.old, entry.new):
+            entry.old, entry.new = old, new
+            redacted.append(entry)
+    AuditEntry.objects.bulk_update(redacted, ["old", "new"], batch_size=1000)
+    revoked = 0
+    if user is not None:  # the account goes quiet: no sign-in, no address, no name
+        revoked = accounts.retire_tokens(user, pseudonym)
+        taken = User.objects.filter(username=pseudonym).exclude(pk=user.pk).exists()
+        user.username = f"{pseudonym}-user-{user.pk}" if taken else pseudonym
+        user.email = user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    changed = _pseudonymise(identifiers, pseudonym, others)
     audit.record(
         "erase",
         "Person",
         object_id=str(person.pk),
         person=str(person.pk),
-        summary=f"{pseudonym}: erased, {len(ids)} assessments, "
-        f"{len(scrubbed)} audit entries pseudonymised",
+        summary=f"{pseudonym}: erased, {len(ids)} assessments; "
+        f"{changed.get('competence.AuditEntry', 0)} audit entries and "
+        f"{sum(changed.values()) - changed.get('competence.AuditEntry', 0)} other records "
+        f"pseudonymised; {revoked} API tokens revoked",
     )
     return pseudonym
 

@@ -6,6 +6,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
@@ -16,6 +17,7 @@ from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
 from competence.domain.ratings import Rating
 from competence.domain.team import Targets, coverage
 from competence.services.people import data as person_data
+from competence.services.policy import FiguresOver
 from competence.services.records import domain_ratings, history
 from competence.store.models import Assessment, AuditEntry, Person
 from competence.store.queries import counting_assessment, counting_levels, team_tree
@@ -160,7 +162,10 @@ _FIGURES_KEPT = 8
 def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     """Everyone's (id, context), their ratings, and coverage: kept per query until anything
     changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
-    one of its own), so the newest audit entry's id tells when the figures are stale."""
+    one of its own), so the newest audit entry's id tells when the figures are stale. The key is
+    the query's SQL with its values, so it stands for the same people whoever asks; figures
+    without names come with their people listed by id (:func:`policy.figures_over`), so one
+    viewer's exclusions never serve another."""
     latest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
     try:
         key = (str(people.query), latest)
@@ -189,10 +194,22 @@ def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     return everyone, ratings, figures
 
 
+PER_PAGE = 50
+
+
+def _coverage(figures: dict[int, Any]) -> list[dict[str, Any]]:
+    return [
+        {"slug": c.slug, "name": c.name, **figures[c.number].as_dict()}
+        for c in load_catalogue().framework.competences
+    ]
+
+
 def team_summary(
-    people: QuerySet[Person], page: int = 1, per_page: int | None = 50
+    people: QuerySet[Person], page: int = 1, per_page: int | None = PER_PAGE
 ) -> dict[str, Any]:
-    """The heatmap rows for one page of people, and coverage per competence for all of them."""
+    """The heatmap rows for one page of people, and coverage per competence for all of them:
+    with names, for those who may see every one of them (team reports, the planner). Pages and
+    the API show :func:`team_figures`."""
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)
     competences = catalogue.framework.competences
@@ -237,27 +254,66 @@ def team_summary(
         "pages": pages,
         "per_page": per_page,
         "people": rows,
-        "coverage": [
-            {"slug": c.slug, "name": c.name, **figures[c.number].as_dict()} for c in competences
-        ],
+        "coverage": _coverage(figures),
     }
 
 
-def private_summary(
-    summary: dict[str, Any], *, individuals: bool, min_group: int
-) -> dict[str, Any]:
-    """What of a team summary someone may see: without individuals, no names or rows; and
-    below the minimum group size, no figures either."""
-    if individuals:
-        return {**summary, "individuals": True, "hidden": False}
-    hidden = summary["people_count"] < min_group
+def team_figures(over: FiguresOver, page: int = 1) -> dict[str, Any]:
+    """What the team view and the API's team summary show one user, over the people
+    :func:`policy.figures_over` chose for them: with rows when they may see every one of them
+    by name, else :func:`private_summary`."""
+    if over.individuals:
+        return {
+            **team_summary(over.people, page=page),
+            "individuals": True,
+            "hidden": False,
+            "left_out": 0,
+            "notice": "",
+        }
+    return private_summary(over)
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def private_summary(over: FiguresOver) -> dict[str, Any]:
+    """Figures without names: coverage per competence over the people :func:`policy.figures_over`
+    chose (those the user may not see by name), no names and no rows; no figures either when
+    they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
+    min_group = settings.CONFIG.min_group_size
+    everyone, _, figures = _team_figures(over.people)
+    count = len(everyone)
+    hidden = count < min_group
+    if hidden and over.left_out:
+        notice = (
+            f"Leaving out the {_people(over.left_out)} you see by name, fewer than "
+            f"{_people(min_group)} remain, so the figures are hidden: they would tell about "
+            "individuals."
+        )
+    elif hidden:
+        notice = (
+            f"The group has fewer than {_people(min_group)}, so its figures are hidden too: "
+            "they would tell about individuals."
+        )
+    elif over.left_out:
+        notice = (
+            f"The figures are over the {_people(count)} you do not see by name: the "
+            f"{_people(over.left_out)} you see by name are left out, so that subtracting what "
+            "you know of them cannot single anyone out."
+        )
+    else:
+        notice = ""
     return {
-        **summary,
-        "people": [],
-        "pages": 1,
+        "people_count": count,
+        "left_out": over.left_out,
         "page": 1,
-        "coverage": [] if hidden else summary["coverage"],
+        "pages": 1,
+        "per_page": PER_PAGE,
+        "people": [],
+        "coverage": [] if hidden else _coverage(figures),
         "individuals": False,
         "hidden": hidden,
         "min_group": min_group,
+        "notice": notice,
     }

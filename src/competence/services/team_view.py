@@ -4,6 +4,7 @@ and the filters they chose: one place that applies the policy to the filters."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -24,6 +25,12 @@ class Choice:
     context: str | None
     label: str
     """What the filters chose, in words ("Everyone", "Delivery / Finance PMO, programme")."""
+    viewer: policy.User
+
+    @cached_property
+    def figures(self) -> policy.FiguresOver:
+        """Whom the figures the viewer sees are computed over (:func:`policy.figures_over`)."""
+        return policy.figures_over(self.viewer, self.people)
 
     @property
     def query(self) -> str:
@@ -72,7 +79,8 @@ def choose(
             raise InputError(f"context: must be one of {', '.join(CONTEXTS)}")
         people = people.filter(context=context)
         parts.append(f"{context} context")
-    return Choice(people, individuals, team_id, context or None, ", ".join(parts) or "Everyone")
+    label = ", ".join(parts) or "Everyone"
+    return Choice(people, individuals, team_id, context or None, label, user)
 
 
 def team_options(user: policy.User) -> list[tuple[int, str]]:

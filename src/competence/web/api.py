@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -294,14 +293,14 @@ class TeamFilter(Schema):
     "/team/summary",
     tags=["team"],
     summary="Heatmap rows (one page of people) and coverage per competence",
+    description="For PMO leads and admins, over the people they may see, with rows. For an "
+    "assessor, figures without names over the people of their PMO whom they may not see by "
+    "name (`left_out` counts the others), hidden below COMPETENCE_MIN_GROUP_SIZE; `notice` "
+    "says so in words.",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
     if not policy.allowed(request.user, "team.figures"):
         raise PermissionDenied
-    if not policy.allowed(request.user, "team.individuals") and filters.page != 1:
-        raise ValidationError(
-            [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
-        )
     try:
         choice = team_view.choose(request.user, filters.team, filters.context)
     except team_view.NoSuchTeam:
@@ -310,8 +309,8 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
         raise ValidationError(
             [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
         ) from None
-    return results.private_summary(
-        results.team_summary(choice.people, page=filters.page),
-        individuals=choice.individuals,
-        min_group=settings.CONFIG.min_group_size,
-    )
+    if not choice.figures.individuals and filters.page != 1:
+        raise ValidationError(
+            [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
+        )
+    return results.team_figures(choice.figures, page=filters.page)

@@ -7,7 +7,6 @@ import io
 from html import escape
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -49,11 +48,7 @@ def team(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    summary = results.private_summary(
-        results.team_summary(choice.people, page=page),
-        individuals=choice.individuals,
-        min_group=settings.CONFIG.min_group_size,
-    )
+    summary = results.team_figures(choice.figures, page=page)
     competences = framework_data()["competences"]
     return render(
         request,
