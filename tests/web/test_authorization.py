@@ -32,6 +32,7 @@ EVERYONE_API = [401, 200, 200, 200, 200, 200]
 # (method, URL pattern) -> expected status for each persona, in PERSONAS order.
 RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "healthz"): [200] * 6,
+    ("GET", "favicon.ico"): [301] * 6,
     ("GET", ""): [302] * 6,
     ("GET", "signin"): [200, 302, 302, 302, 302, 302],
     ("POST", "signout"): [302] * 6,

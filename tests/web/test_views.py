@@ -379,3 +379,13 @@ def test_the_lead_downloads_team_reports_and_plans_the_capability(org: Org) -> N
     bad = lead.post("/team/plan", {"requirements": "requirements: [{competence: nope}]"})
     assert "unknown competence" in bad.content.decode()
     assert signed_in(org.ada_user).get("/team/plan").status_code == 403
+
+
+def test_the_favicon_and_the_report_page_landmark(org: Org) -> None:
+    client = signed_in(org.ada_user)
+    icon = client.get("/favicon.ico", follow=True)
+    assert icon.status_code == 200
+    assert b"<svg" in b"".join(icon.streaming_content)  # type: ignore[attr-defined]
+    report = client.get(f"/people/{org.ada.pk}/report.html").content.decode()
+    assert report.count("<main>") == 1
+    assert report.index("<main>") < report.index("<h1>") < report.index("</main>")

@@ -18,6 +18,7 @@ from competence.web.views import (
 
 urlpatterns = [
     path("healthz", common.healthz, name="healthz"),
+    path("favicon.ico", common.favicon, name="favicon"),
     path("", common.home, name="home"),
     path(
         "signin",

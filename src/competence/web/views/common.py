@@ -8,8 +8,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
@@ -35,6 +42,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    return HttpResponsePermanentRedirect(static("competence/favicon.svg"))
 
 
 @login_required
