@@ -84,7 +84,7 @@ AXES_VERBOSE = False
 OIDC_ENABLED = CONFIG.oidc is not None
 if CONFIG.oidc is not None:  # single sign-on (mozilla-django-oidc), off unless configured
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.append("competence.web.oidc.EmailBackend")
+    AUTHENTICATION_BACKENDS.append("competence.web.oidc.SingleSignOnBackend")
     OIDC_RP_CLIENT_ID = CONFIG.oidc["CLIENT_ID"]
     OIDC_RP_CLIENT_SECRET = CONFIG.oidc["CLIENT_SECRET"]
     OIDC_OP_AUTHORIZATION_ENDPOINT = CONFIG.oidc["AUTHORIZATION_ENDPOINT"]
