@@ -1,10 +1,12 @@
-"""Request middleware: the audit actor, and the Content-Security-Policy header."""
+"""Request middleware: the audit actor, and the Content-Security-Policy and Cache-Control
+headers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from competence.store import audit
 
@@ -55,6 +57,18 @@ def secure_cookies_over_https(get_response: Handler) -> Handler:
         if request.is_secure():
             for cookie in response.cookies.values():
                 cookie["secure"] = True
+        return response
+
+    return middleware
+
+
+def no_store(get_response: Handler) -> Handler:
+    """No page, download or API answer is kept by a browser or a shared cache: they hold people's
+    ratings and results. Static files are served before this (by WhiteNoise) and stay cacheable."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
         return response
 
     return middleware

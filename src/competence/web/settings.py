@@ -38,6 +38,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "competence.web.middleware.audit_actor",
+    "competence.web.middleware.no_store",
     "axes.middleware.AxesMiddleware",
 ]
 
