@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "competence.web.middleware.audit_actor",
     "competence.web.middleware.no_store",
+    "competence.web.middleware.throttle",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -59,6 +60,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(CONFIG.database_url)}
+# Shared by every worker process through the database (`competence db upgrade` makes the table):
+# the throttling counts of sign-in and password reset.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "competence_cache",
+        # Culling starts past this many entries: high, so that no flood of new keys (email
+        # addresses, say) evicts the counts of others. Expired entries go first.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -79,8 +91,16 @@ AXES_FAILURE_LIMIT = 5  # failed sign-ins for one user name from one address...
 AXES_COOLOFF_TIME = 0.25  # ...lock them out for 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "competence/locked.html"
+AXES_LOCKOUT_CALLABLE = "competence.web.middleware.signing_in_paused"
 AXES_VERBOSE = False
+# django-axes compares one failure limit with the largest count of its parameter sets, so it
+# cannot give one address a higher limit across user names: competence.web.middleware.throttle
+# does, with the cache (name: (requests, seconds)).
+THROTTLES = {
+    "sign-in failures per address": (20, 15 * 60),
+    "password resets per address": (5, 60 * 60),
+    "password resets per email": (3, 60 * 60),
+}
 
 OIDC_ENABLED = CONFIG.oidc is not None
 if CONFIG.oidc is not None:  # single sign-on (mozilla-django-oidc), off unless configured
