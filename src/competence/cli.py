@@ -668,16 +668,12 @@ def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | N
 
     The web app asks the access policy for every page; --as does not apply here.
     """
-    from competence.config import Config
+    from competence.services.deploy import check_server_secret
     from competence.web import server
 
+    check_server_secret(demo)
     if demo:
         server.use_demo_database()
-    elif not Config.from_env().secret_key and not Config.from_env().debug:
-        raise InputError(
-            "COMPETENCE_SECRET_KEY is not set: give the server a long random secret "
-            "(or use --demo, or COMPETENCE_DEBUG=1 on your own machine)"
-        )
     from competence.services import database
 
     database.upgrade()
@@ -700,6 +696,32 @@ def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | N
             click.echo("Stopped.", err=True)
 
     server.run(host, port, threads, trusted_proxy, announce)
+
+
+@cli.command()
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Also run Django's deployment checks (HTTPS, cookies, HSTS, the secret key, debug).",
+)
+@file_only  # reads the settings made from the environment: no table, no one's data
+def check(deploy: bool) -> None:
+    """Check the configuration from the COMPETENCE_* variables with Django's system checks.
+
+    Prints each warning and error with its id; exits with 2 when there is any, 0 when there is
+    none. Run it with --deploy, with the production environment, before starting the server.
+    """
+    from competence.services.deploy import check as run_checks
+
+    findings = run_checks(deploy)
+    for f in findings:
+        out.print(f"{f.id} ({f.level}): {f.message}" + (f" Hint: {f.hint}" if f.hint else ""))
+    if findings:
+        raise InputError(
+            f"{len(findings)} problem{'s' if len(findings) > 1 else ''} found: see the settings "
+            "in docs/admin.md, Deployment"
+        )
+    click.echo("No problems found.", err=True)
 
 
 @cli.group()

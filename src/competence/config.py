@@ -15,6 +15,11 @@ from competence.errors import InputError
 
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
 
+# The two numbers of Django's own secret-key check (security.W009, run by `competence check
+# --deploy`): a key shorter than this, or made of fewer distinct characters, is easy to guess.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+
 
 def default_database_path() -> Path:
     """A SQLite file in the user's data folder (created on first use)."""
@@ -51,6 +56,7 @@ class Config:
     reassess_months: int
     retention_months: int | None
     oidc: dict[str, str] | None = None
+    https: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -72,7 +78,21 @@ class Config:
             reassess_months=_int(env, "COMPETENCE_REASSESS_MONTHS", 12) or 12,
             retention_months=_int(env, "COMPETENCE_RETENTION_MONTHS", None),
             oidc=oidc_settings(env),
+            https=_flag(env.get("COMPETENCE_HTTPS")),
         )
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` is not fit to sign a server's sessions and links, or None when it is."""
+    if not key:
+        return "COMPETENCE_SECRET_KEY is not set"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return (
+            f"COMPETENCE_SECRET_KEY is too weak: it needs {SECRET_KEY_MIN_LENGTH} characters or "
+            f"more, of at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones (it has "
+            f"{len(key)}, {len(set(key))} different)"
+        )
+    return None
 
 
 def _checked_email_url(url: str) -> str:

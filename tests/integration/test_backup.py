@@ -37,6 +37,7 @@ from competence.store.models import (
     PlanItem,
     Pmo,
     Rating,
+    SingleSignOn,
 )
 from tests.conftest import CASE_FILES
 from tests.integration.conftest import wipe
@@ -115,6 +116,9 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
     assert accounts.user_for_token(secret, "GET") is not None  # sets last_used_at
     revoked, _ = accounts.create_token(member, "old")
     accounts.revoke_token(revoked.pk)
+    SingleSignOn.objects.create(
+        user=member, issuer="https://id.example.org", subject="ada-1", linked_at=timezone.now()
+    )
     FrameworkVersion.objects.create(
         framework_id="urn:example:case",
         version="1.0",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core import mail
 from django.test import Client
@@ -18,8 +19,73 @@ def test_five_failed_sign_ins_pause_that_user_name(client: Client, org: Org) -> 
     assert b"Signing in is paused" in response.content
     locked = client.post("/signin", {"username": "ada", "password": PASSWORD})
     assert locked.status_code == 429  # even the right password waits out the pause
+    assert b"Please try again in 15 minutes" in locked.content
+    assert locked["Retry-After"] == "900"
     other = client.post("/signin", {"username": "grace", "password": PASSWORD})
     assert other.status_code == 302  # another user name is not affected
+
+
+def test_failed_sign_ins_from_one_address_pause_it_whatever_the_user_names(
+    client: Client, org: Org
+) -> None:
+    """Four failures for each of six user names (under the limit of five per user name) from one
+    address: the 21st failure from that address is paused, for every user name."""
+    names = ["ada", "grace", "lead", "nobody", "root", "admin"]
+    answers = [
+        client.post("/signin", {"username": name, "password": "wrong"}).status_code
+        for _ in range(4)
+        for name in names
+    ]
+    assert answers == [200] * 20 + [429] * 4
+    paused = client.post("/signin", {"username": "grace", "password": PASSWORD})
+    assert paused.status_code == 429  # the right password waits too
+    assert b"Signing in is paused" in paused.content
+    assert b"Too many failed sign-ins from your address" in paused.content
+    assert re.search(rb"Please try again in \d+ minutes?\.", paused.content)
+    assert 0 < int(paused["Retry-After"]) <= 15 * 60
+    elsewhere = Client(REMOTE_ADDR="192.0.2.7")
+    assert elsewhere.post("/signin", {"username": "grace", "password": PASSWORD}).status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_email_and_per_address(
+    client: Client, org: Org
+) -> None:
+    org.ada_user.email = "ada@example.org"
+    org.ada_user.save()
+    mail.outbox.clear()
+    # Three an hour for one email address...
+    known = [client.post("/password-reset", {"email": "ada@example.org"}) for _ in range(4)]
+    assert [r.status_code for r in known] == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    paused = known[-1]
+    assert b"Password reset is paused" in paused.content
+    assert re.search(rb"Please try again in \d+ minutes?\.", paused.content)
+    assert 0 < int(paused["Retry-After"]) <= 60 * 60
+    # ...whether or not an account has it: the answers do not tell which addresses have one.
+    other = Client(REMOTE_ADDR="192.0.2.8")
+    unknown = [other.post("/password-reset", {"email": "nobody@example.org"}) for _ in range(4)]
+    assert [r.status_code for r in unknown] == [302, 302, 302, 429]
+    assert [r.get("Location") for r in unknown] == [r.get("Location") for r in known]
+
+    def page(response: Any) -> bytes:
+        return re.sub(rb"\d+ minutes?", b"N minutes", response.content)
+
+    assert page(unknown[-1]) == page(paused)
+    assert len(mail.outbox) == 3
+    # Five an hour from one address, whatever the email addresses.
+    third = Client(REMOTE_ADDR="192.0.2.9")
+    answers = [
+        third.post("/password-reset", {"email": f"someone{n}@example.org"}).status_code
+        for n in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
+    # Ada's three an hour are used up from any address (the email is trimmed, in lower case).
+    assert (
+        Client(REMOTE_ADDR="192.0.2.10")
+        .post("/password-reset", {"email": "ADA@example.org "})
+        .status_code
+        == 429
+    )
 
 
 def test_password_reset_by_email(client: Client, org: Org) -> None:

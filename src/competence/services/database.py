@@ -28,11 +28,13 @@ def ready(need_tables: bool = True) -> None:
 
 
 def upgrade() -> str:
-    """Create or upgrade the tables and record the built-in framework; return its version."""
+    """Create or upgrade the tables (and the cache's) and record the built-in framework; return
+    its version."""
     ready(need_tables=False)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared cache (throttling); kept if there
     from competence.services.records import current_framework
     from competence.store import audit
 

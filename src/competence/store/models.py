@@ -328,3 +328,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name}, {self.scope})"
+
+
+class SingleSignOn(models.Model):
+    """A user's identity at a single sign-on provider: its issuer and the subject it gives them.
+
+    Stored at the user's first sign-in whose email the provider said is verified; from then on
+    that identity signs them in, and the email alone never does.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="single_sign_ons"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["linked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="single_sign_on_identity"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="single_sign_on_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

@@ -38,6 +38,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "competence.web.middleware.audit_actor",
+    "competence.web.middleware.no_store",
+    "competence.web.middleware.throttle",
     "competence.web.limits.request_budget",
     "axes.middleware.AxesMiddleware",
 ]
@@ -59,6 +61,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_settings(CONFIG.database_url)}
+# Shared by every worker process through the database (`competence db upgrade` makes the table):
+# the throttling counts of sign-in and password reset.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "competence_cache",
+        # Culling starts past this many entries: high, so that no flood of new keys (email
+        # addresses, say) evicts the counts of others. Expired entries go first.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -79,13 +92,21 @@ AXES_FAILURE_LIMIT = 5  # failed sign-ins for one user name from one address...
 AXES_COOLOFF_TIME = 0.25  # ...lock them out for 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "competence/locked.html"
+AXES_LOCKOUT_CALLABLE = "competence.web.middleware.signing_in_paused"
 AXES_VERBOSE = False
+# django-axes compares one failure limit with the largest count of its parameter sets, so it
+# cannot give one address a higher limit across user names: competence.web.middleware.throttle
+# does, with the cache (name: (requests, seconds)).
+THROTTLES = {
+    "sign-in failures per address": (20, 15 * 60),
+    "password resets per address": (5, 60 * 60),
+    "password resets per email": (3, 60 * 60),
+}
 
 OIDC_ENABLED = CONFIG.oidc is not None
 if CONFIG.oidc is not None:  # single sign-on (mozilla-django-oidc), off unless configured
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.append("competence.web.oidc.EmailBackend")
+    AUTHENTICATION_BACKENDS.append("competence.web.oidc.SingleSignOnBackend")
     OIDC_RP_CLIENT_ID = CONFIG.oidc["CLIENT_ID"]
     OIDC_RP_CLIENT_SECRET = CONFIG.oidc["CLIENT_SECRET"]
     OIDC_OP_AUTHORIZATION_ENDPOINT = CONFIG.oidc["AUTHORIZATION_ENDPOINT"]
@@ -117,6 +138,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS requests only
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+if CONFIG.https:  # served over HTTPS by a TLS-terminating reverse proxy (docs/admin.md)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check may come over HTTP
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 REQUEST_SECONDS = 30  # the time budget of one request (competence.web.limits)
