@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -10,7 +12,9 @@ from openpyxl import Workbook, load_workbook
 
 from competence.domain import Catalogue, Rating
 from competence.errors import MAX_REPORTED, InputError
+from competence.formats.exports import write_csv
 from competence.formats.ratings import read_ratings
+from competence.formats.tables import escape_cell, unescape_cell
 from competence.formats.template import HEADER, HEADER_ROW, write_template
 
 
@@ -374,3 +378,49 @@ def test_a_damaged_workbook_is_bad_input(tmp_path: Path, catalogue: Catalogue) -
             dst.writestr(item, data)
     (message,) = problems(bad, catalogue)
     assert "not a readable workbook" in message
+
+
+# -- Spreadsheet cells: the formula escape -----------------------------------------------------
+
+STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""What a text cell must not start with: OWASP's `=`, `+`, `-`, `@`, tab and carriage return, and
+the line feed that a carriage return turns into in a workbook (XML)."""
+
+
+def export_row(text: str, evidence: str) -> dict[str, object]:
+    return {
+        "person": f"{text}@example.org",
+        "name": text,
+        "employee_id": text,
+        "team": text,
+        "context": "programme",
+        "profile": "pmo-officer",
+        "cycle": text,
+        "kind": "self",
+        "status": "submitted",
+        "assessed_on": "2026-01-31",
+        "competence": 1,
+        "slug": "life-cycles",
+        "knowledge": 3,
+        "application": "",
+        "evidence": evidence,
+    }
+
+
+def csv_fields(text: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert not [f for row in rows for f in row if f.startswith(STARTS)]
+    return rows
+
+
+def test_escape_cell_covers_tab_and_carriage_return() -> None:
+    for text in ("\t=1+1", "\r=cmd|'/c calc'!A1", "\n=1", "'\t=x"):
+        assert escape_cell(text) == "'" + text
+        assert unescape_cell(escape_cell(text)) == text
+
+
+def test_the_csv_export_escapes_a_leading_tab_or_carriage_return() -> None:
+    out = io.StringIO(newline="")
+    write_csv([export_row("\t@SUM(A1)", "\r=cmd|'/c calc'!A1")], out)
+    header, row = csv_fields(out.getvalue())
+    assert dict(zip(header, row, strict=True))["evidence"] == "'\r=cmd|'/c calc'!A1"

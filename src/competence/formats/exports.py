@@ -30,13 +30,14 @@ EXPORT_COLUMNS = (
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    """Lines end in CRLF (RFC 4180), so that the csv module quotes a field holding a carriage
+    return: an unquoted one would start a new row in a spreadsheet. Open ``out`` with
+    ``newline=""``."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(escape_cell(c) for c in EXPORT_COLUMNS)
     n = 0
     for row in rows:
-        writer.writerow(
-            escape_cell(v) if isinstance(v, str) else v for v in (row[c] for c in EXPORT_COLUMNS)
-        )
+        writer.writerow(escape_cell(row[c]) for c in EXPORT_COLUMNS)
         n += 1
     return n
 

@@ -12,25 +12,42 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from competence.errors import InputError
 
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_SHEET = "Self-assessment"
 SNIFF_BYTES = 65536
-ESCAPED = re.compile(r"'+[=+\-@]")
-NEEDS_ESCAPE = re.compile(r"'*[=+\-@]")
+FORMULA_START = "=+-@\t\r\n"
+"""What a spreadsheet may take as the start of a formula: OWASP's ``=``, ``+``, ``-``, ``@``, tab
+and carriage return, and the line feed that a carriage return becomes in a workbook (XML)."""
+NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r\n]")
+ESCAPED = re.compile(r"'+[=+\-@\t\r\n]")
+_T = TypeVar("_T")
 
 
-def escape_cell(value: str) -> str:
-    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
-    return "'" + value if NEEDS_ESCAPE.match(value) else value
+def escape_cell(value: _T) -> _T:
+    """The one escape for text cells and CSV fields the product writes.
+
+    A text that starts with a character of :data:`FORMULA_START`, after none or some ``'``, gets
+    one more ``'`` in front: ``=SUM(A1)`` becomes ``'=SUM(A1)``, ``-3 days`` becomes ``'-3 days``
+    and ``'=x`` becomes ``''=x``. Nothing else changes, so :func:`unescape_cell` gives the text
+    back exactly. A value that is not text (a
+    number, even a negative one, a date, None) is returned as it is: it is written as a number,
+    never run as a formula; ``"-1"`` as text becomes ``'-1`` and reads back as ``"-1"``.
+    """
+    if isinstance(value, str) and NEEDS_ESCAPE.match(value):
+        return cast(_T, "'" + value)
+    return value
 
 
-def unescape_cell(value: str) -> str:
-    """Undo :func:`escape_cell`."""
-    return value[1:] if ESCAPED.match(value) else value
+def unescape_cell(value: _T) -> _T:
+    """Undo :func:`escape_cell` on a cell as read: a text that starts with ``'`` and then, after
+    none or more ``'``, a character of :data:`FORMULA_START` loses its first ``'``."""
+    if isinstance(value, str) and value[:1] == "'" and ESCAPED.match(value):
+        return cast(_T, value[1:])
+    return value
 
 
 @dataclass(frozen=True)
