@@ -1,21 +1,26 @@
-"""Reading ratings from CSV, JSON and XLSX, and rejecting bad files with every problem listed."""
+"""Reading ratings from CSV, JSON and XLSX, and rejecting bad files with every problem listed; the
+formula escape of every spreadsheet and CSV file the product writes, and its undoing on import."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 
 from competence.domain import Catalogue, Rating
 from competence.errors import MAX_REPORTED, InputError
-from competence.formats.exports import write_csv
+from competence.formats.exports import write_csv, write_xlsx
+from competence.formats.moodle import export_moodle
 from competence.formats.ratings import read_ratings
 from competence.formats.tables import escape_cell, unescape_cell
 from competence.formats.template import HEADER, HEADER_ROW, write_template
+from competence.reports.team import write_xlsx as write_team_xlsx
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -407,6 +412,57 @@ def export_row(text: str, evidence: str) -> dict[str, object]:
     }
 
 
+def hostile_catalogue(catalogue: Catalogue, text: str) -> Catalogue:
+    """The APM catalogue with ``text`` as competence 1's name and definition, level 0's name and
+    descriptors, the framework's title and every profile's name."""
+    fw = catalogue.framework
+    first = replace(fw.competences[0], name=text, definition=text)
+    level = replace(fw.levels[0], name=text, knowledge=text, application=text)
+    framework = replace(
+        fw, title=text, levels=(level, *fw.levels[1:]), competences=(first, *fw.competences[1:])
+    )
+    profiles = {
+        key: replace(
+            p,
+            name=text,
+            requirements={**p.requirements, 1: replace(p.requirements[1], definition=None)},
+        )
+        for key, p in catalogue.profiles.items()
+    }
+    return Catalogue(framework, profiles)
+
+
+def team_summary(text: str, catalogue: Catalogue) -> dict[str, object]:
+    person = {
+        "name": text,
+        "team": text,
+        "context": "programme",
+        "ratings": {"1": {"knowledge": 1, "application": None}},
+        "targets": {"1": {"knowledge": 3, "application": 3}},
+    }
+    coverage = [
+        {
+            "number": c.number,
+            "name": text,
+            "applies_to": 1,
+            "rated": 1,
+            "meets_officer": 0,
+            "at_specialist": 0,
+            "exposure": text,
+            "exposed": True,
+        }
+        for c in catalogue.framework.competences
+    ]
+    return {"people": [person], "coverage": coverage}
+
+
+def cells(path: Path | io.BytesIO) -> list[Cell | MergedCell]:
+    book = load_workbook(path)
+    found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in found if c.data_type == "f"]  # no formula, on any sheet
+    return found
+
+
 def csv_fields(text: str) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert not [f for row in rows for f in row if f.startswith(STARTS)]
@@ -424,3 +480,39 @@ def test_the_csv_export_escapes_a_leading_tab_or_carriage_return() -> None:
     write_csv([export_row("\t@SUM(A1)", "\r=cmd|'/c calc'!A1")], out)
     header, row = csv_fields(out.getvalue())
     assert dict(zip(header, row, strict=True))["evidence"] == "'\r=cmd|'/c calc'!A1"
+
+
+def test_every_writer_escapes_its_text_cells_with_the_one_rule(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    name = '=HYPERLINK("http://evil","x")'
+    escaped = "'" + name
+    xlsx = io.BytesIO()
+    write_xlsx([export_row(name, "-minus")], xlsx)
+    values = [c.value for c in cells(xlsx)]
+    assert escaped in values
+    assert "'-minus" in values
+    team = io.BytesIO()
+    write_team_xlsx(team_summary(name, catalogue), team)
+    assert [c.value for c in cells(team)].count(escaped) == 4 + 29 * 2 + 2  # people, coverage, gaps
+    template = tmp_path / "template.xlsx"
+    write_template(hostile_catalogue(catalogue, name), "pmo-officer", None, template)
+    assert [c.value for c in cells(template)].count(escaped) == 6  # profile, competence, level
+    moodle = io.StringIO(newline="")
+    export_moodle(hostile_catalogue(catalogue, name), moodle)
+    fields = [f for row in csv_fields(moodle.getvalue()) for f in row]
+    assert fields.count(escaped) == 2  # the framework's title, competence 1's short name
+
+
+def test_an_escaped_workbook_cell_reads_back_as_the_original_text(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as out:
+        write_xlsx([export_row("-ada", "-3 days late")], out)
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert (person.person, person.ratings[1].evidence) == ("-ada@example.org", "-3 days late")
+    template = tmp_path / "self.xlsx"
+    write_template(catalogue, "pmo-officer", "project", template)
+    fill(template, {1: (4, 4)}, person="'+44 7946 0000")  # the Person cell, escaped
+    assert read_ratings(template, catalogue.framework).people[0].person == "+44 7946 0000"
