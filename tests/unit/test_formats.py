@@ -10,6 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import Cell, MergedCell
 
@@ -391,6 +393,42 @@ STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """What a text cell must not start with: OWASP's `=`, `+`, `-`, `@`, tab and carriage return, and
 the line feed that a carriage return turns into in a workbook (XML)."""
 
+HOSTILE = (
+    '=HYPERLINK("http://evil","x")',
+    "+SUM(1)",
+    "-1",
+    "- see the dashboard",
+    "@mention",
+    "\t=1+1",
+    "\r=cmd|'/c calc'!A1",
+    "'=already",
+    "''-twice",
+)
+
+hostile = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.builds(
+        lambda quotes, start, rest: "'" * quotes + start + rest,
+        st.integers(0, 3),
+        st.sampled_from(("", *STARTS)),
+        st.text(
+            st.characters(
+                codec="utf-8",
+                exclude_categories=["Cs", "Cc"],
+                include_characters="\t\r\n",
+                exclude_characters="\ufffe\uffff",  # not characters XML may hold
+            ),
+            max_size=20,
+        ),
+    ),
+)
+"""Texts that start with a formula character, after none or a few `'`, or anything at all."""
+
+
+def in_workbook(text: str) -> str:
+    """What a workbook gives back for ``text``: XML reads a carriage return as a line feed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
 
 def export_row(text: str, evidence: str) -> dict[str, object]:
     return {
@@ -516,3 +554,102 @@ def test_an_escaped_workbook_cell_reads_back_as_the_original_text(
     write_template(catalogue, "pmo-officer", "project", template)
     fill(template, {1: (4, 4)}, person="'+44 7946 0000")  # the Person cell, escaped
     assert read_ratings(template, catalogue.framework).people[0].person == "+44 7946 0000"
+
+
+FIXTURE = [HealthCheck.function_scoped_fixture]
+# Each example writes and reads files: a bounded number each, below the ci profile's.
+EXPORT = settings(max_examples=50, suppress_health_check=FIXTURE)
+WORKBOOK = settings(max_examples=20, suppress_health_check=FIXTURE)
+
+
+@EXPORT
+@given(text=hostile, evidence=hostile)
+def test_the_export_writes_no_live_formula_and_imports_back_the_text(
+    tmp_path: Path, catalogue: Catalogue, text: str, evidence: str
+) -> None:
+    # CSV: no field starts with a formula character; each field, unescaped, is the text; the
+    # importer gives it back (trimmed, as it trims every cell).
+    out = io.StringIO(newline="")
+    write_csv([export_row(text, evidence)], out)
+    header, row = csv_fields(out.getvalue())
+    fields = dict(zip(header, row, strict=True))
+    for column in ("person", "name", "employee_id", "team", "cycle", "evidence"):
+        assert unescape_cell(fields[column]) == export_row(text, evidence)[column]
+    path = tmp_path / "export.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert person.person == f"{text}@example.org".strip()
+    assert (person.ratings[1].evidence or "") == evidence.strip()
+    # XLSX: no formula cell; the same escaped text in each cell; the importer gives it back.
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as f:
+        write_xlsx([export_row(text, evidence)], f)
+    found = {c.coordinate: c.value for c in cells(path)}
+    assert unescape_cell(found["B2"] or "") == in_workbook(text)  # name
+    assert unescape_cell(found["O2"] or "") == in_workbook(evidence)
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert person.person == in_workbook(f"{text}@example.org").strip()
+    assert (person.ratings[1].evidence or "") == in_workbook(evidence).strip()
+
+
+@WORKBOOK
+@given(text=hostile)
+def test_the_team_workbook_writes_no_live_formula(
+    tmp_path: Path, catalogue: Catalogue, text: str
+) -> None:
+    path = tmp_path / "team.xlsx"
+    write_team_xlsx(team_summary(text, catalogue), path)
+    found = {(c.parent.title, c.coordinate): c.value for c in cells(path)}
+    for where in (
+        ("Knowledge", "A2"),  # the person's name
+        ("Knowledge", "B2"),  # their team
+        ("Application", "A2"),
+        ("Application", "B2"),
+        ("Coverage", "B2"),  # a competence's name
+        ("Coverage", "G2"),  # its exposure
+        ("Gaps", "A2"),
+    ):
+        assert unescape_cell(found[where] or "") == in_workbook(text)
+
+
+@WORKBOOK
+@given(text=hostile, person=hostile, evidence=hostile)
+def test_the_template_writes_no_live_formula_and_reads_back_what_a_person_fills_in(
+    tmp_path: Path, catalogue: Catalogue, text: str, person: str, evidence: str
+) -> None:
+    path = tmp_path / "self.xlsx"
+    write_template(hostile_catalogue(catalogue, text), "pmo-officer", None, path)
+    found = {(c.parent.title, c.coordinate): c.value for c in cells(path)}
+    first = HEADER_ROW + 1
+    for where in (
+        ("Self-assessment", "C2"),  # the profile's name
+        ("Self-assessment", f"B{first}"),  # a competence's name
+        ("Self-assessment", f"C{first}"),  # its definition
+        ("Levels", "B2"),  # a level's name
+        ("Levels", "C2"),  # its descriptors
+        ("Levels", "D2"),
+    ):
+        assert unescape_cell(found[where] or "") == in_workbook(text)
+    # The Person and Evidence cells, filled in with the same escape.
+    email = f"{person}@example.org"
+    fill(path, {1: (2, 2)}, person=escape_cell(email))
+    book = load_workbook(path)
+    book["Self-assessment"].cell(first, 6).value = escape_cell(evidence)
+    book.save(path)
+    cells(path)
+    (read,) = read_ratings(path, catalogue.framework).people
+    assert read.person == in_workbook(email).strip()
+    assert (read.ratings[1].evidence or "") == in_workbook(evidence).strip()
+
+
+@EXPORT
+@given(text=hostile)
+def test_the_moodle_csv_starts_no_field_with_a_formula_character(
+    catalogue: Catalogue, text: str
+) -> None:
+    out = io.StringIO(newline="")
+    export_moodle(hostile_catalogue(catalogue, text), out)
+    rows = csv_fields(out.getvalue())
+    assert unescape_cell(rows[1][2]) == text[:100]  # the framework's title
+    assert unescape_cell(rows[2][2]) == text  # competence 1's short name
+    assert unescape_cell(rows[1][5]).split(",")[0] == text.split(",")[0]  # the scale's values
