@@ -10,9 +10,10 @@ from pypdf import PdfReader
 
 from competence.cli import main
 from competence.domain import Rating
+from competence.formats.tables import escape_cell
 from competence.services import plans, records
 from competence.services.people import file_stem
-from competence.store.models import Cycle, Person
+from competence.store.models import Cycle, Person, Team
 
 
 def test_the_pdf_report_holds_the_verdicts_gaps_plan_and_attribution(
@@ -96,6 +97,32 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
     assert (coverage[1][3].value, coverage[1][4].value) == (1, 0)  # rated, but 4/1 is short
     gaps = [tuple(c.value for c in r) for r in book["Gaps"].iter_rows(min_row=2)]
     assert ("Ada Lovelace", 1, "Life cycles", "application", 1, 3, 2) in gaps
+
+
+def test_the_team_workbook_writes_names_as_text_never_as_formulas(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    name = '=HYPERLINK("http://evil","x")'
+    Person.objects.filter(pk=people["ada"].pk).update(name=name)
+    Team.objects.filter(name="Delivery").update(name="+Delivery")
+    records.submit(records.record_assessment(people["ada"], cycles[1], {1: Rating(1, 1)}))
+    out = tmp_path / "team.xlsx"
+    assert main(["report", "--team", "", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    formulas = [
+        f"{ws.title}!{c.coordinate}"
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    assert formulas == []
+    for sheet in ("Knowledge", "Application", "Gaps"):
+        assert escape_cell(name) in [r[0].value for r in book[sheet].iter_rows(min_row=2)]
+    teams = {r[1].value for r in book["Knowledge"].iter_rows(min_row=2)}
+    assert escape_cell("+Delivery / Finance PMO") in teams
 
 
 def test_the_team_pdf_and_every_persons_report(

@@ -1,17 +1,28 @@
-"""Reading ratings from CSV, JSON and XLSX, and rejecting bad files with every problem listed."""
+"""Reading ratings from CSV, JSON and XLSX, and rejecting bad files with every problem listed; the
+formula escape of every spreadsheet and CSV file the product writes, and its undoing on import."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 
 from competence.domain import Catalogue, Rating
 from competence.errors import MAX_REPORTED, InputError
+from competence.formats.exports import write_csv, write_xlsx
+from competence.formats.moodle import export_moodle
 from competence.formats.ratings import read_ratings
+from competence.formats.tables import escape_cell, unescape_cell
 from competence.formats.template import HEADER, HEADER_ROW, write_template
+from competence.reports.team import write_xlsx as write_team_xlsx
 
 
 def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -374,3 +385,271 @@ def test_a_damaged_workbook_is_bad_input(tmp_path: Path, catalogue: Catalogue) -
             dst.writestr(item, data)
     (message,) = problems(bad, catalogue)
     assert "not a readable workbook" in message
+
+
+# -- Spreadsheet cells: the formula escape -----------------------------------------------------
+
+STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""What a text cell must not start with: OWASP's `=`, `+`, `-`, `@`, tab and carriage return, and
+the line feed that a carriage return turns into in a workbook (XML)."""
+
+HOSTILE = (
+    '=HYPERLINK("http://evil","x")',
+    "+SUM(1)",
+    "-1",
+    "- see the dashboard",
+    "@mention",
+    "\t=1+1",
+    "\r=cmd|'/c calc'!A1",
+    "'=already",
+    "''-twice",
+)
+
+hostile = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.builds(
+        lambda quotes, start, rest: "'" * quotes + start + rest,
+        st.integers(0, 3),
+        st.sampled_from(("", *STARTS)),
+        st.text(
+            st.characters(
+                codec="utf-8",
+                exclude_categories=["Cs", "Cc"],
+                include_characters="\t\r\n",
+                exclude_characters="\ufffe\uffff",  # not characters XML may hold
+            ),
+            max_size=20,
+        ),
+    ),
+)
+"""Texts that start with a formula character, after none or a few `'`, or anything at all."""
+
+
+def in_workbook(text: str) -> str:
+    """What a workbook gives back for ``text``: XML reads a carriage return as a line feed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def export_row(text: str, evidence: str) -> dict[str, object]:
+    return {
+        "person": f"{text}@example.org",
+        "name": text,
+        "employee_id": text,
+        "team": text,
+        "context": "programme",
+        "profile": "pmo-officer",
+        "cycle": text,
+        "kind": "self",
+        "status": "submitted",
+        "assessed_on": "2026-01-31",
+        "competence": 1,
+        "slug": "life-cycles",
+        "knowledge": 3,
+        "application": "",
+        "evidence": evidence,
+    }
+
+
+def hostile_catalogue(catalogue: Catalogue, text: str) -> Catalogue:
+    """The APM catalogue with ``text`` as competence 1's name and definition, level 0's name and
+    descriptors, the framework's title and every profile's name."""
+    fw = catalogue.framework
+    first = replace(fw.competences[0], name=text, definition=text)
+    level = replace(fw.levels[0], name=text, knowledge=text, application=text)
+    framework = replace(
+        fw, title=text, levels=(level, *fw.levels[1:]), competences=(first, *fw.competences[1:])
+    )
+    profiles = {
+        key: replace(
+            p,
+            name=text,
+            requirements={**p.requirements, 1: replace(p.requirements[1], definition=None)},
+        )
+        for key, p in catalogue.profiles.items()
+    }
+    return Catalogue(framework, profiles)
+
+
+def team_summary(text: str, catalogue: Catalogue) -> dict[str, object]:
+    person = {
+        "name": text,
+        "team": text,
+        "context": "programme",
+        "ratings": {"1": {"knowledge": 1, "application": None}},
+        "targets": {"1": {"knowledge": 3, "application": 3}},
+    }
+    coverage = [
+        {
+            "number": c.number,
+            "name": text,
+            "applies_to": 1,
+            "rated": 1,
+            "meets_officer": 0,
+            "at_specialist": 0,
+            "exposure": text,
+            "exposed": True,
+        }
+        for c in catalogue.framework.competences
+    ]
+    return {"people": [person], "coverage": coverage}
+
+
+def cells(path: Path | io.BytesIO) -> list[Cell | MergedCell]:
+    book = load_workbook(path)
+    found = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in found if c.data_type == "f"]  # no formula, on any sheet
+    return found
+
+
+def csv_fields(text: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert not [f for row in rows for f in row if f.startswith(STARTS)]
+    return rows
+
+
+def test_escape_cell_covers_tab_and_carriage_return() -> None:
+    for text in ("\t=1+1", "\r=cmd|'/c calc'!A1", "\n=1", "'\t=x"):
+        assert escape_cell(text) == "'" + text
+        assert unescape_cell(escape_cell(text)) == text
+
+
+def test_the_csv_export_escapes_a_leading_tab_or_carriage_return() -> None:
+    out = io.StringIO(newline="")
+    write_csv([export_row("\t@SUM(A1)", "\r=cmd|'/c calc'!A1")], out)
+    header, row = csv_fields(out.getvalue())
+    assert dict(zip(header, row, strict=True))["evidence"] == "'\r=cmd|'/c calc'!A1"
+
+
+def test_every_writer_escapes_its_text_cells_with_the_one_rule(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    name = '=HYPERLINK("http://evil","x")'
+    escaped = "'" + name
+    xlsx = io.BytesIO()
+    write_xlsx([export_row(name, "-minus")], xlsx)
+    values = [c.value for c in cells(xlsx)]
+    assert escaped in values
+    assert "'-minus" in values
+    team = io.BytesIO()
+    write_team_xlsx(team_summary(name, catalogue), team)
+    assert [c.value for c in cells(team)].count(escaped) == 4 + 29 * 2 + 2  # people, coverage, gaps
+    template = tmp_path / "template.xlsx"
+    write_template(hostile_catalogue(catalogue, name), "pmo-officer", None, template)
+    assert [c.value for c in cells(template)].count(escaped) == 6  # profile, competence, level
+    moodle = io.StringIO(newline="")
+    export_moodle(hostile_catalogue(catalogue, name), moodle)
+    fields = [f for row in csv_fields(moodle.getvalue()) for f in row]
+    assert fields.count(escaped) == 2  # the framework's title, competence 1's short name
+
+
+def test_an_escaped_workbook_cell_reads_back_as_the_original_text(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as out:
+        write_xlsx([export_row("-ada", "-3 days late")], out)
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert (person.person, person.ratings[1].evidence) == ("-ada@example.org", "-3 days late")
+    template = tmp_path / "self.xlsx"
+    write_template(catalogue, "pmo-officer", "project", template)
+    fill(template, {1: (4, 4)}, person="'+44 7946 0000")  # the Person cell, escaped
+    assert read_ratings(template, catalogue.framework).people[0].person == "+44 7946 0000"
+
+
+FIXTURE = [HealthCheck.function_scoped_fixture]
+# Each example writes and reads files: a bounded number each, below the ci profile's.
+EXPORT = settings(max_examples=50, suppress_health_check=FIXTURE)
+WORKBOOK = settings(max_examples=20, suppress_health_check=FIXTURE)
+
+
+@EXPORT
+@given(text=hostile, evidence=hostile)
+def test_the_export_writes_no_live_formula_and_imports_back_the_text(
+    tmp_path: Path, catalogue: Catalogue, text: str, evidence: str
+) -> None:
+    # CSV: no field starts with a formula character; each field, unescaped, is the text; the
+    # importer gives it back (trimmed, as it trims every cell).
+    out = io.StringIO(newline="")
+    write_csv([export_row(text, evidence)], out)
+    header, row = csv_fields(out.getvalue())
+    fields = dict(zip(header, row, strict=True))
+    for column in ("person", "name", "employee_id", "team", "cycle", "evidence"):
+        assert unescape_cell(fields[column]) == export_row(text, evidence)[column]
+    path = tmp_path / "export.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert person.person == f"{text}@example.org".strip()
+    assert (person.ratings[1].evidence or "") == evidence.strip()
+    # XLSX: no formula cell; the same escaped text in each cell; the importer gives it back.
+    path = tmp_path / "export.xlsx"
+    with path.open("wb") as f:
+        write_xlsx([export_row(text, evidence)], f)
+    found = {c.coordinate: c.value for c in cells(path)}
+    assert unescape_cell(found["B2"] or "") == in_workbook(text)  # name
+    assert unescape_cell(found["O2"] or "") == in_workbook(evidence)
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert person.person == in_workbook(f"{text}@example.org").strip()
+    assert (person.ratings[1].evidence or "") == in_workbook(evidence).strip()
+
+
+@WORKBOOK
+@given(text=hostile)
+def test_the_team_workbook_writes_no_live_formula(
+    tmp_path: Path, catalogue: Catalogue, text: str
+) -> None:
+    path = tmp_path / "team.xlsx"
+    write_team_xlsx(team_summary(text, catalogue), path)
+    found = {(c.parent.title, c.coordinate): c.value for c in cells(path)}
+    for where in (
+        ("Knowledge", "A2"),  # the person's name
+        ("Knowledge", "B2"),  # their team
+        ("Application", "A2"),
+        ("Application", "B2"),
+        ("Coverage", "B2"),  # a competence's name
+        ("Coverage", "G2"),  # its exposure
+        ("Gaps", "A2"),
+    ):
+        assert unescape_cell(found[where] or "") == in_workbook(text)
+
+
+@WORKBOOK
+@given(text=hostile, person=hostile, evidence=hostile)
+def test_the_template_writes_no_live_formula_and_reads_back_what_a_person_fills_in(
+    tmp_path: Path, catalogue: Catalogue, text: str, person: str, evidence: str
+) -> None:
+    path = tmp_path / "self.xlsx"
+    write_template(hostile_catalogue(catalogue, text), "pmo-officer", None, path)
+    found = {(c.parent.title, c.coordinate): c.value for c in cells(path)}
+    first = HEADER_ROW + 1
+    for where in (
+        ("Self-assessment", "C2"),  # the profile's name
+        ("Self-assessment", f"B{first}"),  # a competence's name
+        ("Self-assessment", f"C{first}"),  # its definition
+        ("Levels", "B2"),  # a level's name
+        ("Levels", "C2"),  # its descriptors
+        ("Levels", "D2"),
+    ):
+        assert unescape_cell(found[where] or "") == in_workbook(text)
+    # The Person and Evidence cells, filled in with the same escape.
+    email = f"{person}@example.org"
+    fill(path, {1: (2, 2)}, person=escape_cell(email))
+    book = load_workbook(path)
+    book["Self-assessment"].cell(first, 6).value = escape_cell(evidence)
+    book.save(path)
+    cells(path)
+    (read,) = read_ratings(path, catalogue.framework).people
+    assert read.person == in_workbook(email).strip()
+    assert (read.ratings[1].evidence or "") == in_workbook(evidence).strip()
+
+
+@EXPORT
+@given(text=hostile)
+def test_the_moodle_csv_starts_no_field_with_a_formula_character(
+    catalogue: Catalogue, text: str
+) -> None:
+    out = io.StringIO(newline="")
+    export_moodle(hostile_catalogue(catalogue, text), out)
+    rows = csv_fields(out.getvalue())
+    assert unescape_cell(rows[1][2]) == text[:100]  # the framework's title
+    assert unescape_cell(rows[2][2]) == text  # competence 1's short name
+    assert unescape_cell(rows[1][5]).split(",")[0] == text.split(",")[0]  # the scale's values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,16 @@ def test_file_written_with_newline_none_reads_back(catalogue: Catalogue, tmp_pat
         table = list(csv.DictReader(f))
     assert count == len(table) == 88
     assert table[1]["ID number"] == "APM-PMO-01"
+
+
+def test_a_field_that_starts_like_a_formula_is_escaped(catalogue: Catalogue) -> None:
+    fw = catalogue.framework
+    first = replace(fw.competences[0], name='=HYPERLINK("http://evil","x")')
+    hostile = Catalogue(
+        replace(fw, title="@SUM(1)", competences=(first, *fw.competences[1:])), catalogue.profiles
+    )
+    _, text = export(hostile)
+    written = rows(text)
+    assert written[0]["shortname"] == "'@SUM(1)"
+    assert written[1]["shortname"] == '\'=HYPERLINK("http://evil","x")'
+    assert not [v for row in written for v in row.values() if v[:1] in ("=", "+", "-", "@")]

@@ -1,5 +1,5 @@
-"""The people-and-ratings export as CSV or XLSX: one row per rating, every text cell escaped so
-that no spreadsheet runs it as a formula."""
+"""The people-and-ratings export as CSV or XLSX: one row per rating, every text cell escaped by
+:func:`~competence.formats.tables.escape_cell`, so that no spreadsheet runs it as a formula."""
 
 from __future__ import annotations
 
@@ -30,19 +30,20 @@ EXPORT_COLUMNS = (
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    """Lines end in CRLF (RFC 4180), so that the csv module quotes a field holding a carriage
+    return: an unquoted one would start a new row in a spreadsheet. Open ``out`` with
+    ``newline=""``."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(escape_cell(c) for c in EXPORT_COLUMNS)
     n = 0
     for row in rows:
-        writer.writerow(
-            escape_cell(v) if isinstance(v, str) else v for v in (row[c] for c in EXPORT_COLUMNS)
-        )
+        writer.writerow(escape_cell(row[c]) for c in EXPORT_COLUMNS)
         n += 1
     return n
 
 
 def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:
-    """A write-only workbook; every text cell is stored as text, never as a formula."""
+    """A write-only workbook; every text cell is escaped and stored as text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -51,12 +52,12 @@ def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> 
             return write_xlsx(rows, out)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ratings")
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append([escape_cell(c) for c in EXPORT_COLUMNS])
     n = 0
     for row in rows:
         cells = []
         for column in EXPORT_COLUMNS:
-            value = row[column]
+            value = escape_cell(row[column])
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"

@@ -4,7 +4,9 @@ The file has Moodle's 14 columns in Moodle's order (the importer reads them by p
 header row carries the English labels Moodle's own export writes). The first row is the framework
 (``Is framework`` = 1) with the rating scale and its configuration; then each competence is a
 competency with two child competencies, knowledge and application, so that the two axes are rated
-separately, as the domain rules ask.
+separately, as the domain rules ask. Every field is written through
+:func:`~competence.formats.tables.escape_cell`, as in every file the product writes (no field of
+the APM framework starts with a formula character, so none changes).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from typing import TextIO
 
 from competence.domain.framework import AXES, CONTEXTS, Catalogue, Competence, Framework
+from competence.formats.tables import escape_cell
 
 FIELDS: tuple[str, ...] = (
     "parentidnumber",
@@ -179,7 +182,7 @@ def export_moodle(
     if proficient_from not in {lv.level for lv in fw.levels}:
         raise ValueError(f"proficient_from must be a level of the scale, not {proficient_from}")
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(escape_cell(label) for label in HEADER)
     rows = [_framework_row(catalogue, proficient_from)]
     for c in fw.competences:
         parent = idnumber(fw, c.number)
@@ -200,5 +203,5 @@ def export_moodle(
                     _axis_description(catalogue, c, axis),
                 )
             )
-    writer.writerows(rows)
+    writer.writerows([escape_cell(field) for field in row] for row in rows)
     return len(rows)

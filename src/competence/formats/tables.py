@@ -12,25 +12,45 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from competence.errors import InputError
 
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_SHEET = "Self-assessment"
 SNIFF_BYTES = 65536
-ESCAPED = re.compile(r"'+[=+\-@]")
-NEEDS_ESCAPE = re.compile(r"'*[=+\-@]")
+FORMULA_START = "=+-@\t\r\n"
+"""What a spreadsheet may take as the start of a formula: OWASP's ``=``, ``+``, ``-``, ``@``, tab
+and carriage return, and the line feed that a carriage return becomes in a workbook (XML)."""
+NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r\n]")
+ESCAPED = re.compile(r"'+[=+\-@\t\r\n]")
+_T = TypeVar("_T")
 
 
-def escape_cell(value: str) -> str:
-    """A text cell that a spreadsheet would run as a formula gets a leading ``'``."""
-    return "'" + value if NEEDS_ESCAPE.match(value) else value
+def escape_cell(value: _T) -> _T:
+    """The one escape for every cell and CSV field the product writes, in every writer (the CSV
+    and XLSX exports, the team workbook, the template, the Moodle CSV).
+
+    A text that starts with a character of :data:`FORMULA_START`, after none or some ``'``, gets
+    one more ``'`` in front: ``=SUM(A1)`` becomes ``'=SUM(A1)``, ``-3 days`` becomes ``'-3 days``
+    and ``'=x`` becomes ``''=x``. Nothing else changes, so :func:`unescape_cell` gives the text
+    back exactly. Workbooks get the same ``'`` as CSV files (and store text cells as text), so a
+    workbook saved again as CSV stays safe and reads back the same. A value that is not text (a
+    number, even a negative one, a date, None) is returned as it is: it is written as a number,
+    never run as a formula; ``"-1"`` as text becomes ``'-1`` and reads back as ``"-1"``.
+    """
+    if isinstance(value, str) and NEEDS_ESCAPE.match(value):
+        return cast(_T, "'" + value)
+    return value
 
 
-def unescape_cell(value: str) -> str:
-    """Undo :func:`escape_cell`."""
-    return value[1:] if ESCAPED.match(value) else value
+def unescape_cell(value: _T) -> _T:
+    """Undo :func:`escape_cell` on a cell as read (CSV or workbook): a text that starts with
+    ``'`` and then, after none or more ``'``, a character of :data:`FORMULA_START` loses its first
+    ``'``. Every reader undoes the escape first, then trims the cell as it trims every cell."""
+    if isinstance(value, str) and value[:1] == "'" and ESCAPED.match(value):
+        return cast(_T, value[1:])
+    return value
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ class Table:
     columns: list[str]
     index: dict[str, int]
     raw: Iterator[RawRow]
-    """Rows as read: CSV cells are text still escaped (see :func:`escape_cell`)."""
+    """Rows as read: text cells are still escaped (see :func:`escape_cell`)."""
     where_prefix: str
     labels: dict[str, Label] = field(default_factory=dict)
     close: Callable[[], None] = lambda: None
@@ -73,13 +93,12 @@ class Table:
 
     @property
     def rows(self) -> Iterator[Row]:
-        """Rows as :class:`Row` objects, cells by column name, CSV cells unescaped."""
-        csv_file = self.kind == "csv"
+        """Rows as :class:`Row` objects, cells by column name, text cells unescaped."""
         for number, cells, problem in self.raw:
             if problem:
                 yield Row(self.where(number), {}, problem)
             else:
-                values = [unescape_cell(c) for c in cells] if csv_file else cells
+                values = [unescape_cell(c) for c in cells]
                 yield Row(self.where(number), _pick(self.index, values))
 
     def __enter__(self) -> Table:
@@ -266,7 +285,7 @@ def _open_xlsx(
                 break
             if cells and cells[0] is not None and len(cells) > 1:
                 labels[str(cells[0]).strip().lower()] = Label(
-                    cells[1], f"{name}, sheet {title}, row {number}"
+                    unescape_cell(cells[1]), f"{name}, sheet {title}, row {number}"
                 )
             if number >= HEADER_SEARCH_ROWS:
                 break

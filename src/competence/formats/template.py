@@ -1,4 +1,8 @@
-"""The self-assessment workbook a person fills in (CONTRACT.md "XLSX template")."""
+"""The self-assessment workbook a person fills in (CONTRACT.md "XLSX template").
+
+Every cell is written through :func:`~competence.formats.tables.escape_cell`, as in every other
+file the product writes; the readers undo it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
 from competence.formats.ratings import ALL_CONTEXTS
-from competence.formats.tables import TEMPLATE_SHEET
+from competence.formats.tables import TEMPLATE_SHEET, escape_cell
 
 HEADER = (
     "Number",
@@ -61,7 +65,7 @@ def write_template(
 
     header = list(HEADER) + ([] if context else ["Applies in"])
     last_col = get_column_letter(len(header))
-    ws["A1"] = f"Self-assessment: {profile.name}"
+    ws["A1"] = escape_cell(f"Self-assessment: {profile.name}")
     ws["A1"].font = Font(bold=True, size=14)
     ws.merge_cells(f"A1:{last_col}1")
     info = [
@@ -70,9 +74,9 @@ def write_template(
         ("Person", None, "Your email (or employee id)"),
     ]
     for offset, (label, value, note) in enumerate(info, start=2):
-        ws.cell(offset, 1, label).font = BOLD
-        cell = ws.cell(offset, 2, value)
-        ws.cell(offset, 3, note).font = Font(italic=True, color="555555")
+        ws.cell(offset, 1, escape_cell(label)).font = BOLD
+        cell = ws.cell(offset, 2, escape_cell(value))
+        ws.cell(offset, 3, escape_cell(note)).font = Font(italic=True, color="555555")
         if label == "Person":
             cell.protection = UNLOCKED
             cell.fill = INPUT_FILL
@@ -85,13 +89,13 @@ def write_template(
         ),
     }
     for r, text in notes.items():
-        ws.cell(r, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 1, escape_cell(text)).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{r}:{last_col}{r}")
         ws.row_dimensions[r].height = 30
 
     col = {name: i for i, name in enumerate(header, start=1)}
     for name, i in col.items():
-        cell = ws.cell(HEADER_ROW, i, name)
+        cell = ws.cell(HEADER_ROW, i, escape_cell(name))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -131,7 +135,7 @@ def write_template(
         lines = -(-len(str(values["Definition"])) // int(WIDTHS["Definition"] * 1.1))
         ws.row_dimensions[row].height = 15 * max(lines, 2)
         for name, i in col.items():
-            cell = ws.cell(row, i, values.get(name))
+            cell = ws.cell(row, i, escape_cell(values.get(name)))
             cell.alignment = WRAP if name in TEXT_COLUMNS else CENTRED
             if name in ("Knowledge", "Application", "Evidence"):
                 cell.protection = UNLOCKED
@@ -160,7 +164,7 @@ def write_template(
 
     levels_ws = book.create_sheet("Levels")
     for i, name in enumerate(("Level", "Name", "Knowledge", "Application", "Source"), start=1):
-        cell = levels_ws.cell(1, i, name)
+        cell = levels_ws.cell(1, i, escape_cell(name))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEAD_FILL
     for r, lv in enumerate(framework.levels, start=2):
@@ -177,7 +181,7 @@ def write_template(
             source,
         )
         for i, shown in enumerate(row_values, 1):
-            levels_ws.cell(r, i, shown).alignment = CENTRED if i == 1 else WRAP
+            levels_ws.cell(r, i, escape_cell(shown)).alignment = CENTRED if i == 1 else WRAP
         levels_ws.row_dimensions[r].height = 48
     for letter, width in zip("ABCDE", (7, 12, 50, 50, 40), strict=True):
         levels_ws.column_dimensions[letter].width = width

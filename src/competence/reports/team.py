@@ -1,5 +1,6 @@
 """The team report: an XLSX workbook (heatmaps, coverage, gaps) and a one-page PDF summary,
-both fed by the team summary's plain data."""
+both fed by the team summary's plain data. Every cell of the workbook is written through
+:func:`~competence.formats.tables.escape_cell`: a name is text, never a formula."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.data import load_catalogue
+from competence.formats.tables import escape_cell
 
 HEAD = PatternFill("solid", fgColor="1F3B57")
 WHITE_BOLD = Font(bold=True, color="FFFFFF")
@@ -29,7 +31,7 @@ FILLS = {
 
 def _header(ws: Any, names: list[str]) -> None:
     for i, name in enumerate(names, start=1):
-        cell = ws.cell(1, i, name)
+        cell = ws.cell(1, i, escape_cell(name))
         cell.font, cell.fill = WHITE_BOLD, HEAD
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.row_dimensions[1].height = 30
@@ -49,13 +51,13 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
         ws = book.create_sheet(axis.capitalize())
         _header(ws, ["Person", "Team", "Context", *[str(c.number) for c in competences]])
         for r, p in enumerate(people, start=2):
-            ws.cell(r, 1, p["name"])
-            ws.cell(r, 2, p["team"] or "")
-            ws.cell(r, 3, p["context"])
+            ws.cell(r, 1, escape_cell(p["name"]))
+            ws.cell(r, 2, escape_cell(p["team"] or ""))
+            ws.cell(r, 3, escape_cell(p["context"]))
             for j, c in enumerate(competences, start=4):
                 value = (p["ratings"].get(str(c.number)) or {}).get(axis)
                 if value is not None:
-                    ws.cell(r, j, value)
+                    ws.cell(r, j, escape_cell(value))
         # The officer target is the same for everyone the competence applies to; the row's
         # context (column C) says whether it applies. Each column gets its own rules.
         officer = load_catalogue().profile("pmo-officer")
@@ -110,8 +112,8 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
         for j, key in enumerate(
             ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist"), start=1
         ):
-            ws.cell(r, j, c[key])
-        ws.cell(r, 7, c["exposure"])
+            ws.cell(r, j, escape_cell(c[key]))
+        ws.cell(r, 7, escape_cell(c["exposure"]))
         if c["exposed"]:
             ws.cell(r, 5).fill = FILLS["short2"]
     ws.freeze_panes = "A2"
@@ -142,7 +144,7 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
                         short,
                     ]
                     for j, v in enumerate(values, start=1):
-                        ws.cell(row, j, v)
+                        ws.cell(row, j, escape_cell(v))
                     row += 1
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"

@@ -20,7 +20,7 @@ from django.utils import timezone
 from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.errors import InputError
-from competence.formats.tables import ESCAPED
+from competence.formats.tables import unescape_cell
 from competence.services.records import current_framework, open_cycle
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person
@@ -43,7 +43,7 @@ class RatingsSource:
     rows: Callable[[], Iterator[tuple[int, list[str], str | None]]]
     where: Callable[[int], str]
     person: str | None = None  # a workbook's Person cell, when there is no person column
-    escaped: bool = False  # CSV cells carry the formula escape of escape_cell
+    escaped: bool = False  # CSV and workbook cells carry the formula escape of escape_cell
 
 
 @dataclass
@@ -219,12 +219,12 @@ def import_ratings(
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # The common case is clean text: look it up as it is, and tidy up only on a miss.
-            person = cells[ip] if ip >= 0 else label_person
+            person = cells[ip] if ip >= 0 else label_person  # a label is unescaped already
+            if escaped and ip >= 0 and person[:1] == "'":
+                person = unescape_cell(person)
             person_id = people.get(person)
             if person_id is None:
                 person = person.strip()
-                if escaped and person[:1] == "'" and ESCAPED.match(person):
-                    person = person[1:]
                 person_id = people.get(person) or people.get(person.lower())
             raw_c = cells[ic]
             number_c = competences.get(raw_c)
@@ -275,7 +275,12 @@ def import_ratings(
                 if len(problems) > 10000:
                     break
                 continue
-            row_cycle = cycle or ((cells[icy].strip() or None) if icy >= 0 else None)
+            row_cycle = cycle  # given: the file's column is not read (icy is -1)
+            if icy >= 0:
+                row_cycle = cells[icy]
+                if escaped and row_cycle[:1] == "'":
+                    row_cycle = unescape_cell(row_cycle)
+                row_cycle = row_cycle.strip() or None
             if row_cycle is not None and len(row_cycle) > 100:
                 problems.append(f"{where(number)}: cycle: longer than 100 characters")
                 continue
@@ -312,9 +317,10 @@ def import_ratings(
             state.bits |= bit
             if problems:
                 continue  # nothing will be kept: only look for more problems
-            evidence = cells[ie].strip() if ie >= 0 else ""
-            if escaped and evidence[:1] == "'" and ESCAPED.match(evidence):
-                evidence = evidence[1:]
+            evidence = cells[ie] if ie >= 0 else ""
+            if escaped and evidence[:1] == "'":
+                evidence = unescape_cell(evidence)
+            evidence = evidence.strip()
             writer.ratings.append(
                 (state.assessment_id, number_c, k, a, evidence, writer.actor, writer.now)
             )

@@ -159,7 +159,7 @@ def _table_source(path: Path) -> RatingsSource:
                     yield number, [text_cell(c) for c in cells], problem
 
     return RatingsSource(
-        str(path), index, rows, lambda n: f"{where_prefix}{n}", person, escaped=kind == "csv"
+        str(path), index, rows, lambda n: f"{where_prefix}{n}", person, escaped=kind != "json"
     )
 
 
