@@ -104,8 +104,8 @@ def test_the_trend_and_the_export_ignore_drafts(
 ) -> None:
     """An agreed 3/3 counts; an assessor's unfinished draft of 1/1 in a later cycle does not,
     in the verdict, the trend or the export (the same rule everywhere)."""
+    from competence.services.export import export_rows
     from competence.services.results import person_results
-    from competence.services.transfer import export_rows
 
     ada = people["ada"]
     first = records.record_assessment(ada, cycles[0], ratings(life_cycles=(3, 3)))

@@ -16,7 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from competence.errors import InputError, writing
-from competence.services.transfer import _datetime, import_document, iter_export_json
+from competence.services.document import import_document
+from competence.services.document import parse_datetime as _datetime
+from competence.services.export import iter_export_json
 from competence.store import audit
 from competence.store.models import (
     Assessment,
