@@ -8,7 +8,7 @@ For each size it generates a deterministic synthetic organisation (N people, 29 
 then, in a fresh SQLite file and a fresh child process per stage:
 
 * ``people``  - ``competence db upgrade`` and the people import (timed, for information);
-* ``ratings`` - the ratings import through ``competence.services.transfer.import_file`` (timed;
+* ``ratings`` - the ratings import through ``competence.services.imports.import_file`` (timed;
   the peak RSS of this process is the memory figure), then ``write_csv(export_rows())``;
 * ``json``    - ``write_export_json()``, as ``competence export --format json`` writes it.
 
@@ -148,32 +148,33 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
 
     setup()
     from competence.formats import exports
-    from competence.services import transfer
+    from competence.services.export import export_rows, write_export_json
+    from competence.services.imports import import_file
     from competence.store import audit
 
     result: dict[str, Any] = {"stage": stage, "peak_mb_after_setup": peak_mb()}
     with audit.acting_as(ACTOR):
         if stage == "people":
             start = time.perf_counter()
-            report = transfer.import_file(args.people)
+            report = import_file(args.people)
             result["people_import_s"] = time.perf_counter() - start
             result["people_counts"] = report.counts
         elif stage == "ratings":
             start = time.perf_counter()
-            report = transfer.import_file(args.ratings, cycle=CYCLE)
+            report = import_file(args.ratings, cycle=CYCLE)
             result["import_s"] = time.perf_counter() - start
             result["import_counts"] = report.counts
             result["peak_mb_import"] = peak_mb()
             start = time.perf_counter()
             with Path(args.csv_out).open("w", encoding="utf-8", newline="") as f:
-                result["csv_rows"] = exports.write_csv(transfer.export_rows(), f)
+                result["csv_rows"] = exports.write_csv(export_rows(), f)
             result["csv_export_s"] = time.perf_counter() - start
             result["peak_mb_csv_export"] = peak_mb()
         elif stage == "json":
             start = time.perf_counter()
             try:
                 with Path(args.json_out).open("w", encoding="utf-8") as f:
-                    transfer.write_export_json(f)
+                    write_export_json(f)
             except MemoryError:
                 result["json_error"] = f"MemoryError (address-space limit {args.memory_limit} MB)"
             else:

@@ -465,7 +465,7 @@ def import_(
 
     All or nothing: one bad row anywhere and nothing is written; every bad row is listed.
     """
-    from competence.services.transfer import import_file
+    from competence.services.imports import import_file
 
     with session.acting(), ProgressBar() as progress:
         report = import_file(file, cycle=cycle, kind=kind, dry_run=dry_run, progress=progress)
@@ -492,7 +492,7 @@ def export(
     session: Session, fmt: str, team: str | None, history: bool, out_file: Path | None
 ) -> None:
     """Export people and their assessments."""
-    from competence.services.transfer import export_to
+    from competence.services.export import export_to
 
     count, what = export_to(fmt, team, history, out_file)
     if out_file is not None:

@@ -45,7 +45,7 @@ Alan Turing,alan@example.org,Delivery / Change,project,pmo-officer,,E2,
 
 @pytest.fixture
 def people(actor: str, tmp_path: Path) -> dict[str, Person]:
-    from competence.services.transfer import import_file
+    from competence.services.imports import import_file
 
     import_file(write(tmp_path, "people.csv", PEOPLE))
     return {p.email.split("@")[0]: p for p in Person.objects.all()}

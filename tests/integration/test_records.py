@@ -75,7 +75,7 @@ def test_a_signed_off_cycle_locks_every_record_of_it_until_an_admin_reopens_it(
     """Signed off is locked: the self-assessment, the assessor's ratings, comments and the
     agreed assessment of that person's cycle, through every path; an import into it writes
     nothing; reopening is an audited act with a reason."""
-    from competence.services.transfer import import_file
+    from competence.services.imports import import_file
 
     ada, cycle = people["ada"], cycles[0]
     own = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3), governance=(3, 2)))
@@ -160,8 +160,8 @@ def test_the_trend_and_the_export_ignore_drafts(
 ) -> None:
     """An agreed 3/3 counts; an assessor's unfinished draft of 1/1 in a later cycle does not,
     in the verdict, the trend or the export (the same rule everywhere)."""
+    from competence.services.export import export_rows
     from competence.services.results import person_results
-    from competence.services.transfer import export_rows
 
     ada = people["ada"]
     first = records.record_assessment(ada, cycles[0], ratings(life_cycles=(3, 3)))

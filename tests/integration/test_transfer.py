@@ -18,12 +18,9 @@ from competence.errors import InputError
 from competence.formats.exports import write_csv, write_xlsx
 from competence.formats.tables import escape_cell
 from competence.services import records
-from competence.services.transfer import (
-    export_document,
-    export_rows,
-    import_document,
-    import_file,
-)
+from competence.services.document import import_document
+from competence.services.export import export_document, export_rows
+from competence.services.imports import import_file
 from competence.store.models import Assessment, AuditEntry, Cycle, Person, PlanItem, Pmo, Team
 from competence.store.models import Rating as RatingRow
 from competence.store.queries import team_tree

@@ -90,3 +90,21 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from competence.store.models import Person\n", "utf-8")
     assert (2, "competence.store.models.Person") in set(imports(sample))
+
+
+def test_no_module_imports_a_private_name_from_another() -> None:
+    """A name starting with ``_`` stays in its module: what another module needs is public and
+    documented. Tests and benchmarks keep to this too."""
+    files = [p for _, p in modules()]
+    files += sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py"))
+    assert len(files) > 100  # the walk found the code
+    private = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+            if not isinstance(node, ast.ImportFrom) or not within(node.module or "", "competence"):
+                continue
+            for alias in node.names:
+                name = alias.name
+                if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+                    private.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert private == [], "make these public and documented, or keep them in one module"

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from competence.domain import workflow
 from competence.errors import InputError
 from competence.formats import exports
-from competence.services import transfer
+from competence.services.export import export_rows, iter_export_json, people_count
+from competence.services.imports import import_file
 from competence.web.views.common import XLSX_TYPE, attachment, require
 
 SHOWN_PROBLEMS = 200
@@ -38,7 +39,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
                     for chunk in upload.chunks():
                         f.write(chunk)
                 try:
-                    report = transfer.import_file(
+                    report = import_file(
                         path,
                         cycle=request.POST.get("cycle") or None,
                         kind=request.POST.get("kind") or None,
@@ -65,17 +66,17 @@ def manage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     response: HttpResponseBase
     try:
         if fmt == "json":
-            transfer.people_count(team_path)  # an unknown team is an error before streaming
+            people_count(team_path)  # an unknown team is an error before streaming
             response = StreamingHttpResponse(
-                transfer.iter_export_json(team_path), content_type="application/json"
+                iter_export_json(team_path), content_type="application/json"
             )
         elif fmt == "csv":
             buffer = io.StringIO()
-            exports.write_csv(transfer.export_rows(team_path, history), buffer)
+            exports.write_csv(export_rows(team_path, history), buffer)
             response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         elif fmt == "xlsx":
             out = io.BytesIO()
-            exports.write_xlsx(transfer.export_rows(team_path, history), out)
+            exports.write_xlsx(export_rows(team_path, history), out)
             response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
         else:
             raise Http404("no such format")

@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from competence.data import load_catalogue
 from competence.formats import exports
 from competence.reports import charts
-from competence.services import people, plans, policy, privacy, results, transfer
+from competence.services import people, plans, policy, privacy, results
+from competence.services.export import export_rows
 from competence.web.views.common import XLSX_TYPE, attachment, person_for
 
 PLAN_STATUSES = plans.STATUSES
@@ -92,11 +93,11 @@ def person_download(request: HttpRequest, person_id: int, fmt: str) -> HttpRespo
         )
     elif fmt == "csv":
         buffer = io.StringIO()
-        exports.write_csv(transfer.export_rows(history=True, person=person), buffer)
+        exports.write_csv(export_rows(history=True, person=person), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         out = io.BytesIO()
-        exports.write_xlsx(transfer.export_rows(history=True, person=person), out)
+        exports.write_xlsx(export_rows(history=True, person=person), out)
         response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     else:
         raise Http404("no such format")
