@@ -63,6 +63,8 @@ def write_template(
 ) -> int:
     """Write the self-assessment workbook; return how many competences it asks to rate."""
     from competence.formats.template import write_template as write
+    from competence.services.catalogue import resolve
 
+    cat, chosen = resolve(profile)
     with writing(path):
-        return write(load_catalogue(), profile, context, path)
+        return write(cat, chosen or profile, context, path)

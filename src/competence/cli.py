@@ -107,19 +107,23 @@ def needs(
 
     Before the command runs, the database is set up and the policy asked whether the user of
     ``--as`` (or the operator) may; ``subject`` names the argument holding the person the rule
-    is about; ``rule`` may depend on the command's options. The command gets a :class:`Session`.
+    is about; ``rule`` may depend on the command's options, and is :data:`FILE_ONLY` when the
+    options ask for files alone (then no database is opened). The command gets a
+    :class:`Session` (with no user when it works on files alone).
     """
 
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(f)
         def run(**kwargs: Any) -> Any:
+            as_user = (click.get_current_context().find_root().obj or {}).get("as_user")
+            name = rule(kwargs) if callable(rule) else rule
+            if name == FILE_ONLY:
+                return f(Session(as_user, None, None), **kwargs)
             from competence.services import database
 
             database.ready(need_tables=tables)
             from competence.services import access
 
-            as_user = (click.get_current_context().find_root().obj or {}).get("as_user")
-            name = rule(kwargs) if callable(rule) else rule
             key = kwargs.get(subject) if subject else None
             user, person = access.authorize(as_user, name, key)
             return f(Session(as_user, user, person), **kwargs)
@@ -185,7 +189,7 @@ def framework(ctx: click.Context, as_json: bool) -> None:
 @json_option
 @file_only
 def profiles(as_json: bool) -> None:
-    """List the role profiles."""
+    """List the built-in role profiles (APM's); `profile list` lists the stored ones."""
     from competence.services.catalogue import profiles_data
 
     data = profiles_data()
@@ -206,31 +210,67 @@ def profile() -> None:
     """Show one role profile, or compare two."""
 
 
+def on_files(*values: str | None, version: int | None = None) -> bool:
+    """Whether a profile command can answer from files alone: every profile named is one of
+    APM's (built in) or a profile file, and no stored version is asked for."""
+    from competence.data import is_profile_file, load_catalogue
+
+    builtin = load_catalogue().profiles
+    return version is None and all(v is None or v in builtin or is_profile_file(v) for v in values)
+
+
+version_option = click.option(
+    "--version", "number", type=click.IntRange(min=1), help="A stored version (default: latest)."
+)
+
+
+def _profile_rule(*names: str) -> Callable[[dict[str, Any]], str]:
+    """Files alone for APM's profiles and profile files; the database (signed in) otherwise."""
+
+    def rule(options: dict[str, Any]) -> str:
+        values = [options[n] for n in names]
+        return FILE_ONLY if on_files(*values, version=options.get("number")) else "signed-in"
+
+    return rule
+
+
 @profile.command("show")
 @click.argument("profile_id", metavar="PROFILE")
+@version_option
 @context_option
 @json_option
-@file_only
-def profile_show(profile_id: str, context: str | None, as_json: bool) -> None:
-    """Show a PROFILE's target for each competence and where it applies.
+@needs(_profile_rule("profile_id"))
+def profile_show(
+    session: Session, profile_id: str, number: int | None, context: str | None, as_json: bool
+) -> None:
+    """Show a PROFILE's target for each competence and where it applies, and its rule.
 
-    PROFILE is pmo-officer or pmo-specialist.
+    PROFILE is a profile's slug (pmo-officer, pmo-specialist, or one of the organisation's
+    stored with `competence profile import`) or the path of a profile file.
     """
     from competence.services.catalogue import profile_data
 
-    data = profile_data(profile_id, context)
+    if session.user is None:
+        data = profile_data(profile_id, context)
+    else:
+        from competence.services import profiles
+
+        cat, chosen = profiles.pinned(profiles.version(profile_id, number))
+        data = profile_data(chosen.id, context, cat)
     if as_json:
         emit_json(data)
         return
     where = f" in the {context} context" if context else ""
-    table = Table(title=f"{data['name']}{where}", title_justify="left")
+    title = f"{data['name']} v{data['version']} ({data['owner']}){where}"
+    table = Table(title=title, title_justify="left")
     table.add_column("No.", justify="right")
     table.add_column("Competence")
     table.add_column("Knowledge", justify="center")
     table.add_column("Application", justify="center")
     table.add_column("Applies in")
     for r in data["requirements"]:
-        applies = r["qualifier"] or "all contexts"
+        everywhere = len(r["contexts"]) == len(CONTEXTS)
+        applies = r["qualifier"] or ("all contexts" if everywhere else ", ".join(r["contexts"]))
         if not r["applicable"]:
             applies += " (not here)"
         table.add_row(
@@ -259,15 +299,24 @@ def profile_show(profile_id: str, context: str | None, as_json: bool) -> None:
 @click.argument("first", metavar="FROM")
 @click.argument("second", metavar="TO")
 @json_option
-@file_only
-def profile_diff(first: str, second: str, as_json: bool) -> None:
-    """Show which requirements rise from profile FROM to profile TO, and by how much."""
+@needs(_profile_rule("first", "second"))
+def profile_diff(session: Session, first: str, second: str, as_json: bool) -> None:
+    """Show which requirements rise from profile FROM to profile TO, and by how much.
+
+    Each is a profile's slug (APM's, or one of the organisation's stored ones) or a profile file.
+    """
     from competence.services.catalogue import profile_diff_data
 
-    data = profile_diff_data(first, second)
+    if session.user is None:
+        data = profile_diff_data(first, second)
+    else:
+        from competence.services import profiles
+
+        data = profile_diff_data(first, second, profiles.catalogue())
     if as_json:
         emit_json(data)
         return
+    first, second = data["from"], data["to"]
     table = Table(title=f"{first} → {second}", title_justify="left")
     table.add_column("No.", justify="right")
     table.add_column("Competence")
@@ -291,6 +340,78 @@ def profile_diff(first: str, second: str, as_json: bool) -> None:
         )
     out.print(table)
     out.print(f"{len(data['changes'])} requirements differ.")
+
+
+@profile.command("list")
+@json_option
+@needs("signed-in")
+def profile_list(session: Session, as_json: bool) -> None:
+    """List every profile stored in the database, APM's and the organisation's, latest versions."""
+    from competence.services import profiles
+
+    data = profiles.listing()
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("Profile", "Name", "Version", "Owner", "Rule", "Builds on"):
+        table.add_column(name)
+    for p in data:
+        table.add_row(
+            p["id"], p["name"], str(p["version"]), p["owner"], p["rule"], p["builds_on"] or ""
+        )
+    out.print(table)
+
+
+@profile.command("export")
+@click.argument("profile_id", metavar="PROFILE")
+@version_option
+@out_option("The profile file to write (YAML).")
+@needs(_profile_rule("profile_id"))
+def profile_export(session: Session, profile_id: str, number: int | None, out_file: Path) -> None:
+    """Write PROFILE (a version of it) as a profile file, to tailor and import as a new profile.
+
+    An APM profile is read-only: change its id (and name) before importing your copy.
+    """
+    import yaml
+
+    if session.user is None:
+        from competence.data import load_catalogue, profile_document
+
+        document = profile_document(load_catalogue().profile(profile_id))
+    else:
+        from competence.services import profiles
+
+        document = profiles.export(profile_id, number)
+    with writing(out_file, "--out"):
+        out_file.write_text(
+            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), "utf-8"
+        )
+    click.echo(f"Wrote {out_file} ({document['id']} v{document['version']}).", err=True)
+
+
+@profile.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
+@json_option
+@needs("admin")
+def profile_import(session: Session, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Check a profile FILE and store it as the profile's next version (version 1 when new).
+
+    Every bad field is named; nothing is stored unless the whole file is right.
+    """
+    from competence.services import profiles
+
+    with session.acting():
+        data = profiles.import_file(file, dry_run=dry_run)
+    if as_json:
+        emit_json(data)
+        return
+    done = "Checked (dry run, nothing stored)" if dry_run else "Stored"
+    out.print(
+        f"{done}: {data['id']} ({data['name']}) version {data['version']}, "
+        f"{data['requirements']} requirements, rule {data['rule']}."
+    )
 
 
 @cli.command()

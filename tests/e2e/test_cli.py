@@ -185,7 +185,7 @@ def test_template_fill_in_and_gap_takes_profile_and_context_from_it(
             ["gap", str(EXAMPLES / "ada.csv"), "-p", "pmo-officer", "-c", "team"],
             "Invalid value for '--context'",
         ),
-        (["profile", "show", "nobody"], "unknown profile 'nobody'"),
+        (["profile", "show", "nobody.yaml"], "nobody.yaml: no such profile file"),
         (["template", "--out", "x.csv"], "name it *.xlsx"),
         (["frobnicate"], "No such command"),
     ],

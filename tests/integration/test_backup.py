@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from competence.errors import InputError
 from competence.formats.case import read_case
-from competence.services import accounts, records
+from competence.services import accounts, profiles, records
 from competence.services.backup import restore, write_backup
 from competence.services.frameworks import store_case_framework
 from competence.services.policy import role
@@ -119,6 +119,11 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
     SingleSignOn.objects.create(
         user=member, issuer="https://id.example.org", subject="ada-1", linked_at=timezone.now()
     )
+    analyst = {**profiles.export("pmo-officer"), "id": "pmo-analyst", "name": "PMO analyst"}
+    analyst.pop("owner")
+    profiles.publish(analyst)
+    profiles.publish({**analyst, "description": "Second version"})  # version 2
+    Person.objects.filter(pk=ada.pk).update(target_profile="pmo-analyst")
     FrameworkVersion.objects.create(
         framework_id="urn:example:case",
         version="1.0",
@@ -274,7 +279,7 @@ def test_restore_refuses_a_database_that_is_not_empty(
 
 
 def test_restore_refuses_a_database_that_holds_only_a_role(actor: str, tmp_path: Path) -> None:
-    records.current_framework()
+    profiles.current_framework()
     path = tmp_path / "b.json.gz"
     write_backup(path)
     Group.objects.create(name="assessor")
@@ -289,7 +294,7 @@ def test_restore_takes_the_place_of_the_framework_that_db_upgrade_recorded(
     write_backup(path)
     before = dump()
     wipe()
-    builtin = records.current_framework()  # what `competence db upgrade` records
+    builtin = profiles.current_framework()  # what `competence db upgrade` records
     assert builtin.pk not in [pk for pk, *_ in before["competence.FrameworkVersion"]]
     restore(path)
     assert dump()["competence.FrameworkVersion"] == before["competence.FrameworkVersion"]
@@ -461,7 +466,7 @@ def test_a_framework_that_differs_from_the_one_recorded_is_refused(
     path = tmp_path / "b.json.gz"
     write_backup(path)
     wipe()
-    records.current_framework()  # what `db upgrade` records
+    profiles.current_framework()  # what `db upgrade` records
 
     def change(data: dict[str, Any]) -> None:
         _, t = table(data, "competence.FrameworkVersion")

@@ -203,7 +203,39 @@ def test_a_database_of_the_last_release_upgrades_and_keeps_every_row(
     executor.loader.build_graph()
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
 
-    assert dump(layout) == before
+    assert dump(layout) == upgraded(before, layout)
+
+
+def upgraded(before: Dump, layout: dict[str, tuple[str, list[str]]]) -> Dump:
+    """What the upgrade changes on purpose: 0005 keeps only the framework in the built-in
+    framework's document (profiles are versioned on their own), with its checksum, and writes
+    each profile version's number into its document."""
+    import hashlib
+    import json
+
+    def decoded(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    def encoded(value: Any, like: Any) -> Any:
+        return json.dumps(value) if isinstance(like, str) else value
+
+    out = {table: dict(rows) for table, rows in before.items()}
+    columns = layout["competence_frameworkversion"][1]
+    doc, checksum = columns.index("document"), columns.index("checksum")
+    for pk, row in out["competence_frameworkversion"].items():
+        framework = decoded(row[doc])
+        text = json.dumps(framework, sort_keys=True, ensure_ascii=False)
+        values = list(row)
+        values[doc] = encoded({"framework": framework}, row[doc])
+        values[checksum] = hashlib.sha256(text.encode()).hexdigest()
+        out["competence_frameworkversion"][pk] = tuple(values)
+    columns = layout["competence_profileversion"][1]
+    doc = columns.index("document")
+    for pk, row in out["competence_profileversion"].items():
+        values = list(row)
+        values[doc] = encoded({**decoded(row[doc]), "version": 1}, row[doc])
+        out["competence_profileversion"][pk] = tuple(values)
+    return out
 
 
 @pytest.mark.django_db(transaction=True)
@@ -233,7 +265,8 @@ def test_the_upgraded_rows_read_through_todays_models(executor: MigrationExecuto
     ]
     assert assessment.ratings.get(competence=1).evidence_links == ["https://example.org/gates"]
     assert [c.text for c in assessment.comments.all()] == ["Which board?"]
-    assert assessment.framework.document["competences"][0]["name"] == "Life cycles"
+    framework = assessment.framework.document["framework"]  # 0005 keeps the framework only
+    assert framework["competences"][0]["name"] == "Life cycles"
     assert ada.plan_items.get().status == "in-progress"
     assert AuditEntry.objects.get().new == {"knowledge": 4, "evidence": "Ran the stage gates"}
     assert ada.user.api_tokens.get().scope == "write"

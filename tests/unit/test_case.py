@@ -231,7 +231,7 @@ def test_specialist_rule_is_in_document_extensions(
     profiles = package["CFDocument"]["extensions"]["profiles"]
     assert profiles["pmo-officer"]["rule"] is None
     assert profiles["pmo-specialist"]["rule"] == {
-        "kind": "specialist",
+        "kind": "builds-on",
         "statement": rule.statement,
         "base_profile": "pmo-officer",
         "required": [1, 2],

@@ -33,6 +33,11 @@ EVERYONE = [Y] * 5
 # a lot come last: the personas run them in this order on one database.
 CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "db upgrade": ([], ADMIN_ONLY),
+    "profile list": ([], EVERYONE),
+    "profile show": (["pmo-officer", "--version", "1"], EVERYONE),
+    "profile diff": (["pmo-officer", "pmo-stored"], EVERYONE),
+    "profile export": (["pmo-officer", "--version", "1", "--out", "{tmp}/p.yaml"], EVERYONE),
+    "profile import": (["{tmp}/missing.yaml", "--dry-run"], ADMIN_ONLY),
     "import": (["{tmp}/missing.csv", "--dry-run"], ADMIN_ONLY),
     "export": (["--format", "csv", "--out", "{tmp}/export.csv"], ADMIN_ONLY),
     "audit": (["--limit", "1"], ADMIN_ONLY),

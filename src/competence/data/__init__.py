@@ -16,14 +16,16 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from competence.domain.framework import (
+    CONTEXTS,
+    ORGANISATION,
     Attribution,
+    BuildsOn,
     Catalogue,
     Competence,
     Framework,
     Level,
     Profile,
     Requirement,
-    SpecialistRule,
     Target,
     slugify,
 )
@@ -60,11 +62,16 @@ def read_document(path: Path, kind: str) -> dict[str, Any]:
         raise DataError(f"{path}: not a UTF-8 text file") from None
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: not valid YAML: {exc}") from None
+    return checked(doc, kind, path.name)
+
+
+def checked(doc: Any, kind: str, source: str) -> dict[str, Any]:
+    """``doc`` if it follows the schema of ``kind``; else every bad field, by its place."""
     if not isinstance(doc, dict):
-        raise DataError(f"{path}: expected a mapping at the top level")
+        raise DataError(f"{source}: expected a mapping at the top level")
     errors = sorted(schema_validator(kind).iter_errors(doc), key=lambda e: list(e.absolute_path))
     if errors:
-        raise DataError(f"{path.name}: {json_path(e.absolute_path)}: {e.message}" for e in errors)
+        raise DataError(f"{source}: {json_path(e.absolute_path)}: {e.message}" for e in errors)
     return doc
 
 
@@ -140,7 +147,7 @@ def profile_from(doc: dict[str, Any], framework: Framework, source: str) -> Prof
                 problems.append(f"{source}: rule.deciding: {number} is not in rule.specialisms")
         if d["base_profile"] == doc["id"]:
             problems.append(f"{source}: rule.base_profile: a profile cannot build on itself")
-        rule = SpecialistRule(
+        rule = BuildsOn(
             statement=d["statement"],
             base_profile=d["base_profile"],
             required=tuple(d["required"]),
@@ -158,7 +165,60 @@ def profile_from(doc: dict[str, Any], framework: Framework, source: str) -> Prof
         notes=tuple(doc.get("notes", ())),
         requirements=requirements,
         rule=rule,
+        version=doc.get("version", 1),
+        owner=doc.get("owner", ORGANISATION),
+        source=doc.get("source", ""),
+        based_on=doc.get("based_on"),
     )
+
+
+def profile_document(profile: Profile) -> dict[str, Any]:
+    """A profile in its file's shape (the inverse of :func:`profile_from`)."""
+    doc: dict[str, Any] = {
+        "schema": "competence/profile/1",
+        "id": profile.id,
+        "name": profile.name,
+        "framework": profile.framework,
+        "version": profile.version,
+        "owner": profile.owner,
+    }
+    if profile.source:
+        doc["source"] = profile.source
+    if profile.based_on:
+        doc["based_on"] = profile.based_on
+    doc["description"] = profile.description
+    doc["notes"] = list(profile.notes)
+    requirements = []
+    for number in sorted(profile.requirements):
+        r = profile.requirements[number]
+        item: dict[str, Any] = {
+            "competence": number,
+            "knowledge": r.target.knowledge,
+            "application": r.target.application,
+            "contexts": [c for c in CONTEXTS if c in r.contexts],
+        }
+        if r.qualifier:
+            item["qualifier"] = r.qualifier
+        if r.definition:
+            item["definition"] = r.definition
+        requirements.append(item)
+    doc["requirements"] = requirements
+    if profile.rule is not None:
+        doc["rule"] = profile.rule.as_dict()
+    return doc
+
+
+def check_profile_document(doc: Any, framework: Framework, source: str) -> Profile:
+    """A profile from a document (a parsed file, a form, an API body), checked against the
+    schema and the framework, with one message per bad field."""
+    if not isinstance(doc, dict):
+        raise DataError(f"{source}: expected a mapping at the top level")
+    errors = sorted(
+        schema_validator("profile").iter_errors(doc), key=lambda e: list(e.absolute_path)
+    )
+    if errors:
+        raise DataError(f"{source}: {json_path(e.absolute_path)}: {e.message}" for e in errors)
+    return profile_from(doc, framework, source)
 
 
 def load_framework(path: Path) -> Framework:
@@ -189,6 +249,46 @@ def load_catalogue() -> Catalogue:
     framework = load_framework(folder / APM_FILES[0])
     profiles = [load_profile(folder / name, framework) for name in APM_FILES[1:]]
     return build_catalogue(framework, profiles)
+
+
+PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_profile_file(value: str) -> bool:
+    """Whether ``--profile`` names a file (a path ending in .yaml, .yml or .json) rather than
+    a profile's slug."""
+    return value.lower().endswith(PROFILE_SUFFIXES) or "/" in value or "\\" in value
+
+
+def tailored_problems(profile: Profile, catalogue: Catalogue, source: str) -> list[str]:
+    """What an organisation's profile may not do: take the place of one of APM's (which are
+    read-only: a tailored profile is a copy with its own slug), or claim to be APM's."""
+    problems = []
+    existing = catalogue.profiles.get(profile.id)
+    if existing is not None and existing.read_only:
+        problems.append(
+            f"{source}: id: {profile.id!r} is APM's profile and read-only: give your copy its own "
+            "id (for example pmo-analyst)"
+        )
+    if profile.read_only:
+        problems.append(f"{source}: owner: only APM's own profiles are owned by apm")
+    return problems
+
+
+def with_profile_file(
+    path: str | Path, catalogue: Catalogue | None = None
+) -> tuple[Catalogue, str]:
+    """The catalogue with an organisation's profile read from a file added to it (validated
+    like any profile; it may build on one of the catalogue's profiles), and that profile's id."""
+    cat = catalogue or load_catalogue()
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such profile file")
+    profile = load_profile(path, cat.framework)
+    problems = tailored_problems(profile, cat, path.name)
+    if problems:
+        raise DataError(problems)
+    return build_catalogue(cat.framework, [*cat.profiles.values(), profile]), profile.id
 
 
 @functools.cache

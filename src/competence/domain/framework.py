@@ -118,11 +118,14 @@ class Requirement:
 
 
 @dataclass(frozen=True)
-class SpecialistRule:
-    """The specialist rule of DESIGN.md §3.
+class BuildsOn:
+    """A rule that builds on another profile (the PMO specialist rule of DESIGN.md §3,
+    generalised): the base profile must be met in the same context, the ``required`` competences
+    at this profile's rating, and at least ``at_least`` of the ``deciding`` competences at this
+    profile's rating. ``specialisms`` is the list as the source states it; those of it that are
+    not ``deciding`` (their target does not rise above the base's) can never decide.
 
-    The base profile must be met in the same context, the required competences at this profile's
-    rating, and at least ``at_least`` of the deciding specialisms at this profile's rating.
+    A profile without such a rule is met when every requirement that applies is met.
     """
 
     statement: str
@@ -132,9 +135,11 @@ class SpecialistRule:
     deciding: tuple[int, ...]
     at_least: int = 1
 
+    kind = "builds-on"
+
     def as_dict(self) -> dict[str, object]:
         return {
-            "kind": "specialist",
+            "kind": self.kind,
             "statement": self.statement,
             "base_profile": self.base_profile,
             "required": list(self.required),
@@ -142,6 +147,12 @@ class SpecialistRule:
             "deciding": list(self.deciding),
             "at_least": self.at_least,
         }
+
+
+ALL_REQUIREMENTS = "all-requirements"
+"""The kind of a profile with no rule of its own: every requirement that applies is met."""
+APM = "apm"
+ORGANISATION = "organisation"
 
 
 @dataclass(frozen=True)
@@ -152,10 +163,30 @@ class Profile:
     description: str
     notes: tuple[str, ...]
     requirements: Mapping[int, Requirement]
-    rule: SpecialistRule | None = None
+    rule: BuildsOn | None = None
+    version: int = 1
+    owner: str = APM
+    """Whose profile it is: APM's (read-only: tailoring starts from a copy) or the
+    organisation's."""
+    source: str = ""
+    based_on: str | None = None
+    """The profile this one was copied from, as ``slug@version``."""
 
     def requirement(self, number: int) -> Requirement | None:
         return self.requirements.get(number)
+
+    @property
+    def read_only(self) -> bool:
+        return self.owner == APM
+
+    @property
+    def rule_kind(self) -> str:
+        return self.rule.kind if self.rule else ALL_REQUIREMENTS
+
+    @property
+    def label(self) -> str:
+        """``PMO analyst v3``."""
+        return f"{self.name} v{self.version}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from competence.reports import charts
 def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
     catalogue = load_catalogue()
     person = results["person"]
-    target = results[results["target"]]
+    target = results["own"]
     names = {c.number: c.name for c in catalogue.framework.competences}
     trend = results["history"]["trend"]
     cycles = [p["cycle"] for p in trend[0]["points"]] if trend else []
@@ -39,6 +39,15 @@ def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
             "missing": results["still_needed"],
             "evidence": results["evidence"],
             "closest": results["closest_specialisms"],
+            "verdicts": [
+                {**v, "name": name}
+                for v, name in (
+                    (results["base"], results["base_name"]),
+                    (results["own"], results["target_name"]),
+                    (results["toward"], results["toward_name"]),
+                )
+                if v is not None
+            ],
         },
     )
 

@@ -13,6 +13,7 @@ from competence.domain.framework import CONTEXTS, Catalogue
 from competence.domain.ratings import Rating
 from competence.errors import InputError
 from competence.formats.ratings import RatingsFile, parse_level, read_ratings
+from competence.services.catalogue import resolve
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,11 @@ def analyse_file(
     """Read a ratings file and give each person's verdict.
 
     ``profile`` and ``context`` win over what a workbook records; a CSV or JSON file needs both.
+    ``profile`` is a profile's slug or the path of a profile file.
     """
     cat = catalogue or load_catalogue()
+    if catalogue is None:
+        cat, profile = resolve(profile)
     file = read_ratings(path, cat.framework)
     chosen_profile = profile or file.profile
     chosen_context = context or file.context

@@ -49,7 +49,7 @@ from django.utils import timezone
 
 from competence.errors import MAX_REPORTED, InputError, writing
 from competence.formats.json_stream import JsonStream, shown
-from competence.services.records import current_framework
+from competence.services.profiles import current_framework
 from competence.store import audit, registry
 from competence.store.models import FrameworkVersion, ProfileVersion
 

@@ -21,7 +21,8 @@ from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.errors import InputError
 from competence.formats.tables import unescape_cell
-from competence.services.records import current_framework, open_cycle
+from competence.services.profiles import current_framework, latest_version_ids
+from competence.services.records import open_cycle
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person
 from competence.store.models import Rating as RatingRow
@@ -62,6 +63,7 @@ class _Writer:
     now: Any
     today: Any
     framework_id: int
+    versions: dict[str, int] = field(default_factory=dict)  # each profile's latest version id
     next_ids: list[int] = field(default_factory=list)
     next_free: int = 0
     postgresql: bool = field(default_factory=lambda: connection.vendor == "postgresql")
@@ -87,8 +89,8 @@ class _Writer:
             if self.assessments:
                 cursor.executemany(
                     f"INSERT INTO {table} (id, person_id, cycle_id, kind, status, assessed_on, "
-                    "framework_id, profile, context, signed_off_by, signed_off_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '', NULL)",
+                    "framework_id, profile, profile_version_id, context, signed_off_by, "
+                    "signed_off_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', NULL)",
                     self.assessments,
                 )
                 self.assessments.clear()
@@ -184,6 +186,7 @@ def import_ratings(
             now=connection.ops.adapt_datetimefield_value(timezone.now()),
             today=connection.ops.adapt_datefield_value(timezone.localdate()),
             framework_id=current_framework().pk,
+            versions=latest_version_ids(),
         )
         cycles: dict[str | None, Cycle] = {}
         existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = {}
@@ -376,6 +379,7 @@ def _open(
             writer.today,
             writer.framework_id,
             profile,
+            writer.versions.get(profile),
             context,
         )
     )

@@ -6,8 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from competence.data import load_catalogue
+from competence.data import is_profile_file, load_catalogue, with_profile_file
 from competence.domain.framework import AXES, CONTEXTS, Catalogue, check_context
+
+
+def resolve(profile: str | None) -> tuple[Catalogue, str | None]:
+    """The catalogue to use for a ``--profile`` value and the profile's id: a slug names one of
+    the built-in profiles; a path names a profile file, added to them (CONTRACT.md: wherever a
+    command takes --profile, it also takes the path of a profile file)."""
+    if profile is not None and is_profile_file(profile):
+        return with_profile_file(profile)
+    return load_catalogue(), profile
 
 
 def framework_data(catalogue: Catalogue | None = None) -> dict[str, Any]:
@@ -51,10 +60,11 @@ def profiles_data(catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
 def profile_data(
     profile_id: str, context: str | None = None, catalogue: Catalogue | None = None
 ) -> dict[str, Any]:
-    """A profile's requirements; with a context, whether each applies there."""
-    cat = catalogue or load_catalogue()
+    """A profile's requirements; with a context, whether each applies there. ``profile_id`` is a
+    slug, or the path of a profile file when no catalogue is given."""
+    cat, chosen = (catalogue, profile_id) if catalogue else resolve(profile_id)
     check_context(context)
-    p = cat.profile(profile_id)
+    p = cat.profile(chosen or profile_id)
     requirements = []
     for c in cat.framework.competences:
         r = p.requirement(c.number)
@@ -77,6 +87,8 @@ def profile_data(
     return {
         "id": p.id,
         "name": p.name,
+        "version": p.version,
+        "owner": p.owner,
         "framework": p.framework,
         "description": p.description,
         "notes": list(p.notes),
@@ -89,8 +101,15 @@ def profile_data(
 def profile_diff_data(
     first: str, second: str, catalogue: Catalogue | None = None
 ) -> dict[str, Any]:
-    """The requirements whose targets differ between two profiles, and by how much."""
+    """The requirements whose targets differ between two profiles, and by how much (either may
+    be the path of a profile file when no catalogue is given)."""
     cat = catalogue or load_catalogue()
+    ids = []
+    for value in (first, second):
+        if catalogue is None and is_profile_file(value):
+            cat, value = with_profile_file(value, cat)
+        ids.append(value)
+    first, second = ids
     a, b = cat.profile(first), cat.profile(second)
     changes = []
     for c in cat.framework.competences:
@@ -162,10 +181,13 @@ def applicable(
     profile_id: str, context: str | None, catalogue: Catalogue | None = None
 ) -> list[dict[str, Any]]:
     """The requirements of a profile that apply in a context, as :func:`profile_data` gives
-    them: what a person in that context rates."""
-    return [
-        r for r in profile_data(profile_id, context, catalogue)["requirements"] if r["applicable"]
-    ]
+    them: what a person in that context rates (by default, of the stored profiles)."""
+    if catalogue is None:
+        from competence.services import profiles
+
+        catalogue = profiles.catalogue()
+    chosen = profile_data(profile_id, context, catalogue)
+    return [r for r in chosen["requirements"] if r["applicable"]]
 
 
 def export_framework(fmt: str, out: Path, catalogue: Catalogue | None = None) -> str:

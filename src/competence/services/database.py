@@ -35,11 +35,13 @@ def upgrade() -> str:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)  # the shared cache (throttling); kept if there
-    from competence.services.records import current_framework
+    from competence.services.profiles import current_framework, seed_apm
     from competence.store import audit
 
     with audit.acting_as("system"):
-        return str(current_framework())
+        framework = current_framework()
+        seed_apm(framework)
+        return str(framework)
 
 
 def is_database_error(exc: BaseException) -> bool:

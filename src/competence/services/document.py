@@ -18,9 +18,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from competence.data import json_path, load_catalogue, schema_validator
+from competence.data import json_path, schema_validator
 from competence.errors import InputError
-from competence.services.records import current_framework
+from competence.services import profiles
+from competence.services.profiles import current_framework, latest_version_ids
 from competence.services.teams import TeamCache, split_path
 from competence.store.models import (
     Assessment,
@@ -70,7 +71,7 @@ def _rating_at(where: str, j: int) -> str:
 
 def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
     """What a schema cannot say: references between records, duplicates, dates, known names."""
-    catalogue = load_catalogue()
+    catalogue = profiles.catalogue()
     problems: list[str] = []
 
     def date(value: str | None, where: str) -> None:
@@ -187,6 +188,7 @@ def import_document(
         return counts
     with transaction.atomic():
         builtin = current_framework()
+        versions = latest_version_ids()  # an export names profiles, not their versions
         frameworks = {(f.framework_id, f.version): f for f in FrameworkVersion.objects.all()}
         pmos = {p.name: p for p in Pmo.objects.all()}
         for p in doc["pmos"]:
@@ -255,6 +257,7 @@ def import_document(
                 assessed_on=parse_date(a["assessed_on"]),
                 framework=fw,
                 profile=a["profile"],
+                profile_version_id=versions.get(a["profile"]),
                 context=a["context"],
                 signed_off_by=a["signed_off_by"],
                 signed_off_at=parse_datetime(a["signed_off_at"]),

@@ -15,18 +15,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from competence.data import load_catalogue
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
 from competence.formats.ratings import text
 from competence.formats.tables import Row
+from competence.services import profiles
 from competence.services.bulk_ratings import Progress
 from competence.services.teams import TeamCache, split_path
 from competence.store import audit
 from competence.store.models import Person, Pmo
 
 PEOPLE_REQUIRED = ("name", "email", "team", "context", "profile")
-"""The columns a people file must have (``employee_id``, ``assessor`` and ``pmo`` are optional)."""
+"""The columns a people file must have (``employee_id``, ``assessor``, ``pmo`` and
+``target_profile`` are optional)."""
 BATCH = 5000
 
 
@@ -43,6 +44,7 @@ class PersonRow:
     profile: str
     assessor: str | None
     pmo: str | None
+    target_profile: str | None = None
 
 
 def import_people(
@@ -94,7 +96,7 @@ def _check_rows(
 ) -> tuple[list[PersonRow], dict[str, str], list[str]]:
     """Each row on its own and against the rows before it: the people whose rows are good, where
     each email first appears, and every problem."""
-    catalogue = load_catalogue()
+    catalogue = profiles.catalogue()
     problems: list[str] = []
     checked: list[PersonRow] = []
     emails: dict[str, str] = {}
@@ -142,11 +144,13 @@ def _check_rows(
             bad.append(f"team: {text(v.get('team'))!r} has an empty part (write Department / Team)")
         if context not in CONTEXTS:
             bad.append(f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}")
-        if profile not in catalogue.profiles:
-            bad.append(
-                f"profile: unknown profile {profile!r}: "
-                f"choose one of {', '.join(catalogue.profiles)}"
-            )
+        target_profile = text(v.get("target_profile")).lower() or None
+        for column, chosen in (("profile", profile), ("target_profile", target_profile)):
+            if chosen is not None and chosen not in catalogue.profiles:
+                bad.append(
+                    f"{column}: unknown profile {chosen!r}: "
+                    f"choose one of {', '.join(catalogue.profiles)}"
+                )
         if bad:
             problems.extend(f"{row.where}: {b}" for b in bad)
             continue
@@ -161,6 +165,7 @@ def _check_rows(
                 profile,
                 text(v.get("assessor")) or None,
                 text(v.get("pmo")) or None,
+                target_profile,
             )
         )
     return checked, emails, problems
@@ -226,10 +231,13 @@ def _write(
         person = stored.get(p.email) or Person(email=p.email)
         person.name, person.employee_id, person.team = p.name, p.employee_id, team
         person.context, person.profile = p.context, p.profile
+        person.target_profile = p.target_profile
         (changed if person.pk else new).append(person)
     counts["teams_created"] = teams.created
     Person.objects.bulk_update(
-        changed, ["name", "employee_id", "team", "context", "profile"], batch_size=BATCH
+        changed,
+        ["name", "employee_id", "team", "context", "profile", "target_profile"],
+        batch_size=BATCH,
     )
     Person.objects.bulk_create(new, batch_size=BATCH)
     ids = dict(Person.objects.values_list("email", "id"))

@@ -20,6 +20,7 @@ from competence.domain.plans import (
     suggest,
 )
 from competence.errors import InputError
+from competence.services import profiles
 from competence.services.records import domain_ratings
 from competence.store.models import Person, PlanItem
 from competence.store.queries import counting_assessment
@@ -53,7 +54,7 @@ def generate(
     today = timezone.localdate()
     made: list[PlanItem] = []
     found = suggest(
-        load_catalogue(), person.profile, context, ratings, load_activities(), toward=toward
+        profiles.catalogue(), person.profile, context, ratings, load_activities(), toward=toward
     )
     for s in found:
         if (s.competence, s.axis) in planned:

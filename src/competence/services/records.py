@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,19 +18,15 @@ from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
-from competence.domain.framework import Catalogue
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
-from competence.services import notify
-from competence.services.catalogue import framework_data, profile_data
+from competence.services import notify, profiles
 from competence.store import audit
 from competence.store.models import (
     Assessment,
     Cycle,
-    FrameworkVersion,
     Person,
-    ProfileVersion,
 )
 from competence.store.models import Rating as RatingRow
 from competence.store.queries import counting_per_cycle
@@ -52,46 +46,6 @@ def cli_actor(as_user: str | None = None) -> str:
     except (KeyError, OSError):
         who = "unknown"
     return f"cli:{who}"
-
-
-def catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
-    return {
-        "framework": framework_data(catalogue),
-        "profiles": [profile_data(p, None, catalogue) for p in catalogue.profiles],
-    }
-
-
-def current_framework(catalogue: Catalogue | None = None) -> FrameworkVersion:
-    """The stored version of the built-in framework, recorded on first use."""
-    cat = catalogue or load_catalogue()
-    document = catalogue_document(cat)
-    checksum = hashlib.sha256(
-        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    fw = cat.framework
-    with transaction.atomic():
-        stored, created = FrameworkVersion.objects.get_or_create(
-            framework_id=fw.id,
-            version=fw.version,
-            defaults={
-                "title": fw.title,
-                "source": "builtin",
-                "document": document,
-                "checksum": checksum,
-                "loaded_at": timezone.now(),
-            },
-        )
-        if created:
-            ProfileVersion.objects.bulk_create(
-                ProfileVersion(framework=stored, profile_id=p.id, name=p.name, document=doc)
-                for p, doc in zip(cat.profiles.values(), document["profiles"], strict=True)
-            )
-        elif stored.checksum != checksum:
-            raise InputError(
-                f"framework {fw.id} {fw.version}: the data files changed without a new version; "
-                "give the framework a new version number"
-            )
-    return stored
 
 
 def find_cycle(name: str) -> Cycle:
@@ -225,6 +179,8 @@ def record_assessment(
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
     assessment = Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
+    framework = profiles.current_framework(catalogue)
+    judged_by = profiles.version(person.profile)  # the version it is judged against
     if assessment is None:
         assessment = Assessment.objects.create(
             person=person,
@@ -232,14 +188,22 @@ def record_assessment(
             kind=kind,
             status=Status.DRAFT,
             assessed_on=assessed_on or timezone.localdate(),
-            framework=current_framework(catalogue),
+            framework=framework,
             profile=person.profile,
+            profile_version=judged_by,
             context=person.context,
         )
     else:
+        changed = []
         if assessed_on is not None and assessment.assessed_on != assessed_on:
             assessment.assessed_on = assessed_on
-            assessment.save()
+            changed.append("assessed_on")
+        if workflow.editable(assessment.status) and assessment.profile_version_id != judged_by.pk:
+            # A draft is judged against the profile's current version until it is submitted.
+            assessment.profile, assessment.profile_version = person.profile, judged_by
+            changed += ["profile", "profile_version"]
+        if changed:
+            assessment.save(update_fields=changed)
     now = timezone.now()
     existing = {r.competence: r for r in assessment.ratings.all()}
     for number, rating in sorted(ratings.items()):
@@ -374,7 +338,8 @@ def history(person: Person) -> dict[str, Any]:
     rated = {a.pk: domain_ratings(a) for a in assessments}
     items = []
     for a in assessments:
-        verdict = assess(catalogue, a.profile, a.context, rated[a.pk], person.email)
+        judged, profile = profiles.judged_against(a)
+        verdict = assess(judged, profile.id, a.context, rated[a.pk], person.email)
         items.append(
             {
                 "cycle": a.cycle.name,
@@ -382,6 +347,7 @@ def history(person: Person) -> dict[str, Any]:
                 "status": a.status,
                 "assessed_on": a.assessed_on.isoformat(),
                 "profile": a.profile,
+                "profile_version": profile.version,
                 "context": a.context,
                 "meets_profile": verdict.meets_profile,
                 "ratings": {

@@ -16,6 +16,7 @@ from competence.domain.framework import AXES
 from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
 from competence.domain.ratings import Rating
 from competence.domain.team import Targets, coverage
+from competence.services import profiles
 from competence.services.people import data as person_data
 from competence.services.policy import FiguresOver
 from competence.services.records import domain_ratings, history
@@ -40,36 +41,72 @@ def assessment_data(assessment: Assessment) -> dict[str, Any]:
 
 
 def person_results(person: Person) -> dict[str, Any]:
-    """Both verdicts on the assessment that counts, and the history.
+    """Where a person stands, from the assessment that counts, and the history.
 
-    ``target`` names the verdict against the person's own profile; ``still_needed`` and
-    ``closest_specialisms`` say, with competence names, what the specialist verdict waits for;
-    ``standing``, ``next_steps``, ``notes`` and ``by_competence`` are the page's summary: where
-    the person stands, the few largest gaps to work on, and the reasons grouped by competence.
+    ``own`` is the verdict against the person's profile in the version the assessment is judged
+    against (``judged_against``; pinned, so a signed-off verdict never changes), and ``current``
+    the verdict against the profile's current version when a newer one exists; ``toward`` is the
+    verdict against the target profile (the person's ``target_profile``, else the next profile).
+    ``officer`` and ``specialist`` are the two APM verdicts, as always. ``standing``,
+    ``next_steps``, ``notes`` and ``by_competence`` are the page's summary: where the person
+    stands, the few largest gaps to work on, and the reasons grouped by competence.
     """
-    catalogue = load_catalogue()
-    names = {c.number: c.name for c in catalogue.framework.competences}
+    now = profiles.catalogue()
+    names = {c.number: c.name for c in now.framework.competences}
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     context = assessment.context if assessment else person.context
-    verdicts = {
-        "officer": assess(catalogue, OFFICER, context, ratings, person.email),
-        "specialist": assess(catalogue, SPECIALIST, context, ratings, person.email),
-    }
-    officer, specialist = (v.as_dict() for v in verdicts.values())
-    own = verdicts["specialist" if person.profile == SPECIALIST else "officer"]
-    toward = NEXT_PROFILE.get(person.profile) if own.meets_profile else None
-    steps = suggest(catalogue, person.profile, context, ratings, load_activities(), toward=toward)
+    if assessment is not None:
+        judged, profile = profiles.judged_against(assessment)
+    else:
+        judged, profile = now, now.profile(person.profile)
+    own = assess(judged, profile.id, context, ratings, person.email)
+    latest = now.profile(profile.id)
+    current = (
+        assess(now, profile.id, context, ratings, person.email)
+        if latest.version != profile.version
+        else None
+    )
+    toward_id = person.target_profile or NEXT_PROFILE.get(profile.id)
+    toward = (
+        assess(now, toward_id, context, ratings, person.email)
+        if toward_id and toward_id in now.profiles and toward_id != profile.id
+        else None
+    )
+    apm = load_catalogue()
+    officer = assess(apm, OFFICER, context, ratings, person.email).as_dict()
+    specialist = assess(apm, SPECIALIST, context, ratings, person.email).as_dict()
+    verdicts = {"own": own, **({"toward": toward} if toward else {})}
+    ahead = toward.profile.id if own.meets_profile and toward else None
+    steps = suggest(judged if ahead is None else now, profile.id, context, ratings,
+                    load_activities(), toward=ahead)  # fmt: skip
+    pathway = toward or own
     return {
         "person": person_data(person),
         "assessment": assessment_data(assessment) if assessment else None,
         "officer": officer,
         "specialist": specialist,
-        "target": "specialist" if person.profile == SPECIALIST else "officer",
-        "target_name": catalogue.profile(person.profile).name,
+        "judged_against": {
+            "id": profile.id,
+            "name": profile.name,
+            "version": profile.version,
+            "label": profile.label,
+            "current_version": latest.version,
+        },
+        "base": own.base.as_dict() if own.base else None,
+        "base_name": own.base.profile.name if own.base else None,
+        "own": own.as_dict(),
+        "current": current.as_dict() if current else None,
+        "current_standing": standing(current) if current else None,
+        "judged_standing": standing(own),
+        "toward": toward.as_dict() if toward else None,
+        "toward_name": toward.profile.name if toward else None,
+        "target_name": profile.name,
         "rated": sum(1 for r in ratings.values() if r.rated),
-        "standing": [standing(key, v) for key, v in verdicts.items()],
-        "next_steps_toward": catalogue.profile(toward).name if toward else None,
+        "standing": [
+            standing(v) for v in ([own.base] if own.base else []) + list(verdicts.values())
+        ],
+        "next_steps_toward": toward.profile.name if ahead and toward else None,
         "next_steps": [
             {
                 "number": s.competence,
@@ -84,10 +121,12 @@ def person_results(person: Person) -> dict[str, Any]:
             for s in steps[:STEPS_AT_A_TIME]
         ],
         "notes": {key: list(v.notes) for key, v in verdicts.items()},
-        "by_competence": by_competence(verdicts),
-        "still_needed": [{**m, "name": names[m["number"]]} for m in specialist["missing"]],
+        "by_competence_columns": [v.profile.name for v in verdicts.values()],
+        "by_competence": by_competence(list(verdicts.values())),
+        "still_needed": [{**m.as_dict(), "name": m.competence.name} for m in pathway.missing],
         "closest_specialisms": [
-            {**d, "name": names[d["number"]]} for d in specialist["closest_specialisms"][:4]
+            {**d.as_dict(), "name": d.competence.name}
+            for d in (pathway.closest_specialisms or ())[:4]
         ],
         "evidence": [
             {"number": n, "name": names[n], "evidence": r.evidence}
@@ -98,19 +137,20 @@ def person_results(person: Person) -> dict[str, Any]:
     }
 
 
-def standing(key: str, verdict: Verdict) -> dict[str, Any]:
+def standing(verdict: Verdict) -> dict[str, Any]:
     """One line on where a person stands against a profile, with counts."""
     applicable = [r for r in verdict.competences if r.applicable]
     short = sorted({s.competence.number for s in verdict.missing})
     if verdict.meets_profile:
         text = f"met ({len(applicable)} requirements that apply)"
-    elif key == "officer":
+    elif verdict.profile.rule is None:
         text = f"not yet met: {len(short)} of {len(applicable)} requirements that apply are short"
     else:
         text = f"not yet met: {len(short)} competence{'s' if len(short) != 1 else ''} hold it back"
     return {
         "profile": verdict.profile.id,
         "name": verdict.profile.name,
+        "version": verdict.profile.version,
         "met": verdict.meets_profile,
         "short": len(short),
         "applicable": len(applicable),
@@ -118,20 +158,20 @@ def standing(key: str, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def by_competence(verdicts: dict[str, Verdict]) -> list[dict[str, Any]]:
-    """The shortfalls of both verdicts, one row per competence, with each axis that is short:
-    its rating and what each profile needs (None where that profile is not short on it)."""
+def by_competence(verdicts: list[Verdict]) -> list[dict[str, Any]]:
+    """The shortfalls of the verdicts, one row per competence, with each axis that is short:
+    its rating and what each verdict's profile needs (None where that one is not short)."""
     rows: dict[int, dict[str, Any]] = {}
-    for key, verdict in verdicts.items():
+    for i, verdict in enumerate(verdicts):
         for s in verdict.missing:
             row = rows.setdefault(
                 s.competence.number,
                 {"number": s.competence.number, "name": s.competence.name, "axes": {}},
             )
             axis = row["axes"].setdefault(
-                s.axis, {"axis": s.axis, "actual": s.actual, "officer": None, "specialist": None}
+                s.axis, {"axis": s.axis, "actual": s.actual, "needs": [None] * len(verdicts)}
             )
-            axis[key] = s.target
+            axis["needs"][i] = s.target
     return [
         {**rows[n], "axes": [rows[n]["axes"][a] for a in AXES if a in rows[n]["axes"]]}
         for n in sorted(rows)
@@ -146,7 +186,7 @@ def person_gap(
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     return assess(
-        load_catalogue(),
+        profiles.catalogue(),
         profile or person.profile,
         context or person.context,
         ratings,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from competence.domain import workflow
-from competence.domain.framework import CONTEXTS
+from competence.domain.framework import APM, CONTEXTS
 from competence.domain.plans import PlanStatus
 
 CONTEXT_CHOICES = [(c, c) for c in CONTEXTS]
@@ -45,20 +45,29 @@ class FrameworkVersion(models.Model):
 
 
 class ProfileVersion(models.Model):
+    """One version of a role profile over a framework version. Editing a profile makes the next
+    version; earlier versions stay, and the assessments judged against them keep pointing at
+    them. ``document`` is the profile as its file holds it (data/schema/profile.schema.json)."""
+
     framework = models.ForeignKey(
         FrameworkVersion, on_delete=models.CASCADE, related_name="profiles"
     )
     profile_id = models.CharField(max_length=100)
+    number = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=200)
+    owner = models.CharField(max_length=20, default=APM)  # apm (read-only) | organisation
     document = models.JSONField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["framework", "profile_id"], name="profile_version")
+            models.UniqueConstraint(fields=["profile_id", "number"], name="profile_version_number")
         ]
+        ordering = ["profile_id", "number"]
 
     def __str__(self) -> str:
-        return f"{self.profile_id} ({self.framework})"
+        return f"{self.profile_id} v{self.number}"
 
 
 class Pmo(models.Model):
@@ -104,6 +113,8 @@ class Person(models.Model):
     )
     context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
     profile = models.CharField(max_length=100, default="pmo-officer")
+    target_profile = models.CharField(max_length=100, null=True, blank=True)
+    """The next step, if any: the profile whose "what I still need" plans and results show."""
     assessor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="assessees"
     )
@@ -147,6 +158,11 @@ class Assessment(models.Model):
     assessed_on = models.DateField()
     framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
     profile = models.CharField(max_length=100)
+    profile_version = models.ForeignKey(
+        ProfileVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    """The profile version the assessment is judged against (pinned: a signed-off verdict never
+    changes when the profile changes later)."""
     context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
     signed_off_by = models.CharField(max_length=200, blank=True, default="")
     signed_off_at = models.DateTimeField(null=True, blank=True)

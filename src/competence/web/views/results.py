@@ -24,9 +24,8 @@ PLAN_STATUSES = plans.STATUSES
 def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_for(request, person_id)
     data = results.person_results(person)
-    target = data[data["target"]]
-    following = plans.next_profile(person)
-    next_name = load_catalogue().profile(following).name if following else None
+    target = data["own"]
+    next_name = data["toward_name"]
     names = {c.number: c.name for c in load_catalogue().framework.competences}
     trend = [
         {
@@ -42,8 +41,6 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "data": data,
-            "officer": data["officer"],
-            "specialist": data["specialist"],
             "target": target,
             "target_name": data["target_name"],
             "missing": data["still_needed"],

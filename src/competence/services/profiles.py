@@ -1,0 +1,322 @@
+"""Role profiles as versioned data: APM's, seeded from the data files and read-only, and the
+organisation's own, tailored from a copy or written from blank. Publishing a profile makes its
+next version; earlier versions stay, and each assessment keeps the version it is judged against.
+
+The rules of a profile (its schema, the framework's competences, a base that exists, an
+organisation's profile never taking an APM slug) are checked in one place,
+:func:`competence.data.check_profile_document`, whether the profile comes from a file, the web
+editor or the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from competence.data import (
+    build_catalogue,
+    check_profile_document,
+    load_catalogue,
+    profile_document,
+    tailored_problems,
+)
+from competence.domain.errors import DataError
+from competence.domain.framework import APM, ORGANISATION, Catalogue, Profile
+from competence.errors import InputError
+from competence.services.catalogue import framework_data
+from competence.store import audit
+from competence.store.models import Assessment, FrameworkVersion, ProfileVersion
+
+BUILTIN = "builtin"
+
+
+def _checksum(document: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def current_framework(catalogue: Catalogue | None = None) -> FrameworkVersion:
+    """The stored version of the built-in framework, recorded (with APM's profiles) on first
+    use. The data files of a released framework version never change: a different checksum is
+    an error."""
+    cat = catalogue or load_catalogue()
+    document = {"framework": framework_data(cat)}
+    checksum = _checksum(document["framework"])
+    fw = cat.framework
+    with transaction.atomic():
+        stored, created = FrameworkVersion.objects.get_or_create(
+            framework_id=fw.id,
+            version=fw.version,
+            defaults={
+                "title": fw.title,
+                "source": BUILTIN,
+                "document": document,
+                "checksum": checksum,
+                "loaded_at": timezone.now(),
+            },
+        )
+        if created:
+            seed_apm(stored, cat)
+        elif stored.checksum != checksum:
+            raise InputError(
+                f"framework {fw.id} {fw.version}: the data files changed without a new version; "
+                "give the framework a new version number"
+            )
+    return stored
+
+
+def _meaning(document: dict[str, Any]) -> Any:
+    """What a profile asks: its requirements and its rule's parameters (not its wording)."""
+    rule = dict(document.get("rule") or {})
+    rule.pop("statement", None)
+    return (document["requirements"], rule)
+
+
+def seed_apm(
+    stored: FrameworkVersion | None = None, catalogue: Catalogue | None = None
+) -> list[ProfileVersion]:
+    """Record APM's profiles from the data files: a profile not yet stored becomes version 1; one
+    whose requirements or rule changed gets the next version; a change of wording alone is
+    written into the latest version. Returns the versions made."""
+    cat = catalogue or load_catalogue()
+    framework = stored or current_framework(cat)
+    made = []
+    for profile in cat.profiles.values():
+        latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+        document = profile_document(profile)
+        if latest is not None and _meaning(latest.document) == _meaning(document):
+            if latest.document != {**document, "version": latest.number}:
+                latest.document = {**document, "version": latest.number}
+                latest.name = profile.name
+                latest.save(update_fields=["document", "name"])
+            continue
+        number = 1 if latest is None else latest.number + 1
+        with _CACHE_LOCK:
+            _CACHE.clear()
+        made.append(
+            ProfileVersion.objects.create(
+                framework=framework,
+                profile_id=profile.id,
+                number=number,
+                name=profile.name,
+                owner=APM,
+                document={**document, "version": number},
+                published_at=timezone.now(),
+                published_by="APM",
+            )
+        )
+    return made
+
+
+def _profile(row: ProfileVersion, catalogue: Catalogue) -> Profile:
+    profile = check_profile_document(row.document, catalogue.framework, f"{row}")
+    return replace(profile, version=row.number, owner=row.owner)
+
+
+_CACHE: dict[tuple[Any, ...], Catalogue] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _latest_rows() -> list[ProfileVersion]:
+    latest = ProfileVersion.objects.values("profile_id").annotate(top=Max("number"))
+    wanted = {(r["profile_id"], r["top"]) for r in latest}
+    rows = ProfileVersion.objects.filter(profile_id__in=[p for p, _ in wanted])
+    return sorted(
+        (r for r in rows if (r.profile_id, r.number) in wanted),
+        key=lambda r: (r.owner != APM, r.profile_id),
+    )
+
+
+def catalogue() -> Catalogue:
+    """The built-in framework with the latest version of every profile over it, APM's first.
+    Kept until a profile version is published (one small query tells)."""
+    builtin = load_catalogue()
+    generation = ProfileVersion.objects.aggregate(top=Max("id"), count=Count("id"))
+    key = (generation["top"], generation["count"])
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None:
+        return found
+    rows = _latest_rows()
+    if not rows:  # nothing recorded yet: the data files
+        return builtin
+    profiles: list[Profile] = []
+    for row in rows:
+        profiles.append(_profile(row, builtin))
+    made = build_catalogue(builtin.framework, profiles)
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        _CACHE[key] = made
+    return made
+
+
+def latest_version_ids() -> dict[str, int]:
+    """Each profile's latest version, by slug: what a new assessment is judged against."""
+    return {row.profile_id: row.pk for row in _latest_rows()}
+
+
+def version(slug: str, number: int | None = None) -> ProfileVersion:
+    """A profile's version (the latest by default)."""
+    if not ProfileVersion.objects.exists():
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    rows = ProfileVersion.objects.filter(profile_id=slug).order_by("-number")
+    row = rows.filter(number=number).first() if number is not None else rows.first()
+    if row is None:
+        what = f"{slug} version {number}" if number is not None else slug
+        known = ", ".join(sorted(set(ProfileVersion.objects.values_list("profile_id", flat=True))))
+        raise InputError(f"unknown profile {what!r}: choose one of {known}")
+    return row
+
+
+def judged_against(assessment: Assessment) -> tuple[Catalogue, Profile]:
+    """The catalogue and the profile version an assessment is judged against: the version it
+    records (pinned), with the base profiles as they were when it was published."""
+    current = catalogue()
+    row = assessment.profile_version
+    if row is None:
+        return current, current.profile(assessment.profile)
+    return pinned(row, current)
+
+
+def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catalogue, Profile]:
+    """A profile version with its base profiles as they were published at that time."""
+    current = current or catalogue()
+    builtin = load_catalogue()
+    profile = _profile(row, builtin)
+    chosen = {profile.id: profile}
+    base = profile.rule.base_profile if profile.rule else None
+    while base is not None and base not in chosen:
+        older = (
+            ProfileVersion.objects.filter(profile_id=base, published_at__lte=row.published_at)
+            .order_by("-number")
+            .first()
+            if row.published_at
+            else None
+        )
+        base_profile = _profile(older, builtin) if older else current.profile(base)
+        chosen[base] = base_profile
+        base = base_profile.rule.base_profile if base_profile.rule else None
+    others = [p for p in current.profiles.values() if p.id not in chosen]
+    return build_catalogue(builtin.framework, [*others, *chosen.values()]), profile
+
+
+def listing() -> list[dict[str, Any]]:
+    """Every profile's latest version: slug, name, version, owner, rule kind, what it builds on."""
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "version": p.version,
+            "owner": p.owner,
+            "read_only": p.read_only,
+            "rule": p.rule_kind,
+            "builds_on": p.rule.base_profile if p.rule else None,
+            "description": p.description,
+        }
+        for p in catalogue().profiles.values()
+    ]
+
+
+def versions(slug: str) -> list[dict[str, Any]]:
+    """Every version of one profile, oldest first."""
+    rows = list(ProfileVersion.objects.filter(profile_id=slug).order_by("number"))
+    if not rows:
+        version(slug)  # the message naming the profiles there are
+    return [
+        {
+            "version": r.number,
+            "name": r.name,
+            "owner": r.owner,
+            "published_at": r.published_at.isoformat() if r.published_at else None,
+            "published_by": r.published_by,
+        }
+        for r in rows
+    ]
+
+
+def export(slug: str, number: int | None = None) -> dict[str, Any]:
+    """A profile version as its file holds it."""
+    row = version(slug, number)
+    return {**row.document, "version": row.number, "owner": row.owner}
+
+
+def check(document: Any, source: str) -> Profile:
+    """An organisation's profile document, checked: every bad field named, nothing written."""
+    current = catalogue()
+    profile = check_profile_document(document, current.framework, source)
+    problems = tailored_problems(profile, current, source)
+    if profile.rule and profile.rule.base_profile not in current.profiles:
+        problems.append(f"{source}: rule.base_profile: no profile {profile.rule.base_profile!r}")
+    if problems:
+        raise DataError(problems)
+    return profile
+
+
+@transaction.atomic
+def publish(document: Any, source: str = "profile") -> ProfileVersion:
+    """Publish an organisation's profile: its next version (version 1 when it is new)."""
+    profile = check(document, source)
+    latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+    number = 1 if latest is None else latest.number + 1
+    actor = audit.current_actor()
+    row = ProfileVersion.objects.create(
+        framework=current_framework(),
+        profile_id=profile.id,
+        number=number,
+        name=profile.name,
+        owner=ORGANISATION,
+        document={**profile_document(profile), "version": number, "owner": ORGANISATION},
+        published_at=timezone.now(),
+        published_by=actor,
+    )
+    audit.record(
+        "publish",
+        "ProfileVersion",
+        object_id=str(row.pk),
+        summary=f"profile {profile.id} v{number} ({profile.name})",
+        new={"profile": profile.id, "version": number},
+    )
+    return row
+
+
+def read_file(path: str | Path) -> Any:
+    """A profile file's document (YAML or JSON)."""
+    path = Path(path)
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a UTF-8 text file") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML or JSON: {exc}") from None
+
+
+def import_file(path: str | Path, dry_run: bool = False) -> dict[str, Any]:
+    """Check a profile file and publish it as the profile's next version (not with
+    ``dry_run``); say what it is."""
+    document = read_file(path)
+    profile = check(document, Path(path).name)
+    if dry_run:
+        latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+        number = 1 if latest is None else latest.number + 1
+    else:
+        number = publish(document, Path(path).name).number
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "version": number,
+        "requirements": len(profile.requirements),
+        "rule": profile.rule_kind,
+        "dry_run": dry_run,
+    }
