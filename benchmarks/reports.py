@@ -211,9 +211,17 @@ def baseline_rows(summary: dict[str, Any], competences: list[Any]) -> dict[str, 
                 ]
             )
         sheets[axis.capitalize()] = rows
-    keys = ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist")
+    keys = ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist", "exposure")
     sheets["Coverage"] = [
-        ["No.", "Competence", "Applies to", "Rated", "Meet officer target", "At specialist level"],
+        [
+            "No.",
+            "Competence",
+            "Applies to",
+            "Rated",
+            "Meet officer target",
+            "At specialist level",
+            "Exposure",
+        ],
         *[[c[k] for k in keys] for c in summary["coverage"]],
     ]
     gaps: list[list[Any]] = [
