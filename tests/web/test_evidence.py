@@ -220,3 +220,31 @@ def test_the_api_reads_and_writes_confidence_and_links_and_refuses_unknown_field
         assert field in json.dumps(refused.json()["detail"]), wrong
     row = RatingRow.objects.get(assessment__person=org.grace, competence=1)
     assert (row.confidence, row.evidence_links) == (3, [LINK])  # nothing was changed
+
+
+def test_the_results_and_the_report_show_the_confidence_and_links(org: Org) -> None:
+    grace = signed_in(org.grace_user)
+    grace.post(
+        "/me/assessment",
+        {
+            "knowledge-1": "3",
+            "application-1": "3",
+            "confidence-1": "sure",
+            "links-1": LINK,
+            "action": "submit",
+        },
+    )
+    data = grace.get(f"/api/v1/people/{org.grace.pk}/results").json()
+    assert data["evidence"] == [
+        {
+            "number": 1,
+            "name": "Life cycles",
+            "evidence": "",
+            "confidence": "sure",
+            "evidence_links": [LINK],
+        }
+    ]
+    page = grace.get(f"/people/{org.grace.pk}").content.decode()
+    assert f'<a href="{LINK}" rel="noopener noreferrer nofollow">' in page
+    report = grace.get(f"/people/{org.grace.pk}/report.html").content.decode()
+    assert LINK in report
