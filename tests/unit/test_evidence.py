@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from competence.domain import Rating
+from competence.domain import Catalogue, Rating
 from competence.domain.evidence import (
     CONFIDENCE_WORDS,
     DOCX,
@@ -25,6 +27,9 @@ from competence.domain.evidence import (
     sniff,
     split_links,
 )
+from competence.errors import InputError
+from competence.formats.ratings import read_ratings
+from competence.formats.template import HEADER, HEADER_ROW, write_template
 from tests.evidence_files import exe, office, pdf, png
 
 
@@ -108,3 +113,39 @@ def test_a_kept_name_is_the_last_part_and_ends_in_its_real_type() -> None:
     assert safe_name("bad\r\nname.pdf", PDF) == "badname.pdf"
     assert safe_name("...", PDF) == "evidence.pdf"
     assert len(safe_name("x" * 500 + ".pdf", PDF)) == 200
+
+
+def test_gap_reads_a_confidence_and_refuses_an_unknown_column(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "competence,knowledge,application,confidence,evidence_links\n"
+        "1,3,2,not sure,https://example.org/a\n",
+        encoding="utf-8",
+    )
+    (person,) = read_ratings(good, catalogue.framework).people
+    assert person.ratings[1] == Rating(3, 2, None, Confidence.NOT_SURE, ("https://example.org/a",))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("competence,knowledge,application,notes\n1,3,2,x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r'bad.csv, line 1: unknown column "notes"'):
+        read_ratings(bad, catalogue.framework)
+
+
+def test_a_filled_in_template_reads_back_its_confidence(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "self.xlsx"
+    write_template(catalogue, "pmo-officer", "programme", path)
+    book = load_workbook(path)
+    ws = book["Self-assessment"]
+    ws.cell(HEADER_ROW + 1, 4, 3)
+    ws.cell(HEADER_ROW + 1, 5, 2)
+    ws.cell(HEADER_ROW + 1, HEADER.index("Confidence") + 1, "Fairly sure")
+    ws.cell(HEADER_ROW + 1, HEADER.index("Evidence links") + 1, "https://example.org/a")
+    book.save(path)
+    (person,) = read_ratings(path, catalogue.framework).people
+    assert person.ratings[1].confidence is Confidence.FAIRLY_SURE
+    assert person.ratings[1].links == ("https://example.org/a",)
