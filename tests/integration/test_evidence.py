@@ -280,3 +280,12 @@ def test_the_columns_of_an_export_and_of_the_template_are_known(
     header = next(csv.reader(io.StringIO(out.getvalue())))
     assert {"confidence", "evidence_links", "slug", "team"} <= set(header)
     import_file(write(tmp_path, "export.csv", out.getvalue()))  # nothing unknown
+
+
+def test_saving_the_same_rating_again_changes_nothing(draft: Assessment) -> None:
+    person, cycle = draft.person, draft.cycle
+    records.save_draft(person, cycle, {1: Rating(3, 2, "", SURE, (LINK,))})
+    entries = AuditEntry.objects.count()
+    records.save_draft(person, cycle, {1: Rating(3, 2, "", SURE, (LINK,))})
+    records.save_draft(person, cycle, {1: Rating(3, 2, None, SURE, (LINK,))})
+    assert AuditEntry.objects.count() == entries

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -215,8 +216,10 @@ def record_assessment(
             continue
         if row is None:
             row = RatingRow(assessment=assessment, competence=number)
-        if row.pk is not None and as_rating(row) == rating:
-            continue
+        if row.pk is not None and as_rating(row) == replace(
+            rating, evidence=rating.evidence or None
+        ):
+            continue  # unchanged (an empty evidence text is no evidence)
         row.knowledge, row.application = rating.knowledge, rating.application
         row.evidence = rating.evidence or ""
         row.confidence = None if rating.confidence is None else rating.confidence.value
