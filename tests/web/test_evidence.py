@@ -4,6 +4,7 @@ rating, files attached and served only to those the policy lets see the assessme
 from __future__ import annotations
 
 import json
+from base64 import b64encode
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -50,6 +51,10 @@ def test_a_real_png_is_attached_and_served_as_a_download(org: Org) -> None:
     assert response["Content-Disposition"] == 'attachment; filename="gate review.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+    # In the person's own data download, with its bytes.
+    mine = grace.get("/me/data.json").json()
+    (file,) = [f for a in mine["assessments"] for f in a["evidence_files"]]
+    assert (file["name"], file["content_base64"]) == ("gate review.png", b64encode(png()).decode())
     # Removed again.
     removed = grace.post("/me/assessment/evidence", {"remove": str(kept.pk)}, follow=True)
     assert [str(m) for m in removed.context["messages"]] == ["Removed 1 file."]
