@@ -12,6 +12,8 @@ import pytest
 from tests.browser.conftest import ARTIFACTS, Server, assessor_of, look, sign_in
 from tests.evidence_files import png
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.mark.parametrize(("width", "height", "index"), [(1280, 900, 0), (390, 844, 1)])
 def test_a_person_attaches_a_link_and_a_file_to_a_rating(
