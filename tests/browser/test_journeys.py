@@ -60,6 +60,10 @@ def test_a_member_fills_in_and_submits_with_the_keyboard_alone(page: Any, server
             if group == 1:
                 page.keyboard.type("Ran the stage-gate reviews for the finance programme")
             page.keyboard.press("Tab")
+            # Then how sure, links and a file: optional, each reached and passed with Tab.
+            assert page.evaluate(FOCUSED)[2].startswith("confidence-")
+            if group < groups - 1:
+                tab_to(page, lambda f: f[1] == "radio", limit=8)
     state = page.locator("[data-save-state]")
     page.wait_for_function(
         "() => !['', 'Saving…'].includes(document.querySelector('[data-save-state]').textContent)"

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from competence.errors import InputError
 from competence.formats.case import read_case
-from competence.services import accounts, profiles, records
+from competence.services import accounts, evidence, profiles, records
 from competence.services.backup import restore, write_backup
 from competence.services.frameworks import store_case_framework
 from competence.services.policy import role
@@ -32,6 +32,7 @@ from competence.store.models import (
     Assessment,
     AuditEntry,
     Cycle,
+    EvidenceFile,
     FrameworkVersion,
     Person,
     PlanItem,
@@ -40,6 +41,7 @@ from competence.store.models import (
     SingleSignOn,
 )
 from tests.conftest import CASE_FILES
+from tests.evidence_files import png
 from tests.integration.conftest import wipe
 from tests.integration.test_transfer import populate
 from tests.web.conftest import PASSWORD, hashed
@@ -98,7 +100,7 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
     rating = Rating.objects.filter(assessment__person=grace, assessment__kind="self").first()
     assert rating is not None
     Rating.objects.filter(pk=rating.pk).update(
-        confidence=4, evidence_links=["https://example.org/evidence"]
+        confidence=3, evidence_links=["https://example.org/evidence"]
     )
     PlanItem.objects.create(
         person=grace,
@@ -110,6 +112,9 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
         status="in-progress",
     )
     own = Assessment.objects.get(person=ada, cycle=cycles[1], kind="self")
+    Assessment.objects.filter(pk=own.pk).update(status="draft")
+    own.refresh_from_db()
+    evidence.attach(own, 1, "gate review.png", png())  # a file, with its bytes
     # A comment longer than the backup reader's buffer, and one with every kind of character.
     records.add_comments(own, {1: "A very long remark. " * 20_000, 2: 'Quotes " \\ and ☃\n'})
     secret = accounts.create_token(member, "reports", scope="write")[1]
@@ -226,6 +231,7 @@ def test_backup_then_restore_gives_back_every_table_row_for_row(
     assert counts["pmo leads"] == 1
     assert counts["comments"] == 2
     assert counts["api tokens"] == 2
+    assert counts["evidence files"] == 1
     before = dump()
     wipe()
     assert restore(path) == counts
@@ -256,6 +262,12 @@ def test_backup_then_restore_gives_back_every_table_row_for_row(
     assert token_user.username == "ada"
     assert User.objects.get(username="ada").has_perm("competence.view_person")
     assert Assessment.objects.filter(status="signed-off").count() == 1
+    (kept,) = EvidenceFile.objects.all()  # a file comes back with its bytes and its type
+    assert (bytes(kept.content), kept.name, kept.content_type) == (
+        png(),
+        "gate review.png",
+        "image/png",
+    )
     # New rows get new ids (on PostgreSQL the sequences were moved past the restored rows).
     cycle = Cycle.objects.create(name="2027", opens_on=dt.date(2027, 1, 1))
     assert cycle.pk > max(pk for pk, *_ in before["competence.Cycle"])

@@ -209,7 +209,8 @@ def test_a_database_of_the_last_release_upgrades_and_keeps_every_row(
 def upgraded(before: Dump, layout: dict[str, tuple[str, list[str]]]) -> Dump:
     """What the upgrade changes on purpose: 0005 keeps only the framework in the built-in
     framework's document (profiles are versioned on their own), with its checksum, and writes
-    each profile version's number into its document."""
+    each profile version's number into its document; 0010 caps a rating's confidence at 3 (the
+    three choices: not sure, fairly sure, sure)."""
     import hashlib
     import json
 
@@ -235,6 +236,11 @@ def upgraded(before: Dump, layout: dict[str, tuple[str, list[str]]]) -> Dump:
         values = list(row)
         values[doc] = encoded({**decoded(row[doc]), "version": 1}, row[doc])
         out["competence_profileversion"][pk] = tuple(values)
+    columns = layout["competence_rating"][1]
+    sure = columns.index("confidence")
+    for pk, row in out["competence_rating"].items():
+        if row[sure] is not None and row[sure] > 3:  # 0010: three choices, "sure" the highest
+            out["competence_rating"][pk] = (*row[:sure], 3, *row[sure + 1 :])
     return out
 
 

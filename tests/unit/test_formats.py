@@ -241,9 +241,15 @@ def test_template_layout_follows_the_contract(tmp_path: Path, catalogue: Catalog
     assert not ws.cell(first, 4).protection.locked  # knowledge
     assert not ws.cell(first, 6).protection.locked  # evidence
     assert ws.cell(first, 7).protection.locked  # target
-    (validation,) = ws.data_validations.dataValidation
+    validation, sure = ws.data_validations.dataValidation
     assert validation.formula1 == '"0,1,2,3,4,5"'
     assert str(validation.sqref) == f"D{first}:D{ws.max_row} E{first}:E{ws.max_row}"
+    # The optional confidence: a drop-down of the three choices, beside the targets.
+    assert ws.cell(HEADER_ROW, 9).value == "Confidence"
+    assert sure.formula1 == '"not sure,fairly sure,sure"'
+    assert str(sure.sqref) == f"I{first}:I{ws.max_row}"
+    assert not ws.cell(first, 9).protection.locked
+    assert not ws.cell(first, 10).protection.locked  # evidence links
     levels = book["Levels"]
     assert [levels.cell(r, 2).value for r in range(2, 8)] == [
         "Unaware",
@@ -264,7 +270,8 @@ def test_template_without_context_lists_all_29_with_where_each_applies(
     header = [c.value for c in ws[HEADER_ROW]]
     assert header == [*HEADER, "Applies in"]
     applies = {
-        ws.cell(r, 1).value: ws.cell(r, 9).value for r in range(HEADER_ROW + 1, ws.max_row + 1)
+        ws.cell(r, 1).value: ws.cell(r, len(HEADER) + 1).value
+        for r in range(HEADER_ROW + 1, ws.max_row + 1)
     }
     assert applies[11] == "programme"
     assert applies[6] == "project, programme, portfolio"
@@ -447,6 +454,8 @@ def export_row(text: str, evidence: str) -> dict[str, object]:
         "knowledge": 3,
         "application": "",
         "evidence": evidence,
+        "confidence": "fairly sure",
+        "evidence_links": "https://example.org/a",
     }
 
 

@@ -17,9 +17,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import records
+from competence.services import evidence, records
 from competence.store import audit
-from competence.store.models import Assessment, Cycle, Person, PlanItem, Pmo, Team
+from competence.store.models import (
+    Assessment,
+    Cycle,
+    EvidenceFile,
+    Person,
+    PlanItem,
+    Pmo,
+    Team,
+)
+from tests.evidence_files import png
 from tests.web.conftest import hashed
 
 PERSONAS = ("anonymous", "member", "other_member", "other_assessor", "pmo_lead", "admin")
@@ -44,6 +53,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "framework/compare"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
+    ("POST", "me/assessment/evidence"): [302, 302, 302, 302, 404, 404],  # back to the form
+    ("GET", "evidence/<int:file_id>"): OWN,
     ("GET", "people/<int:person_id>"): OWN,
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
     ("GET", "people/<int:person_id>/report.<str:fmt>"): OWN,
@@ -70,6 +81,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/people/<person_id>/gap"): OWN_API,
     ("GET", "api/v1/people/<person_id>/assessments"): OWN_API,
     ("GET", "api/v1/assessments/<assessment_id>"): OWN_API,
+    ("GET", "api/v1/evidence/<file_id>"): OWN_API,
     ("PUT", "api/v1/me/self-assessment"): [401, 200, 200, 200, 404, 404],
     ("POST", "api/v1/me/self-assessment/submit"): [401, 200, 200, 200, 404, 404],
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
@@ -99,6 +111,7 @@ class World:
     assessment: Assessment
     users: dict[str, User | None]
     plan_item: PlanItem
+    evidence_file: EvidenceFile
 
 
 @pytest.fixture
@@ -157,7 +170,9 @@ def world(db: None) -> World:
             target_level=4,
             action="reading: the life cycle",
         )
-    return World(ada, assessment, users, item)
+        draft = records.record_assessment(ada, cycle, {1: Rating(2, 2)})
+        kept = evidence.attach(draft, 1, "gates.png", png())
+    return World(ada, assessment, users, item, kept)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -173,6 +188,8 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<second>", "pmo-specialist")
         .replace("<uidb64>/<token>", "MQ/not-a-token")
         .replace("<int:item_id>", str(world.plan_item.pk))
+        .replace("<int:file_id>", str(world.evidence_file.pk))
+        .replace("<file_id>", str(world.evidence_file.pk))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from competence.domain.evidence import MAX_LINKS, Confidence
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL
 
 
@@ -17,8 +18,16 @@ class Rating:
     knowledge: int | None = None
     application: int | None = None
     evidence: str | None = None
+    confidence: Confidence | None = None
+    """How sure the person is (optional): see :class:`~competence.domain.evidence.Confidence`."""
+    links: tuple[str, ...] = ()
+    """Links to evidence, as :func:`~competence.domain.evidence.check_links` keeps them."""
 
     def __post_init__(self) -> None:
+        if self.confidence is not None:
+            object.__setattr__(self, "confidence", Confidence(self.confidence))
+        if len(self.links) > MAX_LINKS:
+            raise ValueError(f"at most {MAX_LINKS} links a rating, got {len(self.links)}")
         for axis in ("knowledge", "application"):
             value = getattr(self, axis)
             if value is None:
@@ -31,6 +40,11 @@ class Rating:
     @property
     def rated(self) -> bool:
         return self.knowledge is not None or self.application is not None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing rated and nothing said: no evidence, no links, no confidence."""
+        return not (self.rated or self.evidence or self.links or self.confidence is not None)
 
     def level(self, axis: str) -> int | None:
         value: int | None = getattr(self, axis)

@@ -26,6 +26,8 @@ EXPORT_COLUMNS = (
     "knowledge",
     "application",
     "evidence",
+    "confidence",
+    "evidence_links",
 )
 
 

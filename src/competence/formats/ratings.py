@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from competence.domain.evidence import Confidence, check_links, parse_confidence, split_links
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Competence, Framework
 from competence.domain.ratings import Rating
 from competence.errors import InputError
@@ -22,13 +23,22 @@ from competence.formats.tables import (
     Row,
     check_path,
     file_kind,
+    normalise,
     open_table,
     read_text,
 )
 
 REQUIRED = ("competence", "knowledge", "application")
-ALIASES = {"number": "competence"}  # the template's Number column identifies the competence
+OPTIONAL = ("person", "evidence", "confidence", "evidence_links")
+"""The optional columns a ratings file may give, and the keys of a JSON rating beside REQUIRED."""
+IMPORTED = ("cycle", "kind")
+"""Columns that ``competence import`` reads as well (``gap`` reads neither)."""
+ALIASES = {
+    "number": "competence",  # the template's Number column identifies the competence
+    "evidence links": "evidence_links",  # the template's header
+}
 ALL_CONTEXTS = "all contexts"
+LINKS_HELP = "links separated by spaces or new lines"
 
 __all__ = ["ALL_CONTEXTS", "TEMPLATE_SHEET", "PersonRatings", "RatingsFile", "read_ratings"]
 
@@ -125,11 +135,65 @@ def check_row(
                 f"{axis}: must be a whole number from {MIN_LEVEL} to {MAX_LEVEL}, "
                 f"got {shown(v.get(axis))}"
             )
+    extra, wrong = check_extras(v.get("confidence"), v.get("evidence_links"))
+    bad += wrong
     if bad or competence is None:
         return None, [f"{row.where}: {b}" for b in bad]
     evidence = text(v.get("evidence")) or None
-    rating = Rating(levels["knowledge"], levels["application"], evidence)
+    rating = Rating(levels["knowledge"], levels["application"], evidence, *extra)
     return CheckedRow(row.where, person, competence, rating, dict(v)), []
+
+
+def check_extras(
+    confidence: Any, links: Any
+) -> tuple[tuple[Confidence | None, tuple[str, ...]], list[str]]:
+    """A rating's confidence and links from a cell or a JSON value: (the values, the problems
+    as ``field: reason``). Links come as one text (:data:`LINKS_HELP`) or a JSON list of texts."""
+    bad: list[str] = []
+    found_confidence = None
+    try:
+        found_confidence = parse_confidence(text(confidence) if confidence is not None else None)
+    except ValueError as exc:
+        bad.append(f"confidence: {exc}")
+    found_links: tuple[str, ...] = ()
+    try:
+        if links is None:
+            found_links = ()
+        elif isinstance(links, list):
+            if not all(isinstance(link, str) for link in links):
+                raise ValueError(f"must be a list of texts, got {shown(links)}")
+            found_links = check_links(links)
+        elif isinstance(links, str):
+            found_links = split_links(links)
+        else:
+            raise ValueError(f"must be a list of links or {LINKS_HELP}, got {shown(links)}")
+    except ValueError as exc:
+        bad.append(f"evidence_links: {exc}")
+    return (found_confidence, found_links), bad
+
+
+def known_columns() -> frozenset[str]:
+    """Every column a ratings file may have: those read, and those of the product's own files
+    (an export's, the template's) that an import passes over. Any other is an error."""
+    from competence.formats.exports import EXPORT_COLUMNS
+    from competence.formats.template import APPLIES_IN, HEADER
+
+    return frozenset(
+        normalise([*REQUIRED, *OPTIONAL, *IMPORTED, *ALIASES, *EXPORT_COLUMNS, *HEADER, APPLIES_IN])
+    )
+
+
+def check_columns(header_where: str, columns: Iterable[str]) -> None:
+    """Refuse a ratings file with a column that is not known: it would be dropped unread."""
+    known = known_columns()
+    unknown = [c for c in columns if c and c not in known]
+    if unknown:
+        raise InputError(
+            f'{header_where}: unknown column "{c}": a ratings file has the columns '
+            f"{', '.join(REQUIRED)} and, if you like, {', '.join(OPTIONAL)} (and, for import, "
+            f"{', '.join(IMPORTED)}); rename or remove it"
+            for c in unknown
+        )
 
 
 def check_rows(
@@ -176,6 +240,7 @@ def read_ratings(path: str | Path, framework: Framework) -> RatingsFile:
     if file_kind(path) == "json":
         return _read_json(str(path), read_text(path), framework)
     with open_table(path, REQUIRED, ALIASES) as table:
+        check_columns(table.header_where, table.columns)
         with_person = "person" in table.columns
         people = check_rows(table.source, table.rows, framework, with_person)
         labels = table.labels
@@ -202,6 +267,10 @@ def label_text(labels: dict[str, Label], name: str) -> str:
     return text(label.value) if label else ""
 
 
+JSON_RATING_KEYS = tuple(k for k in (*REQUIRED, *OPTIONAL) if k != "person")
+JSON_PERSON_KEYS = ("person", "ratings")
+
+
 def iter_json_rows(name: str, doc: Any, problems: list[str]) -> Iterator[Row]:
     """The rows of a ratings JSON document; document-level problems go to ``problems``."""
     several = isinstance(doc, list)
@@ -213,6 +282,12 @@ def iter_json_rows(name: str, doc: Any, problems: list[str]) -> Iterator[Row]:
         if not isinstance(obj, dict):
             problems.append(f'{name}, {at or "top level"}: expected an object with "ratings"')
             continue
+        problems.extend(
+            f'{name}, {dot}{k}: unknown field "{k}": a person\'s object has the fields '
+            "person and ratings"
+            for k in obj
+            if k not in JSON_PERSON_KEYS
+        )
         person = obj.get("person")
         if (person is not None and not isinstance(person, str | int)) or isinstance(person, bool):
             problems.append(f"{name}, {dot}person: must be text, got {shown(person)}")
@@ -235,7 +310,16 @@ def iter_json_rows(name: str, doc: Any, problems: list[str]) -> Iterator[Row]:
             if not isinstance(r, dict):
                 problems.append(f'{where}: expected an object with "competence"')
                 continue
-            values = {k: r.get(k) for k in (*REQUIRED, "evidence")}
+            unknown = [k for k in r if k not in JSON_RATING_KEYS]
+            if unknown:
+                problems.extend(
+                    f'{where}: unknown field "{k}": a rating has the fields '
+                    f"{', '.join(REQUIRED)} and, if you like, "
+                    f"{', '.join(k for k in OPTIONAL if k != 'person')}"
+                    for k in unknown
+                )
+                continue
+            values = {k: r.get(k) for k in JSON_RATING_KEYS}
             values["person"] = person
             yield Row(where, values)
 

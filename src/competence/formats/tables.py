@@ -86,6 +86,8 @@ class Table:
     where_prefix: str
     labels: dict[str, Label] = field(default_factory=dict)
     close: Callable[[], None] = lambda: None
+    header_where: str = ""
+    """Where the header row is: ``FILE, line 1`` or ``FILE, sheet S, row N``."""
 
     def where(self, number: int) -> str:
         """``FILE, line N`` or ``FILE, sheet S, row N``."""
@@ -233,7 +235,14 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
             yield start, cells, None
 
     return Table(
-        name, "csv", normalise(header), index, rows(), f"{name}, line ", close=stream.close
+        name,
+        "csv",
+        normalise(header),
+        index,
+        rows(),
+        f"{name}, line ",
+        close=stream.close,
+        header_where=f"{name}, line 1",
     )
 
 
@@ -321,6 +330,7 @@ def _open_xlsx(
         f"{name}, sheet {title}, row ",
         labels=labels,
         close=book.close,
+        header_where=f"{name}, sheet {title}, row {header_row}",
     )
 
 

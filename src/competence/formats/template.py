@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from competence.domain.evidence import CONFIDENCE_WORDS, MAX_LINKS
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
 from competence.formats.ratings import ALL_CONTEXTS
 from competence.formats.tables import TEMPLATE_SHEET, escape_cell
@@ -28,7 +29,11 @@ HEADER = (
     "Evidence",
     "Target knowledge",
     "Target application",
+    "Confidence",
+    "Evidence links",
 )
+APPLIES_IN = "Applies in"
+"""The column added when no context is given."""
 HEADER_ROW = 7
 WIDTHS = {
     "Number": 9,
@@ -37,9 +42,11 @@ WIDTHS = {
     "Knowledge": 12,
     "Application": 12,
     "Evidence": 45,
+    "Confidence": 14,
+    "Evidence links": 40,
     "Target knowledge": 11,
     "Target application": 12,
-    "Applies in": 28,
+    APPLIES_IN: 28,
 }
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="1F3B57")
@@ -48,7 +55,8 @@ SHORT_FILL = PatternFill("solid", fgColor="F8CBAD")
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRED = Alignment(horizontal="center", vertical="top")
-TEXT_COLUMNS = ("Competence", "Definition", "Evidence", "Applies in")
+TEXT_COLUMNS = ("Competence", "Definition", "Evidence", "Evidence links", APPLIES_IN)
+INPUT_COLUMNS = ("Knowledge", "Application", "Evidence", "Confidence", "Evidence links")
 
 
 def write_template(
@@ -63,7 +71,7 @@ def write_template(
     assert ws is not None
     ws.title = TEMPLATE_SHEET
 
-    header = list(HEADER) + ([] if context else ["Applies in"])
+    header = list(HEADER) + ([] if context else [APPLIES_IN])
     last_col = get_column_letter(len(header))
     ws["A1"] = escape_cell(f"Self-assessment: {profile.name}")
     ws["A1"].font = Font(bold=True, size=14)
@@ -85,13 +93,15 @@ def write_template(
         6: (
             f"Rate yourself from {MIN_LEVEL} (Unaware) to {MAX_LEVEL} (Expert), separately for "
             "knowledge and for application; the Levels sheet says what each level means. Leave a "
-            "cell empty if you have not rated it yet. A rating below the target turns orange."
+            "cell empty if you have not rated it yet. A rating below the target turns orange. "
+            f"Confidence (optional): {', '.join(CONFIDENCE_WORDS)}. Evidence links (optional): "
+            f"up to {MAX_LINKS} http or https links, separated by spaces."
         ),
     }
     for r, text in notes.items():
         ws.cell(r, 1, escape_cell(text)).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{r}:{last_col}{r}")
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = 30 if r == 5 else 45
 
     col = {name: i for i, name in enumerate(header, start=1)}
     for name, i in col.items():
@@ -115,6 +125,18 @@ def write_template(
         prompt=levels,
     )
     ws.add_data_validation(validation)
+    sure = DataValidation(
+        type="list",
+        formula1='"' + ",".join(CONFIDENCE_WORDS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Confidence",
+        error=f"Choose one of: {', '.join(CONFIDENCE_WORDS)}, or leave it empty.",
+        showInputMessage=True,
+        promptTitle="How sure are you?",
+        prompt=", ".join(CONFIDENCE_WORDS),
+    )
+    ws.add_data_validation(sure)
 
     row = HEADER_ROW
     for competence in framework.competences:
@@ -128,7 +150,7 @@ def write_template(
             "Definition": requirement.definition or competence.definition,
             "Target knowledge": requirement.target.knowledge,
             "Target application": requirement.target.application,
-            "Applies in": ", ".join(
+            APPLIES_IN: ", ".join(
                 c for c in ("project", "programme", "portfolio") if c in requirement.contexts
             ),
         }
@@ -137,10 +159,12 @@ def write_template(
         for name, i in col.items():
             cell = ws.cell(row, i, escape_cell(values.get(name)))
             cell.alignment = WRAP if name in TEXT_COLUMNS else CENTRED
-            if name in ("Knowledge", "Application", "Evidence"):
+            if name in INPUT_COLUMNS:
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
     first, last = HEADER_ROW + 1, row
+    letter = get_column_letter(col["Confidence"])
+    sure.add(f"{letter}{first}:{letter}{last}")
     for axis in ("Knowledge", "Application"):
         letter = get_column_letter(col[axis])
         target = get_column_letter(col[f"Target {axis.lower()}"])

@@ -16,7 +16,8 @@ The file is gzip-compressed JSON::
                  "rows": [[1, "member"], [2, "assessor"]]}, ...]}
 
 with the tables in dependency order (a table after those its foreign keys point to). Values are
-JSON: dates and times as ISO 8601 text, JSON fields as JSON, a missing value as ``null``.
+JSON: dates and times as ISO 8601 text, JSON fields as JSON, bytes (evidence files) as base64 text,
+a missing value as ``null``.
 
 Writing streams table by table, in chunks of rows, from one snapshot that does not block writers
 (a deferred read transaction on SQLite in WAL mode; REPEATABLE READ on PostgreSQL), into a
@@ -28,6 +29,8 @@ append-only audit trail do not stop a restore, and the restore itself is audited
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import gzip
 import hashlib
@@ -76,7 +79,11 @@ _SIMPLE = {
     "DateField": "date",
     "DateTimeField": "datetime",
     "JSONField": "json",
+    "BinaryField": "binary",
 }
+BINARY_ROWS_PER_CHUNK = 4
+"""Rows read, written and inserted at a time from a table with bytes (an evidence file is up to
+5 MiB), so that memory stays bounded."""
 
 
 class UnsupportedFieldError(TypeError):
@@ -89,7 +96,7 @@ class Column:
 
     name: str  # in the file: the column name (``person_id``), or the field name for a natural key
     attname: str  # on the model
-    kind: str  # integer | text | boolean | date | datetime | json | natural
+    kind: str  # integer | text | boolean | date | datetime | json | binary | natural
     null: bool
     max_length: int | None
     optional: bool  # may be missing from a file: it has a default or may be null
@@ -143,6 +150,12 @@ class Table:
     @property
     def name(self) -> str:
         return registry.name(self.model)
+
+    @property
+    def rows_per_chunk(self) -> int:
+        """How many rows go at a time: fewer when a row holds bytes."""
+        binary = any(c.kind == "binary" for c in self.columns)
+        return BINARY_ROWS_PER_CHUNK if binary else ROWS_PER_CHUNK
 
 
 def tables() -> list[Table]:
@@ -215,6 +228,8 @@ class Snapshot:
             return _iso
         if column.kind == "natural":
             return self._natural.__getitem__
+        if column.kind == "binary":
+            return _base64
         return None
 
     def pieces(self) -> Iterator[str]:
@@ -236,7 +251,7 @@ class Snapshot:
             rows = (
                 table.model._base_manager.order_by("pk")
                 .values_list(*(c.attname for c in table.columns))
-                .iterator(chunk_size=ROWS_PER_CHUNK)
+                .iterator(chunk_size=table.rows_per_chunk)
             )
             written = 0
             chunk: list[str] = []
@@ -249,7 +264,7 @@ class Snapshot:
                     chunk.append(encode(values))
                 else:
                     chunk.append(encode(row))
-                if len(chunk) == ROWS_PER_CHUNK:
+                if len(chunk) == table.rows_per_chunk:
                     yield ("\n" if not written else ",\n") + ",\n".join(chunk)
                     written += len(chunk)
                     chunk = []
@@ -362,6 +377,17 @@ def _datetime(value: Any) -> dt.datetime:
     raise _reason(value, "must be a date and time with its UTC offset (ISO 8601)")
 
 
+def _base64(value: bytes | memoryview) -> str:
+    return base64.b64encode(bytes(value)).decode("ascii")
+
+
+def _binary(value: Any) -> bytes:
+    if isinstance(value, str):
+        with suppress(ValueError, binascii.Error):
+            return base64.b64decode(value, validate=True)
+    raise _reason(value, "must be bytes as base64 text")
+
+
 def _json(value: Any) -> Any:
     if value is None:
         raise _reason(value, "")
@@ -406,6 +432,7 @@ class _Restoring:
             "date": _date,
             "datetime": _datetime,
             "json": _json,
+            "binary": _binary,
             "natural": self.natural,
         }.get(column.kind) or _text(column.max_length)
         if not column.null:
@@ -688,7 +715,7 @@ def _insert(path: Path, restoring: _Restoring) -> None:
                     batch.append(model(*row))
                 else:
                     batch.append(model(**dict(zip(part.attnames, row, strict=True))))
-                if len(batch) == ROWS_PER_CHUNK:
+                if len(batch) == part.table.rows_per_chunk:
                     manager.bulk_create(batch)
                     batch = []
             if reader.found:  # the file changed since it was checked

@@ -10,6 +10,7 @@ look-ups, so that a file of millions of rows imports at a good fraction of the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import timezone
 from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.errors import InputError
+from competence.formats.ratings import check_extras
 from competence.formats.tables import unescape_cell
 from competence.services.profiles import current_framework, latest_version_ids
 from competence.services.records import open_cycle
@@ -28,6 +30,7 @@ from competence.store.models import Assessment, Cycle, Person
 from competence.store.models import Rating as RatingRow
 
 BATCH = 10000
+NO_LINKS = "[]"
 LEVELS: dict[str, int | None] = {"": None, **{str(n): n for n in range(6)}}
 BAD = -1
 KINDS = frozenset(workflow.KINDS)
@@ -98,7 +101,7 @@ class _Writer:
                 cursor.executemany(
                     f"INSERT INTO {RatingRow._meta.db_table} (assessment_id, competence, "
                     "knowledge, application, evidence, evidence_links, confidence, rated_by, "
-                    "rated_at) VALUES (%s, %s, %s, %s, %s, '[]', NULL, %s, %s)",
+                    "rated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     self.ratings,
                 )
                 self.written += len(self.ratings)
@@ -167,6 +170,7 @@ def import_ratings(
     ip = idx.get("person", -1)
     ic, ik, ia = idx["competence"], idx["knowledge"], idx["application"]
     ie = idx.get("evidence", -1)
+    isure, ilinks = idx.get("confidence", -1), idx.get("evidence_links", -1)
     icy = idx.get("cycle", -1) if cycle is None else -1
     iki = idx.get("kind", -1) if kind is None else -1
     default_kind = kind or workflow.Kind.SELF.value
@@ -318,6 +322,19 @@ def import_ratings(
                 )
                 continue
             state.bits |= bit
+            sure: int | None = None
+            links = NO_LINKS
+            if isure >= 0 or ilinks >= 0:
+                raw_sure = cells[isure] if isure >= 0 else ""
+                raw_links = cells[ilinks] if ilinks >= 0 else ""
+                if escaped:
+                    raw_sure, raw_links = unescape_cell(raw_sure), unescape_cell(raw_links)
+                (found_sure, found_links), wrong = check_extras(raw_sure, raw_links)
+                if wrong:
+                    problems.extend(f"{where(number)}: {w}" for w in wrong)
+                    continue
+                sure = None if found_sure is None else found_sure.value
+                links = json.dumps(list(found_links)) if found_links else NO_LINKS
             if problems:
                 continue  # nothing will be kept: only look for more problems
             evidence = cells[ie] if ie >= 0 else ""
@@ -325,7 +342,17 @@ def import_ratings(
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()
             writer.ratings.append(
-                (state.assessment_id, number_c, k, a, evidence, writer.actor, writer.now)
+                (
+                    state.assessment_id,
+                    number_c,
+                    k,
+                    a,
+                    evidence,
+                    links,
+                    sure,
+                    writer.actor,
+                    writer.now,
+                )
             )
             if len(writer.ratings) >= BATCH:
                 writer.flush()

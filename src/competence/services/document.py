@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from competence.data import json_path, schema_validator
+from competence.domain.evidence import check_links, parse_confidence
 from competence.errors import InputError
 from competence.services import profiles
 from competence.services.profiles import current_framework, latest_version_ids
@@ -43,6 +44,11 @@ def parse_date(value: str | None) -> Any:
 def parse_datetime(value: str | None) -> Any:
     """A date and time as the export writes it (ISO 8601), or None for None."""
     return None if value is None else dt.datetime.fromisoformat(value)
+
+
+def _confidence(words: str | None) -> int | None:
+    found = parse_confidence(words)  # the schema allowed only the choices' words
+    return None if found is None else found.value
 
 
 def check_document(doc: dict[str, Any], source: str) -> None:
@@ -149,6 +155,10 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
         )
         for j, r in enumerate(a["ratings"]):
             date(r["rated_at"], f"{where}.ratings[{j}].rated_at")
+            try:
+                check_links(r["evidence_links"])
+            except ValueError as exc:
+                problems.append(f"{where}.ratings[{j}].evidence_links: {exc}")
     for i, item in enumerate(doc["plans"]):
         if item["person"].lower() not in emails:
             problems.append(f"{source}, plans[{i}].person: {item['person']} is not in people")
@@ -271,7 +281,7 @@ def import_document(
                     application=r["application"],
                     evidence=r["evidence"],
                     evidence_links=r["evidence_links"],
-                    confidence=r["confidence"],
+                    confidence=_confidence(r["confidence"]),
                     rated_by=r["rated_by"],
                     rated_at=parse_datetime(r["rated_at"]),
                 )

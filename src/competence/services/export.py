@@ -19,6 +19,7 @@ from django.db.models import F, QuerySet
 
 from competence.data import load_catalogue
 from competence.domain import workflow
+from competence.domain.evidence import confidence_words
 from competence.errors import InputError, writing
 from competence.formats import exports
 from competence.services.teams import people_in
@@ -78,6 +79,8 @@ class RatingCells(NamedTuple):
     knowledge: int | None
     application: int | None
     evidence: str
+    confidence: int | None
+    evidence_links: list[str]
 
 
 class RatingRecord(NamedTuple):
@@ -151,6 +154,8 @@ def export_rows(
                         "knowledge": "" if r.knowledge is None else r.knowledge,
                         "application": "" if r.application is None else r.application,
                         "evidence": r.evidence,
+                        "confidence": confidence_words(r.confidence) or "",
+                        "evidence_links": " ".join(r.evidence_links or ()),
                     }
 
 
@@ -261,7 +266,7 @@ def iter_export_json(team: str | None = None) -> Iterator[str]:
                                 "application": r.application,
                                 "evidence": r.evidence,
                                 "evidence_links": r.evidence_links,
-                                "confidence": r.confidence,
+                                "confidence": confidence_words(r.confidence),
                                 "rated_by": r.rated_by,
                                 "rated_at": _iso(r.rated_at),
                             }

@@ -19,7 +19,14 @@ from typing import Any
 
 from competence.domain import workflow
 from competence.errors import InputError
-from competence.formats.ratings import iter_json_rows, label_text
+from competence.formats.ratings import (
+    ALIASES,
+    JSON_RATING_KEYS,
+    REQUIRED,
+    check_columns,
+    iter_json_rows,
+    label_text,
+)
 from competence.formats.tables import check_path, file_kind, open_table, read_text
 from competence.services.bulk_ratings import Progress, RatingsSource, import_ratings, text_cell
 from competence.services.document import import_document
@@ -121,8 +128,8 @@ def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
 
 def _table_source(path: Path) -> RatingsSource:
     """A CSV file or workbook as text rows (a workbook's cells turned into text)."""
-    required = ("competence", "knowledge", "application")
-    with open_table(path, required, {"number": "competence"}) as table:
+    with open_table(path, REQUIRED, ALIASES) as table:
+        check_columns(table.header_where, table.columns)
         index, labels, where_prefix, kind = (
             table.index,
             table.labels,
@@ -138,7 +145,7 @@ def _table_source(path: Path) -> RatingsSource:
             )
 
     def rows() -> Iterator[tuple[int, list[str], str | None]]:
-        with open_table(path, required, {"number": "competence"}) as table:
+        with open_table(path, REQUIRED, ALIASES) as table:
             if table.kind == "csv":
                 yield from table.raw
             else:
@@ -156,12 +163,17 @@ def _json_source(name: str, doc: Any) -> RatingsSource:
     rows = list(iter_json_rows(name, doc, problems))
     if problems:
         raise InputError(problems)
-    columns = ("person", "competence", "knowledge", "application", "evidence")
+    columns = ("person", *JSON_RATING_KEYS)
     wheres = [r.where for r in rows]
+
+    def cell(value: Any) -> str:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return " ".join(value)  # links, as a cell holds them
+        return text_cell(value)
 
     def cells() -> Iterator[tuple[int, list[str], str | None]]:
         for i, r in enumerate(rows):
-            yield i, [text_cell(r.values.get(c)) for c in columns], None
+            yield i, [cell(r.values.get(c)) for c in columns], None
 
     return RatingsSource(name, {c: i for i, c in enumerate(columns)}, cells, lambda i: wheres[i])
 

@@ -228,6 +228,12 @@ RULES: dict[str, Rule] = {
         ),
         Rule("person.own", is_self_or_admin, "the person; an admin"),
         Rule(
+            "evidence.view",
+            can_view_person,
+            "whoever may see the person's assessments: the person; their assessor; a lead of "
+            "their PMO; an admin",
+        ),
+        Rule(
             "person.review",
             can_review,
             "the person's assessor (an assessor or PMO lead); an admin; never the person",

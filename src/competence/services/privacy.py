@@ -1,14 +1,15 @@
 """Personal data: a person's own copy of it, erasing a person, and the retention rule.
 
-Erasing removes the person, their assessments, ratings, comments and plan; everywhere else their
-identifiers (name, email, user name, employee id) are replaced by a pseudonym: in what they gave
-others (ratings, comments, sign-offs), their account and API tokens, and every audit entry that
-carries one, tagged with them or not (CONTRACT.md: the one exception to an append-only trail).
-The erasure is itself audited.
+Erasing removes the person, their assessments, ratings, evidence files, comments and plan;
+everywhere else their identifiers (name, email, user name, employee id) are replaced by a
+pseudonym: in what they gave others (ratings, comments, sign-offs), their account and API tokens,
+and every audit entry that carries one, tagged with them or not (CONTRACT.md: the one exception
+to an append-only trail). The erasure is itself audited.
 """
 
 from __future__ import annotations
 
+import base64
 import calendar
 import datetime as dt
 import re
@@ -23,24 +24,29 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from competence.domain import workflow
+from competence.domain.evidence import confidence_words
 from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
-from competence.services import accounts, people
+from competence.services import accounts, evidence, people
 from competence.services.results import assessment_data
 from competence.store import audit
 from competence.store.models import (
     Assessment,
     AuditEntry,
-    Comment,
     Person,
     PlanItem,
 )
-from competence.store.models import Rating as RatingRow
+
+
+def _base64(content: bytes | memoryview) -> str:
+    return base64.b64encode(bytes(content)).decode("ascii")
 
 
 def personal_data(person: Person) -> dict[str, Any]:
     """Everything held about a person, for them to download."""
-    assessments = person.assessments.select_related("cycle").prefetch_related("ratings", "comments")
+    assessments = person.assessments.select_related("cycle").prefetch_related(
+        "ratings", "comments", "evidence_files"
+    )
     return {
         "person": people.data(person),
         "left_on": person.left_on.isoformat() if person.left_on else None,
@@ -54,11 +60,15 @@ def personal_data(person: Person) -> dict[str, Any]:
                         "application": r.application,
                         "evidence": r.evidence,
                         "evidence_links": r.evidence_links,
-                        "confidence": r.confidence,
+                        "confidence": confidence_words(r.confidence),
                         "rated_by": r.rated_by,
                         "rated_at": r.rated_at.isoformat(),
                     }
                     for r in a.ratings.all()
+                ],
+                "evidence_files": [
+                    {**evidence.as_data(f), "content_base64": _base64(f.content)}
+                    for f in a.evidence_files.all()
                 ],
                 "comments": [
                     {
@@ -98,7 +108,7 @@ def personal_data(person: Person) -> dict[str, Any]:
     }
 
 
-FREE_TEXT = ("evidence", "evidence_links", "text", "action")
+FREE_TEXT = ("evidence", "evidence_links", "file", "text", "action")
 
 
 def _redact(value: Any) -> Any:
@@ -244,9 +254,7 @@ def _owner(model: type[models.Model]) -> str | None:
         AuditEntry: "person",
         Assessment: "person_id",
         PlanItem: "person_id",
-        RatingRow: "assessment__person_id",
-        Comment: "assessment__person_id",
-    }.get(model)
+    }.get(model) or ("assessment__person_id" if model in dict(_parts_of_assessments()) else None)
 
 
 def _pseudonymise(
@@ -309,16 +317,26 @@ def _shared(identifiers: list[str], person: Person) -> dict[str, frozenset[str]]
     return out
 
 
+def _parts_of_assessments() -> list[tuple[type[models.Model], str]]:
+    """Every table whose rows belong to an assessment (ratings, comments, evidence files), with
+    the column that says which: found from the model registry, so that a new one goes too."""
+    return [
+        (rel.related_model, rel.field.column)
+        for rel in Assessment._meta.related_objects
+        if isinstance(rel.related_model, type)
+    ]
+
+
 @transaction.atomic
 def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in their place.
 
-    Their person, assessments, ratings, comments and plan are deleted. Their user is disabled,
-    its address removed and its user name replaced by the pseudonym; their API tokens are
-    revoked and renamed to it. Everywhere else (the ratings and comments they gave others, the
-    sign-offs they made, every audit entry, tagged with them or not, the sign-in log) their
-    name, email, user name and employee id are replaced by the pseudonym; audit entries about
-    them lose the free text they wrote too. The erasure is itself audited.
+    Their person, assessments, ratings, evidence files, comments and plan are deleted. Their
+    user is disabled, its address removed and its user name replaced by the pseudonym; their API
+    tokens are revoked and renamed to it. Everywhere else (the ratings and comments they gave
+    others, the sign-offs they made, every audit entry, tagged with them or not, the sign-in log)
+    their name, email, user name and employee id are replaced by the pseudonym; audit entries
+    about them lose the free text they wrote too. The erasure is itself audited.
     """
     person = people.find(key)
     pseudonym = f"erased-person-{person.pk}"
@@ -342,12 +360,12 @@ def erase(key: str) -> str:
     others = _shared(identifiers, person)
     ids = list(person.assessments.values_list("id", flat=True))
     with connection.cursor() as cursor:  # raw: a signed-off assessment goes too, unaudited
-        for model in (RatingRow, Comment):
+        for model, column in _parts_of_assessments():
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"DELETE FROM {model._meta.db_table} WHERE assessment_id IN ({marks})", chunk
+                    f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({marks})", chunk
                 )
         cursor.execute(f"DELETE FROM {Assessment._meta.db_table} WHERE person_id = %s", [person.pk])
         cursor.execute(f"DELETE FROM {PlanItem._meta.db_table} WHERE person_id = %s", [person.pk])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
+from competence.domain.evidence import Confidence
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
@@ -208,21 +210,20 @@ def record_assessment(
     existing = {r.competence: r for r in assessment.ratings.all()}
     for number, rating in sorted(ratings.items()):
         row = existing.get(number)
-        if not rating.rated and not rating.evidence:
-            if row is not None:  # cleared: nothing rated and no evidence any more
+        if rating.empty:
+            if row is not None:  # cleared: nothing rated and nothing said any more
                 row.delete()
             continue
         if row is None:
             row = RatingRow(assessment=assessment, competence=number)
-        unchanged = row.pk is not None and (row.knowledge, row.application, row.evidence) == (
-            rating.knowledge,
-            rating.application,
-            rating.evidence or "",
-        )
-        if unchanged:
-            continue
+        if row.pk is not None and as_rating(row) == replace(
+            rating, evidence=rating.evidence or None
+        ):
+            continue  # unchanged (an empty evidence text is no evidence)
         row.knowledge, row.application = rating.knowledge, rating.application
         row.evidence = rating.evidence or ""
+        row.confidence = None if rating.confidence is None else rating.confidence.value
+        row.evidence_links = list(rating.links)
         row.rated_by, row.rated_at = actor, now
         row.save()
     return assessment
@@ -289,10 +290,7 @@ def agree(
                 f"{person.email}, cycle {cycle.name}: nothing to agree yet (no self or assessor "
                 "assessment)"
             )
-        ratings = {
-            r.competence: Rating(r.knowledge, r.application, r.evidence or None)
-            for r in source.ratings.all()
-        }
+        ratings = {r.competence: as_rating(r) for r in source.ratings.all()}
     agreed = record_assessment(person, cycle, ratings, kind=Kind.AGREED, assessed_on=assessed_on)
     if agreed.status != Status.REVIEWED:
         agreed.status = Status.REVIEWED
@@ -317,11 +315,19 @@ def sign_off(assessment: Assessment) -> Assessment:
     return done
 
 
+def as_rating(row: RatingRow) -> Rating:
+    """A stored rating as the domain's: levels, evidence, confidence and links."""
+    return Rating(
+        row.knowledge,
+        row.application,
+        row.evidence or None,
+        None if row.confidence is None else Confidence(row.confidence),
+        tuple(row.evidence_links or ()),
+    )
+
+
 def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
-    return {
-        r.competence: Rating(r.knowledge, r.application, r.evidence or None)
-        for r in assessment.ratings.all()
-    }
+    return {r.competence: as_rating(r) for r in assessment.ratings.all()}
 
 
 def history(person: Person) -> dict[str, Any]:

@@ -129,9 +129,15 @@ def person_results(person: Person) -> dict[str, Any]:
             for d in (pathway.closest_specialisms or ())[:4]
         ],
         "evidence": [
-            {"number": n, "name": names[n], "evidence": r.evidence}
+            {
+                "number": n,
+                "name": names[n],
+                "evidence": r.evidence or "",
+                "confidence": r.confidence.words if r.confidence else None,
+                "evidence_links": list(r.links),
+            }
             for n, r in sorted(ratings.items())
-            if r.evidence
+            if r.evidence or r.links or r.confidence
         ],
         "history": history(person),
     }

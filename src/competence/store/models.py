@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from competence.domain import workflow
+from competence.domain.evidence import MAX_NAME_LENGTH, Confidence
 from competence.domain.framework import APM, CONTEXTS
 from competence.domain.plans import PlanStatus
 
@@ -214,7 +215,11 @@ class Rating(models.Model):
     application = models.PositiveSmallIntegerField(null=True, blank=True)
     evidence = models.TextField(blank=True, default="")
     evidence_links = models.JSONField(default=list, blank=True)
-    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    """Links to evidence (http or https), as the domain checks them."""
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(c.value, c.words) for c in Confidence]
+    )
+    """How sure the person is of the rating (:class:`competence.domain.evidence.Confidence`)."""
     rated_by = models.CharField(max_length=200)
     rated_at = models.DateTimeField()
 
@@ -230,9 +235,11 @@ class Rating(models.Model):
                 name="application_0_5",
             ),
             models.CheckConstraint(
-                condition=models.Q(confidence__gte=1, confidence__lte=5)
+                condition=models.Q(
+                    confidence__gte=min(Confidence).value, confidence__lte=max(Confidence).value
+                )
                 | models.Q(confidence=None),
-                name="confidence_1_5",
+                name="confidence_in_choices",
             ),
         ]
         ordering = ["competence"]
@@ -248,6 +255,41 @@ class Rating(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if Assessment.cycle_of_is_locked(self.assessment_id):
             raise ReadOnlyError("the cycle is signed off: its ratings cannot change")
+        return super().delete(*args, **kwargs)
+
+
+class EvidenceFile(models.Model):
+    """A file a person shows as evidence for one competence of an assessment, kept here with its
+    bytes (so that a backup carries it). Its type was told by its content
+    (:func:`competence.domain.evidence.check_file`); it goes when its assessment goes."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_files"
+    )
+    competence = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=MAX_NAME_LENGTH)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_by = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assessment", "competence", "id"]
+        indexes = [models.Index(fields=["assessment", "competence"], name="evidence_file_rating")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes) on {self.competence}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: its evidence cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: its evidence cannot change")
         return super().delete(*args, **kwargs)
 
 

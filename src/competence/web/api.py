@@ -10,19 +10,29 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import reverse
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
+from pydantic import ConfigDict
 
 from competence.data import load_catalogue
 from competence.domain import budget
 from competence.domain.analysis import assess
+from competence.domain.evidence import (
+    CONFIDENCE_WORDS,
+    MAX_LINK_LENGTH,
+    MAX_LINKS,
+    check_links,
+    confidence_words,
+    parse_confidence,
+)
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
-from competence.services import people, policy, records, results, team_view
+from competence.services import evidence, people, policy, records, results, team_view
 from competence.services.catalogue import (
     framework_data,
     profile_data,
@@ -31,6 +41,7 @@ from competence.services.catalogue import (
 )
 from competence.store import audit
 from competence.store.models import Assessment, Person
+from competence.web.views.evidence import file_response
 
 
 class TokenAuth(HttpBearer):
@@ -97,10 +108,24 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 class RatingIn(Schema):
+    """One rating; a field not named here is refused (422), never dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
     competence: int | str = Field(..., description="Number (1-29), slug or name")
     knowledge: int | None = Field(None, ge=0, le=5)
     application: int | None = Field(None, ge=0, le=5)
     evidence: str | None = Field(None, max_length=2000)
+    confidence: str | None = Field(
+        None,
+        description="How sure the person is: " + ", ".join(CONFIDENCE_WORDS) + " (optional)",
+        json_schema_extra={"enum": [*CONFIDENCE_WORDS, None]},
+    )
+    evidence_links: list[str] = Field(
+        default_factory=list,
+        description=f"Links to evidence: up to {MAX_LINKS}, each http or https, at most "
+        f"{MAX_LINK_LENGTH} characters",
+    )
 
 
 class GapIn(Schema):
@@ -135,7 +160,19 @@ def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]
                 }
             )
         else:
-            out[competence.number] = Rating(item.knowledge, item.application, item.evidence)
+            extra: dict[str, Any] = {}
+            try:
+                extra["confidence"] = parse_confidence(item.confidence)
+            except ValueError as exc:
+                errors.append({"loc": ["body", field, i, "confidence"], "msg": str(exc)})
+            try:
+                extra["links"] = check_links(item.evidence_links)
+            except ValueError as exc:
+                errors.append({"loc": ["body", field, i, "evidence_links"], "msg": str(exc)})
+            if len(extra) == 2:
+                out[competence.number] = Rating(
+                    item.knowledge, item.application, item.evidence, **extra
+                )
     if errors:
         raise ValidationError(errors)
     return out
@@ -238,12 +275,37 @@ def _assessment(a: Assessment) -> dict[str, Any]:
                 "knowledge": r.knowledge,
                 "application": r.application,
                 "evidence": r.evidence,
+                "confidence": confidence_words(r.confidence),
+                "evidence_links": r.evidence_links,
                 "rated_by": r.rated_by,
                 "rated_at": r.rated_at.isoformat(),
             }
             for r in a.ratings.all()
         ],
+        "evidence_files": [
+            {**evidence.as_data(f), "url": reverse("api:evidence_file", args=[f.pk])}
+            for files in evidence.files_by_competence(a).values()
+            for f in files
+        ],
     }
+
+
+@api.get(
+    "/evidence/{file_id}",
+    tags=["assessments"],
+    summary="One evidence file, as a download",
+    description="For whoever may see the person's assessments. The body is the file, its "
+    "`Content-Type` the type its content was found to be.",
+    url_name="evidence_file",
+)
+def get_evidence_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
+    try:
+        found = evidence.fetch(request.user, file_id)
+    except evidence.NotFound:
+        raise Http404("no such file") from None
+    except policy.Forbidden:
+        raise PermissionDenied from None
+    return file_response(found)
 
 
 @api.get("/assessments/{assessment_id}", tags=["assessments"])

@@ -8,6 +8,7 @@ from competence.web.api import api
 from competence.web.views import (
     assessment,
     common,
+    evidence,
     framework,
     manage,
     plans,
@@ -61,7 +62,9 @@ urlpatterns = [
     path("framework", framework.framework, name="framework"),
     path("framework/compare", framework.compare, name="compare"),
     path("me/assessment", assessment.self_assessment, name="self_assessment"),
+    path("me/assessment/evidence", evidence.my_evidence, name="my_evidence"),
     path("me/data.json", results.my_data, name="my_data"),
+    path("evidence/<int:file_id>", evidence.evidence_file, name="evidence_file"),
     path("people/<int:person_id>", results.person_results, name="results"),
     path("people/<int:person_id>/ratings.<str:fmt>", results.person_download, name="download"),
     path("people/<int:person_id>/report.<str:fmt>", results.person_report, name="report"),

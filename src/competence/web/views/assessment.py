@@ -17,7 +17,8 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, policy, records
+from competence.services import catalogue, evidence, policy, records
+from competence.web.views import evidence as rating_evidence
 
 LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
 EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
@@ -46,6 +47,7 @@ class AssessmentForm(forms.Form):
                 label=f"{c['name']}: evidence",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            rating_evidence.add_fields(self, n, c["name"])
 
     def ratings(self) -> dict[int, Rating]:
         """Every competence on the form: an empty one clears what was saved before."""
@@ -55,7 +57,7 @@ class AssessmentForm(forms.Form):
             k = self.cleaned_data.get(f"knowledge-{n}")
             a = self.cleaned_data.get(f"application-{n}")
             e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
-            out[n] = Rating(k, a, e)
+            out[n] = Rating(k, a, e, *rating_evidence.values(self.cleaned_data, n))
         return out
 
 
@@ -108,8 +110,10 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
                     None if r.application is None else str(r.application)
                 )
                 initial[f"evidence-{r.competence}"] = r.evidence
+                initial.update(rating_evidence.initial(r))
         form = AssessmentForm(competences, initial=initial)
     levels = load_catalogue().framework.levels
+    held = evidence.files_by_competence(assessment)
     sections = [
         {
             "competence": c,
@@ -126,6 +130,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
                 for axis in AXES
             ],
             "evidence": form[f"evidence-{c['number']}"],
+            "more": rating_evidence.section(form, c["number"], held),
         }
         for c in competences
     ]

@@ -16,7 +16,8 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, policy, records, review
+from competence.services import catalogue, evidence, policy, records, review
+from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import person_for, require
 
 LEVEL_CHOICES = [("", "–"), *((str(n), str(n)) for n in range(6))]
@@ -118,10 +119,14 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
         initial[f"knowledge-{n}"] = "" if r.knowledge is None else str(r.knowledge)
         initial[f"application-{n}"] = "" if r.application is None else str(r.application)
     form = ReviewForm(competences, initial=initial)
+    held = evidence.files_by_competence(sheet.own)
     rows = [
         {
             "competence": c,
             "self": mine.get(c["number"]),
+            "self_evidence": rating_evidence.shown(
+                mine.get(c["number"]), held.get(c["number"], [])
+            ),
             "assessor": yours.get(c["number"]),
             "agreed": sheet.ratings[Kind.AGREED].get(c["number"]),
             "far": sheet.disagrees(c["number"]),
