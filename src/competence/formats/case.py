@@ -23,7 +23,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from competence.domain.framework import AXES, CONTEXTS, Catalogue, Competence, Framework
+from competence.domain.framework import (
+    AXES,
+    CONTEXTS,
+    MAX_LEVEL,
+    MIN_LEVEL,
+    Attribution,
+    Catalogue,
+    Competence,
+    Framework,
+    Level,
+    slugify,
+)
 from competence.errors import InputError
 
 CASE_VERSION = "1.1"
@@ -877,4 +888,105 @@ def imported_from_dict(data: Mapping[str, Any]) -> ImportedFramework:
         ),
         skipped=tuple(data["skipped"]),
         extensions=dict(data["extensions"]),
+    )
+
+
+# -- an imported framework, assessable -------------------------------------------------------
+
+SCALE_NAMES = ("Not yet", "Aware", "Practised", "Competent", "Proficient", "Expert")
+"""The level names of an imported framework without a usable rubric: the product's 0-5 scale."""
+NAME_LENGTH = 80
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= NAME_LENGTH:
+        return text
+    return text[: NAME_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _in_order(imported: ImportedFramework) -> list[ImportedItem]:
+    """Every item, depth first in the hierarchy's order (an item whose parent is not an item
+    comes at the top level)."""
+    known = {i.identifier for i in imported.items}
+    out: list[ImportedItem] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None) -> None:
+        kids = [
+            i
+            for i in imported.items
+            if (i.parent if i.parent in known else None) == parent and i.identifier not in seen
+        ]
+        for item in sorted(kids, key=lambda i: (i.position is None, i.position or 0)):
+            seen.add(item.identifier)
+            out.append(item)
+            walk(item.identifier)
+
+    walk(None)
+    out.extend(i for i in imported.items if i.identifier not in seen)  # in a cycle: at the end
+    return out
+
+
+def rubric_levels(imported: ImportedFramework) -> tuple[Level, ...] | None:
+    """The scale of the framework's first rubric, when its levels are whole-number scores from
+    0 to 5, each once (level 0 is added when the rubric starts higher); else None."""
+    if not imported.rubrics:
+        return None
+    levels = imported.rubrics[0].levels
+    scores = [lv.score for lv in levels]
+    if (
+        not levels
+        or any(s is None or s != int(s) or not MIN_LEVEL <= s <= MAX_LEVEL for s in scores)
+        or len(set(scores)) != len(scores)
+    ):
+        return None
+    out = [
+        Level(
+            int(lv.score or 0),
+            lv.quality or f"Level {int(lv.score or 0)}",
+            "",
+            lv.description or lv.quality or "",
+        )
+        for lv in levels
+    ]
+    if out[0].level != MIN_LEVEL:
+        out.insert(0, Level(MIN_LEVEL, SCALE_NAMES[0], "", "Not yet shown", from_source=False))
+    return tuple(out)
+
+
+def assessable(imported: ImportedFramework) -> Framework:
+    """An imported framework as one to assess against: every item a competence, numbered from 1
+    depth first, rated on a single axis (application) on the levels of its rubric, or on the
+    product's 0-5 scale when it has no usable rubric. An item is also found by its CASE
+    identifier and its code."""
+    levels = rubric_levels(imported) or tuple(
+        Level(n, name, "", name, from_source=False) for n, name in enumerate(SCALE_NAMES)
+    )
+    competences = []
+    slugs: set[str] = set()
+    for number, item in enumerate(_in_order(imported), start=1):
+        name = _short(item.name or item.statement)
+        if item.code and not name.startswith(item.code):
+            name = f"{item.code} {name}"
+        slug = slugify(name) or f"item-{number}"
+        if slug in slugs:
+            slug = f"{slug}-{number}"
+        slugs.add(slug)
+        aliases = tuple(a for a in (item.identifier, item.code) if a)
+        competences.append(Competence(number, slug, name, item.statement, aliases))
+    owner = imported.creator or "its publisher"
+    return Framework(
+        id=imported.id,
+        title=imported.title,
+        version=imported.version or "",
+        attribution=Attribution(
+            source=f"{imported.title}, a CASE framework by {owner}",
+            owner=owner,
+            notice=imported.licence
+            or "Imported from a CASE package: its licence is its publisher's.",
+        ),
+        levels=levels,
+        competences=tuple(competences),
+        axes=("application",),
     )
