@@ -283,6 +283,17 @@ def is_profile_file(value: str) -> bool:
     return value.lower().endswith(PROFILE_SUFFIXES) or "/" in value or "\\" in value
 
 
+def over_builtin(path: str | Path) -> bool:
+    """Whether a profile file is over the built-in framework (or says nothing else): then it can
+    be used with no database. A file that cannot be read is reported where it is read."""
+    try:
+        doc = yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return True
+    framework = doc.get("framework") if isinstance(doc, dict) else None
+    return not isinstance(framework, str) or framework == load_catalogue().framework.id
+
+
 def tailored_problems(profile: Profile, catalogue: Catalogue, source: str) -> list[str]:
     """What an organisation's profile may not do: take the place of one of APM's (which are
     read-only: a tailored profile is a copy with its own slug), or claim to be APM's."""

@@ -189,8 +189,7 @@ def _profiles_of(catalogue: Catalogue, number: int) -> dict[str, Any]:
         if req is None:
             continue
         out[profile.id] = {
-            "knowledge": req.target.knowledge,
-            "application": req.target.application,
+            **req.target.as_dict(),
             "contexts": [c for c in CONTEXTS if c in req.contexts],
             "qualifier": req.qualifier,
             "definition": req.definition,
@@ -224,11 +223,15 @@ def _document_extensions(catalogue: Catalogue) -> dict[str, Any]:
 def _document_notes(framework: Framework) -> str:
     ours = [lv for lv in framework.levels if not lv.from_source]
     notes = [framework.attribution.notice]
-    if ours:
-        names = ", ".join(f"{lv.level} {lv.name}" for lv in ours)
+    names = ", ".join(f"{lv.level} {lv.name}" for lv in ours)
+    if ours and framework.axes == AXES:  # APM's framework: level 0 is from its ratings chart
         notes.append(
             f"Level {names} is not in the APM role profile (it comes from APM's ratings chart); "
             "its descriptors were written by the competence project."
+        )
+    elif ours:
+        notes.append(
+            f"Level {names} is not in the framework's source: the competence tool's scale."
         )
     notes.append("Exported by the competence tool; role profile targets are in extensions.")
     return " ".join(notes)
@@ -240,8 +243,9 @@ def export_case(
     """The framework and its profiles as a CASE 1.1 CFPackage, ready for :func:`json.dumps`.
 
     The framework is the CFDocument, each competence a CFItem (``humanCodingScheme`` is its
-    number) linked to the document by an ``isChildOf`` association, and knowledge and application
-    are two CFRubrics with one criterion per competence and levels 0-5. Profile targets and the
+    number) linked to the document by an ``isChildOf`` association, and each axis of the framework
+    (knowledge and application for APM's) a CFRubric with one criterion per competence and its
+    levels. Profile targets and the
     specialist rule are kept in ``extensions``. A record's URI is ``base_uri`` + its identifier.
     """
     fw = catalogue.framework
@@ -284,7 +288,7 @@ def export_case(
                 "identifier": type_id,
                 "uri": ids.uri(type_id),
                 "title": ITEM_TYPE,
-                "description": "A competence of the framework, rated on knowledge and application.",
+                "description": f"A competence of the framework, rated on {' and '.join(fw.axes)}.",
                 "hierarchyCode": "1",
                 "typeCode": ITEM_TYPE,
                 "lastChangeDateTime": when,
@@ -306,7 +310,7 @@ def export_case(
         "CFItems": items,
         "CFAssociations": associations,
         "CFDefinitions": definitions,
-        "CFRubrics": [_rubric(fw, axis, ids, when) for axis in AXES],
+        "CFRubrics": [_rubric(fw, axis, ids, when) for axis in fw.axes],
     }
 
 

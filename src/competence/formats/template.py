@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
+from competence.domain.framework import Catalogue, check_context
 from competence.formats.ratings import ALL_CONTEXTS
 from competence.formats.tables import TEMPLATE_SHEET, escape_cell
 
@@ -80,11 +80,18 @@ def write_template(
         if label == "Person":
             cell.protection = UNLOCKED
             cell.fill = INPUT_FILL
+    low, top = framework.levels[0], framework.levels[-1]
+    rated = {axis.capitalize() for axis in framework.axes}
     notes = {
         5: f"Source: {framework.attribution.source}. {framework.attribution.notice}",
         6: (
-            f"Rate yourself from {MIN_LEVEL} (Unaware) to {MAX_LEVEL} (Expert), separately for "
-            "knowledge and for application; the Levels sheet says what each level means. Leave a "
+            f"Rate yourself from {low.level} ({low.name}) to {top.level} ({top.name}), "
+            + (
+                "separately for knowledge and for application"
+                if len(framework.axes) == 2
+                else f"on {framework.axes[0]} alone (this framework has one axis)"
+            )
+            + "; the Levels sheet says what each level means. Leave a "
             "cell empty if you have not rated it yet. A rating below the target turns orange."
         ),
     }
@@ -105,11 +112,11 @@ def write_template(
     levels = ", ".join(f"{lv.level} {lv.name}" for lv in framework.levels)
     validation = DataValidation(
         type="list",
-        formula1='"' + ",".join(str(n) for n in range(MIN_LEVEL, MAX_LEVEL + 1)) + '"',
+        formula1='"' + ",".join(str(lv.level) for lv in framework.levels) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Rating",
-        error=f"Choose a whole number from {MIN_LEVEL} to {MAX_LEVEL}.",
+        error=f"Choose a whole number from {low.level} to {top.level}.",
         showInputMessage=True,
         promptTitle="Level",
         prompt=levels,
@@ -126,8 +133,9 @@ def write_template(
             "Number": competence.number,
             "Competence": competence.name,
             "Definition": requirement.definition or competence.definition,
-            "Target knowledge": requirement.target.knowledge,
-            "Target application": requirement.target.application,
+            **{
+                f"Target {axis}": requirement.target.level(axis) for axis in requirement.target.axes
+            },
             "Applies in": ", ".join(
                 c for c in ("project", "programme", "portfolio") if c in requirement.contexts
             ),
@@ -137,11 +145,11 @@ def write_template(
         for name, i in col.items():
             cell = ws.cell(row, i, escape_cell(values.get(name)))
             cell.alignment = WRAP if name in TEXT_COLUMNS else CENTRED
-            if name in ("Knowledge", "Application", "Evidence"):
+            if name in rated or name == "Evidence":
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
     first, last = HEADER_ROW + 1, row
-    for axis in ("Knowledge", "Application"):
+    for axis in sorted(rated, key=HEADER.index):
         letter = get_column_letter(col[axis])
         target = get_column_letter(col[f"Target {axis.lower()}"])
         validation.add(f"{letter}{first}:{letter}{last}")
@@ -171,7 +179,11 @@ def write_template(
         source = (
             framework.attribution.source
             if lv.from_source
-            else ("Not in the role profile: our own wording for level 0")
+            else (
+                "Not in the role profile: our own wording for level 0"
+                if len(framework.axes) == 2
+                else "Not in the framework's source: the competence tool's scale"
+            )
         )
         row_values: tuple[int | str, ...] = (
             lv.level,
