@@ -39,7 +39,9 @@ def in_use() -> bool:
     from django.db import DatabaseError, connection
 
     settings = connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3") and not Path(str(settings["NAME"])).is_file():
+    path = str(settings["NAME"])
+    in_memory = path == ":memory:" or path.startswith("file:")
+    if settings["ENGINE"].endswith("sqlite3") and not in_memory and not Path(path).is_file():
         return False
     try:
         ready()
