@@ -106,6 +106,13 @@ def test_an_opensalt_framework_is_assessed_end_to_end(database_url: str, tmp_pat
         url, "gap", str(tmp_path / "ratings.csv"), "-p", "ratio-analyst", "-c", "programme"
     )
 
+    report = tmp_path / "emmy.html"
+    ok(url, "report", "emmy@example.org", "--format", "html", "--out", str(report))
+    html = report.read_text("utf-8")
+    assert '<th class="num">Application</th>' in html
+    assert '<th class="num">Knowledge</th>' not in html
+    assert "Does not meet the Ratio analyst profile" in html
+
     # The development plan proposes the one step, on the one axis.
     plan = json.loads(ok(url, "plan", "emmy@example.org", "--generate", "--json"))
     assert [(i["number"], i["axis"], i["target_level"]) for i in plan] == [(3, "application", 3)]

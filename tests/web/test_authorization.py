@@ -42,6 +42,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "password-reset/done"): [200] * 6,
     ("GET", "framework"): EVERYONE,
     ("GET", "framework/compare"): EVERYONE,
+    ("GET", "frameworks"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("GET", "people/<int:person_id>"): OWN,

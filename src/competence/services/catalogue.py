@@ -188,7 +188,7 @@ def applicable(
     if catalogue is None:
         from competence.services import profiles
 
-        catalogue = profiles.catalogue()
+        catalogue = profiles.catalogue_for(profile_id)
     chosen = profile_data(profile_id, context, catalogue)
     return [r for r in chosen["requirements"] if r["applicable"]]
 

@@ -125,3 +125,22 @@ def listing() -> list[dict[str, Any]]:
     for stored in imported():
         out.append({**framework_summary(framework_of(stored), CASE), "version": stored.version})
     return out
+
+
+def page() -> list[dict[str, Any]]:
+    """The frameworks page: every framework (:func:`listing`), each with the latest version of
+    every profile over it."""
+    from competence.services import profiles
+
+    over = profiles.catalogues()
+    return [
+        {
+            **fw,
+            "builtin": fw["source"] == BUILTIN,
+            "profiles": [
+                {"id": p.id, "name": p.name, "label": p.label}
+                for p in (over[fw["id"]].profiles.values() if fw["id"] in over else ())
+            ],
+        }
+        for fw in listing()
+    ]

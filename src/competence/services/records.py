@@ -134,12 +134,13 @@ def assessments_of(person: Person) -> list[Assessment]:
     )
 
 
-def rated_count(assessment: Assessment, numbers: set[int]) -> int:
-    """How many of these competences the assessment rates on both axes."""
+def rated_count(assessment: Assessment, numbers: set[int], axes: tuple[str, ...] = AXES) -> int:
+    """How many of these competences the assessment rates on every axis (of ``axes``, the
+    framework's)."""
     return sum(
         1
         for r in assessment.ratings.all()
-        if r.competence in numbers and r.knowledge is not None and r.application is not None
+        if r.competence in numbers and all(getattr(r, axis) is not None for axis in axes)
     )
 
 

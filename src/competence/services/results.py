@@ -106,6 +106,13 @@ def person_results(person: Person) -> dict[str, Any]:
         "toward_name": toward.profile.name if toward else None,
         "target_name": profile.name,
         "rated": sum(1 for r in ratings.values() if r.rated),
+        "axes": list(now.framework.axes),
+        "on_apm": on_apm,
+        "attribution": {
+            "source": now.framework.attribution.source,
+            "owner": now.framework.attribution.owner,
+            "notice": now.framework.attribution.notice,
+        },
         "standing": [
             standing(v) for v in ([own.base] if own.base else []) + list(verdicts.values())
         ],

@@ -60,6 +60,7 @@ urlpatterns = [
     ),
     path("framework", framework.framework, name="framework"),
     path("framework/compare", framework.compare, name="compare"),
+    path("frameworks", framework.framework_list, name="frameworks"),
     path("me/assessment", assessment.self_assessment, name="self_assessment"),
     path("me/data.json", results.my_data, name="my_data"),
     path("people/<int:person_id>", results.person_results, name="results"),
