@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shlex
+import shutil
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft201909Validator
 from openpyxl import load_workbook
 
-from tests.conftest import CASE_FILES, CASE_SCHEMA
+from tests.conftest import CASE_FILES, CASE_SCHEMA, ROOT
 from tests.e2e.test_cli_database import competence, database_url
 
 __all__ = ["database_url"]
@@ -193,3 +196,37 @@ def test_an_opensalt_framework_is_assessed_end_to_end(database_url: str, tmp_pat
     first = listed[SAMPLE_ID]["competences"][0]["name"]
     assert [r[2] for r in moodle_rows[2:5]] == [first, "Application", moodle_rows[4][2]]
     assert moodle_rows[4][2] != "Knowledge"
+
+
+def blocks(markdown: str) -> list[tuple[str, str]]:
+    """Every fenced block of a Markdown text: (its info string, its text)."""
+    return [
+        (m.group(1).strip(), m.group(2))
+        for m in re.finditer(r"^```([^\n]*)\n(.*?)^```$", markdown, flags=re.M | re.S)
+    ]
+
+
+def test_the_worked_example_of_docs_profiles_runs_as_written(
+    database_url: str, tmp_path: Path
+) -> None:
+    text = (ROOT / "docs" / "profiles.md").read_text("utf-8")
+    section = text.split("### Worked example: a profile over an OpenSALT framework", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    found = blocks(section)
+    files = {info.split()[1]: body for info, body in found if len(info.split()) == 2}
+    assert set(files) == {"ratio-analyst.yaml", "people.csv", "ratings.csv", "reasons"}
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, "utf-8")
+    shutil.copy(CASE_FILES / "opensalt-sample-framework.json", tmp_path)
+    (commands,) = [body for info, body in found if info == "sh"]
+    ok(database_url, "db", "upgrade")
+    output = ""
+    for line in commands.splitlines():
+        program, *args = shlex.split(line)
+        assert program == "competence"
+        result = competence(database_url, *args, cwd=tmp_path)
+        assert result.returncode == 0, f"{line}: {result.stderr}"
+        output = result.stdout
+    (verdict,) = json.loads(output)
+    assert verdict["reasons"] == files["reasons"].splitlines()
+    assert verdict["meets_profile"] is False
