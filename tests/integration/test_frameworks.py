@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from competence.cli import main
 from competence.errors import DataError, InputError
 from competence.services import frameworks, profiles, records
 from competence.services.imports import import_file
 from competence.services.results import person_gap, person_results
-from competence.store.models import Assessment, Person
+from competence.store.models import Assessment, Person, ProfileVersion
 from tests.conftest import CASE_FILES
 from tests.integration.conftest import write
 
@@ -174,3 +176,58 @@ def test_a_knowledge_rating_on_a_single_axis_framework_is_refused_naming_the_lin
 
     with pytest.raises(InputError, match="rates application only"):
         records.record_assessment(emmy, records.open_cycle(), {2: Rating(3, 4)})
+
+
+def test_a_profile_over_an_imported_framework_round_trips_through_its_file(
+    sample: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "ratio.yaml"
+    first.write_text(yaml.safe_dump(ratio_profile()), "utf-8")
+    assert main(["profile", "import", str(first)]) == 0
+    exported = tmp_path / "exported.yaml"
+    assert main(["profile", "export", "ratio-analyst", "--out", str(exported)]) == 0
+    document = yaml.safe_load(exported.read_text("utf-8"))
+    assert document["framework"] == SAMPLE_ID
+    assert all(
+        set(r) == {"competence", "application", "contexts"} for r in document["requirements"]
+    )
+    assert main(["profile", "import", str(exported)]) == 0  # the same data, as version 2
+    again = profiles.export("ratio-analyst")
+    assert again["version"] == 2
+    assert {**again, "version": 1} == {**document, "version": 1}
+    capsys.readouterr()
+
+
+def test_an_invalid_profile_file_over_an_imported_framework_names_each_field_and_stores_nothing(
+    sample: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = ratio_profile(
+        id="Ratio Analyst",
+        requirements=[
+            {"competence": 2, "application": 9, "contexts": ["programme"]},
+            {"competence": 3, "knowledge": 2, "application": 3, "contexts": ["programme"]},
+            {"competence": 99, "application": 3, "contexts": ["team"]},
+        ],
+    )
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(bad), "utf-8")
+    before = ProfileVersion.objects.count()
+    assert main(["profile", "import", str(path)]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == [
+        "bad.yaml: id: 'Ratio Analyst' does not match '^[a-z0-9]+(-[a-z0-9]+)*$'",
+        "bad.yaml: requirements[0].application: 9 is greater than the maximum of 5",
+        "bad.yaml: requirements[2].contexts[0]: 'team' is not one of "
+        "['project', 'programme', 'portfolio']",
+    ]
+    fixed = {**bad, "id": "ratio-analyst"}
+    fixed["requirements"][0]["application"] = 3
+    fixed["requirements"][2]["contexts"] = ["programme"]
+    path.write_text(yaml.safe_dump(fixed), "utf-8")
+    assert main(["profile", "import", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"bad.yaml: requirements[1].knowledge: framework {SAMPLE_ID} rates application only; "
+        "leave knowledge out",
+        "bad.yaml: requirements[2].competence: no competence 99",
+    ]
+    assert ProfileVersion.objects.count() == before
