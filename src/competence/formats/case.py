@@ -897,8 +897,16 @@ def imported_from_dict(data: Mapping[str, Any]) -> ImportedFramework:
 
 # -- an imported framework, assessable -------------------------------------------------------
 
-SCALE_NAMES = ("Not yet", "Aware", "Practised", "Competent", "Proficient", "Expert")
-"""The level names of an imported framework without a usable rubric: the product's 0-5 scale."""
+SCALE: tuple[tuple[str, str], ...] = (
+    ("Not yet", "Not shown yet."),
+    ("Aware", "Knows what it is and why it matters."),
+    ("Practised", "Has done it with guidance."),
+    ("Competent", "Does it well on their own."),
+    ("Proficient", "Does it in demanding situations and guides others."),
+    ("Expert", "Is a recognised authority on it."),
+)
+"""The levels of an imported framework without a usable rubric: the product's 0-5 scale, with
+descriptors of its own."""
 NAME_LENGTH = 80
 
 
@@ -955,7 +963,7 @@ def rubric_levels(imported: ImportedFramework) -> tuple[Level, ...] | None:
         for lv in levels
     ]
     if out[0].level != MIN_LEVEL:
-        out.insert(0, Level(MIN_LEVEL, SCALE_NAMES[0], "", "Not yet shown", from_source=False))
+        out.insert(0, Level(MIN_LEVEL, SCALE[0][0], "", SCALE[0][1], from_source=False))
     return tuple(out)
 
 
@@ -965,7 +973,7 @@ def assessable(imported: ImportedFramework) -> Framework:
     product's 0-5 scale when it has no usable rubric. An item is also found by its CASE
     identifier and its code."""
     levels = rubric_levels(imported) or tuple(
-        Level(n, name, "", name, from_source=False) for n, name in enumerate(SCALE_NAMES)
+        Level(n, name, "", says, from_source=False) for n, (name, says) in enumerate(SCALE)
     )
     competences = []
     slugs: set[str] = set()
