@@ -12,6 +12,7 @@ import yaml
 from competence.cli import main
 from competence.errors import DataError, InputError
 from competence.services import frameworks, profiles, records
+from competence.services.export import export_rows
 from competence.services.imports import import_file
 from competence.services.results import person_gap, person_results
 from competence.store.models import Assessment, Person, ProfileVersion
@@ -138,6 +139,8 @@ def test_a_person_is_assessed_against_an_imported_framework_end_to_end(
         "1 of 3 requirements that apply are not met"
     )
     assert gap["reasons"][1].endswith(": application 2, the Ratio analyst profile needs 3")
+    exported = {r["competence"]: r["slug"] for r in export_rows(person=emmy)}
+    assert exported[3] == by_number[3]["slug"]  # the framework's item, not APM's "sustainability"
     results = person_results(emmy)
     assert results["own"]["meets_profile"] is False
     assert results["judged_against"]["label"] == "Ratio analyst v1"
