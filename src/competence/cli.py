@@ -228,12 +228,14 @@ version_option = click.option(
 )
 
 
-def _stored_profile_rule(name: str) -> Callable[[dict[str, Any]], str]:
+def _stored_profile_rule(name: str, recorded: bool = False) -> Callable[[dict[str, Any]], str]:
     """Files alone for APM's profiles and profile files, and when there is no database to look
-    in; the database (signed in) for any other profile, which may be a stored one."""
+    in; the database (signed in) for any other profile, which may be a stored one (with
+    ``recorded``, also for no profile: a workbook may record a stored one)."""
 
     def rule(options: dict[str, Any]) -> str:
-        if on_files(options[name]):
+        value = options[name]
+        if on_files(value) and not (recorded and value is None):
             return FILE_ONLY
         from competence.services import database
 
@@ -438,7 +440,7 @@ def profile_import(session: Session, file: Path, dry_run: bool, as_json: bool) -
 )
 @context_option
 @json_option
-@needs(_stored_profile_rule("profile_id"))
+@needs(_stored_profile_rule("profile_id", recorded=True))
 def gap(
     session: Session, file: Path, profile_id: str | None, context: str | None, as_json: bool
 ) -> None:
@@ -454,10 +456,9 @@ def gap(
     if session.user is None:
         analysis = analyse_file(file, profile_id, context)
     else:
-        from competence.services import profiles
+        from competence.services.analysis import analyse_stored
 
-        catalogue, chosen = profiles.resolve(profile_id)
-        analysis = analyse_file(file, chosen, context, catalogue)
+        analysis = analyse_stored(file, profile_id, context)
     if as_json:
         emit_json(analysis.as_data())
         return

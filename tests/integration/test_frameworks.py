@@ -3,6 +3,7 @@ single axis, people rated against it and judged with reasons."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +235,26 @@ def test_an_invalid_profile_file_over_an_imported_framework_names_each_field_and
         "bad.yaml: requirements[2].competence: no competence 99",
     ]
     assert ProfileVersion.objects.count() == before
+
+
+def test_a_workbook_made_for_a_stored_profile_is_read_back_without_naming_it(
+    sample: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    profiles.publish(ratio_profile())
+    book = tmp_path / "ratio.xlsx"
+    args = ["template", "--profile", "ratio-analyst", "-c", "programme", "--out", str(book)]
+    assert main(args) == 0
+    workbook = load_workbook(book)
+    sheet = workbook["Self-assessment"]
+    sheet.protection.sheet = False
+    for row, level in ((8, 4), (9, 2), (10, 2)):
+        sheet.cell(row, 5).value = level
+    workbook.save(book)
+    capsys.readouterr()
+    assert main(["gap", str(book), "--json"]) == 0
+    verdict = json.loads(capsys.readouterr().out)
+    assert (verdict["profile"], verdict["context"]) == ("ratio-analyst", "programme")
+    assert verdict["meets_profile"] is False
+    assert [m["number"] for m in verdict["missing"]] == [3]
