@@ -25,7 +25,7 @@ from rich.text import Text
 from competence import __version__
 from competence.domain import workflow
 from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
-from competence.domain.framework import CONTEXTS
+from competence.domain.framework import AXES, CONTEXTS
 from competence.domain.roles import ROLES
 from competence.errors import InputError, writing
 
@@ -158,7 +158,8 @@ def cli(ctx: click.Context, debug: bool, as_user: str | None) -> None:
 @click.pass_context
 @file_only
 def framework(ctx: click.Context, as_json: bool) -> None:
-    """List the 29 competences of the framework and its rating scale."""
+    """List the competences of APM's framework and its rating scale (`framework list`: every
+    framework, imported ones too)."""
     if ctx.invoked_subcommand is not None:
         return
     from competence.services.catalogue import framework_data
@@ -212,16 +213,35 @@ def profile() -> None:
 
 def on_files(*values: str | None, version: int | None = None) -> bool:
     """Whether a profile command can answer from files alone: every profile named is one of
-    APM's (built in) or a profile file, and no stored version is asked for."""
-    from competence.data import is_profile_file, load_catalogue
+    APM's (built in) or a profile file over APM's framework, and no stored version is asked
+    for."""
+    from competence.data import is_profile_file, load_catalogue, over_builtin
 
     builtin = load_catalogue().profiles
-    return version is None and all(v is None or v in builtin or is_profile_file(v) for v in values)
+    return version is None and all(
+        v is None or v in builtin or (is_profile_file(v) and over_builtin(v)) for v in values
+    )
 
 
 version_option = click.option(
     "--version", "number", type=click.IntRange(min=1), help="A stored version (default: latest)."
 )
+
+
+def _stored_profile_rule(name: str, recorded: bool = False) -> Callable[[dict[str, Any]], str]:
+    """Files alone for APM's profiles and profile files, and when there is no database to look
+    in; the database (signed in) for any other profile, which may be a stored one (with
+    ``recorded``, also for no profile: a workbook may record a stored one)."""
+
+    def rule(options: dict[str, Any]) -> str:
+        value = options[name]
+        if on_files(value) and not (recorded and value is None):
+            return FILE_ONLY
+        from competence.services import database
+
+        return "signed-in" if database.in_use() else FILE_ONLY
+
+    return rule
 
 
 def _profile_rule(*names: str) -> Callable[[dict[str, Any]], str]:
@@ -265,8 +285,8 @@ def profile_show(
     table = Table(title=title, title_justify="left")
     table.add_column("No.", justify="right")
     table.add_column("Competence")
-    table.add_column("Knowledge", justify="center")
-    table.add_column("Application", justify="center")
+    for axis in data["axes"]:
+        table.add_column(axis.capitalize(), justify="center")
     table.add_column("Applies in")
     for r in data["requirements"]:
         everywhere = len(r["contexts"]) == len(CONTEXTS)
@@ -276,8 +296,7 @@ def profile_show(
         table.add_row(
             str(r["number"]),
             r["name"],
-            str(r["knowledge"]),
-            str(r["application"]),
+            *(str(r[axis]) for axis in data["axes"]),
             applies,
             style="" if r["applicable"] else "dim",
         )
@@ -334,8 +353,8 @@ def profile_diff(session: Session, first: str, second: str, as_json: bool) -> No
         table.add_row(
             str(ch["number"]),
             ch["name"],
-            f"{a['knowledge']}/{a['application']}" if a else "-",
-            f"{b['knowledge']}/{b['application']}" if b else "-",
+            "/".join(str(v) for v in a.values()) if a else "-",
+            "/".join(str(v) for v in b.values()) if b else "-",
             rise,
         )
     out.print(table)
@@ -421,17 +440,25 @@ def profile_import(session: Session, file: Path, dry_run: bool, as_json: bool) -
 )
 @context_option
 @json_option
-@file_only
-def gap(file: Path, profile_id: str | None, context: str | None, as_json: bool) -> None:
+@needs(_stored_profile_rule("profile_id", recorded=True))
+def gap(
+    session: Session, file: Path, profile_id: str | None, context: str | None, as_json: bool
+) -> None:
     """Show the gaps of FILE against a profile, and the verdict with reasons.
 
     FILE is a .csv, .json or the .xlsx template. One person, or each person when the file has a
     person column. A CSV or JSON file needs --profile and --context; the template records both.
-    The verdict does not change the exit code: 0 whenever the analysis ran.
+    The profile is one of APM's or a profile file (no database needed), or a stored profile's
+    slug. The verdict does not change the exit code: 0 whenever the analysis ran.
     """
     from competence.services.analysis import analyse_file
 
-    analysis = analyse_file(file, profile_id, context)
+    if session.user is None:
+        analysis = analyse_file(file, profile_id, context)
+    else:
+        from competence.services.analysis import analyse_stored
+
+        analysis = analyse_stored(file, profile_id, context)
     if as_json:
         emit_json(analysis.as_data())
         return
@@ -450,24 +477,27 @@ def _print_verdict(v: Verdict) -> None:
     who = f"{v.person}: " if v.person else ""
     title = Text(f"{who}{v.profile.name}, {v.context} context")
     table = Table(title=title, title_justify="left")
+    axes = next((r.axes for r in v.competences if r.target is not None), AXES)
     table.add_column("No.", justify="right")
     table.add_column("Competence")
-    table.add_column("Knowledge", justify="center")
-    table.add_column("Application", justify="center")
+    for axis in axes:
+        table.add_column(axis.capitalize(), justify="center")
     table.add_column("Result")
     for r in v.competences:
         t = r.target
-        k = _cell(r.rating.knowledge, t.knowledge if t else None)
-        a = _cell(r.rating.application, t.application if t else None)
+        cells = [_cell(r.rating.level(axis), t.level(axis) if t else None) for axis in axes]
         if not r.applicable:
             table.add_row(
-                str(r.competence.number), r.competence.name, k, a, "does not apply", style="dim"
+                str(r.competence.number), r.competence.name, *cells, "does not apply", style="dim"
             )
             continue
         assert r.label is not None
         result = r.label if r.met else f"{r.label} ({r.shortfall} short)"
         table.add_row(
-            str(r.competence.number), r.competence.name, k, a, Text(result, style=STYLE[r.label])
+            str(r.competence.number),
+            r.competence.name,
+            *cells,
+            Text(result, style=STYLE[r.label]),
         )
     out.print(table)
     out.print("Actual / target; – is not rated (counts as 0).", style="dim")
@@ -498,19 +528,28 @@ def _print_verdict(v: Verdict) -> None:
     help="Profile the targets come from.",
 )
 @context_option
-@file_only
-def template(out_file: Path, profile_id: str, context: str | None) -> None:
+@needs(_stored_profile_rule("profile_id"))
+def template(session: Session, out_file: Path, profile_id: str, context: str | None) -> None:
     """Write the self-assessment workbook to fill in and give to `competence gap`.
 
-    With --context it lists the competences that apply there; without, all 29 and where each
-    applies.
+    With --context it lists the competences that apply there; without, every competence of the
+    profile's framework and where each applies. The profile is one of APM's, a profile file, or
+    a stored profile's slug (give `gap` the same --profile).
     """
     from competence.api import write_template
 
     if out_file.suffix.lower() != ".xlsx":
         raise InputError(f"--out: {out_file}: the template is a workbook; name it *.xlsx")
-    with writing(out_file, "--out"):
-        rows = write_template(out_file, profile_id, context)
+    if session.user is None:
+        with writing(out_file, "--out"):
+            rows = write_template(out_file, profile_id, context)
+    else:
+        from competence.formats.template import write_template as write
+        from competence.services import profiles
+
+        catalogue, chosen = profiles.resolve(profile_id)
+        with writing(out_file, "--out"):
+            rows = write(catalogue, chosen or profile_id, context, out_file)
     click.echo(f"Wrote {out_file} ({rows} competences to rate).", err=True)
 
 
@@ -719,6 +758,34 @@ def restore(session: Session, file: Path) -> None:
     click.echo(f"Restored {file}: {_counts(counts)}.", err=True)
 
 
+@framework.command("list")
+@json_option
+@needs("signed-in")
+def framework_list(session: Session, as_json: bool) -> None:
+    """List every framework to assess against, APM's and each imported one, with its items.
+
+    A profile over an imported framework names it by its id (`framework: ID` in the profile
+    file) and its competences by the numbers shown here.
+    """
+    from competence.services.frameworks import listing
+
+    data = listing()
+    if as_json:
+        emit_json(data)
+        return
+    for fw in data:
+        table = Table(
+            title=f"{fw['title']} ({fw['id']}; rated on {' and '.join(fw['axes'])}; "
+            f"levels {', '.join(str(lv['level']) for lv in fw['levels'])})",
+            title_justify="left",
+        )
+        table.add_column("No.", justify="right")
+        table.add_column("Competence")
+        for c in fw["competences"]:
+            table.add_row(str(c["number"]), c["name"])
+        out.print(table)
+
+
 @framework.command("export")
 @click.option(
     "--format",
@@ -728,13 +795,29 @@ def restore(session: Session, file: Path) -> None:
     help="case: a CASE 1.1 package (JSON); moodle: Moodle's competency framework CSV.",
 )
 @out_option("The file to write.")
-@file_only
-def framework_export(fmt: str, out_file: Path) -> None:
-    """Export the framework and its profiles for other systems."""
-    from competence.services.catalogue import export_framework
+@click.option(
+    "--profile",
+    "-p",
+    "profile_id",
+    help="Export this profile's framework with it: a stored profile's slug or a profile file.",
+)
+@needs(_stored_profile_rule("profile_id"))
+def framework_export(session: Session, fmt: str, out_file: Path, profile_id: str | None) -> None:
+    """Export the framework and its profiles for other systems.
 
+    Without --profile, APM's framework and profiles. With it, the framework the profile is over
+    (APM's or an imported one), with its profiles and that one.
+    """
+    from competence.services.catalogue import export_framework, resolve
+
+    if session.user is None:
+        catalogue, _ = resolve(profile_id)
+    else:
+        from competence.services import profiles
+
+        catalogue, _ = profiles.resolve(profile_id)
     with writing(out_file, "--out"):
-        what = export_framework(fmt, out_file)
+        what = export_framework(fmt, out_file, catalogue)
     click.echo(f"Wrote {out_file} ({what}).", err=True)
 
 

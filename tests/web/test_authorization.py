@@ -51,6 +51,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "password-reset/done"): [200] * 6,
     ("GET", "framework"): EVERYONE,
     ("GET", "framework/compare"): EVERYONE,
+    ("GET", "frameworks"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("POST", "me/assessment/evidence"): [302, 302, 302, 302, 404, 404],  # back to the form

@@ -45,6 +45,13 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "backup": (["--out", "{tmp}/backup.json.gz"], ADMIN_ONLY),
     "restore": (["{tmp}/missing.json.gz"], ADMIN_ONLY),
     "framework import": (["{tmp}/missing.json"], ADMIN_ONLY),
+    "framework list": ([], EVERYONE),
+    "framework export": (
+        ["--format", "case", "--profile", "pmo-stored", "--out", "{tmp}/f.json"],
+        EVERYONE,
+    ),
+    "gap": (["{tmp}/missing.csv", "--profile", "pmo-stored", "-c", "project"], EVERYONE),
+    "template": (["--profile", "pmo-stored", "--out", "{tmp}/t.xlsx"], EVERYONE),
     "user create": (
         ["carol", "--role", "member", "--email", "c@example.org", "--password-stdin"],
         ADMIN_ONLY,

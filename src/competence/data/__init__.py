@@ -16,6 +16,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from competence.domain.framework import (
+    AXES,
     CONTEXTS,
     ORGANISATION,
     Attribution,
@@ -26,7 +27,6 @@ from competence.domain.framework import (
     Level,
     Profile,
     Requirement,
-    Target,
     slugify,
 )
 from competence.errors import DataError
@@ -114,6 +114,29 @@ def framework_from(doc: dict[str, Any], source: str) -> Framework:
     )
 
 
+def _axis_problems(requirement: dict[str, Any], framework: Framework, where: str) -> list[str]:
+    """A requirement sets a target on each axis its framework rates, and on no other, within
+    the framework's levels."""
+    problems = []
+    rated = " and ".join(framework.axes)
+    for axis in AXES:
+        value = requirement.get(axis)
+        if axis not in framework.axes:
+            if value is not None:
+                problems.append(
+                    f"{where}.{axis}: framework {framework.id} rates {rated} only; leave {axis} out"
+                )
+        elif value is None:
+            problems.append(f"{where}.{axis}: a target is needed (framework {framework.id} rates "
+                            f"{rated})")  # fmt: skip
+        elif value > framework.top_level:
+            problems.append(
+                f"{where}.{axis}: {value} is above the top level of framework "
+                f"{framework.id} ({framework.top_level})"
+            )
+    return problems
+
+
 def profile_from(doc: dict[str, Any], framework: Framework, source: str) -> Profile:
     problems: list[str] = []
     known = {c.number for c in framework.competences}
@@ -126,9 +149,10 @@ def profile_from(doc: dict[str, Any], framework: Framework, source: str) -> Prof
             problems.append(f"{source}: requirements[{i}].competence: no competence {number}")
         elif number in requirements:
             problems.append(f"{source}: requirements[{i}].competence: {number} appears twice")
+        problems.extend(_axis_problems(r, framework, f"{source}: requirements[{i}]"))
         requirements[number] = Requirement(
             competence=number,
-            target=Target(r["knowledge"], r["application"]),
+            target=framework.target(r.get("knowledge", 0), r.get("application", 0)),
             contexts=frozenset(r["contexts"]),
             qualifier=r.get("qualifier"),
             definition=r.get("definition"),
@@ -193,8 +217,7 @@ def profile_document(profile: Profile) -> dict[str, Any]:
         r = profile.requirements[number]
         item: dict[str, Any] = {
             "competence": number,
-            "knowledge": r.target.knowledge,
-            "application": r.target.application,
+            **r.target.as_dict(),
             "contexts": [c for c in CONTEXTS if c in r.contexts],
         }
         if r.qualifier:
@@ -260,6 +283,17 @@ def is_profile_file(value: str) -> bool:
     return value.lower().endswith(PROFILE_SUFFIXES) or "/" in value or "\\" in value
 
 
+def over_builtin(path: str | Path) -> bool:
+    """Whether a profile file is over the built-in framework (or says nothing else): then it can
+    be used with no database. A file that cannot be read is reported where it is read."""
+    try:
+        doc = yaml.safe_load(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return True
+    framework = doc.get("framework") if isinstance(doc, dict) else None
+    return not isinstance(framework, str) or framework == load_catalogue().framework.id
+
+
 def tailored_problems(profile: Profile, catalogue: Catalogue, source: str) -> list[str]:
     """What an organisation's profile may not do: take the place of one of APM's (which are
     read-only: a tailored profile is a copy with its own slug), or claim to be APM's."""
@@ -289,6 +323,16 @@ def with_profile_file(
     if problems:
         raise DataError(problems)
     return build_catalogue(cat.framework, [*cat.profiles.values(), profile]), profile.id
+
+
+def activities_for(framework: Framework) -> dict[str, dict[str, str]]:
+    """The development activities for a framework's plans: for APM's framework, the sentences
+    per competence as well as per kind; for any other, the sentences per kind alone (APM's
+    competence numbers mean nothing there)."""
+    activities = load_activities()
+    if framework.id == load_catalogue().framework.id:
+        return activities
+    return {"kinds": activities["kinds"]}
 
 
 @functools.cache

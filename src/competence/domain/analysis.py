@@ -76,11 +76,15 @@ class CompetenceResult:
 
     @property
     def shortfall(self) -> int:
-        return 0 if self.gap is None else max(self.gap.knowledge, self.gap.application)
+        return 0 if self.gap is None else max(self.gap.as_dict().values())
 
     @property
     def levels_short(self) -> int:
-        return 0 if self.gap is None else self.gap.knowledge + self.gap.application
+        return 0 if self.gap is None else sum(self.gap.as_dict().values())
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        return AXES if self.target is None else self.target.axes
 
     def as_dict(self) -> dict[str, Any]:
         c = self.competence
@@ -90,7 +94,9 @@ class CompetenceResult:
             "name": c.name,
             "applicable": self.applicable,
             "target": None if self.target is None else self.target.as_dict(),
-            "actual": self.rating.as_dict() if self.rating.rated else None,
+            "actual": (
+                {axis: self.rating.level(axis) for axis in self.axes} if self.rating.rated else None
+            ),
             "gap": None if self.gap is None else self.gap.as_dict(),
             "met": self.met,
             "label": self.label,
@@ -163,10 +169,11 @@ def compare(
     gap = Target(
         knowledge=max(0, target.knowledge - (rating.knowledge or 0)),
         application=max(0, target.application - (rating.application or 0)),
+        axes=target.axes,
     )
     met = target.met_by(rating.knowledge, rating.application)
     return CompetenceResult(
-        competence, True, target, rating, gap, met, label_for(max(gap.knowledge, gap.application))
+        competence, True, target, rating, gap, met, label_for(max(gap.as_dict().values()))
     )
 
 
@@ -177,12 +184,12 @@ def shortfalls(result: CompetenceResult, profile: Profile) -> list[Shortfall]:
         Shortfall(
             result.competence,
             axis,
-            getattr(result.target, axis),
+            result.target.level(axis),
             result.rating.level(axis),
             profile.name,
         )
-        for axis in AXES
-        if getattr(result.gap, axis) > 0
+        for axis in result.target.axes
+        if result.gap.level(axis) > 0
     ]
 
 
@@ -190,10 +197,11 @@ def _where(context: str | None) -> str:
     return f"in the {context} context" if context else "in any context"
 
 
-def _describe(rating: Rating) -> str:
-    k = "not rated" if rating.knowledge is None else rating.knowledge
-    a = "not rated" if rating.application is None else rating.application
-    return f"knowledge {k}, application {a}"
+def _describe(rating: Rating, axes: tuple[str, ...] = AXES) -> str:
+    def shown(value: int | None) -> str:
+        return "not rated" if value is None else str(value)
+
+    return ", ".join(f"{axis} {shown(rating.level(axis))}" for axis in axes)
 
 
 def assess(
@@ -280,7 +288,7 @@ def _specialist(
             continue
         if result.met:
             reasons.append(
-                f"{result.competence.name}: {_describe(result.rating)} "
+                f"{result.competence.name}: {_describe(result.rating, result.axes)} "
                 f"meets the {profile.name} rating {result.target}"
             )
         else:

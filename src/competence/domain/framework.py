@@ -59,6 +59,9 @@ class Framework:
     attribution: Attribution
     levels: tuple[Level, ...]
     competences: tuple[Competence, ...]
+    axes: tuple[str, ...] = AXES
+    """The axes a person is rated on: knowledge and application (APM's), or one of them for a
+    framework with a single rubric (an imported CASE framework: application alone)."""
     _index: Mapping[str, Competence] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -84,23 +87,53 @@ class Framework:
     def level(self, value: int) -> Level:
         return next(lv for lv in self.levels if lv.level == value)
 
+    @property
+    def top_level(self) -> int:
+        return max(lv.level for lv in self.levels)
+
+    def level_problem(self, axis: str, value: int | None) -> str | None:
+        """Why a rating of ``value`` on ``axis`` does not fit this framework (``axis: reason``),
+        or None: an axis the framework does not rate stays empty, and a level is at most the
+        framework's top level."""
+        if value is None:
+            return None
+        if axis not in self.axes:
+            return f"{axis}: this framework rates {' and '.join(self.axes)} only; leave it empty"
+        if value > self.top_level:
+            return f"{axis}: {value} is above this framework's top level, {self.top_level}"
+        return None
+
+    def target(self, knowledge: int = 0, application: int = 0) -> Target:
+        """A target on this framework's axes (an axis it does not rate asks for nothing)."""
+        return Target(
+            knowledge if "knowledge" in self.axes else 0,
+            application if "application" in self.axes else 0,
+            self.axes,
+        )
+
 
 @dataclass(frozen=True)
 class Target:
-    """A level on each axis."""
+    """A level on each of the framework's axes (``axes``: both, APM's, by default)."""
 
     knowledge: int
     application: int
+    axes: tuple[str, ...] = AXES
+
+    def level(self, axis: str) -> int:
+        value: int = getattr(self, axis)
+        return value
 
     def as_dict(self) -> dict[str, int]:
-        return {"knowledge": self.knowledge, "application": self.application}
+        return {axis: self.level(axis) for axis in self.axes}
 
     def met_by(self, knowledge: int | None, application: int | None) -> bool:
-        """A requirement is met when both axes reach the target; not rated counts as 0."""
-        return (knowledge or 0) >= self.knowledge and (application or 0) >= self.application
+        """A requirement is met when every axis reaches the target; not rated counts as 0."""
+        actual = {"knowledge": knowledge, "application": application}
+        return all((actual[axis] or 0) >= self.level(axis) for axis in self.axes)
 
     def __str__(self) -> str:
-        return f"{self.knowledge}/{self.application}"
+        return "/".join(str(self.level(axis)) for axis in self.axes)
 
 
 @dataclass(frozen=True)

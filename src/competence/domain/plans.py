@@ -92,11 +92,11 @@ def suggest(
     verdict = assess(catalogue, toward, context, ratings)
     gaps = sorted(
         (
-            (r.competence.number, axis, getattr(r.gap, axis), getattr(r.target, axis))
+            (r.competence.number, axis, r.gap.level(axis), r.target.level(axis))
             for r in verdict.competences
             if r.applicable and r.gap and r.target and r.competence.number in rated
-            for axis in AXES
-            if getattr(r.gap, axis) > 0
+            for axis in r.target.axes
+            if r.gap.level(axis) > 0
         ),
         key=lambda g: (-g[2], g[0], AXES.index(g[1])),
     )

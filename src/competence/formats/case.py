@@ -23,7 +23,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from competence.domain.framework import AXES, CONTEXTS, Catalogue, Competence, Framework
+from competence.domain.framework import (
+    AXES,
+    CONTEXTS,
+    MAX_LEVEL,
+    MIN_LEVEL,
+    Attribution,
+    Catalogue,
+    Competence,
+    Framework,
+    Level,
+    slugify,
+)
 from competence.errors import InputError
 
 CASE_VERSION = "1.1"
@@ -178,8 +189,7 @@ def _profiles_of(catalogue: Catalogue, number: int) -> dict[str, Any]:
         if req is None:
             continue
         out[profile.id] = {
-            "knowledge": req.target.knowledge,
-            "application": req.target.application,
+            **req.target.as_dict(),
             "contexts": [c for c in CONTEXTS if c in req.contexts],
             "qualifier": req.qualifier,
             "definition": req.definition,
@@ -213,11 +223,15 @@ def _document_extensions(catalogue: Catalogue) -> dict[str, Any]:
 def _document_notes(framework: Framework) -> str:
     ours = [lv for lv in framework.levels if not lv.from_source]
     notes = [framework.attribution.notice]
-    if ours:
-        names = ", ".join(f"{lv.level} {lv.name}" for lv in ours)
+    names = ", ".join(f"{lv.level} {lv.name}" for lv in ours)
+    if ours and framework.axes == AXES:  # APM's framework: level 0 is from its ratings chart
         notes.append(
             f"Level {names} is not in the APM role profile (it comes from APM's ratings chart); "
             "its descriptors were written by the competence project."
+        )
+    elif ours:
+        notes.append(
+            f"Level {names} is not in the framework's source: the competence tool's scale."
         )
     notes.append("Exported by the competence tool; role profile targets are in extensions.")
     return " ".join(notes)
@@ -229,8 +243,9 @@ def export_case(
     """The framework and its profiles as a CASE 1.1 CFPackage, ready for :func:`json.dumps`.
 
     The framework is the CFDocument, each competence a CFItem (``humanCodingScheme`` is its
-    number) linked to the document by an ``isChildOf`` association, and knowledge and application
-    are two CFRubrics with one criterion per competence and levels 0-5. Profile targets and the
+    number) linked to the document by an ``isChildOf`` association, and each axis of the framework
+    (knowledge and application for APM's) a CFRubric with one criterion per competence and its
+    levels. Profile targets and the
     specialist rule are kept in ``extensions``. A record's URI is ``base_uri`` + its identifier.
     """
     fw = catalogue.framework
@@ -273,7 +288,7 @@ def export_case(
                 "identifier": type_id,
                 "uri": ids.uri(type_id),
                 "title": ITEM_TYPE,
-                "description": "A competence of the framework, rated on knowledge and application.",
+                "description": f"A competence of the framework, rated on {' and '.join(fw.axes)}.",
                 "hierarchyCode": "1",
                 "typeCode": ITEM_TYPE,
                 "lastChangeDateTime": when,
@@ -295,7 +310,7 @@ def export_case(
         "CFItems": items,
         "CFAssociations": associations,
         "CFDefinitions": definitions,
-        "CFRubrics": [_rubric(fw, axis, ids, when) for axis in AXES],
+        "CFRubrics": [_rubric(fw, axis, ids, when) for axis in fw.axes],
     }
 
 
@@ -877,4 +892,113 @@ def imported_from_dict(data: Mapping[str, Any]) -> ImportedFramework:
         ),
         skipped=tuple(data["skipped"]),
         extensions=dict(data["extensions"]),
+    )
+
+
+# -- an imported framework, assessable -------------------------------------------------------
+
+SCALE: tuple[tuple[str, str], ...] = (
+    ("Not yet", "Not shown yet."),
+    ("Aware", "Knows what it is and why it matters."),
+    ("Practised", "Has done it with guidance."),
+    ("Competent", "Does it well on their own."),
+    ("Proficient", "Does it in demanding situations and guides others."),
+    ("Expert", "Is a recognised authority on it."),
+)
+"""The levels of an imported framework without a usable rubric: the product's 0-5 scale, with
+descriptors of its own."""
+NAME_LENGTH = 80
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= NAME_LENGTH:
+        return text
+    return text[: NAME_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _in_order(imported: ImportedFramework) -> list[ImportedItem]:
+    """Every item, depth first in the hierarchy's order (an item whose parent is not an item
+    comes at the top level)."""
+    known = {i.identifier for i in imported.items}
+    out: list[ImportedItem] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None) -> None:
+        kids = [
+            i
+            for i in imported.items
+            if (i.parent if i.parent in known else None) == parent and i.identifier not in seen
+        ]
+        for item in sorted(kids, key=lambda i: (i.position is None, i.position or 0)):
+            seen.add(item.identifier)
+            out.append(item)
+            walk(item.identifier)
+
+    walk(None)
+    out.extend(i for i in imported.items if i.identifier not in seen)  # in a cycle: at the end
+    return out
+
+
+def rubric_levels(imported: ImportedFramework) -> tuple[Level, ...] | None:
+    """The scale of the framework's first rubric, when its levels are whole-number scores from
+    0 to 5, each once (level 0 is added when the rubric starts higher); else None."""
+    if not imported.rubrics:
+        return None
+    levels = imported.rubrics[0].levels
+    scores = [lv.score for lv in levels]
+    if (
+        not levels
+        or any(s is None or s != int(s) or not MIN_LEVEL <= s <= MAX_LEVEL for s in scores)
+        or len(set(scores)) != len(scores)
+    ):
+        return None
+    out = [
+        Level(
+            int(lv.score or 0),
+            lv.quality or f"Level {int(lv.score or 0)}",
+            "",
+            lv.description or lv.quality or "",
+        )
+        for lv in levels
+    ]
+    if out[0].level != MIN_LEVEL:
+        out.insert(0, Level(MIN_LEVEL, SCALE[0][0], "", SCALE[0][1], from_source=False))
+    return tuple(out)
+
+
+def assessable(imported: ImportedFramework) -> Framework:
+    """An imported framework as one to assess against: every item a competence, numbered from 1
+    depth first, rated on a single axis (application) on the levels of its rubric, or on the
+    product's 0-5 scale when it has no usable rubric. An item is also found by its CASE
+    identifier and its code."""
+    levels = rubric_levels(imported) or tuple(
+        Level(n, name, "", says, from_source=False) for n, (name, says) in enumerate(SCALE)
+    )
+    competences = []
+    slugs: set[str] = set()
+    for number, item in enumerate(_in_order(imported), start=1):
+        name = _short(item.name or item.statement)
+        if item.code and not name.startswith(item.code):
+            name = f"{item.code} {name}"
+        slug = slugify(name) or f"item-{number}"
+        if slug in slugs:
+            slug = f"{slug}-{number}"
+        slugs.add(slug)
+        aliases = tuple(a for a in (item.identifier, item.code) if a)
+        competences.append(Competence(number, slug, name, item.statement, aliases))
+    owner = imported.creator or "its publisher"
+    return Framework(
+        id=imported.id,
+        title=imported.title,
+        version=imported.version or "",
+        attribution=Attribution(
+            source=f"{imported.title}, a CASE framework by {owner}",
+            owner=owner,
+            notice=imported.licence
+            or "Imported from a CASE package: its licence is its publisher's.",
+        ),
+        levels=levels,
+        competences=tuple(competences),
+        axes=("application",),
     )

@@ -3,8 +3,9 @@
 The file has Moodle's 14 columns in Moodle's order (the importer reads them by position; the
 header row carries the English labels Moodle's own export writes). The first row is the framework
 (``Is framework`` = 1) with the rating scale and its configuration; then each competence is a
-competency with two child competencies, knowledge and application, so that the two axes are rated
-separately, as the domain rules ask. Every field is written through
+competency with a child competency per axis of the framework (knowledge and application for
+APM's, so that the two axes are rated separately, as the domain rules ask; application alone for
+a framework with a single axis). Every field is written through
 :func:`~competence.formats.tables.escape_cell`, as in every file the product writes (no field of
 the APM framework starts with a formula character, so none changes).
 """
@@ -16,7 +17,7 @@ import html
 import json
 from typing import TextIO
 
-from competence.domain.framework import AXES, CONTEXTS, Catalogue, Competence, Framework
+from competence.domain.framework import CONTEXTS, Catalogue, Competence, Framework
 from competence.formats.tables import escape_cell
 
 FIELDS: tuple[str, ...] = (
@@ -113,9 +114,9 @@ def _targets(catalogue: Catalogue, number: int, axis: str | None) -> str:
             continue
         fw = catalogue.framework
         if axis is None:
-            target = f"knowledge {req.target.knowledge}, application {req.target.application}"
+            target = ", ".join(f"{a} {v}" for a, v in req.target.as_dict().items())
         else:
-            level = fw.level(getattr(req.target, axis))
+            level = fw.level(req.target.level(axis))
             target = f"{level.level} {level.name}"
         parts.append(f"{profile.name}: {target} ({_contexts(req.contexts)})")
     if not parts:
@@ -127,10 +128,15 @@ def _framework_row(catalogue: Catalogue, proficient_from: int) -> list[str]:
     fw = catalogue.framework
     a = fw.attribution
     proficient = fw.level(proficient_from)
+    children = (
+        "two child competencies, knowledge and application,"
+        if len(fw.axes) == 2
+        else f"one child competency, {fw.axes[0]},"
+    )
     description = _p(
-        f"{a.source}. Version {fw.version}.",
+        f"{a.source}. Version {fw.version}." if fw.version else f"{a.source}.",
         a.notice,
-        f"Each competence has two child competencies, knowledge and application, rated on the "
+        f"Each competence has {children} rated on the "
         f"scale {', '.join(f'{lv.level} {lv.name}' for lv in fw.levels)}. Moodle counts "
         f"{proficient.level} {proficient.name} and above as proficient.",
     )
@@ -177,7 +183,8 @@ def export_moodle(
     catalogue: Catalogue, out: TextIO, *, proficient_from: int = PROFICIENT_FROM
 ) -> int:
     """Write the framework as Moodle competency framework CSV; return the rows written after the
-    header (1 framework row + 3 per competence). Open ``out`` with ``newline=""``."""
+    header (1 framework row, and per competence 1 row and 1 per axis). Open ``out`` with
+    ``newline=""``."""
     fw = catalogue.framework
     if proficient_from not in {lv.level for lv in fw.levels}:
         raise ValueError(f"proficient_from must be a level of the scale, not {proficient_from}")
@@ -190,11 +197,11 @@ def export_moodle(
             _competency_row(
                 "",
                 parent,
-                c.name,
+                c.name[:100],
                 _p(c.definition, _targets(catalogue, c.number, None)),
             )
         )
-        for axis in AXES:
+        for axis in fw.axes:
             rows.append(
                 _competency_row(
                     parent,

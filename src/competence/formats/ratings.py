@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from competence.domain.evidence import Confidence, check_links, parse_confidence, split_links
-from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Competence, Framework
+from competence.domain.framework import AXES, MAX_LEVEL, MIN_LEVEL, Competence, Framework
 from competence.domain.ratings import Rating
 from competence.errors import InputError
 from competence.formats.tables import (
@@ -127,7 +127,7 @@ def check_row(
                 f"(use a number 1-{len(framework.competences)}, a slug or the exact name)"
             )
     levels: dict[str, int | None] = {}
-    for axis in ("knowledge", "application"):
+    for axis in AXES:
         try:
             levels[axis] = parse_level(v.get(axis))
         except ValueError:
@@ -135,6 +135,9 @@ def check_row(
                 f"{axis}: must be a whole number from {MIN_LEVEL} to {MAX_LEVEL}, "
                 f"got {shown(v.get(axis))}"
             )
+            continue
+        if (problem := framework.level_problem(axis, levels[axis])) is not None:
+            bad.append(problem)
     extra, wrong = check_extras(v.get("confidence"), v.get("evidence_links"))
     bad += wrong
     if bad or competence is None:

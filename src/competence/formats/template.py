@@ -16,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.domain.evidence import CONFIDENCE_WORDS, MAX_LINKS
-from competence.domain.framework import MAX_LEVEL, MIN_LEVEL, Catalogue, check_context
+from competence.domain.framework import Catalogue, check_context
 from competence.formats.ratings import ALL_CONTEXTS
 from competence.formats.tables import TEMPLATE_SHEET, escape_cell
 
@@ -56,7 +56,8 @@ UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTRED = Alignment(horizontal="center", vertical="top")
 TEXT_COLUMNS = ("Competence", "Definition", "Evidence", "Evidence links", APPLIES_IN)
-INPUT_COLUMNS = ("Knowledge", "Application", "Evidence", "Confidence", "Evidence links")
+EXTRA_INPUTS = ("Evidence", "Confidence", "Evidence links")
+"""The input columns beside the framework's own axes."""
 
 
 def write_template(
@@ -88,11 +89,18 @@ def write_template(
         if label == "Person":
             cell.protection = UNLOCKED
             cell.fill = INPUT_FILL
+    low, top = framework.levels[0], framework.levels[-1]
+    rated = {axis.capitalize() for axis in framework.axes}
     notes = {
         5: f"Source: {framework.attribution.source}. {framework.attribution.notice}",
         6: (
-            f"Rate yourself from {MIN_LEVEL} (Unaware) to {MAX_LEVEL} (Expert), separately for "
-            "knowledge and for application; the Levels sheet says what each level means. Leave a "
+            f"Rate yourself from {low.level} ({low.name}) to {top.level} ({top.name}), "
+            + (
+                "separately for knowledge and for application"
+                if len(framework.axes) == 2
+                else f"on {framework.axes[0]} alone (this framework has one axis)"
+            )
+            + "; the Levels sheet says what each level means. Leave a "
             "cell empty if you have not rated it yet. A rating below the target turns orange. "
             f"Confidence (optional): {', '.join(CONFIDENCE_WORDS)}. Evidence links (optional): "
             f"up to {MAX_LINKS} http or https links, separated by spaces."
@@ -115,11 +123,11 @@ def write_template(
     levels = ", ".join(f"{lv.level} {lv.name}" for lv in framework.levels)
     validation = DataValidation(
         type="list",
-        formula1='"' + ",".join(str(n) for n in range(MIN_LEVEL, MAX_LEVEL + 1)) + '"',
+        formula1='"' + ",".join(str(lv.level) for lv in framework.levels) + '"',
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="Rating",
-        error=f"Choose a whole number from {MIN_LEVEL} to {MAX_LEVEL}.",
+        error=f"Choose a whole number from {low.level} to {top.level}.",
         showInputMessage=True,
         promptTitle="Level",
         prompt=levels,
@@ -148,8 +156,9 @@ def write_template(
             "Number": competence.number,
             "Competence": competence.name,
             "Definition": requirement.definition or competence.definition,
-            "Target knowledge": requirement.target.knowledge,
-            "Target application": requirement.target.application,
+            **{
+                f"Target {axis}": requirement.target.level(axis) for axis in requirement.target.axes
+            },
             APPLIES_IN: ", ".join(
                 c for c in ("project", "programme", "portfolio") if c in requirement.contexts
             ),
@@ -159,13 +168,13 @@ def write_template(
         for name, i in col.items():
             cell = ws.cell(row, i, escape_cell(values.get(name)))
             cell.alignment = WRAP if name in TEXT_COLUMNS else CENTRED
-            if name in INPUT_COLUMNS:
+            if name in rated or name in EXTRA_INPUTS:
                 cell.protection = UNLOCKED
                 cell.fill = INPUT_FILL
     first, last = HEADER_ROW + 1, row
     letter = get_column_letter(col["Confidence"])
     sure.add(f"{letter}{first}:{letter}{last}")
-    for axis in ("Knowledge", "Application"):
+    for axis in sorted(rated, key=HEADER.index):
         letter = get_column_letter(col[axis])
         target = get_column_letter(col[f"Target {axis.lower()}"])
         validation.add(f"{letter}{first}:{letter}{last}")
@@ -195,7 +204,11 @@ def write_template(
         source = (
             framework.attribution.source
             if lv.from_source
-            else ("Not in the role profile: our own wording for level 0")
+            else (
+                "Not in the role profile: our own wording for level 0"
+                if len(framework.axes) == 2
+                else "Not in the framework's source: the competence tool's scale"
+            )
         )
         row_values: tuple[int | str, ...] = (
             lv.level,

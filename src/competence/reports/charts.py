@@ -17,17 +17,38 @@ def _level(value: Any) -> int:
     return int(value) if isinstance(value, int) else 0
 
 
+def axis_cells(competences: list[dict[str, Any]], axes: list[str]) -> list[dict[str, Any]]:
+    """The table alternative of :func:`bars`: the rows of a gap table (``gap --json``'s
+    competences) with a cell per axis of the framework, actual / target."""
+    return [
+        {
+            **c,
+            "cells": [
+                {
+                    "axis": axis,
+                    "actual": (c["actual"] or {}).get(axis),
+                    "target": (c["target"] or {}).get(axis),
+                }
+                for axis in axes
+            ],
+        }
+        for c in competences
+    ]
+
+
 def bars(result: dict[str, Any], width: int = 720) -> str:
-    """Knowledge and application against the target, one named row per competence that applies:
-    two bars per row, and a mark at each axis's target."""
+    """Each axis (knowledge and application, or a framework's one axis) against the target, one
+    named row per competence that applies: a bar per axis, and a mark at each axis's target."""
     rows = [c for c in result["competences"] if c["applicable"]]
+    axes = list(rows[0]["target"]) if rows else ["knowledge", "application"]
+    colours = {"knowledge": KNOWLEDGE, "application": APPLICATION}
     left, scale, row = 300, (width - 320) / 5, 32
     top = 26
     height = top + row * len(rows) + 8
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart bars" aria-labelledby="bars-title">',
-        f'<title id="bars-title">Knowledge and application against the '
+        f'<title id="bars-title">{" and ".join(axes).capitalize()} against the '
         f"{escape(result['profile'])} targets, one row per competence that applies "
         f"({len(rows)})</title>",
     ]
@@ -46,9 +67,8 @@ def bars(result: dict[str, Any], width: int = 720) -> str:
             f'fill="#1d232a">{c["number"]}. {escape(name)}<title>{c["number"]}. '
             f"{escape(c['name'])}</title></text>"
         )
-        for j, (axis, colour) in enumerate(
-            (("knowledge", KNOWLEDGE), ("application", APPLICATION))
-        ):
+        for j, axis in enumerate(axes):
+            colour = colours[axis]
             actual = (c["actual"] or {}).get(axis)
             target = c["target"][axis]
             by = y + 4 + j * 13

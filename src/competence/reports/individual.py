@@ -12,15 +12,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from competence.data import load_catalogue
 from competence.reports import charts
 
 
 def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
-    catalogue = load_catalogue()
     person = results["person"]
     target = results["own"]
-    names = {c.number: c.name for c in catalogue.framework.competences}
+    names = {c["number"]: c["name"] for c in target["competences"]}  # the person's framework
     trend = results["history"]["trend"]
     cycles = [p["cycle"] for p in trend[0]["points"]] if trend else []
     return render_to_string(
@@ -30,11 +28,13 @@ def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
             "person": person,
             "target": target,
             "chart": mark_safe(charts.bars(target)),
+            "axes": results["axes"],
+            "rows": charts.axis_cells(target["competences"], results["axes"]),
             "names": names,
             "plan": plan,
             "trend": [{**t, "name": names[t["number"]]} for t in trend],
             "cycles": cycles if len(cycles) > 1 else [],
-            "attribution": catalogue.framework.attribution,
+            "attribution": results["attribution"],
             "made_on": timezone.localdate().isoformat(),
             "missing": results["still_needed"],
             "evidence": results["evidence"],

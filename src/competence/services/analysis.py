@@ -73,6 +73,24 @@ def analyse_file(
     return Analysis(file, chosen_profile, chosen_context, verdicts)
 
 
+def analyse_stored(
+    path: str | Path, profile: str | None = None, context: str | None = None
+) -> Analysis:
+    """:func:`analyse_file` with the stored profiles: ``profile`` (or, without one, the profile a
+    workbook records) is a stored profile's slug over any framework, one of APM's, or a file."""
+    from competence.services import profiles
+
+    catalogue, chosen = profiles.resolve(profile)
+    if chosen is None:
+        try:
+            recorded = read_ratings(path, catalogue.framework).profile
+        except InputError:
+            recorded = None  # analyse_file reports the file's problems
+        if recorded is not None and recorded not in catalogue.profiles:
+            catalogue = profiles.catalogue_for(recorded)
+    return analyse_file(path, chosen, context, catalogue)
+
+
 def ratings_from_mapping(
     ratings: Mapping[int | str, Any], catalogue: Catalogue
 ) -> dict[int, Rating]:

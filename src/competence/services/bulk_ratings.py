@@ -20,10 +20,15 @@ from django.utils import timezone
 
 from competence.data import load_catalogue
 from competence.domain import workflow
+from competence.domain.framework import Framework
 from competence.errors import InputError
 from competence.formats.ratings import check_extras
 from competence.formats.tables import unescape_cell
-from competence.services.profiles import current_framework, latest_version_ids
+from competence.services.profiles import (
+    current_framework,
+    frameworks_by_profile,
+    latest_version_ids,
+)
 from competence.services.records import open_cycle
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person
@@ -66,6 +71,7 @@ class _Writer:
     now: Any
     today: Any
     framework_id: int
+    frameworks: dict[str, int] = field(default_factory=dict)  # each profile's framework version
     versions: dict[str, int] = field(default_factory=dict)  # each profile's latest version id
     next_ids: list[int] = field(default_factory=list)
     next_free: int = 0
@@ -128,13 +134,27 @@ def _highest_sqlite_id() -> int:
     return max(highest, int(row[0]) if row else 0)
 
 
-def _competence_keys() -> dict[str, int]:
+def _competence_keys(framework: Framework) -> dict[str, int]:
     keys: dict[str, int] = {}
-    for c in load_catalogue().framework.competences:
+    for c in framework.competences:
         for key in (str(c.number), c.slug, c.name, *c.also_known_as):
             keys[key] = c.number
             keys[key.casefold()] = c.number
     return keys
+
+
+@dataclass
+class _Rated:
+    """What the ratings of a person with one framework are checked against."""
+
+    framework: Framework
+    keys: dict[str, int]
+    names: dict[int, str]
+
+    @classmethod
+    def of(cls, framework: Framework) -> _Rated:
+        names = {c.number: c.name for c in framework.competences}
+        return cls(framework, _competence_keys(framework), names)
 
 
 def _people() -> tuple[dict[str, int], dict[int, tuple[str, str]]]:
@@ -163,9 +183,17 @@ def import_ratings(
 
     ``cycle`` and ``kind`` given here win over the file's ``cycle`` and ``kind`` columns.
     """
-    competences = _competence_keys()
-    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    builtin = _Rated.of(load_catalogue().framework)
+    by_profile = frameworks_by_profile()
+    rated = {builtin.framework.id: builtin}
+    for framework, _ in by_profile.values():
+        if framework.id not in rated:
+            rated[framework.id] = _Rated.of(framework)
     people, facts = _people()
+    framework_of = {
+        pk: rated[by_profile[profile][0].id] if profile in by_profile else builtin
+        for pk, (profile, _) in facts.items()
+    }
     idx = src.index
     ip = idx.get("person", -1)
     ic, ik, ia = idx["competence"], idx["knowledge"], idx["application"]
@@ -190,6 +218,7 @@ def import_ratings(
             now=connection.ops.adapt_datetimefield_value(timezone.now()),
             today=connection.ops.adapt_datefield_value(timezone.localdate()),
             framework_id=current_framework().pk,
+            frameworks={slug: pk for slug, (_, pk) in by_profile.items()},
             versions=latest_version_ids(),
         )
         cycles: dict[str | None, Cycle] = {}
@@ -233,6 +262,8 @@ def import_ratings(
             if person_id is None:
                 person = person.strip()
                 person_id = people.get(person) or people.get(person.lower())
+            scale = builtin if person_id is None else framework_of[person_id]
+            competences, names = scale.keys, scale.names
             raw_c = cells[ic]
             number_c = competences.get(raw_c)
             if number_c is None:
@@ -267,8 +298,8 @@ def import_ratings(
                     problems.append(f"{at}: competence: is empty")
                 elif number_c is None:
                     problems.append(
-                        f'{at}: competence: unknown competence "{raw_c}" (use a number 1-29, '
-                        "a slug or the exact name)"
+                        f'{at}: competence: unknown competence "{raw_c}" '
+                        f"(use a number 1-{len(names)}, a slug or the exact name)"
                     )
                 for axis, raw, value in (("knowledge", raw_k, k), ("application", raw_a, a)):
                     if value == BAD:
@@ -281,6 +312,15 @@ def import_ratings(
                     )
                 if len(problems) > 10000:
                     break
+                continue
+            if scale is not builtin and (
+                found := [
+                    p
+                    for axis, value in (("knowledge", k), ("application", a))
+                    if (p := scale.framework.level_problem(axis, value)) is not None
+                ]
+            ):
+                problems.extend(f"{where(number)}: {p}" for p in found)
                 continue
             row_cycle = cycle  # given: the file's column is not read (icy is -1)
             if icy >= 0:
@@ -404,7 +444,7 @@ def _open(
             kind,
             SUBMITTED,
             writer.today,
-            writer.framework_id,
+            writer.frameworks.get(profile, writer.framework_id),
             profile,
             writer.versions.get(profile),
             context,

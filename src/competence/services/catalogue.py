@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from competence.data import is_profile_file, load_catalogue, with_profile_file
-from competence.domain.framework import AXES, CONTEXTS, Catalogue, check_context
+from competence.domain.framework import CONTEXTS, Catalogue, check_context
 
 
 def resolve(profile: str | None) -> tuple[Catalogue, str | None]:
@@ -76,8 +76,7 @@ def profile_data(
                 "slug": c.slug,
                 "name": c.name,
                 "definition": r.definition or c.definition,
-                "knowledge": r.target.knowledge,
-                "application": r.target.application,
+                **r.target.as_dict(),
                 "contexts": [x for x in CONTEXTS if x in r.contexts],
                 "qualifier": r.qualifier,
                 "applicable": r.applies_in(context),
@@ -94,6 +93,7 @@ def profile_data(
         "notes": list(p.notes),
         "context": context,
         "rule": rule,
+        "axes": list(cat.framework.axes),
         "requirements": requirements,
     }
 
@@ -127,7 +127,10 @@ def profile_diff_data(
                 "name": c.name,
                 first: ta,
                 second: tb,
-                "rise": {axis: (tb[axis] if tb else 0) - (ta[axis] if ta else 0) for axis in AXES},
+                "rise": {
+                    axis: (tb[axis] if tb else 0) - (ta[axis] if ta else 0)
+                    for axis in cat.framework.axes
+                },
                 "contexts": {first: ca, second: cb},
             }
         )
@@ -185,7 +188,7 @@ def applicable(
     if catalogue is None:
         from competence.services import profiles
 
-        catalogue = profiles.catalogue()
+        catalogue = profiles.catalogue_for(profile_id)
     chosen = profile_data(profile_id, context, catalogue)
     return [r for r in chosen["requirements"] if r["applicable"]]
 
@@ -201,7 +204,8 @@ def export_framework(fmt: str, out: Path, catalogue: Catalogue | None = None) ->
             json.dumps(export_case(cat), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         return f"{len(cat.framework.competences)} competences"
-    from competence.formats.moodle import export_moodle
+    from competence.formats.moodle import PROFICIENT_FROM, export_moodle
 
+    proficient = min(PROFICIENT_FROM, cat.framework.top_level)  # a scale may stop below 3
     with out.open("w", encoding="utf-8", newline="") as f:
-        return f"{export_moodle(cat, f)} competencies"
+        return f"{export_moodle(cat, f, proficient_from=proficient)} competencies"

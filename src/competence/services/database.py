@@ -27,6 +27,30 @@ def ready(need_tables: bool = True) -> None:
         raise InputError(f"the database at {name()} needs upgrading: run `competence db upgrade`")
 
 
+def in_use() -> bool:
+    """Whether there is a database with up-to-date tables to read (a SQLite file that does not
+    exist yet is not made by asking). Commands that can answer from files alone ask this before
+    they look for stored data they may not need."""
+    from pathlib import Path
+
+    from competence.store import setup
+
+    setup()
+    from django.db import DatabaseError, connection
+
+    settings = connection.settings_dict
+    path = str(settings["NAME"])
+    in_memory = path == ":memory:" or path.startswith("file:")
+    if settings["ENGINE"].endswith("sqlite3") and not in_memory and not Path(path).is_file():
+        return False
+    try:
+        ready()
+    except (InputError, DatabaseError, RuntimeError):  # not upgraded, unreachable, or not to be
+        # opened here (RuntimeError: a test run that blocks the database): files alone
+        return False
+    return True
+
+
 def upgrade() -> str:
     """Create or upgrade the tables (and the cache's) and record the built-in framework; return
     its version."""

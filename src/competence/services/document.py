@@ -77,7 +77,7 @@ def _rating_at(where: str, j: int) -> str:
 
 def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
     """What a schema cannot say: references between records, duplicates, dates, known names."""
-    catalogue = profiles.catalogue()
+    known = set(profiles.known_profiles())
     problems: list[str] = []
 
     def date(value: str | None, where: str) -> None:
@@ -120,7 +120,7 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
             problems.append(f"{where}.email: not an email address: {p['email']!r}")
         if p["team"] is not None and " / ".join(split_path(p["team"])) not in paths:
             problems.append(f"{where}.team: {p['team']} is not in teams")
-        if p["profile"] not in catalogue.profiles:
+        if p["profile"] not in known:
             problems.append(f"{where}.profile: unknown profile {p['profile']!r}")
         if p["assessor"]:
             if p["assessor"].lower() not in emails:
@@ -146,7 +146,7 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
             problems.append(f"{where}.person: {a['person']} is not in people")
         if a["cycle"] not in cycles:
             problems.append(f"{where}.cycle: {a['cycle']} is not in cycles")
-        if a["profile"] not in catalogue.profiles:
+        if a["profile"] not in known:
             problems.append(f"{where}.profile: unknown profile {a['profile']!r}")
         date(a["assessed_on"], f"{where}.assessed_on")
         date(a["signed_off_at"], f"{where}.signed_off_at")

@@ -22,6 +22,7 @@ from competence.domain import workflow
 from competence.domain.evidence import confidence_words
 from competence.errors import InputError, writing
 from competence.formats import exports
+from competence.services import profiles
 from competence.services.teams import people_in
 from competence.store.models import (
     Assessment,
@@ -116,7 +117,11 @@ def export_rows(
 
     Read a thousand people at a time: three queries per thousand people, memory bounded.
     """
-    slugs = {c.number: c.slug for c in load_catalogue().framework.competences}
+    builtin = {c.number: c.slug for c in load_catalogue().framework.competences}
+    by_profile = {  # each profile's framework: a person's competence numbers are its items
+        slug: {c.number: c.slug for c in framework.competences}
+        for slug, (framework, _) in profiles.frameworks_by_profile().items()
+    }
     paths = team_tree().paths()
     people = _people(team, person)
     for chunk in _chunks(people):
@@ -150,7 +155,7 @@ def export_rows(
                     yield {
                         **assessment,
                         "competence": r.competence,
-                        "slug": slugs.get(r.competence, ""),
+                        "slug": by_profile.get(p.profile, builtin).get(r.competence, ""),
                         "knowledge": "" if r.knowledge is None else r.knowledge,
                         "application": "" if r.application is None else r.application,
                         "evidence": r.evidence,

@@ -96,7 +96,7 @@ def _check_rows(
 ) -> tuple[list[PersonRow], dict[str, str], list[str]]:
     """Each row on its own and against the rows before it: the people whose rows are good, where
     each email first appears, and every problem."""
-    catalogue = profiles.catalogue()
+    known_profiles = profiles.known_profiles()
     problems: list[str] = []
     checked: list[PersonRow] = []
     emails: dict[str, str] = {}
@@ -146,10 +146,10 @@ def _check_rows(
             bad.append(f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}")
         target_profile = text(v.get("target_profile")).lower() or None
         for column, chosen in (("profile", profile), ("target_profile", target_profile)):
-            if chosen is not None and chosen not in catalogue.profiles:
+            if chosen is not None and chosen not in known_profiles:
                 bad.append(
                     f"{column}: unknown profile {chosen!r}: "
-                    f"choose one of {', '.join(catalogue.profiles)}"
+                    f"choose one of {', '.join(known_profiles)}"
                 )
         if bad:
             problems.extend(f"{row.where}: {b}" for b in bad)

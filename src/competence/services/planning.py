@@ -8,16 +8,42 @@ from typing import Any
 import yaml
 from django.db.models import QuerySet
 
-from competence.data import load_catalogue
-from competence.domain.framework import Target
+from competence.data import is_profile_file, with_profile_file
+from competence.domain.framework import Catalogue, Profile
 from competence.domain.planning import Need, plan
 from competence.domain.team import Targets, coverage, single_points_of_failure
 from competence.errors import InputError
+from competence.services import profiles
 from competence.services.team_view import Choice
 from competence.store.models import Person
 from competence.store.queries import counting_levels
 
 LEVELS = ("officer", "specialist")
+DEFAULT_TIERS = {"officer": "pmo-officer", "specialist": "pmo-specialist"}
+
+
+def tiers(doc: dict[str, Any], path: str) -> tuple[Catalogue, Profile, Profile]:
+    """The profiles the levels ``officer`` and ``specialist`` stand for (``profiles:`` in the
+    requirements file: a stored profile's slug or a profile file each; APM's by default; the
+    specialist tier is the officer one when only that is given), over one framework."""
+    chosen = doc.get("profiles") or {}
+    if not isinstance(chosen, dict) or set(chosen) - set(LEVELS):
+        raise InputError(f"{path}: profiles: give officer and/or specialist, each a profile")
+    officer_id = chosen.get("officer", DEFAULT_TIERS["officer"])
+    specialist_id = chosen.get("specialist") or (
+        officer_id if "officer" in chosen else DEFAULT_TIERS["specialist"]
+    )
+    catalogue, resolved = profiles.resolve(str(officer_id))
+    officer_id = resolved or str(officer_id)
+    if is_profile_file(str(specialist_id)):
+        catalogue, specialist_id = with_profile_file(str(specialist_id), catalogue)
+    if specialist_id not in catalogue.profiles:
+        raise InputError(
+            f"{path}: profiles.specialist: {specialist_id!r} is not a profile over the framework "
+            f"of {officer_id} ({catalogue.framework.id}): choose one of "
+            f"{', '.join(catalogue.profiles)}"
+        )
+    return catalogue, catalogue.profile(officer_id), catalogue.profile(str(specialist_id))
 
 
 def read_requirements(path: str | Path) -> dict[str, Any]:
@@ -41,7 +67,7 @@ def parse_requirements(text: str, path: str) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected `requirements:` and `nobody_alone:`")
     problems = []
-    framework = load_catalogue().framework
+    framework = tiers(doc, path)[0].framework
     items = doc.get("requirements") or []
     if not isinstance(items, list):
         raise InputError(f"{path}: requirements: must be a list")
@@ -53,15 +79,17 @@ def parse_requirements(text: str, path: str) -> dict[str, Any]:
         if framework.find(item.get("competence", "")) is None:
             problems.append(f"{where}.competence: unknown competence {item.get('competence')!r}")
         level = item.get("level", "officer")
-        explicit = isinstance(level, dict) and all(
-            isinstance(level.get(a), int) and 0 <= level[a] <= 5
-            for a in ("knowledge", "application")
+        explicit = (
+            isinstance(level, dict)
+            and set(level) == set(framework.axes)
+            and all(
+                isinstance(level.get(a), int) and 0 <= level[a] <= framework.top_level
+                for a in framework.axes
+            )
         )
         if level not in LEVELS and not explicit:
-            problems.append(
-                f"{where}.level: officer, specialist or {{knowledge: K, application: A}}, "
-                f"got {level!r}"
-            )
+            given = ", ".join(f"{a}: {a[0].upper()}" for a in framework.axes)
+            problems.append(f"{where}.level: officer, specialist or {{{given}}}, got {level!r}")
         at_least = item.get("at_least", 1)
         if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least < 1:
             problems.append(f"{where}.at_least: a whole number of people, 1 or more")
@@ -82,9 +110,16 @@ def plan_people(
     people: QuerySet[Person], requirements: dict[str, Any], empty: str = ""
 ) -> dict[str, Any]:
     """The plan for these people (who the team view shows)."""
-    catalogue = load_catalogue()
-    officer, specialist = catalogue.profile("pmo-officer"), catalogue.profile("pmo-specialist")
-    members = list(people.order_by("email").values_list("id", "email", "context").distinct())
+    catalogue, officer, specialist = tiers(requirements, "requirements")
+    over = {p for p in profiles.known_profiles() if profiles.catalogue_for(p) is catalogue}
+    over.update(catalogue.profiles)
+    members = [
+        (pk, email, ctx)
+        for pk, email, ctx, profile in people.order_by("email")
+        .values_list("id", "email", "context", "profile")
+        .distinct()
+        if profile in over  # rated on this framework's competences
+    ]
     if not members:
         raise InputError(empty or "there is nobody in this team yet")
     rated = counting_levels(pk for pk, _, _ in members)
@@ -103,11 +138,8 @@ def plan_people(
         assert c is not None
         level = item.get("level", "officer")
         if isinstance(level, dict):
-            target, among, tier = (
-                Target(level["knowledge"], level["application"]),
-                None,
-                (f"{level['knowledge']}/{level['application']}"),
-            )
+            explicit = catalogue.framework.target(**level)
+            target, among, tier = explicit, None, str(explicit)
         else:
             req = (specialist if level == "specialist" else officer).requirement(c.number)
             assert req is not None

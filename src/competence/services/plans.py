@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from competence.data import load_activities, load_catalogue
+from competence.data import activities_for
 from competence.domain.framework import AXES
 from competence.domain.plans import (
     NEXT_PROFILE,
@@ -53,8 +53,14 @@ def generate(
     planned = {(i.competence, i.axis) for i in person.plan_items.filter(status__in=OPEN)}
     today = timezone.localdate()
     made: list[PlanItem] = []
+    catalogue = profiles.catalogue_for(person.profile)
     found = suggest(
-        profiles.catalogue(), person.profile, context, ratings, load_activities(), toward=toward
+        catalogue,
+        person.profile,
+        context,
+        ratings,
+        activities_for(catalogue.framework),
+        toward=toward,
     )
     for s in found:
         if (s.competence, s.axis) in planned:
@@ -78,7 +84,7 @@ def plan_data(person: Person) -> list[dict[str, Any]]:
     """The plan with progress: where the person stands now on each item's axis."""
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
-    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    names = {c.number: c.name for c in profiles.catalogue_for(person.profile).framework.competences}
     out = []
     items = sorted(
         person.plan_items.all(),

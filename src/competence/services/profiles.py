@@ -25,13 +25,16 @@ from django.utils import timezone
 from competence.data import (
     build_catalogue,
     check_profile_document,
+    is_profile_file,
     load_catalogue,
     profile_document,
     tailored_problems,
+    with_profile_file,
 )
 from competence.domain.errors import DataError
-from competence.domain.framework import APM, ORGANISATION, Catalogue, Profile
+from competence.domain.framework import APM, ORGANISATION, Catalogue, Framework, Profile
 from competence.errors import InputError
+from competence.services import frameworks
 from competence.services.catalogue import framework_data
 from competence.store import audit
 from competence.store.models import Assessment, FrameworkVersion, ProfileVersion
@@ -118,28 +121,36 @@ def seed_apm(
     return made
 
 
-def _profile(row: ProfileVersion, catalogue: Catalogue) -> Profile:
-    profile = check_profile_document(row.document, catalogue.framework, f"{row}")
+def _framework(row: ProfileVersion) -> Framework:
+    """The framework a profile version is over (the built-in one, or an imported one)."""
+    return frameworks.framework_of(row.framework)
+
+
+def _profile(row: ProfileVersion) -> Profile:
+    profile = check_profile_document(row.document, _framework(row), f"{row}")
     return replace(profile, version=row.number, owner=row.owner)
 
 
-_CACHE: dict[tuple[Any, ...], Catalogue] = {}
+_CACHE: dict[tuple[Any, ...], dict[str, Catalogue]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
 def _latest_rows() -> list[ProfileVersion]:
     latest = ProfileVersion.objects.values("profile_id").annotate(top=Max("number"))
     wanted = {(r["profile_id"], r["top"]) for r in latest}
-    rows = ProfileVersion.objects.filter(profile_id__in=[p for p, _ in wanted])
+    rows = ProfileVersion.objects.filter(profile_id__in=[p for p, _ in wanted]).select_related(
+        "framework"
+    )
     return sorted(
         (r for r in rows if (r.profile_id, r.number) in wanted),
         key=lambda r: (r.owner != APM, r.profile_id),
     )
 
 
-def catalogue() -> Catalogue:
-    """The built-in framework with the latest version of every profile over it, APM's first.
-    Kept until a profile version is published (one small query tells)."""
+def catalogues() -> dict[str, Catalogue]:
+    """Every framework that has profiles, by id, each with the latest version of every profile
+    over it (APM's first); the built-in framework always. Kept until a profile version is
+    published (one small query tells)."""
     builtin = load_catalogue()
     generation = ProfileVersion.objects.aggregate(top=Max("id"), count=Count("id"))
     key = (generation["top"], generation["count"])
@@ -149,15 +160,59 @@ def catalogue() -> Catalogue:
         return found
     rows = _latest_rows()
     if not rows:  # nothing recorded yet: the data files
-        return builtin
-    profiles: list[Profile] = []
+        return {builtin.framework.id: builtin}
+    over: dict[str, tuple[Framework, list[Profile]]] = {
+        builtin.framework.id: (builtin.framework, [])
+    }
     for row in rows:
-        profiles.append(_profile(row, builtin))
-    made = build_catalogue(builtin.framework, profiles)
+        framework = _framework(row)
+        over.setdefault(framework.id, (framework, []))[1].append(_profile(row))
+    made = {fid: build_catalogue(fw, found_) for fid, (fw, found_) in over.items()}
     with _CACHE_LOCK:
         _CACHE.clear()
         _CACHE[key] = made
     return made
+
+
+def catalogue(framework_id: str | None = None) -> Catalogue:
+    """The built-in framework (or the framework ``framework_id``) with the latest version of
+    every profile over it, APM's first."""
+    found = catalogues()
+    if framework_id is None:
+        return found[load_catalogue().framework.id]
+    if framework_id not in found:
+        raise InputError(f"framework {framework_id!r} has no profiles")
+    return found[framework_id]
+
+
+def catalogue_for(profile_id: str | None) -> Catalogue:
+    """The catalogue holding a profile: that of the framework it is over. For a profile that is
+    not stored, the built-in framework's (whose :meth:`Catalogue.profile` names the choices)."""
+    for cat in catalogues().values():
+        if profile_id in cat.profiles:
+            return cat
+    return catalogue()
+
+
+def resolve(profile: str | None) -> tuple[Catalogue, str | None]:
+    """The catalogue for a ``--profile`` value and the profile's id, with the stored profiles:
+    a stored profile's slug (over any framework), or a profile file, added to the profiles of
+    the framework it names."""
+    if profile is not None and is_profile_file(profile):
+        cat, _ = _over(read_file(profile), Path(profile).name)
+        return with_profile_file(profile, cat)
+    return catalogue_for(profile), profile
+
+
+def known_profiles() -> list[str]:
+    """Every stored profile's slug, over any framework: the built-in framework's first."""
+    return [p for cat in catalogues().values() for p in cat.profiles]
+
+
+def frameworks_by_profile() -> dict[str, tuple[Framework, int]]:
+    """Each profile's framework, and the id of its stored framework version, by slug: what a
+    person with that profile is rated on."""
+    return {row.profile_id: (_framework(row), row.framework_id) for row in _latest_rows()}
 
 
 def latest_version_ids() -> dict[str, int]:
@@ -190,9 +245,8 @@ def judged_against(assessment: Assessment) -> tuple[Catalogue, Profile]:
 
 def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catalogue, Profile]:
     """A profile version with its base profiles as they were published at that time."""
-    current = current or catalogue()
-    builtin = load_catalogue()
-    profile = _profile(row, builtin)
+    profile = _profile(row)
+    current = current if current and profile.id in current.profiles else catalogue_for(profile.id)
     chosen = {profile.id: profile}
     base = profile.rule.base_profile if profile.rule else None
     while base is not None and base not in chosen:
@@ -203,11 +257,11 @@ def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catal
             if row.published_at
             else None
         )
-        base_profile = _profile(older, builtin) if older else current.profile(base)
+        base_profile = _profile(older) if older else current.profile(base)
         chosen[base] = base_profile
         base = base_profile.rule.base_profile if base_profile.rule else None
     others = [p for p in current.profiles.values() if p.id not in chosen]
-    return build_catalogue(builtin.framework, [*others, *chosen.values()]), profile
+    return build_catalogue(_framework(row), [*others, *chosen.values()]), profile
 
 
 def listing() -> list[dict[str, Any]]:
@@ -222,8 +276,10 @@ def listing() -> list[dict[str, Any]]:
             "rule": p.rule_kind,
             "builds_on": p.rule.base_profile if p.rule else None,
             "description": p.description,
+            "framework": p.framework,
         }
-        for p in catalogue().profiles.values()
+        for cat in catalogues().values()
+        for p in cat.profiles.values()
     ]
 
 
@@ -250,9 +306,24 @@ def export(slug: str, number: int | None = None) -> dict[str, Any]:
     return {**row.document, "version": row.number, "owner": row.owner}
 
 
+def _over(document: Any, source: str) -> tuple[Catalogue, FrameworkVersion | None]:
+    """The catalogue of the framework a profile document names, and its stored version (None
+    for the built-in framework, recorded on first use)."""
+    builtin = load_catalogue().framework.id
+    wanted = document.get("framework") if isinstance(document, dict) else None
+    if not isinstance(wanted, str) or wanted == builtin:
+        return catalogue(), None
+    stored = frameworks.latest(wanted)
+    if stored is None:
+        known = ", ".join([builtin, *(f.framework_id for f in frameworks.imported())])
+        raise DataError(f"{source}: framework: no framework {wanted!r}: choose one of {known}")
+    cat = catalogues().get(wanted) or build_catalogue(frameworks.framework_of(stored), [])
+    return cat, stored
+
+
 def check(document: Any, source: str) -> Profile:
     """An organisation's profile document, checked: every bad field named, nothing written."""
-    current = catalogue()
+    current, _ = _over(document, source)
     profile = check_profile_document(document, current.framework, source)
     problems = tailored_problems(profile, current, source)
     if profile.rule and profile.rule.base_profile not in current.profiles:
@@ -266,11 +337,17 @@ def check(document: Any, source: str) -> Profile:
 def publish(document: Any, source: str = "profile") -> ProfileVersion:
     """Publish an organisation's profile: its next version (version 1 when it is new)."""
     profile = check(document, source)
+    _, stored = _over(document, source)
     latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+    if latest is not None and latest.framework.framework_id != profile.framework:
+        raise DataError(
+            f"{source}: framework: {profile.id} is over framework {latest.framework.framework_id}; "
+            "a new version keeps its framework (give a profile over another framework its own id)"
+        )
     number = 1 if latest is None else latest.number + 1
     actor = audit.current_actor()
     row = ProfileVersion.objects.create(
-        framework=current_framework(),
+        framework=stored or current_framework(),
         profile_id=profile.id,
         number=number,
         name=profile.name,

@@ -20,6 +20,7 @@ from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
 from competence.domain.evidence import Confidence
+from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
@@ -135,12 +136,13 @@ def assessments_of(person: Person) -> list[Assessment]:
     )
 
 
-def rated_count(assessment: Assessment, numbers: set[int]) -> int:
-    """How many of these competences the assessment rates on both axes."""
+def rated_count(assessment: Assessment, numbers: set[int], axes: tuple[str, ...] = AXES) -> int:
+    """How many of these competences the assessment rates on every axis (of ``axes``, the
+    framework's)."""
     return sum(
         1
         for r in assessment.ratings.all()
-        if r.competence in numbers and r.knowledge is not None and r.application is not None
+        if r.competence in numbers and all(getattr(r, axis) is not None for axis in axes)
     )
 
 
@@ -172,17 +174,25 @@ def record_assessment(
 ) -> Assessment:
     """Create or update a person's assessment of one kind in a cycle, with its ratings."""
     actor = audit.current_actor()
-    catalogue = load_catalogue()
-    known = {c.number for c in catalogue.framework.competences}
+    judged_by = profiles.version(person.profile)  # the version it is judged against
+    framework = profiles.frameworks_by_profile().get(person.profile)
+    over = framework[0] if framework else load_catalogue().framework
+    known = {c.number for c in over.competences}
     unknown = sorted(set(ratings) - known)
     if unknown:
         raise InputError(f"unknown competence numbers: {unknown}")
+    misfits = [
+        f"{over.competence(n).name}: {p}"
+        for n, r in sorted(ratings.items())
+        for axis in AXES
+        if (p := over.level_problem(axis, r.level(axis))) is not None
+    ]
+    if misfits:
+        raise InputError(misfits)
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
     assessment = Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
-    framework = profiles.current_framework(catalogue)
-    judged_by = profiles.version(person.profile)  # the version it is judged against
     if assessment is None:
         assessment = Assessment.objects.create(
             person=person,
@@ -190,7 +200,7 @@ def record_assessment(
             kind=kind,
             status=Status.DRAFT,
             assessed_on=assessed_on or timezone.localdate(),
-            framework=framework,
+            framework=judged_by.framework,
             profile=person.profile,
             profile_version=judged_by,
             context=person.context,
@@ -335,7 +345,7 @@ def history(person: Person) -> dict[str, Any]:
 
     The trend follows the assessment that counts in each cycle (drafts never count).
     """
-    catalogue = load_catalogue()
+    catalogue = profiles.catalogue_for(person.profile)
     assessments = list(
         person.assessments.select_related("cycle")
         .prefetch_related("ratings")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
-from competence.data import load_activities, load_catalogue
+from competence.data import activities_for, load_catalogue
 from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES
 from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
@@ -51,7 +51,7 @@ def person_results(person: Person) -> dict[str, Any]:
     ``next_steps``, ``notes`` and ``by_competence`` are the page's summary: where the person
     stands, the few largest gaps to work on, and the reasons grouped by competence.
     """
-    now = profiles.catalogue()
+    now = profiles.catalogue_for(person.profile)
     names = {c.number: c.name for c in now.framework.competences}
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
@@ -74,12 +74,15 @@ def person_results(person: Person) -> dict[str, Any]:
         else None
     )
     apm = load_catalogue()
-    officer = assess(apm, OFFICER, context, ratings, person.email).as_dict()
-    specialist = assess(apm, SPECIALIST, context, ratings, person.email).as_dict()
+    on_apm = now.framework.id == apm.framework.id  # APM's two verdicts: over APM's framework
+    officer = assess(apm, OFFICER, context, ratings, person.email).as_dict() if on_apm else None
+    specialist = (
+        assess(apm, SPECIALIST, context, ratings, person.email).as_dict() if on_apm else None
+    )
     verdicts = {"own": own, **({"toward": toward} if toward else {})}
     ahead = toward.profile.id if own.meets_profile and toward else None
     steps = suggest(judged if ahead is None else now, profile.id, context, ratings,
-                    load_activities(), toward=ahead)  # fmt: skip
+                    activities_for(now.framework), toward=ahead)  # fmt: skip
     pathway = toward or own
     return {
         "person": person_data(person),
@@ -103,6 +106,13 @@ def person_results(person: Person) -> dict[str, Any]:
         "toward_name": toward.profile.name if toward else None,
         "target_name": profile.name,
         "rated": sum(1 for r in ratings.values() if r.rated),
+        "axes": list(now.framework.axes),
+        "on_apm": on_apm,
+        "attribution": {
+            "source": now.framework.attribution.source,
+            "owner": now.framework.attribution.owner,
+            "notice": now.framework.attribution.notice,
+        },
         "standing": [
             standing(v) for v in ([own.base] if own.base else []) + list(verdicts.values())
         ],
@@ -192,7 +202,7 @@ def person_gap(
     assessment = counting_assessment(person)
     ratings = domain_ratings(assessment) if assessment else {}
     return assess(
-        profiles.catalogue(),
+        profiles.catalogue_for(profile or person.profile),
         profile or person.profile,
         context or person.context,
         ratings,

@@ -61,6 +61,7 @@ urlpatterns = [
     ),
     path("framework", framework.framework, name="framework"),
     path("framework/compare", framework.compare, name="compare"),
+    path("frameworks", framework.framework_list, name="frameworks"),
     path("me/assessment", assessment.self_assessment, name="self_assessment"),
     path("me/assessment/evidence", evidence.my_evidence, name="my_evidence"),
     path("me/data.json", results.my_data, name="my_data"),

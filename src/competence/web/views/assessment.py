@@ -13,28 +13,36 @@ from django.views.decorators.http import require_http_methods
 
 from competence.data import load_catalogue
 from competence.domain import workflow
-from competence.domain.framework import AXES
+from competence.domain.framework import Framework
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, evidence, policy, records
+from competence.services import catalogue, evidence, policy, profiles, records
 from competence.web.views import evidence as rating_evidence
 
-LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
 EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
 
 
 class AssessmentForm(forms.Form):
-    """One knowledge, one application and one evidence field per competence that applies."""
+    """A field per axis of the framework (knowledge and application for APM's) and an evidence
+    field, per competence that applies."""
 
-    def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        competences: list[dict[str, Any]],
+        *args: Any,
+        framework: Framework | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.competences = competences
+        self.framework = framework or load_catalogue().framework
+        choices = [(str(lv.level), str(lv.level)) for lv in self.framework.levels]
         for c in competences:
             n = c["number"]
-            for axis in AXES:
+            for axis in self.framework.axes:
                 self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
-                    choices=LEVEL_CHOICES,
+                    choices=choices,
                     coerce=int,
                     required=False,
                     empty_value=None,
@@ -72,17 +80,18 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         return render(request, "competence/no_cycle.html", status=404)
     assessment = records.assessment_of(person, cycle, Kind.SELF)
     competences = catalogue.applicable(person.profile, person.context)
+    framework = profiles.catalogue_for(person.profile).framework
     numbers = {c["number"] for c in competences}
     editable = (assessment is None or workflow.editable(assessment.status)) and not (
         records.cycle_locked(person, cycle)
     )
     wants_json = request.headers.get("X-Requested-With") == "fetch"
     if request.method == "POST":
-        form = AssessmentForm(competences, request.POST)
+        form = AssessmentForm(competences, request.POST, framework=framework)
         if form.is_valid():
             try:
                 assessment = records.save_draft(person, cycle, form.ratings())
-                rated = records.rated_count(assessment, numbers)
+                rated = records.rated_count(assessment, numbers, framework.axes)
                 if wants_json:
                     return JsonResponse({"saved": True, "rated": rated, "total": len(numbers)})
                 if request.POST.get("action") == "submit":
@@ -103,16 +112,13 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {}
         if assessment is not None:
             for r in assessment.ratings.all():
-                initial[f"knowledge-{r.competence}"] = (
-                    None if r.knowledge is None else str(r.knowledge)
-                )
-                initial[f"application-{r.competence}"] = (
-                    None if r.application is None else str(r.application)
-                )
+                for axis in framework.axes:
+                    value = getattr(r, axis)
+                    initial[f"{axis}-{r.competence}"] = None if value is None else str(value)
                 initial[f"evidence-{r.competence}"] = r.evidence
                 initial.update(rating_evidence.initial(r))
-        form = AssessmentForm(competences, initial=initial)
-    levels = load_catalogue().framework.levels
+        form = AssessmentForm(competences, initial=initial, framework=framework)
+    levels = framework.levels
     held = evidence.files_by_competence(assessment)
     sections = [
         {
@@ -127,7 +133,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
                         for radio, lv in zip(form[f"{axis}-{c['number']}"], levels, strict=True)
                     ],
                 }
-                for axis in AXES
+                for axis in framework.axes
             ],
             "evidence": form[f"evidence-{c['number']}"],
             "more": rating_evidence.section(form, c["number"], held),
@@ -145,7 +151,10 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "levels": levels,
             "editable": editable,
-            "rated": records.rated_count(assessment, numbers) if assessment else 0,
+            "rated": records.rated_count(assessment, numbers, framework.axes) if assessment else 0,
+            "axes": framework.axes,
+            "low": levels[0],
+            "top": levels[-1],
             "total": len(competences),
         },
     )

@@ -1,4 +1,5 @@
-"""The framework and its profiles, and the comparison of the two profiles."""
+"""The framework and its profiles, the comparison of the two profiles, and every framework
+there is to assess against (APM's and the imported ones)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django.shortcuts import render
 
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
-from competence.services import catalogue
+from competence.services import catalogue, frameworks
+from competence.web.views.common import require
 
 
 @login_required
@@ -27,3 +29,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(
         request, "competence/compare.html", catalogue.comparison("pmo-officer", "pmo-specialist")
     )
+
+
+@login_required
+def framework_list(request: HttpRequest) -> HttpResponse:
+    require(request, "signed-in")
+    return render(request, "competence/frameworks.html", {"frameworks": frameworks.page()})

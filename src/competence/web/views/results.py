@@ -10,10 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from competence.data import load_catalogue
 from competence.formats import exports
 from competence.reports import charts
-from competence.services import people, plans, policy, privacy, results
+from competence.services import people, plans, policy, privacy, profiles, results
 from competence.services.export import export_rows
 from competence.web.views.common import XLSX_TYPE, attachment, person_for
 
@@ -26,7 +25,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
     data = results.person_results(person)
     target = data["own"]
     next_name = data["toward_name"]
-    names = {c.number: c.name for c in load_catalogue().framework.competences}
+    names = {c.number: c.name for c in profiles.catalogue_for(person.profile).framework.competences}
     trend = [
         {
             **t,
@@ -48,7 +47,8 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "evidence": data["evidence"],
             "chart": mark_safe(charts.bars(target)),
             "basis": basis(data["assessment"]),
-            "rows": target["competences"],
+            "rows": charts.axis_cells(target["competences"], data["axes"]),
+            "axes": data["axes"],
             "trend": trend,
             "cycles": trend[0]["points"] if trend else [],
             "show_history": len(data["history"]["assessments"]) >= 2,
