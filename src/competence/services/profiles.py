@@ -244,6 +244,27 @@ def versions(slug: str) -> list[dict[str, Any]]:
     ]
 
 
+def history() -> dict[str, list[dict[str, Any]]]:
+    """Every version of every profile, oldest first, by slug (as :func:`versions`; one query)."""
+    if not ProfileVersion.objects.exists():
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = ProfileVersion.objects.order_by("profile_id", "number").values(
+        "profile_id", "number", "name", "owner", "published_at", "published_by"
+    )
+    for r in rows:
+        out.setdefault(r["profile_id"], []).append(
+            {
+                "version": r["number"],
+                "name": r["name"],
+                "owner": r["owner"],
+                "published_at": r["published_at"].isoformat() if r["published_at"] else None,
+                "published_by": r["published_by"],
+            }
+        )
+    return out
+
+
 def export(slug: str, number: int | None = None) -> dict[str, Any]:
     """A profile version as its file holds it."""
     row = version(slug, number)
@@ -262,11 +283,24 @@ def check(document: Any, source: str) -> Profile:
     return profile
 
 
+NEW = "new"
+"""``publish(..., of=NEW)``: the document must be a profile that does not exist yet."""
+
+
 @transaction.atomic
-def publish(document: Any, source: str = "profile") -> ProfileVersion:
-    """Publish an organisation's profile: its next version (version 1 when it is new)."""
+def publish(document: Any, source: str = "profile", of: str | None = None) -> ProfileVersion:
+    """Publish an organisation's profile: its next version (version 1 when it is new). With
+    ``of=NEW`` the profile must be new (the editor's and the API's "create"); with ``of`` a
+    slug, the document must be that profile (their "update": it must exist)."""
     profile = check(document, source)
     latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+    if of == NEW and latest is not None:
+        raise DataError(
+            f"{source}: id: {profile.id!r} exists already: publish its next version from its own "
+            "page, or give this profile another id"
+        )
+    if of not in (None, NEW) and profile.id != of:
+        raise DataError(f"{source}: id: {profile.id!r} is not the profile {of!r} being edited")
     number = 1 if latest is None else latest.number + 1
     actor = audit.current_actor()
     row = ProfileVersion.objects.create(
