@@ -12,10 +12,10 @@ from django.utils import timezone
 from competence.data import load_activities, load_catalogue
 from competence.domain.framework import AXES
 from competence.domain.plans import (
-    NEXT_PROFILE,
     OPEN,
     STEPS_AT_A_TIME,
     PlanStatus,
+    next_step,
     priority,
     suggest,
 )
@@ -34,8 +34,9 @@ def _months_ahead(day: dt.date, months: int) -> dt.date:
 
 
 def next_profile(person: Person) -> str | None:
-    """The profile after the person's own, if there is one (for a PMO officer, the specialist)."""
-    return NEXT_PROFILE.get(person.profile)
+    """The profile the person works toward next: their target profile, else the profile after
+    their own (for a PMO officer, the specialist), if there is one."""
+    return next_step(person.profile, person.target_profile)
 
 
 @transaction.atomic
@@ -53,8 +54,18 @@ def generate(
     planned = {(i.competence, i.axis) for i in person.plan_items.filter(status__in=OPEN)}
     today = timezone.localdate()
     made: list[PlanItem] = []
+    judged, profile = (
+        profiles.judged_against(assessment)
+        if assessment is not None
+        else (profiles.catalogue(), None)
+    )
     found = suggest(
-        profiles.catalogue(), person.profile, context, ratings, load_activities(), toward=toward
+        judged,
+        profile.id if profile else person.profile,
+        context,
+        ratings,
+        load_activities(),
+        toward=toward if toward_next else None,
     )
     for s in found:
         if (s.competence, s.axis) in planned:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from competence.data import load_activities, load_catalogue
 from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES
-from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
+from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
 from competence.domain.ratings import Rating
 from competence.domain.team import Targets, coverage
 from competence.services import profiles
@@ -67,7 +67,7 @@ def person_results(person: Person) -> dict[str, Any]:
         if latest.version != profile.version
         else None
     )
-    toward_id = person.target_profile or NEXT_PROFILE.get(profile.id)
+    toward_id = next_step(profile.id, person.target_profile)
     toward = (
         assess(now, toward_id, context, ratings, person.email)
         if toward_id and toward_id in now.profiles and toward_id != profile.id
