@@ -142,7 +142,7 @@ def test_editing_publishes_the_next_version_and_the_earlier_one_stays(org: Org) 
     assert "A newer version exists" in first
     listing = client.get("/profiles").content.decode()
     assert "PMO analyst v2" in listing
-    assert 'aria-label="PMO analyst version 1"' in listing
+    assert 'aria-label="PMO analyst v1"' in listing
 
 
 def test_apm_profiles_are_read_only_in_the_editor(org: Org) -> None:
