@@ -210,6 +210,25 @@ def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catal
     return build_catalogue(builtin.framework, [*others, *chosen.values()]), profile
 
 
+def judging(
+    people: list[tuple[int, str]], pins: dict[int, int | None]
+) -> tuple[dict[int, int], dict[int, tuple[Catalogue, Profile]]]:
+    """Which profile version each of ``people`` (id, profile slug) is judged against: the one
+    their counting assessment records (``pins``), else their profile's latest; and each of
+    those versions with its catalogue (:func:`pinned`), read once."""
+    if not ProfileVersion.objects.exists():
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    latest = latest_version_ids()
+    chosen: dict[int, int] = {}
+    for pk, slug in people:
+        version_id = pins.get(pk) or latest.get(slug)
+        if version_id is not None:
+            chosen[pk] = version_id
+    current = catalogue()
+    rows = ProfileVersion.objects.filter(pk__in=set(chosen.values()))
+    return chosen, {row.pk: pinned(row, current) for row in rows}
+
+
 def listing() -> list[dict[str, Any]]:
     """Every profile's latest version: slug, name, version, owner, rule kind, what it builds on."""
     return [
