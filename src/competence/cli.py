@@ -413,7 +413,7 @@ def profile_export(session: Session, profile_id: str, number: int | None, out_fi
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; store nothing.")
 @json_option
-@needs("admin")
+@needs("profile.edit")
 def profile_import(session: Session, file: Path, dry_run: bool, as_json: bool) -> None:
     """Check a profile FILE and store it as the profile's next version (version 1 when new).
 

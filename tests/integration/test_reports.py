@@ -75,7 +75,14 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
     out = tmp_path / "team.xlsx"
     assert main(["report", "--team", "Delivery", "--format", "xlsx", "--out", str(out)]) == 0
     book = load_workbook(out)
-    assert book.sheetnames == ["Knowledge", "Application", "Coverage", "Gaps"]
+    assert book.sheetnames == [
+        "Knowledge",
+        "Application",
+        "Coverage",
+        "Gaps",
+        "Knowledge targets",
+        "Application targets",
+    ]
     knowledge = book["Knowledge"]
     assert [c.value for c in knowledge[1]][:4] == ["Person", "Team", "Context", "1"]
     assert knowledge.freeze_panes == "D2"
@@ -85,18 +92,22 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
     rules = {
         str(r.sqref): [x.formula[0] for x in r.rules] for r in knowledge.conditional_formatting
     }
+    # Each cell against the same cell of the targets sheet: the row's own profile's target.
     assert rules["D2:D4"] == [
-        'NOT(OR($C2="portfolio",$C2="programme",$C2="project"))',
-        'AND(D2<>"",D2>3)',
-        'AND(D2<>"",D2=3)',
-        'AND(D2<>"",D2=2)',
-        'AND(D2<>"",D2<2)',
+        "'Knowledge targets'!D2=\"\"",
+        "AND(D2<>\"\",D2>'Knowledge targets'!D2)",
+        "AND(D2<>\"\",D2='Knowledge targets'!D2)",
+        "AND(D2<>\"\",D2='Knowledge targets'!D2-1)",
+        "AND(D2<>\"\",D2<'Knowledge targets'!D2-1)",
     ]
-    assert rules["N2:N4"][0] == 'NOT(OR($C2="programme"))'  # 11 applies only in a programme
+    targets = {r[0].value: [c.value for c in r] for r in book["Knowledge targets"].iter_rows()}
+    assert targets["Ada Lovelace"][1:5] == ["programme", "PMO specialist v1", 4, 4]
+    assert targets["Grace Hopper"][1:5] == ["programme", "PMO officer v1", 3, 3]
+    assert targets["Alan Turing"][13] is None  # 11 applies only in a programme
     coverage = {r[0].value: r for r in book["Coverage"].iter_rows(min_row=2)}
     assert (coverage[1][3].value, coverage[1][4].value) == (1, 0)  # rated, but 4/1 is short
     gaps = [tuple(c.value for c in r) for r in book["Gaps"].iter_rows(min_row=2)]
-    assert ("Ada Lovelace", 1, "Life cycles", "application", 1, 3, 2) in gaps
+    assert ("Ada Lovelace", 1, "Life cycles", "application", 1, 4, 3) in gaps  # a specialist
 
 
 def test_the_team_workbook_writes_names_as_text_never_as_formulas(

@@ -486,6 +486,7 @@ def team_summary(text: str, catalogue: Catalogue) -> dict[str, object]:
         "context": "programme",
         "ratings": {"1": {"knowledge": 1, "application": None}},
         "targets": {"1": {"knowledge": 3, "application": 3}},
+        "judged_against": {"id": "pmo-analyst", "version": 1, "label": text},
     }
     coverage = [
         {
@@ -541,7 +542,8 @@ def test_every_writer_escapes_its_text_cells_with_the_one_rule(
     assert "'-minus" in values
     team = io.BytesIO()
     write_team_xlsx(team_summary(name, catalogue), team)
-    assert [c.value for c in cells(team)].count(escaped) == 4 + 29 * 2 + 2  # people, coverage, gaps
+    # people (two heatmaps, two target sheets), coverage, gaps, the versions judged against
+    assert [c.value for c in cells(team)].count(escaped) == 4 + 29 * 2 + 2 + 2 + 2
     template = tmp_path / "template.xlsx"
     write_template(hostile_catalogue(catalogue, name), "pmo-officer", None, template)
     assert [c.value for c in cells(template)].count(escaped) == 6  # profile, competence, level

@@ -170,6 +170,7 @@ def test_one_person_follows_the_policy(org: Org) -> None:
         "team": "Delivery / Finance PMO",
         "context": "programme",
         "profile": "pmo-specialist",
+        "target_profile": None,
         "assessor": "grace@example.org",
     }
     assert ada.get(f"/api/v1/people/{org.alan.pk}").status_code == 403

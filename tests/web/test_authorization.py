@@ -52,6 +52,12 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "framework"): EVERYONE,
     ("GET", "framework/compare"): EVERYONE,
     ("GET", "frameworks"): EVERYONE,
+    ("GET", "profiles"): EVERYONE,
+    ("GET", "profiles/new"): [302, 403, 403, 403, 403, 200],
+    ("POST", "profiles/new"): [302, 403, 403, 403, 403, 422],  # an empty form: field errors
+    ("GET", "profiles/<slug:slug>"): [302] * 6,  # to its latest version
+    ("GET", "profiles/<slug:slug>/edit"): [302, 403, 403, 403, 403, 302],  # APM's: to a copy
+    ("GET", "profiles/<slug:slug>/versions/<int:number>"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("POST", "me/assessment/evidence"): [302, 302, 302, 302, 404, 404],  # back to the form
@@ -75,6 +81,10 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/profiles"): EVERYONE_API,
     ("GET", "api/v1/profiles/<profile_id>"): EVERYONE_API,
     ("GET", "api/v1/profiles/<first>/diff/<second>"): EVERYONE_API,
+    ("GET", "api/v1/profiles/<profile_id>/versions/<number>"): EVERYONE_API,
+    ("POST", "api/v1/profiles"): [401, 403, 403, 403, 403, 422],  # an empty body: field errors
+    ("PUT", "api/v1/profiles/<profile_id>"): [401, 403, 403, 403, 403, 422],  # APM's: read-only
+    ("PUT", "api/v1/people/<person_id>/profile"): [401, 403, 403, 403, 403, 200],
     ("POST", "api/v1/gap"): EVERYONE_API,
     ("GET", "api/v1/people"): EVERYONE_API,
     ("GET", "api/v1/people/<person_id>"): OWN_API,
@@ -185,6 +195,9 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("report.<str:fmt>", "report.html")
         .replace("<str:fmt>", "csv")
         .replace("<profile_id>", "pmo-officer")
+        .replace("<slug:slug>", "pmo-officer")
+        .replace("<int:number>", "1")
+        .replace("<number>", "1")
         .replace("<first>", "pmo-officer")
         .replace("<second>", "pmo-specialist")
         .replace("<uidb64>/<token>", "MQ/not-a-token")
@@ -194,6 +207,9 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
+        "api/v1/profiles": {},
+        "api/v1/profiles/<profile_id>": {},
+        "api/v1/people/<person_id>/profile": {"profile": "pmo-specialist"},
         "api/v1/me/self-assessment": {
             "ratings": [{"competence": 1, "knowledge": 2, "application": 2}]
         },

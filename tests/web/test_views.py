@@ -196,7 +196,8 @@ def test_team_view_is_for_staff_with_filters_and_click_through(org: Org) -> None
     assert f'href="/people/{org.ada.pk}"' in page
     assert "Knowledge heatmap" in page
     assert "Application heatmap" in page
-    assert "<title>Ada Lovelace, Life cycles: knowledge 3, target 3</title>" in page
+    # Ada is on the PMO specialist profile: her row is coloured against its target, 4.
+    assert "<title>Ada Lovelace, Life cycles: knowledge 3, target 4</title>" in page
     assert "The same figures as a table" in page
     programme = lead.get("/team?context=programme").content.decode()
     assert "2 people." in programme

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -49,7 +50,28 @@ def json_path(path: Iterable[Any]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out or TOP_LEVEL
+
+
+TOP_LEVEL = "(top level)"
+
+
+def problem_field(problem: str, source: str) -> tuple[str, str]:
+    """The field a problem of :func:`checked` or :func:`check_profile_document` names (its path,
+    as :func:`json_path` writes it; ``""`` for the whole document) and the reason."""
+    rest = problem.removeprefix(f"{source}: ")
+    path, sep, reason = rest.partition(": ")
+    if not sep or " " in path or path == TOP_LEVEL:
+        return "", reason if sep and path == TOP_LEVEL else rest
+    return path, reason
+
+
+def path_parts(path: str) -> list[str | int]:
+    """``requirements[3].knowledge`` as ``["requirements", 3, "knowledge"]``."""
+    parts: list[str | int] = []
+    for piece in re.findall(r"\[(\d+)\]|([^.\[\]]+)", path):
+        parts.append(int(piece[0]) if piece[0] else piece[1])
+    return parts
 
 
 def read_document(path: Path, kind: str) -> dict[str, Any]:

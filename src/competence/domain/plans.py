@@ -31,6 +31,12 @@ OPEN = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
 NEXT_PROFILE = {"pmo-officer": "pmo-specialist"}
 
 
+def next_step(profile: str, target_profile: str | None) -> str | None:
+    """The profile a person works toward next: their target profile, else the profile after
+    their own (for a PMO officer, the specialist's), else none."""
+    return target_profile or NEXT_PROFILE.get(profile)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     competence: int

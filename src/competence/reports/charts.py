@@ -105,7 +105,8 @@ def heatmap(
     axis: str,
     cell: int = 22,
 ) -> str:
-    """People (rows) by competences (columns) for one axis, coloured against the officer target."""
+    """People (rows) by competences (columns) for one axis, each row coloured against its own
+    targets (the profile version the person is judged against)."""
     left, top = 190, 34
     width = left + cell * len(competences) + 10
     height = top + cell * len(people) + 10
@@ -113,7 +114,8 @@ def heatmap(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'class="chart heatmap" aria-labelledby="heatmap-{axis}-title" width="{width}">',
         f'<title id="heatmap-{axis}-title">Heatmap of {axis} ratings: {len(people)} people by '
-        f"{len(competences)} competences, coloured against the PMO officer target</title>",
+        f"{len(competences)} competences, each row coloured against that person's own "
+        "profile</title>",
     ]
     for j, c in enumerate(competences):
         x = left + j * cell + cell / 2

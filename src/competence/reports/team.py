@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.data import load_catalogue
+from competence.domain.framework import AXES
 from competence.formats.tables import escape_cell
 
 HEAD = PatternFill("solid", fgColor="1F3B57")
@@ -38,8 +39,9 @@ def _header(ws: Any, names: list[str]) -> None:
 
 
 def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
-    """Knowledge and application heatmaps (people by competences, coloured against the officer
-    target), coverage per competence, and every gap, one a row."""
+    """Knowledge and application heatmaps (people by competences, each row coloured against
+    that person's own profile, in the version they are judged against), coverage per
+    competence, every gap, one a row, and each row's targets (the sheets the colours read)."""
     competences = load_catalogue().framework.competences
     people = summary["people"]
     book = Workbook()
@@ -47,7 +49,8 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     assert first is not None
     book.remove(first)
     last_col = get_column_letter(3 + len(competences))
-    for axis in ("knowledge", "application"):
+    bottom = max(2, len(people) + 1)
+    for axis in AXES:
         ws = book.create_sheet(axis.capitalize())
         _header(ws, ["Person", "Team", "Context", *[str(c.number) for c in competences]])
         for r, p in enumerate(people, start=2):
@@ -58,28 +61,23 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
                 value = (p["ratings"].get(str(c.number)) or {}).get(axis)
                 if value is not None:
                     ws.cell(r, j, escape_cell(value))
-        # The officer target is the same for everyone the competence applies to; the row's
-        # context (column C) says whether it applies. Each column gets its own rules.
-        officer = load_catalogue().profile("pmo-officer")
-        bottom = max(2, len(people) + 1)
-        for j, c in enumerate(competences, start=4):
-            req = officer.requirement(c.number)
-            if req is None:
-                continue
+        # Each cell against the same cell of the targets sheet: that row's own target, empty
+        # where the competence does not apply to them. Each column gets its own rules.
+        sheet = f"'{_targets_sheet(axis)}'"
+        for j, _ in enumerate(competences, start=4):
             col = get_column_letter(j)
-            cell, t = f"{col}2", getattr(req.target, axis)
-            applies = ",".join(f'$C2="{context}"' for context in sorted(req.contexts))
+            cell, t = f"{col}2", f"{sheet}!{col}2"
             ws.conditional_formatting.add(
                 f"{col}2:{col}{bottom}",
                 FormulaRule(  # type: ignore[no-untyped-call]
-                    formula=[f"NOT(OR({applies}))"], fill=FILLS["na"], stopIfTrue=True
+                    formula=[f'{t}=""'], fill=FILLS["na"], stopIfTrue=True
                 ),
             )
             for rule, fill in (
                 (f'AND({cell}<>"",{cell}>{t})', "above"),
                 (f'AND({cell}<>"",{cell}={t})', "at"),
-                (f'AND({cell}<>"",{cell}={t - 1})', "short1"),
-                (f'AND({cell}<>"",{cell}<{t - 1})', "short2"),
+                (f'AND({cell}<>"",{cell}={t}-1)', "short1"),
+                (f'AND({cell}<>"",{cell}<{t}-1)', "short2"),
             ):
                 ws.conditional_formatting.add(
                     f"{col}2:{col}{bottom}",
@@ -121,7 +119,7 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     ws.column_dimensions["G"].width = 30
     ws.column_dimensions["B"].width = 44
     ws = book.create_sheet("Gaps")
-    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Officer target", "Short by"])
+    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
     names = {c.number: c.name for c in competences}
     row = 2
     for p in people:
@@ -150,7 +148,32 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["C"].width = 40
+    for axis in AXES:
+        _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
     book.save(out)
+
+
+def _targets_sheet(axis: str) -> str:
+    return f"{axis.capitalize()} targets"
+
+
+def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis: str) -> None:
+    """Each person's target per competence on one axis, from the profile version they are
+    judged against (named in column C); empty where the competence does not apply."""
+    _header(ws, ["Person", "Context", "Judged against", *[str(c.number) for c in competences]])
+    for r, p in enumerate(people, start=2):
+        ws.cell(r, 1, escape_cell(p["name"]))
+        ws.cell(r, 2, escape_cell(p["context"]))
+        ws.cell(r, 3, escape_cell(p["judged_against"]["label"]))
+        for j, c in enumerate(competences, start=4):
+            target = p["targets"].get(str(c.number))
+            if target is not None:
+                ws.cell(r, j, escape_cell(target[axis]))
+    ws.freeze_panes = "D2"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["C"].width = 24
+    for j in range(4, 4 + len(competences)):
+        ws.column_dimensions[get_column_letter(j)].width = 5
 
 
 def render_summary_html(summary: dict[str, Any], title: str | None) -> str:

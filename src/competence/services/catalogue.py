@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from competence.data import is_profile_file, load_catalogue, with_profile_file
-from competence.domain.framework import CONTEXTS, Catalogue, check_context
+from competence.domain.framework import (
+    AXES,
+    CONTEXTS,
+    Catalogue,
+    Framework,
+    Profile,
+    check_context,
+)
 
 
 def resolve(profile: str | None) -> tuple[Catalogue, str | None]:
@@ -156,28 +163,71 @@ def framework_page(
     }
 
 
-def comparison(first: str, second: str, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """Two profiles side by side, every requirement of the first, marked where they differ."""
-    cat = catalogue or load_catalogue()
-    diff = profile_diff_data(first, second, cat)
-    other = {r["number"]: r for r in profile_data(second, None, cat)["requirements"]}
-    changed = {c["number"]: c for c in diff["changes"]}
-    rows = [
-        {
-            "number": r["number"],
-            "name": r["name"],
-            "officer": r,
-            "specialist": other[r["number"]],
-            "rise": changed.get(r["number"], {}).get("rise"),
-            "changed": r["number"] in changed,
-        }
-        for r in profile_data(first, None, cat)["requirements"]
-    ]
+def _side(profile: Profile, number: int) -> dict[str, Any] | None:
+    r = profile.requirement(number)
+    if r is None:
+        return None
     return {
-        "rows": rows,
-        "rule": profile_data(second, None, cat)["rule"],
-        "changed_count": len(changed),
+        "knowledge": r.target.knowledge,
+        "application": r.target.application,
+        "contexts": [x for x in CONTEXTS if x in r.contexts],
+        "qualifier": r.qualifier,
     }
+
+
+def rule_data(profile: Profile) -> dict[str, Any] | None:
+    """A profile's rule as data, with the members of its list that cannot decide."""
+    if profile.rule is None:
+        return None
+    rule = profile.rule.as_dict()
+    return {
+        **rule,
+        "cannot_decide": [n for n in profile.rule.specialisms if n not in profile.rule.deciding],
+    }
+
+
+def _meaning(side: dict[str, Any]) -> tuple[Any, ...]:
+    return side["knowledge"], side["application"], side["contexts"]
+
+
+def compare_profiles(first: Profile, second: Profile, framework: Framework) -> dict[str, Any]:
+    """Two profiles side by side (they may be two versions of one profile, or a draft): every
+    competence either asks for, marked where the targets or the contexts differ."""
+    rows = []
+    for c in framework.competences:
+        a, b = _side(first, c.number), _side(second, c.number)
+        if a is None and b is None:
+            continue
+        changed = a is None or b is None or _meaning(a) != _meaning(b)
+        rows.append(
+            {
+                "number": c.number,
+                "name": c.name,
+                "first": a,
+                "second": b,
+                "rise": (
+                    {axis: (b[axis] if b else 0) - (a[axis] if a else 0) for axis in AXES}
+                    if changed
+                    else None
+                ),
+                "changed": changed,
+                "added": a is None,
+                "dropped": b is None,
+            }
+        )
+    return {
+        "first": {"id": first.id, "name": first.name, "version": first.version},
+        "second": {"id": second.id, "name": second.name, "version": second.version},
+        "rows": rows,
+        "rule": rule_data(second),
+        "changed_count": sum(r["changed"] for r in rows),
+    }
+
+
+def comparison(first: str, second: str, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """Two profiles of a catalogue side by side (see :func:`compare_profiles`)."""
+    cat = catalogue or load_catalogue()
+    return compare_profiles(cat.profile(first), cat.profile(second), cat.framework)
 
 
 def applicable(

@@ -44,6 +44,7 @@ def data(person: Person, paths: dict[int, str] | None = None) -> dict[str, Any]:
         "team": team,
         "context": person.context,
         "profile": person.profile,
+        "target_profile": person.target_profile,
         "assessor": person.assessor.email if person.assessor else None,
     }
 
@@ -57,3 +58,21 @@ def listing(people: Iterable[Person]) -> list[dict[str, Any]]:
     """People as plain data, the team paths read once."""
     paths = team_tree().paths()
     return [data(p, paths) for p in people]
+
+
+def set_profiles(person: Person, profile: str, target_profile: str | None) -> Person:
+    """Say which profile the person is judged against, and which is their next step (None for
+    none), both stored profiles. Audited like every change to a person."""
+    from competence.services import profiles
+
+    known = profiles.catalogue().profiles
+    problems = [
+        f"{field}: unknown profile {value!r}: choose one of {', '.join(known)}"
+        for field, value in (("profile", profile), ("target_profile", target_profile))
+        if value is not None and value not in known
+    ]
+    if problems:
+        raise InputError(problems)
+    person.profile, person.target_profile = profile, target_profile
+    person.save(update_fields=["profile", "target_profile"])
+    return person

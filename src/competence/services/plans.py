@@ -12,10 +12,10 @@ from django.utils import timezone
 from competence.data import activities_for
 from competence.domain.framework import AXES
 from competence.domain.plans import (
-    NEXT_PROFILE,
     OPEN,
     STEPS_AT_A_TIME,
     PlanStatus,
+    next_step,
     priority,
     suggest,
 )
@@ -34,8 +34,9 @@ def _months_ahead(day: dt.date, months: int) -> dt.date:
 
 
 def next_profile(person: Person) -> str | None:
-    """The profile after the person's own, if there is one (for a PMO officer, the specialist)."""
-    return NEXT_PROFILE.get(person.profile)
+    """The profile the person works toward next: their target profile, else the profile after
+    their own (for a PMO officer, the specialist), if there is one."""
+    return next_step(person.profile, person.target_profile)
 
 
 @transaction.atomic
@@ -53,14 +54,18 @@ def generate(
     planned = {(i.competence, i.axis) for i in person.plan_items.filter(status__in=OPEN)}
     today = timezone.localdate()
     made: list[PlanItem] = []
-    catalogue = profiles.catalogue_for(person.profile)
+    judged, profile = (
+        profiles.judged_against(assessment)
+        if assessment is not None
+        else (profiles.catalogue_for(person.profile), None)
+    )
     found = suggest(
-        catalogue,
-        person.profile,
+        judged,
+        profile.id if profile else person.profile,
         context,
         ratings,
-        activities_for(catalogue.framework),
-        toward=toward,
+        activities_for(judged.framework),
+        toward=toward if toward_next else None,
     )
     for s in found:
         if (s.competence, s.axis) in planned:

@@ -205,6 +205,12 @@ def is_admin(user: User, subject: Any = None) -> bool:
     return role(user) == ADMIN
 
 
+def edits_profiles(user: User, subject: Any = None) -> bool:
+    """Make and publish the organisation's own profiles, and say who is judged against which
+    (APM's profiles stay read-only for everyone). Everyone signed in reads every profile."""
+    return role(user) == ADMIN
+
+
 def signed_in(user: User, subject: Any = None) -> bool:
     return bool(user.is_authenticated)
 
@@ -251,6 +257,7 @@ RULES: dict[str, Rule] = {
             sees_individuals_in_team_view,
             "PMO leads (the people of the PMOs they lead); admins",
         ),
+        Rule("profile.edit", edits_profiles, "admins (APM's profiles stay read-only)"),
         Rule("admin", is_admin, "admins"),
     )
 }

@@ -264,6 +264,25 @@ def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catal
     return build_catalogue(_framework(row), [*others, *chosen.values()]), profile
 
 
+def judging(
+    people: list[tuple[int, str]], pins: dict[int, int | None]
+) -> tuple[dict[int, int], dict[int, tuple[Catalogue, Profile]]]:
+    """Which profile version each of ``people`` (id, profile slug) is judged against: the one
+    their counting assessment records (``pins``), else their profile's latest; and each of
+    those versions with its catalogue (:func:`pinned`), read once."""
+    if not ProfileVersion.objects.exists():
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    latest = latest_version_ids()
+    chosen: dict[int, int] = {}
+    for pk, slug in people:
+        version_id = pins.get(pk) or latest.get(slug)
+        if version_id is not None:
+            chosen[pk] = version_id
+    current = catalogue()
+    rows = ProfileVersion.objects.filter(pk__in=set(chosen.values()))
+    return chosen, {row.pk: pinned(row, current) for row in rows}
+
+
 def listing() -> list[dict[str, Any]]:
     """Every profile's latest version: slug, name, version, owner, rule kind, what it builds on."""
     return [
@@ -300,6 +319,27 @@ def versions(slug: str) -> list[dict[str, Any]]:
     ]
 
 
+def history() -> dict[str, list[dict[str, Any]]]:
+    """Every version of every profile, oldest first, by slug (as :func:`versions`; one query)."""
+    if not ProfileVersion.objects.exists():
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = ProfileVersion.objects.order_by("profile_id", "number").values(
+        "profile_id", "number", "name", "owner", "published_at", "published_by"
+    )
+    for r in rows:
+        out.setdefault(r["profile_id"], []).append(
+            {
+                "version": r["number"],
+                "name": r["name"],
+                "owner": r["owner"],
+                "published_at": r["published_at"].isoformat() if r["published_at"] else None,
+                "published_by": r["published_by"],
+            }
+        )
+    return out
+
+
 def export(slug: str, number: int | None = None) -> dict[str, Any]:
     """A profile version as its file holds it."""
     row = version(slug, number)
@@ -333,12 +373,25 @@ def check(document: Any, source: str) -> Profile:
     return profile
 
 
+NEW = "new"
+"""``publish(..., of=NEW)``: the document must be a profile that does not exist yet."""
+
+
 @transaction.atomic
-def publish(document: Any, source: str = "profile") -> ProfileVersion:
-    """Publish an organisation's profile: its next version (version 1 when it is new)."""
+def publish(document: Any, source: str = "profile", of: str | None = None) -> ProfileVersion:
+    """Publish an organisation's profile: its next version (version 1 when it is new). With
+    ``of=NEW`` the profile must be new (the editor's and the API's "create"); with ``of`` a
+    slug, the document must be that profile (their "update": it must exist)."""
     profile = check(document, source)
     _, stored = _over(document, source)
     latest = ProfileVersion.objects.filter(profile_id=profile.id).order_by("-number").first()
+    if of == NEW and latest is not None:
+        raise DataError(
+            f"{source}: id: {profile.id!r} exists already: publish its next version from its own "
+            "page, or give this profile another id"
+        )
+    if of not in (None, NEW) and profile.id != of:
+        raise DataError(f"{source}: id: {profile.id!r} is not the profile {of!r} being edited")
     if latest is not None and latest.framework.framework_id != profile.framework:
         raise DataError(
             f"{source}: framework: {profile.id} is over framework {latest.framework.framework_id}; "

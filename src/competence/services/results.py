@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from competence.data import activities_for, load_catalogue
 from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES
-from competence.domain.plans import NEXT_PROFILE, STEPS_AT_A_TIME, suggest
+from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
 from competence.domain.ratings import Rating
 from competence.domain.team import Targets, coverage
 from competence.services import profiles
@@ -21,7 +21,12 @@ from competence.services.people import data as person_data
 from competence.services.policy import FiguresOver
 from competence.services.records import domain_ratings, history
 from competence.store.models import Assessment, AuditEntry, Person
-from competence.store.queries import counting_assessment, counting_levels, team_tree
+from competence.store.queries import (
+    counting_assessment,
+    counting_levels,
+    judged_version_ids,
+    team_tree,
+)
 
 SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
 
@@ -67,7 +72,7 @@ def person_results(person: Person) -> dict[str, Any]:
         if latest.version != profile.version
         else None
     )
-    toward_id = person.target_profile or NEXT_PROFILE.get(profile.id)
+    toward_id = next_step(profile.id, person.target_profile)
     toward = (
         assess(now, toward_id, context, ratings, person.email)
         if toward_id and toward_id in now.profiles and toward_id != profile.id
@@ -244,10 +249,56 @@ def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     numbers = [c.number for c in catalogue.framework.competences]
     targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
     # Everyone as (id, context): model instances only for the page shown.
-    everyone = list(people.order_by("name", "email").values_list("id", "context").distinct())
+    rows = list(people.order_by("name", "email").values_list("id", "context", "profile").distinct())
+    everyone = [(pk, context) for pk, context, _ in rows]
     ratings = counting_levels(pk for pk, _ in everyone)
     figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
-    return everyone, ratings, figures
+    judged = profiles.judging(
+        [(pk, slug) for pk, _, slug in rows], judged_version_ids(pk for pk, _ in everyone)
+    )
+    return everyone, ratings, figures, judged
+
+
+def _people_word(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def judged_mix(
+    chosen: dict[int, int], versions: dict[int, Any], min_group: int = 1
+) -> dict[str, Any]:
+    """Which profile versions the people's figures are judged against, with how many people
+    each: ``versions`` (profile, name, version, people) and ``text``, "Judged against PMO
+    officer v1 (12 people) and v2 (3 people)". A version with fewer than ``min_group`` people
+    is not named (figures without names): they are counted as "other versions"."""
+    counts: dict[int, int] = {}
+    for version_id in chosen.values():
+        counts[version_id] = counts.get(version_id, 0) + 1
+    shown, others = [], 0
+    for version_id, count in counts.items():
+        profile = versions[version_id][1]
+        if count < min_group:
+            others += count
+            continue
+        shown.append(
+            {
+                "profile": profile.id,
+                "name": profile.name,
+                "version": profile.version,
+                "people": count,
+            }
+        )
+    shown.sort(key=lambda v: (v["name"], v["profile"], v["version"]))
+    groups: dict[str, list[str]] = {}
+    for v in shown:
+        words = f"v{v['version']} ({_people_word(v['people'])})"
+        groups.setdefault(v["name"], []).append(words)
+    parts = [f"{name} {' and '.join(words)}" for name, words in groups.items()]
+    if others:
+        parts.append(
+            f"other versions ({_people_word(others)})" if others >= min_group else "other versions"
+        )
+    text = f"Judged against {'; '.join(parts)}." if parts else ""
+    return {"versions": shown, "text": text}
 
 
 PER_PAGE = 50
@@ -267,9 +318,9 @@ def team_summary(
     with names, for those who may see every one of them (team reports, the planner). Pages and
     the API show :func:`team_figures`."""
     catalogue = load_catalogue()
-    officer = catalogue.profile(OFFICER)
+    officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
     competences = catalogue.framework.competences
-    everyone, ratings, figures = _team_figures(people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(people)
     per_page = per_page or max(1, len(everyone))  # None: everyone on one page
     pages = max(1, -(-len(everyone) // per_page))
     page = min(max(1, page), pages)
@@ -281,6 +332,7 @@ def team_summary(
     rows = []
     for person in shown:
         page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}
+        judged, own = versions.get(chosen.get(person.pk, -1)) or (catalogue, officer)
         rows.append(
             {
                 **person_data(person, paths),
@@ -290,6 +342,8 @@ def team_summary(
                 "meets_specialist": assess(
                     catalogue, SPECIALIST, person.context, page_ratings
                 ).meets_profile,
+                "judged_against": {"id": own.id, "version": own.version, "label": own.label},
+                "meets_own": assess(judged, own.id, person.context, page_ratings).meets_profile,
                 "ratings": {
                     str(n): {"knowledge": r.knowledge, "application": r.application}
                     for n, r in sorted(page_ratings.items())
@@ -297,7 +351,7 @@ def team_summary(
                 "targets": {
                     str(c.number): (
                         {"knowledge": req.target.knowledge, "application": req.target.application}
-                        if (req := officer.requirement(c.number)) and req.applies_in(person.context)
+                        if (req := own.requirement(c.number)) and req.applies_in(person.context)
                         else None
                     )
                     for c in competences
@@ -310,6 +364,7 @@ def team_summary(
         "pages": pages,
         "per_page": per_page,
         "people": rows,
+        "judged_against": judged_mix(chosen, versions),
         "coverage": _coverage(figures),
     }
 
@@ -338,7 +393,7 @@ def private_summary(over: FiguresOver) -> dict[str, Any]:
     chose (those the user may not see by name), no names and no rows; no figures either when
     they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
     min_group = settings.CONFIG.min_group_size
-    everyone, _, figures = _team_figures(over.people)
+    everyone, _, figures, (chosen, versions) = _team_figures(over.people)
     count = len(everyone)
     hidden = count < min_group
     if hidden and over.left_out:
@@ -368,6 +423,9 @@ def private_summary(over: FiguresOver) -> dict[str, Any]:
         "per_page": PER_PAGE,
         "people": [],
         "coverage": [] if hidden else _coverage(figures),
+        "judged_against": (
+            {"versions": [], "text": ""} if hidden else judged_mix(chosen, versions, min_group)
+        ),
         "individuals": False,
         "hidden": hidden,
         "min_group": min_group,

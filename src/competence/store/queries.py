@@ -63,6 +63,18 @@ def counting_assessment_ids(person_ids: Iterable[int]) -> dict[int, int]:
     return out
 
 
+def judged_version_ids(person_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each person's counting assessment's profile version (None when it records none; people
+    with no assessment are left out), from two queries."""
+    chosen = counting_assessment_ids(person_ids)
+    pins = dict(
+        Assessment.objects.filter(pk__in=list(chosen.values())).values_list(
+            "id", "profile_version_id"
+        )
+    )
+    return {person_id: pins.get(aid) for person_id, aid in chosen.items()}
+
+
 def counting_levels(person_ids: Iterable[int]) -> dict[int, dict[int, Levels]]:
     """Each person's (knowledge, application) per competence in the assessment that counts.
 

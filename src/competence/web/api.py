@@ -12,12 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
-from ninja import Field, NinjaAPI, Query, Schema, Swagger
+from ninja import Body, Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict
 
-from competence.data import load_catalogue
+from competence.data import load_catalogue, path_parts, problem_field
 from competence.domain import budget
 from competence.domain.analysis import assess
 from competence.domain.evidence import (
@@ -32,12 +32,11 @@ from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
-from competence.services import evidence, people, policy, records, results, team_view
+from competence.services import evidence, people, policy, profiles, records, results, team_view
 from competence.services.catalogue import (
     framework_data,
     profile_data,
     profile_diff_data,
-    profiles_data,
 )
 from competence.store import audit
 from competence.store.models import Assessment, Person
@@ -193,29 +192,121 @@ def get_framework(request: HttpRequest) -> dict[str, Any]:
     return framework_data()
 
 
-@api.get("/profiles", tags=["framework"], summary="The role profiles")
-def get_profiles(request: HttpRequest) -> list[dict[str, Any]]:
-    return profiles_data()
+PROFILE_BODY_LIMIT = 1_000_000
+"""The largest profile document the API takes, in bytes (413 beyond)."""
 
 
-@api.get("/profiles/{profile_id}", tags=["framework"], summary="One profile's requirements")
-def get_profile(request: HttpRequest, profile_id: str, context: str | None = None) -> Any:
-    if profile_id not in load_catalogue().profiles:
-        raise Http404("no such profile")
+def _stored(profile_id: str, number: int | None = None) -> tuple[Any, Any]:
+    """A stored profile version, with its base profiles as they were (404 when there is none)."""
+    try:
+        row = profiles.version(profile_id, number)
+    except InputError:
+        raise Http404("no such profile or version") from None
+    return profiles.pinned(row)
+
+
+def _context(context: str | None) -> str | None:
     if context is not None and context not in CONTEXTS:
         raise ValidationError(
             [{"loc": ["query", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
         )
-    return profile_data(profile_id, context)
+    return context
+
+
+@api.get(
+    "/profiles",
+    tags=["profiles"],
+    summary="Every profile, its latest version (as `competence profile list --json`)",
+)
+def get_profiles(request: HttpRequest) -> list[dict[str, Any]]:
+    return profiles.listing()
+
+
+@api.get(
+    "/profiles/{profile_id}",
+    tags=["profiles"],
+    summary="A profile's latest version (as `competence profile show --json`), and its versions",
+)
+def get_profile(request: HttpRequest, profile_id: str, context: str | None = None) -> Any:
+    cat, profile = _stored(profile_id)
+    return {
+        **profile_data(profile.id, _context(context), cat),
+        "versions": profiles.versions(profile_id),
+    }
+
+
+@api.get(
+    "/profiles/{profile_id}/versions/{number}",
+    tags=["profiles"],
+    summary="One version of a profile (as `competence profile show --version N --json`)",
+)
+def get_profile_version(
+    request: HttpRequest, profile_id: str, number: int, context: str | None = None
+) -> Any:
+    cat, profile = _stored(profile_id, number)
+    return profile_data(profile.id, _context(context), cat)
+
+
+def _published(request: HttpRequest, body: dict[str, Any], of: str) -> dict[str, Any]:
+    """Publish a profile document sent to the API (admins): 422 with the fields at fault."""
+    if not policy.allowed(request.user, "profile.edit"):
+        raise PermissionDenied
+    if len(request.body) > PROFILE_BODY_LIMIT:
+        raise HttpError(413, f"a profile document is at most {PROFILE_BODY_LIMIT} bytes")
+    try:
+        row = profiles.publish(body, "body", of=of)
+    except InputError as exc:
+        errors = []
+        for problem in exc.problems:
+            path, reason = problem_field(problem, "body")
+            errors.append({"loc": ["body", *path_parts(path)], "msg": reason})
+        raise ValidationError(errors) from None
+    cat, profile = profiles.pinned(row)
+    return profile_data(profile.id, None, cat)
+
+
+@api.post(
+    "/profiles",
+    tags=["profiles"],
+    summary="Publish a new profile, version 1 (admins)",
+    description="The body is a profile document (data/schema/profile.schema.json), checked as "
+    "`competence profile import` checks a file. 422 names each field at fault; 413 above "
+    f"{PROFILE_BODY_LIMIT} bytes.",
+    response={201: dict[str, Any], 403: Any, 413: Any, 422: Any},
+)
+def post_profile(request: HttpRequest, body: Body[dict[str, Any]]) -> Any:
+    return Status(201, _published(request, body, profiles.NEW))
+
+
+@api.put(
+    "/profiles/{profile_id}",
+    tags=["profiles"],
+    summary="Publish the next version of an organisation's profile (admins)",
+    description="The body is the whole profile document; earlier versions stay. APM's profiles "
+    "are read-only (422 on `id`).",
+    response={200: dict[str, Any], 403: Any, 404: Any, 413: Any, 422: Any},
+)
+def put_profile(
+    request: HttpRequest,
+    profile_id: str,
+    body: Body[dict[str, Any]],
+) -> Any:
+    if not policy.allowed(request.user, "profile.edit"):
+        raise PermissionDenied
+    _stored(profile_id)
+    return _published(request, {"id": profile_id, **body}, profile_id)
 
 
 @api.get(
     "/profiles/{first}/diff/{second}",
-    tags=["framework"],
+    tags=["profiles"],
     summary="The requirements that rise from one profile to another",
 )
 def get_profile_diff(request: HttpRequest, first: str, second: str) -> dict[str, Any]:
-    return profile_diff_data(first, second)
+    current = profiles.catalogue()
+    if first not in current.profiles or second not in current.profiles:
+        raise Http404("no such profile")
+    return profile_diff_data(first, second, current)
 
 
 @api.post("/gap", tags=["results"], summary="A gap analysis of ratings sent in the request")
@@ -224,10 +315,11 @@ def post_gap(request: HttpRequest, body: GapIn) -> dict[str, Any]:
         raise ValidationError(
             [{"loc": ["body", "context"], "msg": f"must be one of {', '.join(CONTEXTS)}"}]
         )
-    if body.profile not in load_catalogue().profiles:
+    current = profiles.catalogue()
+    if body.profile not in current.profiles:
         raise ValidationError([{"loc": ["body", "profile"], "msg": "unknown profile"}])
     return assess(
-        load_catalogue(), body.profile, body.context, _ratings(body.ratings), body.person
+        current, body.profile, body.context, _ratings(body.ratings), body.person
     ).as_dict()
 
 
@@ -239,6 +331,30 @@ def get_people(request: HttpRequest) -> list[dict[str, Any]]:
 @api.get("/people/{person_id}", tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
     return people.data(_person(request, person_id))
+
+
+class ProfilesIn(Schema):
+    profile: str = Field(..., description="The profile the person is judged against")
+    target_profile: str | None = Field(None, description="Their next step, or null for none")
+
+
+@api.put(
+    "/people/{person_id}/profile",
+    tags=["people"],
+    summary="Set the profile a person is judged against and their target profile (admins)",
+    response={200: dict[str, Any], 403: Any, 404: Any, 422: Any},
+)
+def put_person_profile(request: HttpRequest, person_id: int, body: ProfilesIn) -> Any:
+    person = _person(request, person_id)
+    if not policy.allowed(request.user, "profile.edit"):
+        raise PermissionDenied
+    try:
+        people.set_profiles(person, body.profile, body.target_profile)
+    except InputError as exc:
+        raise ValidationError(
+            [{"loc": ["body", p.split(":")[0]], "msg": p} for p in exc.problems]
+        ) from None
+    return people.data(person)
 
 
 @api.get(

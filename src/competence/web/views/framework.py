@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
-from competence.services import catalogue, frameworks
+from competence.services import catalogue, frameworks, profiles
 from competence.web.views.common import require
 
 
@@ -17,7 +17,9 @@ from competence.web.views.common import require
 def framework(request: HttpRequest) -> HttpResponse:
     try:
         page = catalogue.framework_page(
-            request.GET.get("profile") or "pmo-officer", request.GET.get("context") or None
+            request.GET.get("profile") or "pmo-officer",
+            request.GET.get("context") or None,
+            profiles.catalogue(),
         )
     except InputError:
         raise Http404("no such profile or context") from None
@@ -26,8 +28,20 @@ def framework(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compare(request: HttpRequest) -> HttpResponse:
+    """Two stored profiles side by side (by default APM's officer and specialist)."""
+    current = profiles.catalogue()
+    try:
+        comparison = catalogue.comparison(
+            request.GET.get("first") or "pmo-officer",
+            request.GET.get("second") or "pmo-specialist",
+            current,
+        )
+    except InputError:
+        raise Http404("no such profile") from None
     return render(
-        request, "competence/compare.html", catalogue.comparison("pmo-officer", "pmo-specialist")
+        request,
+        "competence/compare.html",
+        {"comparison": comparison, "profiles": catalogue.profiles_data(current)},
     )
 
 
