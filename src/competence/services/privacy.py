@@ -34,13 +34,16 @@ from competence.store.models import (
     Comment,
     Person,
     PlanItem,
+    Reply,
 )
 from competence.store.models import Rating as RatingRow
 
 
 def personal_data(person: Person) -> dict[str, Any]:
     """Everything held about a person, for them to download."""
-    assessments = person.assessments.select_related("cycle").prefetch_related("ratings", "comments")
+    assessments = person.assessments.select_related("cycle").prefetch_related(
+        "ratings", "comments", "replies"
+    )
     return {
         "person": people.data(person),
         "left_on": person.left_on.isoformat() if person.left_on else None,
@@ -68,6 +71,16 @@ def personal_data(person: Person) -> dict[str, Any]:
                         "at": c.at.isoformat(),
                     }
                     for c in a.comments.all()
+                ],
+                "replies": [
+                    {
+                        "competence": r.competence,
+                        "accepted": r.accepted,
+                        "text": r.text,
+                        "author": r.author,
+                        "at": r.at.isoformat(),
+                    }
+                    for r in a.replies.all()
                 ],
             }
             for a in assessments
@@ -246,6 +259,7 @@ def _owner(model: type[models.Model]) -> str | None:
         PlanItem: "person_id",
         RatingRow: "assessment__person_id",
         Comment: "assessment__person_id",
+        Reply: "assessment__person_id",
     }.get(model)
 
 
@@ -342,7 +356,7 @@ def erase(key: str) -> str:
     others = _shared(identifiers, person)
     ids = list(person.assessments.values_list("id", flat=True))
     with connection.cursor() as cursor:  # raw: a signed-off assessment goes too, unaudited
-        for model in (RatingRow, Comment):
+        for model in (RatingRow, Comment, Reply):
             for i in range(0, len(ids), 500):
                 chunk = ids[i : i + 500]
                 marks = ", ".join(["%s"] * len(chunk))
