@@ -53,6 +53,25 @@ class Server:
         return str(row[0])
 
 
+def submitted_users(server: Server) -> list[str]:
+    """Demo users whose self-assessment in the open cycle is submitted, with no assessor's
+    ratings yet, and whose assessor signs in."""
+    with sqlite3.connect(server.database) as db:
+        rows = db.execute(
+            "SELECT u.username FROM competence_assessment a "
+            "JOIN competence_person p ON p.id = a.person_id "
+            "JOIN auth_user u ON u.id = p.user_id "
+            "JOIN competence_person r ON r.id = p.assessor_id "
+            "JOIN competence_cycle c ON c.id = a.cycle_id "
+            "WHERE a.kind = 'self' AND a.status = 'submitted' AND c.closes_on IS NULL "
+            "AND r.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM competence_assessment b "
+            "WHERE b.person_id = a.person_id AND b.cycle_id = a.cycle_id AND b.kind <> 'self') "
+            "ORDER BY u.username"
+        ).fetchall()
+    assert rows, "the demo has no submitted self-assessment to review"
+    return [str(r[0]) for r in rows]
+
+
 def assessor_of(server: Server, username: str) -> str:
     """The user name of the assessor of the person who signs in as ``username``."""
     with sqlite3.connect(server.database) as db:

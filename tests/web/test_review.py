@@ -12,7 +12,7 @@ from django.test import Client
 
 from competence.data import load_catalogue
 from competence.domain import Rating
-from competence.services import records, review
+from competence.services import catalogue, records, review
 from competence.store import audit
 from competence.store.models import Assessment, AuditEntry, Comment, Reply
 from tests.web.conftest import Org, signed_in
@@ -26,9 +26,8 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     mail.outbox.clear()
     ada.post(
         "/me/assessment",
-        {"knowledge-1": "4", "application-1": "1", "knowledge-2": "3", "application-2": "3",
-         "action": "submit"},
-    )  # fmt: skip
+        {**every_rating(3, 3), "knowledge-1": "4", "application-1": "1", "action": "submit"},
+    )
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
     assert "Ada Lovelace submitted" in mail.outbox[0].subject
     listing = grace.get("/review").content.decode()
@@ -48,7 +47,7 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     )
     assert response.status_code == 302
     page = grace.get(review_url).content.decode()
-    assert "1 competence differ by 2 levels or more" in page
+    assert "1 competence differs by 2 levels or more" in page
     assert "Ran the gate reviews for the ERP programme" in page
     assert Comment.objects.get().author == "grace"
     # Her draft is hers alone: Ada sees nothing of it yet, and it cannot be agreed yet.
@@ -56,10 +55,15 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     assert ada.get(f"/api/v1/people/{org.ada.pk}/review").status_code == 404
     grace.post(review_url, {"action": "agree"})
     assert not Assessment.objects.filter(person=org.ada, kind="agreed", cycle=org.cycles[1])
-    # Grace sends her review: Ada is told, and sees the ratings, the difference and the comment.
+    # She sends her review once she has rated every competence that applies.
     mail.outbox.clear()
-    grace.post(review_url, {"action": "send", "knowledge-1": "4", "application-1": "3",
-                            "knowledge-2": "3", "application-2": "3"})  # fmt: skip
+    grace.post(review_url, {"action": "send", "knowledge-1": "4", "application-1": "3"})
+    assert not mail.outbox
+    assert records.assessment_of(org.ada, org.cycles[1], "assessor").status == "draft"  # type: ignore[union-attr]
+    grace.post(review_url, {"action": "copy-all", "knowledge-1": "4", "application-1": "3"})
+    # Grace sends her review: Ada is told, and sees the ratings, the difference and the comment.
+    grace.post(review_url, {**every_rating(3, 3), "action": "send", "knowledge-1": "4",
+                            "application-1": "3"})  # fmt: skip
     assert [m.to for m in mail.outbox] == [["ada@example.org"]]
     assert "accept each one or reply" in mail.outbox[0].body
     page = ada.get(results_url).content.decode()
@@ -85,8 +89,11 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
     assert mail.outbox[0].subject == "Ada Lovelace answered your review: 1 reply"
     replies = {r.competence: (r.accepted, r.text, r.author) for r in Reply.objects.all()}
-    assert replies == {1: (False, "I led the risk workshops too", "ada"), 2: (True, "", "ada")}
-    assert AuditEntry.objects.filter(model="Reply", action="create").count() == 2
+    assert replies == {
+        n: (False, "I led the risk workshops too", "ada") if n == 1 else (True, "", "ada")
+        for n in applicable()
+    }
+    assert AuditEntry.objects.filter(model="Reply", action="create").count() == len(applicable())
     page = grace.get(review_url).content.decode()
     assert "I led the risk workshops too" in page
     assert "with 1 reply to read below" in page
@@ -94,8 +101,7 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     grace.post(review_url, {"action": "agree"})
     agreed = Assessment.objects.get(person=org.ada, cycle=org.cycles[1], kind="agreed")
     assert {r.competence: (r.knowledge, r.application) for r in agreed.ratings.all()} == {
-        1: (4, 3),
-        2: (3, 3),
+        n: (4, 3) if n == 1 else (3, 3) for n in applicable()
     }
     mail.outbox.clear()
     grace.post(f"{review_url}/sign-off", {"confirm": "yes"})
@@ -136,7 +142,10 @@ def test_the_person_answers_through_the_api_too(org: Org) -> None:
     _submitted(org)
     with audit.acting_as("grace"):
         theirs = records.record_assessment(
-            org.ada, org.cycles[1], {1: Rating(4, 3), 2: Rating(3, 3)}, kind="assessor"
+            org.ada,
+            org.cycles[1],
+            {n: Rating(4, 3) if n == 1 else Rating(3, 3) for n in applicable()},
+            kind="assessor",
         )
         records.add_comments(theirs, {1: "Ran the gate reviews"})
         review.send(org.ada, org.cycles[1])
@@ -186,11 +195,26 @@ def test_nobody_reviews_their_own_assessment_not_even_an_admin(org: Org) -> None
     assert lead.post(f"/people/{org.alan.pk}/review", {"action": "agree"}).status_code == 403
 
 
+def applicable() -> list[int]:
+    """The competences Ada (a PMO specialist in a programme PMO) rates."""
+    return [c["number"] for c in catalogue.applicable("pmo-specialist", "programme")]
+
+
+def every_rating(knowledge: int, application: int) -> dict[str, str]:
+    """A form's fields rating every competence Ada rates at these levels."""
+    out = {}
+    for n in applicable():
+        out[f"knowledge-{n}"], out[f"application-{n}"] = str(knowledge), str(application)
+    return out
+
+
 def _submitted(org: Org, evidence: str = "Ran the stage gates") -> None:
+    """Ada rates every competence that applies (3 / 3, and 4 / 1 on life cycles) and submits."""
     org.grace_user.groups.add(Group.objects.create(name="assessor"))
+    ratings = {n: Rating(3, 3) for n in applicable()}
     with audit.acting_as("ada"):
         own = records.record_assessment(
-            org.ada, org.cycles[1], {1: Rating(4, 1, evidence), 2: Rating(3, 3)}
+            org.ada, org.cycles[1], {**ratings, 1: Rating(4, 1, evidence)}
         )
         records.submit(own)
 
@@ -219,7 +243,8 @@ def test_copying_the_self_rating_is_one_click_per_competence_or_for_all(org: Org
     assert Comment.objects.get().text == "Governance"
     grace.post(url, {"action": "copy-all", "knowledge-1": "5", "application-1": "1"})
     levels = {r.competence: (r.knowledge, r.application) for r in theirs.ratings.all()}
-    assert levels == {1: (5, 1), 2: (3, 3)}  # every empty one copied, a rating given kept
+    # Every empty one copied, a rating given kept.
+    assert levels == {n: (5, 1) if n == 1 else (3, 3) for n in applicable()}
 
 
 def test_sign_off_asks_for_confirmation_and_says_what_it_locks(org: Org) -> None:

@@ -19,7 +19,7 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.team import disagreement
 from competence.domain.workflow import Kind, Status
-from competence.services import notify, policy, profiles, records
+from competence.services import catalogue, notify, policy, profiles, records
 from competence.store import audit
 from competence.store.models import Assessment, Comment, Cycle, Person, Reply
 from competence.store.models import Rating as RatingRow
@@ -161,7 +161,9 @@ def with_self_ratings(
 def send(person: Person, cycle: Cycle) -> Assessment:
     """The assessor sends their ratings and comments to the person (their assessment is
     submitted, and can no longer change) and marks the self-assessment reviewed; the person is
-    told, and answers on their results page."""
+    told, and answers on their results page. The assessor rates every competence that applies
+    first (the copy buttons take the self ratings), so that the ratings the person answers, and
+    that are agreed, are whole."""
     with transaction.atomic():
         own = records.assessment_of(person, cycle, Kind.SELF)
         theirs = records.assessment_of(person, cycle, Kind.ASSESSOR)
@@ -170,10 +172,22 @@ def send(person: Person, cycle: Cycle) -> Assessment:
                 f"{person.email}, cycle {cycle.name}: there is no submitted self-assessment "
                 "to review"
             )
-        if theirs is None or not theirs.ratings.exists():
+        rated = {
+            r.competence
+            for r in (theirs.ratings.all() if theirs is not None else ())
+            if r.knowledge is not None and r.application is not None
+        }
+        unrated = [
+            f"{c['number']}. {c['name']}"
+            for c in catalogue.applicable(person.profile, person.context)
+            if c["number"] not in rated
+        ]
+        if theirs is None or unrated:
+            shown = "; ".join(unrated[:5]) + ("; …" if len(unrated) > 5 else "")
             raise WorkflowError(
-                f"{person.email}, cycle {cycle.name}: rate at least one competence before you "
-                "send your review"
+                f"{person.email}, cycle {cycle.name}: rate every competence that applies, on "
+                f"both axes, before you send your review (or copy the self ratings): "
+                f"{len(unrated)} not rated yet: {shown}"
             )
         records.submit(theirs)
         records.review(own)
