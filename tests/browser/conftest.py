@@ -149,8 +149,13 @@ def sign_in(page: Any, server: Server, username: str) -> None:
     page.wait_for_url(re.compile(r".*/(people/\d+|team|framework)$"))
 
 
-def look(page: Any, name: str) -> list[dict[str, Any]]:
-    """Save a screenshot, and return axe-core's serious or critical violations on the page."""
+SERIOUS = ("serious", "critical")
+EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
+
+
+def look(page: Any, name: str, impacts: tuple[str, ...] = SERIOUS) -> list[dict[str, Any]]:
+    """Save a screenshot, and return axe-core's violations on the page of these impacts
+    (serious or critical unless told)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(path=str(AXE))
@@ -163,5 +168,5 @@ def look(page: Any, name: str) -> list[dict[str, Any]]:
             "nodes": [n["target"] for n in v["nodes"][:5]],
         }
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in impacts
     ]
