@@ -28,6 +28,7 @@ from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import AXES, CONTEXTS
 from competence.domain.roles import ROLES
 from competence.errors import InputError, writing
+from competence.services.steps import step_rule
 
 
 class _Console(Console):
@@ -1094,14 +1095,11 @@ def assessment() -> None:
     """Move an assessment through its workflow: submit, review, agree, sign off."""
 
 
-WHO = {workflow.PERSON: "person.own", workflow.REVIEWER: "person.review"}
-
-
 def _step_rule(step: str) -> Callable[[dict[str, Any]], str]:
     """The policy rule of a workflow step: the workflow's table says who takes it."""
 
     def rule(options: dict[str, Any]) -> str:
-        return WHO[workflow.STEPS[step].by(options["kind"])]
+        return step_rule(step, options["kind"])
 
     return rule
 
@@ -1137,16 +1135,59 @@ def assessment_submit(session: Session, person: str, cycle_name: str, kind: str)
 @click.argument("person")
 @CYCLE
 @kind_option(workflow.Kind.SELF.value)
+@click.option(
+    "--accept",
+    "accepted",
+    multiple=True,
+    metavar="COMPETENCE",
+    help="With --kind assessor: accept the assessor's rating of this competence (a number or "
+    "slug; repeat it). The ratings not answered are accepted, except where they differ from "
+    "PERSON's own.",
+)
+@click.option(
+    "--reply",
+    "replies",
+    multiple=True,
+    nargs=2,
+    metavar="COMPETENCE TEXT",
+    help="With --kind assessor: reply on the assessor's rating of this competence (repeat it).",
+)
 @needs(_step_rule("review"), subject="person")
-def assessment_review(session: Session, person: str, cycle_name: str, kind: str) -> None:
-    """Mark PERSON's submitted assessment as reviewed."""
-    _step(session, "review", person, cycle_name, kind)
+def assessment_review(
+    session: Session,
+    person: str,
+    cycle_name: str,
+    kind: str,
+    accepted: tuple[str, ...],
+    replies: tuple[tuple[str, str], ...],
+) -> None:
+    """Review PERSON's submitted assessment: the assessor reviews the self-assessment (the
+    default); with --kind assessor, PERSON answers the assessor's ratings, accepting or
+    replying per competence (the assessor is told)."""
+    if kind != workflow.Kind.ASSESSOR:
+        if accepted or replies:
+            raise InputError(
+                "--accept and --reply answer the assessor's ratings: add --kind assessor"
+            )
+        _step(session, "review", person, cycle_name, kind)
+        return
+    from competence.services.review import answer_by_name
+
+    with session.acting():
+        made = answer_by_name(session.subject, cycle_name, accepted, replies)
+    said = sum(1 for r in made if not r.accepted)
+    replied = f"{said} repl{'y' if said == 1 else 'ies'}"
+    click.echo(
+        f"{person}, cycle {cycle_name}, assessor: answered ({replied}, {len(made) - said} "
+        "accepted).",
+        err=True,
+    )
 
 
 @assessment.command("agree")
 @click.argument("person")
 @CYCLE
-@needs(WHO[workflow.AGREE_BY], subject="person")
+@needs(step_rule("agree", workflow.Kind.AGREED), subject="person")
 def assessment_agree(session: Session, person: str, cycle_name: str) -> None:
     """Make PERSON's agreed assessment from the assessor's ratings (else their own)."""
     from competence.services.records import agree, find_cycle

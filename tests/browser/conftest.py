@@ -53,6 +53,25 @@ class Server:
         return str(row[0])
 
 
+def submitted_users(server: Server) -> list[str]:
+    """Demo users whose self-assessment in the open cycle is submitted, with no assessor's
+    ratings yet, and whose assessor signs in."""
+    with sqlite3.connect(server.database) as db:
+        rows = db.execute(
+            "SELECT u.username FROM competence_assessment a "
+            "JOIN competence_person p ON p.id = a.person_id "
+            "JOIN auth_user u ON u.id = p.user_id "
+            "JOIN competence_person r ON r.id = p.assessor_id "
+            "JOIN competence_cycle c ON c.id = a.cycle_id "
+            "WHERE a.kind = 'self' AND a.status = 'submitted' AND c.closes_on IS NULL "
+            "AND r.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM competence_assessment b "
+            "WHERE b.person_id = a.person_id AND b.cycle_id = a.cycle_id AND b.kind <> 'self') "
+            "ORDER BY u.username"
+        ).fetchall()
+    assert rows, "the demo has no submitted self-assessment to review"
+    return [str(r[0]) for r in rows]
+
+
 def assessor_of(server: Server, username: str) -> str:
     """The user name of the assessor of the person who signs in as ``username``."""
     with sqlite3.connect(server.database) as db:
@@ -130,8 +149,13 @@ def sign_in(page: Any, server: Server, username: str) -> None:
     page.wait_for_url(re.compile(r".*/(people/\d+|team|framework)$"))
 
 
-def look(page: Any, name: str) -> list[dict[str, Any]]:
-    """Save a screenshot, and return axe-core's serious or critical violations on the page."""
+SERIOUS = ("serious", "critical")
+EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
+
+
+def look(page: Any, name: str, impacts: tuple[str, ...] = SERIOUS) -> list[dict[str, Any]]:
+    """Save a screenshot, and return axe-core's violations on the page of these impacts
+    (serious or critical unless told)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(path=str(AXE))
@@ -144,5 +168,5 @@ def look(page: Any, name: str) -> list[dict[str, Any]]:
             "nodes": [n["target"] for n in v["nodes"][:5]],
         }
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if v["impact"] in impacts
     ]

@@ -80,7 +80,8 @@ def test_a_member_fills_in_and_submits_with_the_keyboard_alone(page: Any, server
     assert look(page, "results-after-submit") == []
     name = page.locator("main p.who").first.text_content() or ""
     person = name.split(" · ")[0]
-    # The assessor takes it from here: review, rate, comment, agree, sign off.
+    # The assessor takes it from here: rate, comment and send the review (the rest of the
+    # two-way review is tests/browser/test_review.py).
     page.get_by_role("button", name=re.compile("^Sign out")).click()
     sign_in(page, server, assessor_of(server, username))
     page.get_by_role("link", name="Review", exact=True).click()
@@ -88,18 +89,17 @@ def test_a_member_fills_in_and_submits_with_the_keyboard_alone(page: Any, server
     page.get_by_role("link", name=person).click()
     assert page.get_by_role("heading", name=f"Review: {person}, cycle 2026").is_visible()
     assert look(page, "review") == []
-    page.get_by_label("Life cycles: comment").fill("Agreed after the quarterly review")
-    page.get_by_label("Life cycles: assessor's application").select_option("1")
+    page.get_by_label("Comment on Life cycles").fill("Agreed after the quarterly review")
+    page.get_by_label("Knowledge for Life cycles", exact=True).select_option("3")
+    page.get_by_label("Application for Life cycles", exact=True).select_option("1")
     page.get_by_role("button", name="Save my ratings and comments").click()
     assert page.get_by_text("Your ratings and comments are saved.").is_visible()
-    page.get_by_role("button", name="Mark the self-assessment reviewed").click()
-    page.get_by_role("button", name="Agree: take my ratings as agreed").click()
-    page.get_by_role("button", name="Sign off").click()
-    assert page.get_by_text("Signed off. The agreed assessment is now read-only.").is_visible()
+    page.get_by_role("button", name="Copy the self ratings into every empty rating").click()
+    page.get_by_role("button", name=f"Send my review to {person}").click()
     assert page.get_by_text("Agreed after the quarterly review").is_visible()
-    assert look(page, "review-signed-off") == []
+    assert look(page, "review-sent") == []
     # Two levels apart: the self-assessment said the target, 3 or more; the assessor said 1.
-    assert page.get_by_text(re.compile(r"differ by 2 levels or more")).is_visible()
+    assert page.get_by_text(re.compile(r"differs? by 2 levels or more")).is_visible()
 
 
 def test_the_pmo_lead_opens_the_team_view_and_a_person(page: Any, server: Server) -> None:

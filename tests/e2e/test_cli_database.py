@@ -217,21 +217,41 @@ def test_cycles_and_the_review_workflow_from_the_command_line(tmp_path: Path) ->
     ratings = tmp_path / "r.csv"
     ratings.write_text("person,competence,knowledge,application\nE1,1,4,4\n")
     assert competence(url, "import", str(ratings), "--cycle", "2027").returncode == 0
+    theirs = tmp_path / "a.csv"
+    theirs.write_text("person,competence,knowledge,application\nE1,1,3,4\n")
+    result = competence(url, "import", str(theirs), "--cycle", "2027", "--kind", "assessor")
+    assert result.returncode == 0, result.stderr
+    # An import submits what it brings in: the assessor's ratings are the person's to answer.
+    result = competence(url, "assessment", "review", "E1", "--cycle", "2027")
+    assert result.returncode == 0, result.stderr
+    # The person answers before the ratings can be agreed; where they differ, explicitly.
+    early = competence(url, "assessment", "agree", "E1", "--cycle", "2027")
+    assert early.returncode == 2
+    assert "has not answered the assessor's ratings" in early.stderr
+    unanswered = competence(url, "assessment", "review", "E1", "--cycle", "2027", "--kind",
+                            "assessor")  # fmt: skip
+    assert unanswered.returncode == 2
+    assert "Life cycles: your assessor rated it differently" in unanswered.stderr
     steps = [
-        ["assessment", "review", "E1", "--cycle", "2027"],
+        ["assessment", "review", "E1", "--cycle", "2027", "--kind", "assessor",
+         "--reply", "life-cycles", "I ran the stage gates"],
         ["assessment", "agree", "E1", "--cycle", "2027"],
         ["assessment", "sign-off", "E1", "--cycle", "2027"],
-    ]
+    ]  # fmt: skip
     for step in steps:
         result = competence(url, *step)
         assert result.returncode == 0, result.stderr
+        if "--reply" in step:
+            assert "answered (1 reply, 0 accepted)" in result.stderr
     assert "agreed: signed-off" in result.stderr
     again = competence(url, "assessment", "sign-off", "E1", "--cycle", "2027")
     assert again.returncode == 2
     assert "signed off and read-only" in again.stderr
     history = json.loads(competence(url, "history", "E1", "--json").stdout)
+    # Every record of the signed-off cycle says so.
     assert [(a["kind"], a["status"]) for a in history["assessments"]] == [
-        ("self", "reviewed"),
+        ("self", "signed-off"),
+        ("assessor", "signed-off"),
         ("agreed", "signed-off"),
     ]
 

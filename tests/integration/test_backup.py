@@ -38,6 +38,7 @@ from competence.store.models import (
     PlanItem,
     Pmo,
     Rating,
+    Reply,
     SingleSignOn,
 )
 from tests.conftest import CASE_FILES
@@ -117,6 +118,10 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
     evidence.attach(own, 1, "gate review.png", png())  # a file, with its bytes
     # A comment longer than the backup reader's buffer, and one with every kind of character.
     records.add_comments(own, {1: "A very long remark. " * 20_000, 2: 'Quotes " \\ and ☃\n'})
+    Reply.objects.create(
+        assessment=own, competence=1, accepted=False, text="Réponse ✓", author="ada",
+        at=timezone.now(),
+    )  # fmt: skip
     secret = accounts.create_token(member, "reports", scope="write")[1]
     assert accounts.user_for_token(secret, "GET") is not None  # sets last_used_at
     revoked, _ = accounts.create_token(member, "old")
@@ -261,7 +266,8 @@ def test_backup_then_restore_gives_back_every_table_row_for_row(
     assert token_user is not None
     assert token_user.username == "ada"
     assert User.objects.get(username="ada").has_perm("competence.view_person")
-    assert Assessment.objects.filter(status="signed-off").count() == 1
+    # The signed-off cycle: its self-assessment and its agreed assessment.
+    assert Assessment.objects.filter(status="signed-off").count() == 2
     (kept,) = EvidenceFile.objects.all()  # a file comes back with its bytes and its type
     assert (bytes(kept.content), kept.name, kept.content_type) == (
         png(),

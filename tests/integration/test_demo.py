@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import RequestFactory
 
-from competence.domain import CONTEXTS, Catalogue, Rating, assess
+from competence.domain import CONTEXTS, Catalogue, Rating, assess, workflow
 from competence.errors import InputError
 from competence.services.demo import (
     DEMO_PASSWORD,
@@ -141,8 +141,9 @@ def test_the_workflow_has_signed_off_history_and_work_in_progress(
 ) -> None:
     statuses = collections.Counter(Assessment.objects.values_list("cycle__name", "kind", "status"))
     assert statuses[("2025", "agreed", "signed-off")] == 25
-    assert statuses[("2025", "self", "reviewed")] == 25
-    assert statuses[("2025", "assessor", "reviewed")] == 25
+    # Signing off signs off the whole cycle.
+    assert statuses[("2025", "self", "signed-off")] == 25
+    assert statuses[("2025", "assessor", "signed-off")] == 25
     assert statuses[("2026", "self", "draft")] >= 3
     assert statuses[("2026", "self", "submitted")] >= 10
     assert statuses[("2026", "agreed", "reviewed")] >= 3
@@ -202,8 +203,14 @@ def test_the_database_holds_the_ratings_the_seed_decides(demo: DemoSummary, db: 
                 a.kind: (a.assessed_on, a.status, stored_ratings(a))
                 for a in person.assessments.filter(cycle=cycles[name])
             }
+            # Signing off one assessment signs off the whole cycle.
+            locked = workflow.cycle_locked(a.status for a in assessments)
             assert stored == {
-                a.kind: (a.assessed_on, a.status, {n: r for n, r in a.ratings.items() if r.rated})
+                a.kind: (
+                    a.assessed_on,
+                    workflow.Status.SIGNED_OFF if locked else a.status,
+                    {n: r for n, r in a.ratings.items() if r.rated},
+                )
                 for a in assessments
             }
 

@@ -21,10 +21,19 @@ from django.test import Client
 
 from competence.cli import main
 from competence.domain import Rating
-from competence.services import privacy, records
+from competence.domain.review import ACCEPTED, Answer
+from competence.services import privacy, records, review
 from competence.services.accounts import create_user, user_for_token
 from competence.store import audit
-from competence.store.models import ApiToken, Assessment, AuditEntry, Comment, Cycle, Person
+from competence.store.models import (
+    ApiToken,
+    Assessment,
+    AuditEntry,
+    Comment,
+    Cycle,
+    Person,
+    Reply,
+)
 from competence.store.models import Rating as RatingRow
 from tests.integration.conftest import write
 
@@ -111,6 +120,9 @@ def build(
         own = records.record_assessment(zoe, cycle, {1: Rating(3, 3)}, kind="assessor")
         records.add_comments(own, {1: f"{NAME} runs the gate reviews"})
         records.submit(own)
+    with audit.acting_as(USERNAME):  # her answer
+        review.answer(own, {1: Answer(False, f"{NAME} ran the gate reviews, not only attended")})
+    with audit.acting_as("grace"):
         records.sign_off(records.agree(zoe, cycle))
 
     # Zoë assesses Alan and Ada: ratings, comments, an agreed assessment she signs off.
@@ -123,6 +135,8 @@ def build(
     # Grace mentions Zoë in a comment on Alan's assessor assessment, before it is signed off.
     with audit.acting_as("grace"):
         records.add_comments(theirs, {1: f"Agreed with {NAME} ({USERNAME}) on this"})
+    with audit.acting_as("alan"):  # Alan answers, naming her
+        review.answer(theirs, {1: ACCEPTED, 2: Answer(False, f"{EMAIL} saw me chair one")})
     with audit.acting_as(USERNAME):
         records.sign_off(records.agree(alan, cycle))
     ratings = write(
@@ -206,6 +220,11 @@ def test_erasure_leaves_no_identifier_of_the_person_anywhere(
     assert [(c.author, c.text) for c in comments] == [
         ("grace", f"Agreed with {pseudonym} ({pseudonym}) on this"),
         (pseudonym, "Needs more practice with the board"),
+    ]
+    replies = Reply.objects.filter(assessment__person=world.alan).order_by("competence")
+    assert [(r.author, r.accepted, r.text) for r in replies] == [
+        ("alan", True, ""),
+        ("alan", False, f"{pseudonym} saw me chair one"),
     ]
     imported = RatingRow.objects.get(assessment__person__email="ada@example.org", competence=1)
     assert imported.rated_by.startswith("cli:")  # an admin imported it

@@ -81,6 +81,7 @@ def test_a_signed_off_cycle_locks_every_record_of_it_until_an_admin_reopens_it(
     own = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3), governance=(3, 2)))
     records.submit(own)
     theirs = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3)), kind="assessor")
+    records.review(records.submit(theirs))
     records.sign_off(records.agree(ada, cycle))
     before = sorted(
         RatingRow.objects.filter(assessment__person=ada).values_list(
@@ -114,7 +115,7 @@ def test_a_signed_off_cycle_locks_every_record_of_it_until_an_admin_reopens_it(
     # Reopening: a reason is needed; then the cycle takes changes again, and it is audited.
     with pytest.raises(InputError, match="say why"):
         records.reopen(ada, cycle, "  ")
-    assert records.reopen(ada, cycle, "the sign-off took the wrong ratings") == 1
+    assert records.reopen(ada, cycle, "the sign-off took the wrong ratings") == 3
     records.record_assessment(ada, cycle, ratings(life_cycles=(4, 4)), kind="assessor")
     entry = AuditEntry.objects.get(action="reopen")
     assert entry.new == {"status": "reviewed", "reason": "the sign-off took the wrong ratings"}
@@ -284,3 +285,23 @@ def test_dates_given_to_record_and_agree_are_kept(
     assert own.assessed_on == dt.date(2025, 4, 1)
     agreed = records.agree(ada, cycles[0], assessed_on=dt.date(2025, 6, 30))
     assert agreed.assessed_on == dt.date(2025, 6, 30)
+
+
+def test_the_history_shows_every_record_of_a_signed_off_cycle_as_signed_off(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    own = records.submit(records.record_assessment(ada, cycle, ratings(life_cycles=(4, 4))))
+    theirs = records.record_assessment(ada, cycle, ratings(life_cycles=(3, 4)), kind="assessor")
+    records.submit(theirs)
+    records.review(own)
+    with pytest.raises(WorkflowError, match="has not answered the assessor's ratings"):
+        records.agree(ada, cycle)
+    records.review(theirs)  # the person's side of the review
+    records.sign_off(records.agree(ada, cycle))
+    statuses = {(a["cycle"], a["kind"]): a["status"] for a in records.history(ada)["assessments"]}
+    assert statuses == {
+        ("2026", "self"): "signed-off",
+        ("2026", "assessor"): "signed-off",
+        ("2026", "agreed"): "signed-off",
+    }

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from competence.domain import Catalogue, workflow
+from competence.domain import Catalogue, review, workflow
 from competence.domain.errors import WorkflowError
 from competence.domain.team import Targets, coverage, disagreement, single_points_of_failure
 from competence.domain.teams import TeamNode, TeamTree
@@ -78,11 +78,74 @@ def test_every_step_from_every_status(step: str, kind: str, status: str) -> None
     ("submit", "assessor", workflow.REVIEWER),
     ("submit", "agreed", workflow.REVIEWER),
     ("review", "self", workflow.REVIEWER),
-    ("review", "assessor", workflow.REVIEWER),
+    ("review", "assessor", workflow.PERSON),  # two-way: the person reviews the assessor's
+    ("sign-off", "self", workflow.REVIEWER),
+    ("sign-off", "assessor", workflow.REVIEWER),
     ("sign-off", "agreed", workflow.REVIEWER),
 ])  # fmt: skip
 def test_who_takes_each_step(step: str, kind: str, who: str) -> None:
     assert workflow.STEPS[step].by(kind) == who
+
+
+@pytest.mark.parametrize(("assessor", "blocked"), [
+    (None, None),  # no assessor's ratings: the agreement rests on the self-assessment
+    ("draft", "the assessor's ratings are not sent to the person yet"),
+    ("submitted", "the person has not answered the assessor's ratings yet"),
+    ("reviewed", None),  # answered
+    ("signed-off", None),  # refused anyway: the cycle is locked
+])  # fmt: skip
+def test_agreeing_waits_for_the_person_s_answers(assessor: str | None, blocked: str | None) -> None:
+    assert workflow.agree_blocked(assessor) == blocked
+
+
+def test_every_status_is_in_the_agreement_table_above() -> None:
+    assert set(workflow.STATUSES) == {"draft", "submitted", "reviewed", "signed-off"}
+
+
+def test_the_assessor_s_ratings_are_the_person_s_to_see_once_sent() -> None:
+    assert [s for s in workflow.STATUSES if workflow.shared(s)] == [
+        "submitted",
+        "reviewed",
+        "signed-off",
+    ]
+    assert not workflow.shared(None)
+
+
+def test_differences_and_answers_on_each_competence() -> None:
+    assert review.difference((3, 2), (4, 2)) == (1, 0)
+    assert review.difference((3, None), (4, 2)) == (1, None)
+    assert review.difference(None, (4, 2)) == (None, None)
+    assert review.differs((3, 2), (4, 2))
+    assert review.differs(None, (4, 2))
+    assert not review.differs((3, 2), (3, 2))
+    assert not review.differs((3, 2), None)
+    names = {1: "Life cycles", 2: "Governance arrangements", 3: "Sponsorship"}
+    given = {2: review.Answer(False, "  I ran the boards  ")}
+    assert review.answers({1, 2}, given, names) == {
+        1: review.ACCEPTED,
+        2: review.Answer(False, "I ran the boards"),
+    }
+    with pytest.raises(ValueError, match="say what you reply") as raised:
+        review.answers(
+            {1, 2},
+            {
+                1: review.Answer(False, " "),
+                2: review.Answer(False, "x" * (review.REPLY_LIMIT + 1)),
+                3: review.ACCEPTED,
+            },
+            names,
+        )
+    with pytest.raises(ValueError, match="rated it differently"):
+        review.answers({1, 2}, {1: review.ACCEPTED}, names, differing={2})
+    assert review.answers({1, 2}, {2: review.ACCEPTED}, names, differing={2, 3}) == {
+        1: review.ACCEPTED,
+        2: review.ACCEPTED,
+    }
+    assert raised.value.args[0] == [
+        "Life cycles: say what you reply, or accept the assessor's rating",
+        f"Governance arrangements: a reply has at most {review.REPLY_LIMIT} characters",
+        "Sponsorship: the assessor did not rate it, so there is nothing to answer",
+    ]
 
 
 def test_only_a_draft_is_editable_and_only_signed_off_is_locked() -> None:

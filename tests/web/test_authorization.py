@@ -72,6 +72,10 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("POST", "people/<int:person_id>/plan/<int:item_id>"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
     ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
+    # Nothing is agreed: the admin is sent back to the review page.
+    ("GET", "people/<int:person_id>/review/sign-off"): [302, 403, 403, 403, 403, 302],
+    # The person's step (an admin's too); the form lacks an answer, so it is sent back.
+    ("POST", "people/<int:person_id>/review/answers"): [302, 302, 403, 403, 403, 302],
     ("GET", "manage/import"): [302, 403, 403, 403, 403, 200],
     ("GET", "manage/export.<str:fmt>"): [302, 403, 403, 403, 403, 200],
     ("GET", "api/v1/openapi.json"): EVERYONE,
@@ -96,6 +100,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("PUT", "api/v1/me/self-assessment"): [401, 200, 200, 200, 404, 404],
     ("POST", "api/v1/me/self-assessment/submit"): [401, 200, 200, 200, 404, 404],
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
+    ("GET", "api/v1/people/<person_id>/review"): OWN_API,
+    ("POST", "api/v1/people/<person_id>/review/answers"): [401, 200, 403, 403, 403, 200],
 }
 
 
@@ -212,6 +218,9 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/profile": {"profile": "pmo-specialist"},
         "api/v1/me/self-assessment": {
             "ratings": [{"competence": 1, "knowledge": 2, "application": 2}]
+        },
+        "api/v1/people/<person_id>/review/answers": {
+            "answers": [{"competence": 1, "accepted": True}]
         },
     }.get(pattern)
     if method == "GET":

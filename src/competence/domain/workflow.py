@@ -127,6 +127,12 @@ def _reviewer(kind: str) -> str:
     return REVIEWER
 
 
+def _other_side(kind: str) -> str:
+    """A review is two-way: the reviewer reviews the self-assessment, and the person reviews
+    the assessor's ratings (accepting or replying per competence)."""
+    return PERSON if kind == Kind.ASSESSOR else REVIEWER
+
+
 STEPS: dict[str, Step] = {
     s.name: s
     for s in (
@@ -137,15 +143,36 @@ STEPS: dict[str, Step] = {
             (Status.SUBMITTED,),
             Status.REVIEWED,
             (Kind.SELF, Kind.ASSESSOR),
-            _reviewer,
+            _other_side,
         ),
         Step("sign-off", "sign off", (Status.REVIEWED,), Status.SIGNED_OFF, tuple(Kind), _reviewer),
     )
 }
-"""The transitions of an assessment's status. Agreeing makes (or updates) the agreed assessment,
-which starts ``reviewed``; it is the reviewer's act (see :data:`AGREE_BY`)."""
+"""The transitions of an assessment's status. The review runs both ways: the reviewer submits
+their own ratings (``submit`` of the ``assessor`` kind: the person sees them from then on) and
+reviews the self-assessment; the person then reviews the assessor's ratings, accepting or replying
+per competence (``review`` of the ``assessor`` kind). Agreeing makes (or updates) the agreed
+assessment, which starts ``reviewed``; it is the reviewer's act (see :data:`AGREE_BY`), once the
+person has answered (:func:`agree_blocked`). Signing off one assessment signs off the whole
+cycle: every one of its assessments is then ``signed-off``, as it is read-only
+(:func:`cycle_locked`)."""
 
 AGREE_BY = REVIEWER
+
+
+def agree_blocked(assessor_status: str | None) -> str | None:
+    """Why the ratings cannot be agreed yet, given the status of the assessor's ratings (None:
+    there are none, and the agreement rests on the self-assessment); None when they can be."""
+    if assessor_status == Status.DRAFT:
+        return "the assessor's ratings are not sent to the person yet"
+    if assessor_status == Status.SUBMITTED:
+        return "the person has not answered the assessor's ratings yet"
+    return None
+
+
+def shared(status: str | None) -> bool:
+    """The assessor's ratings are the person's to see once they are sent (no longer a draft)."""
+    return status is not None and status != Status.DRAFT
 
 
 def step(name: str, kind: str, status: str, what: str) -> Status:

@@ -58,7 +58,7 @@ def submitted(assessment: Assessment) -> int:
 
 
 def reviewed(assessment: Assessment) -> int:
-    """A person's self-assessment was reviewed: they are told."""
+    """A person's self-assessment was reviewed: they are told, and asked to answer."""
     if assessment.kind != Kind.SELF:
         return 0
     person = assessment.person
@@ -66,7 +66,27 @@ def reviewed(assessment: Assessment) -> int:
         [person.email],
         "Your self-assessment was reviewed",
         f"Your self-assessment for cycle {assessment.cycle.name} was reviewed. "
-        "Your assessor will agree the ratings with you.",
+        "Your results page in competence shows your assessor's ratings, where they differ from "
+        "yours and their comments: accept each one or reply, and then your assessor agrees the "
+        "ratings with you.",
+    )
+
+
+def answered(assessment: Assessment, replies: int) -> int:
+    """A person answered their assessor's ratings: the assessor is told, and how many replies
+    there are to read."""
+    person = assessment.person
+    said = (
+        f"replied on {replies} competence{'s' if replies != 1 else ''} and accepted the rest"
+        if replies
+        else "accepted every rating"
+    )
+    return _send(
+        [_assessor_email(person)],
+        f"{person.name} answered your review"
+        + (f": {replies} repl{'ies' if replies != 1 else 'y'}" if replies else ""),
+        f"{person.name} {said} of your review for cycle {assessment.cycle.name}. "
+        "Read the answers on their review page in competence, then agree the ratings.",
     )
 
 

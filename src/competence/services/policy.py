@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 
 from competence.domain.errors import InputError
 from competence.domain.roles import ADMIN, ASSESSOR, MEMBER, PMO_LEAD, ROLES
+from competence.services.steps import step_rule
 from competence.store.models import Person, Pmo
 from competence.store.queries import team_tree
 
@@ -265,6 +266,12 @@ RULES: dict[str, Rule] = {
 
 def allowed(user: User, rule: str, subject: Any = None) -> bool:
     return RULES[rule].check(user, subject)
+
+
+def may_take(user: User, step: str, kind: str, person: Person | None) -> bool:
+    """Whether ``user`` may take a workflow step on one of ``person``'s assessments: the rule
+    the workflow's table gives the step (:func:`competence.services.steps.step_rule`)."""
+    return allowed(user, step_rule(step, kind), person)
 
 
 def require(user: User, rule: str, subject: Any = None) -> None:

@@ -45,7 +45,7 @@ def _base64(content: bytes | memoryview) -> str:
 def personal_data(person: Person) -> dict[str, Any]:
     """Everything held about a person, for them to download."""
     assessments = person.assessments.select_related("cycle").prefetch_related(
-        "ratings", "comments", "evidence_files"
+        "ratings", "comments", "evidence_files", "replies"
     )
     return {
         "person": people.data(person),
@@ -78,6 +78,16 @@ def personal_data(person: Person) -> dict[str, Any]:
                         "at": c.at.isoformat(),
                     }
                     for c in a.comments.all()
+                ],
+                "replies": [
+                    {
+                        "competence": r.competence,
+                        "accepted": r.accepted,
+                        "text": r.text,
+                        "author": r.author,
+                        "at": r.at.isoformat(),
+                    }
+                    for r in a.replies.all()
                 ],
             }
             for a in assessments

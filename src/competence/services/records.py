@@ -288,12 +288,16 @@ def agree(
 ) -> Assessment:
     """The agreed assessment: the ratings given, or else the assessor's (or the self) ratings.
 
-    Self and assessor ratings are kept as they are and never averaged.
+    Self and assessor ratings are kept as they are and never averaged. Refused while the
+    person has not answered the assessor's ratings (:func:`workflow.agree_blocked`).
     """
+    theirs = Assessment.objects.filter(person=person, cycle=cycle, kind=Kind.ASSESSOR).first()
+    blocked = workflow.agree_blocked(theirs.status if theirs else None)
+    if blocked:
+        raise WorkflowError(f"{person.email}, cycle {cycle.name}: cannot agree yet: {blocked}")
     if ratings is None:
         source = (
-            Assessment.objects.filter(person=person, cycle=cycle, kind=Kind.ASSESSOR).first()
-            or Assessment.objects.filter(person=person, cycle=cycle, kind=Kind.SELF).first()
+            theirs or Assessment.objects.filter(person=person, cycle=cycle, kind=Kind.SELF).first()
         )
         if source is None:
             raise WorkflowError(
@@ -319,8 +323,15 @@ def take_step(step: str, person: Person, cycle_name: str, kind: str) -> Assessme
 
 
 def sign_off(assessment: Assessment) -> Assessment:
+    """Sign off an assessment, and with it the whole cycle: every other assessment of the
+    person's cycle is marked signed off too, as it is read-only from now on."""
     with transaction.atomic():
         done = _advance(assessment, "sign-off")
+        rest = Assessment.objects.filter(person_id=done.person_id, cycle_id=done.cycle_id)
+        for other in rest.exclude(pk=done.pk).exclude(status=Status.SIGNED_OFF):
+            other.status = Status.SIGNED_OFF
+            other.signed_off_by, other.signed_off_at = done.signed_off_by, done.signed_off_at
+            other.save()
     notify.signed_off(done)
     return done
 

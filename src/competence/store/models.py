@@ -363,6 +363,33 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
 
+class Reply(models.Model):
+    """The person's answer to their assessor's rating of one competence, in the two-way review:
+    they accept it, or reply. ``assessment`` is the assessor's assessment answered."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="replies")
+    competence = models.PositiveSmallIntegerField()
+    accepted = models.BooleanField()
+    text = models.TextField(blank=True, default="")
+    author = models.CharField(max_length=200)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "competence"], name="one_reply_each")
+        ]
+        ordering = ["competence"]
+        verbose_name_plural = "replies"
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.competence}: {'accepted' if self.accepted else 'replied'}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if Assessment.cycle_of_is_locked(self.assessment_id):
+            raise ReadOnlyError("the cycle is signed off: no more answers")
+        super().save(*args, **kwargs)
+
+
 class ApiToken(models.Model):
     """A per-user token for integrations: scoped, revocable, stored only as its SHA-256."""
 

@@ -30,9 +30,19 @@ from competence.domain.evidence import (
 )
 from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
+from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
-from competence.services import evidence, people, policy, profiles, records, results, team_view
+from competence.services import (
+    evidence,
+    people,
+    policy,
+    profiles,
+    records,
+    results,
+    review,
+    team_view,
+)
 from competence.services.catalogue import (
     framework_data,
     profile_data,
@@ -459,6 +469,74 @@ def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
     if assessment is None:
         raise InputError("there is no self-assessment to submit yet")
     return _assessment(records.submit(assessment))
+
+
+class AnswerIn(Schema):
+    competence: int | str = Field(..., description="Number (1-29), slug or name")
+    accepted: bool = Field(..., description="true: accept the assessor's rating; false: reply")
+    reply: str = Field("", max_length=REPLY_LIMIT, description="What you reply (when not accepted)")
+
+
+class AnswersIn(Schema):
+    answers: list[AnswerIn] = Field(
+        ..., description="One per competence answered; those not given are accepted"
+    )
+
+
+def _review(person: Person) -> dict[str, Any]:
+    cycle = records.current_cycle()
+    found = review.review_data(person, cycle)
+    if found is None:
+        raise Http404("no review to see yet: the assessor has not sent their ratings")
+    return found
+
+
+@api.get(
+    "/people/{person_id}/review",
+    tags=["review"],
+    summary="The assessor's ratings beside the self ratings, the differences, the comments "
+    "and the person's answers (once the assessor has sent them), in the open cycle",
+    response={200: dict[str, Any], 404: dict[str, Any]},
+)
+def get_review(request: HttpRequest, person_id: int) -> dict[str, Any]:
+    return _review(_person(request, person_id))
+
+
+@api.post(
+    "/people/{person_id}/review/answers",
+    tags=["review"],
+    summary="Answer the assessor's ratings: accept or reply per competence (the person's step)",
+    description="Where the assessor's rating differs from the self rating, an answer is "
+    "needed; the others are accepted unless answered. 409 when there is nothing to answer "
+    "(not sent yet, answered already, or signed off).",
+    response={200: dict[str, Any], 403: dict[str, Any], 404: dict[str, Any], 409: dict[str, Any],
+              422: dict[str, Any]},
+)  # fmt: skip
+def post_review_answers(request: HttpRequest, person_id: int, body: AnswersIn) -> dict[str, Any]:
+    person = _person(request, person_id)
+    if not policy.may_take(request.user, "review", Kind.ASSESSOR, person):
+        raise PermissionDenied
+    cycle = records.current_cycle()
+    theirs = records.assessment_of(person, cycle, Kind.ASSESSOR) if cycle else None
+    if theirs is None:
+        raise Http404("no review to answer")
+    framework = load_catalogue().framework
+    given: dict[int, Answer] = {}
+    errors = []
+    for i, item in enumerate(body.answers):
+        competence = framework.find(item.competence)
+        if competence is None:
+            errors.append(
+                {"loc": ["body", "answers", i, "competence"], "msg": "unknown competence"}
+            )
+        elif competence.number in given:
+            errors.append({"loc": ["body", "answers", i, "competence"], "msg": "given twice"})
+        else:
+            given[competence.number] = Answer(item.accepted, item.reply)
+    if errors:
+        raise ValidationError(errors)
+    review.answer(theirs, given)
+    return _review(person)
 
 
 class TeamFilter(Schema):

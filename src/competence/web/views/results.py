@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from competence.domain.workflow import Kind
 from competence.formats import exports
 from competence.reports import charts
-from competence.services import people, plans, policy, privacy, profiles, results
+from competence.services import people, plans, policy, privacy, profiles, records, results, review
 from competence.services.export import export_rows
 from competence.web.views.common import XLSX_TYPE, attachment, person_for
 
@@ -23,6 +24,7 @@ PLAN_STATUSES = plans.STATUSES
 def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_for(request, person_id)
     data = results.person_results(person)
+    answers = review.review_data(person, records.current_cycle())
     target = data["own"]
     next_name = data["toward_name"]
     names = {c.number: c.name for c in profiles.catalogue_for(person.profile).framework.competences}
@@ -57,6 +59,13 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit_plan": policy.allowed(request.user, "plan.edit", person),
             "plan_statuses": PLAN_STATUSES,
             "is_own": person.user_id == request.user.pk,
+            "review": answers,
+            "review_rows": sorted(answers["competences"], key=lambda c: not c["differs"])
+            if answers
+            else [],
+            "can_answer": answers is not None
+            and answers["can_answer"]
+            and policy.may_take(request.user, "review", Kind.ASSESSOR, person),
         },
     )
 

@@ -1,5 +1,7 @@
-"""Review: the people an assessor reviews, and one person's review page (the assessor's own
-ratings beside the self-assessment, comments, agree and sign off)."""
+"""Review, both ways: the people an assessor reviews; one person's review page (the assessor's
+own ratings, empty until given or copied, beside the self-assessment with its evidence and the
+level descriptors; comments; sending the review; agreeing; signing off after a confirmation);
+and the person's answers to the assessor's ratings."""
 
 from __future__ import annotations
 
@@ -8,19 +10,26 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from competence.data import load_catalogue
 from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
+from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError
 from competence.services import catalogue, evidence, policy, records, review
 from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import person_for, require
 
-LEVEL_CHOICES = [("", "–"), *((str(n), str(n)) for n in range(6))]
+
+def level_choices() -> list[tuple[str, str]]:
+    """Not rated, then each level with its name ("3 Competent")."""
+    levels = load_catalogue().framework.levels
+    return [("", "– not rated"), *((str(lv.level), f"{lv.level} {lv.name}") for lv in levels)]
 
 
 class ReviewForm(forms.Form):
@@ -29,15 +38,16 @@ class ReviewForm(forms.Form):
     def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.competences = competences
+        choices = level_choices()
         for c in competences:
             n = c["number"]
             for axis in AXES:
                 self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
-                    choices=LEVEL_CHOICES,
+                    choices=choices,
                     coerce=int,
                     required=False,
                     empty_value=None,
-                    label=f"{c['name']}: assessor's {axis}",
+                    label=f"{c['name']}: your {axis}",
                 )
             self.fields[f"comment-{n}"] = forms.CharField(
                 required=False,
@@ -71,6 +81,17 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "competence/review_list.html", {"rows": rows, "cycle": cycle})
 
 
+COPY_ALL = "copy-all"
+
+
+def copy_choice(action: str) -> set[int] | None:
+    """The competence a copy button names (``copy-N``), as a set; None for any other action
+    (``copy-all`` included: see :data:`COPY_ALL`)."""
+    if action.startswith("copy-") and action[5:].isdigit():
+        return {int(action[5:])}
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -81,27 +102,38 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
     competences = catalogue.applicable(person.profile, person.context)
     sheet = review.sheet(person, cycle)
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action") or ""
+        copy = copy_choice(action)
+        copying = copy is not None or action == COPY_ALL
         try:
-            if action == "save":
+            if action in ("save", "send") or copying:
                 form = ReviewForm(competences, request.POST)
                 if not form.is_valid():
                     messages.error(request, "Some ratings are not levels 0 to 5.")
                     return redirect("review", person_id=person.pk)
-                theirs = records.record_assessment(
-                    person, cycle, form.ratings(), kind=Kind.ASSESSOR
-                )
+                given = form.ratings()
+                if copying:
+                    given = review.with_self_ratings(given, sheet, copy)
+                theirs = records.save_draft(person, cycle, given, kind=Kind.ASSESSOR)
                 records.add_comments(theirs, form.comments())
-                messages.success(request, "Your ratings and comments are saved.")
-            elif action == "reviewed" and sheet.own is not None:
-                records.review(sheet.own)
-                messages.success(request, "The self-assessment is marked as reviewed.")
+                if action == "send":
+                    review.send(person, cycle)
+                    messages.success(
+                        request,
+                        f"Your review is sent to {person.name}: they see your ratings and "
+                        "comments, and accept or reply on each.",
+                    )
+                elif action == COPY_ALL:
+                    messages.success(request, "The self ratings are copied into every empty one.")
+                elif copying:
+                    messages.success(request, "The self rating is copied: check it and save.")
+                else:
+                    messages.success(request, "Your ratings and comments are saved.")
             elif action == "agree":
                 records.agree(person, cycle)
                 messages.success(request, "The agreed ratings are recorded: check and sign off.")
-            elif action == "sign-off" and sheet.agreed is not None:
-                records.sign_off(sheet.agreed)
-                messages.success(request, "Signed off. The agreed assessment is now read-only.")
+            elif action == "sign-off":  # a confirmation first, on its own page
+                return redirect("review_sign_off", person_id=person.pk)
             elif action == "reopen":
                 require(request, "admin")
                 records.reopen(person, cycle, request.POST.get("reason") or "")
@@ -111,32 +143,51 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
         except InputError as exc:
             for problem in exc.problems:
                 messages.error(request, problem)
-        return redirect("review", person_id=person.pk)
+        anchor = f"#competence-{next(iter(copy))}" if copy else ""
+        return redirect(f"{request.path}{anchor}")
 
     mine, yours = sheet.ratings[Kind.SELF], sheet.ratings[Kind.ASSESSOR]
     initial: dict[str, Any] = {}
-    for n, r in (yours or mine).items():  # start from the self-assessment
+    for n, r in yours.items():  # the assessor's own ratings only: nothing starts from the self's
         initial[f"knowledge-{n}"] = "" if r.knowledge is None else str(r.knowledge)
         initial[f"application-{n}"] = "" if r.application is None else str(r.application)
     form = ReviewForm(competences, initial=initial)
+    levels = load_catalogue().framework.levels
+    by_level = {lv.level: lv for lv in levels}
+
+    def described(axis: str, value: int | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        lv = by_level[value]
+        return {"level": value, "name": lv.name, "descriptor": getattr(lv, axis)}
+
     held = evidence.files_by_competence(sheet.own)
-    rows = [
-        {
-            "competence": c,
-            "self": mine.get(c["number"]),
-            "self_evidence": rating_evidence.shown(
-                mine.get(c["number"]), held.get(c["number"], [])
-            ),
-            "assessor": yours.get(c["number"]),
-            "agreed": sheet.ratings[Kind.AGREED].get(c["number"]),
-            "far": sheet.disagrees(c["number"]),
-            "knowledge": form[f"knowledge-{c['number']}"],
-            "application": form[f"application-{c['number']}"],
-            "comment": form[f"comment-{c['number']}"],
-            "comments": sheet.comments.get(c["number"], []),
-        }
-        for c in competences
-    ]
+    rows = []
+    for c in competences:
+        n = c["number"]
+        own = mine.get(n)
+        rows.append(
+            {
+                "competence": c,
+                "self": own,
+                "self_levels": [
+                    {"axis": axis, "level": described(axis, getattr(own, axis) if own else None)}
+                    for axis in AXES
+                ],
+                "evidence": own.evidence if own else "",
+                "self_evidence": rating_evidence.shown(own, held.get(n, [])),
+                "assessor": yours.get(n),
+                "agreed": sheet.ratings[Kind.AGREED].get(n),
+                "far": sheet.disagrees(n),
+                "differs": sheet.differs(n),
+                "knowledge": form[f"knowledge-{n}"],
+                "application": form[f"application-{n}"],
+                "comment": form[f"comment-{n}"],
+                "comments": sheet.comments.get(n, []),
+                "reply": sheet.replies.get(n),
+            }
+        )
+    replies = sum(1 for r in sheet.replies.values() if not r.accepted)
     return render(
         request,
         "competence/review.html",
@@ -144,14 +195,84 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "cycle": cycle,
             "rows": rows,
+            "levels": levels,
             "own": sheet.own,
             "theirs": sheet.theirs,
             "agreed": sheet.agreed,
             "editable": sheet.editable,
-            "can_mark_reviewed": sheet.can("review"),
+            "locked": sheet.locked,
+            "shared": sheet.shared,
+            "answered": sheet.answered,
+            "replies": replies,
+            "can_send": sheet.can("send"),
             "can_agree": sheet.can("agree"),
             "can_sign_off": sheet.can("sign-off"),
-            "can_reopen": not sheet.editable and policy.allowed(request.user, "admin"),
+            "can_reopen": sheet.locked and policy.allowed(request.user, "admin"),
             "far_count": sum(r["far"] for r in rows),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_sign_off(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Sign-off asks first, and says what it locks."""
+    person = person_for(request, person_id, "person.review")
+    cycle = records.current_cycle()
+    if cycle is None:
+        return render(request, "competence/no_cycle.html", status=404)
+    sheet = review.sheet(person, cycle)
+    if not sheet.can("sign-off"):
+        messages.error(request, "There is no agreed assessment to sign off.")
+        return redirect("review", person_id=person.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            records.sign_off(sheet.agreed)  # type: ignore[arg-type]  # can() says there is one
+        except InputError as exc:
+            for problem in exc.problems:
+                messages.error(request, problem)
+        else:
+            messages.success(request, "Signed off. Every record of this cycle is now read-only.")
+        return redirect("review", person_id=person.pk)
+    return render(
+        request,
+        "competence/review_sign_off.html",
+        {"person": person, "cycle": cycle, "agreed": sheet.agreed},
+    )
+
+
+@login_required
+@require_POST
+def review_answers(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The person answers their assessor's ratings: accept or reply, per competence."""
+    person = person_for(request, person_id)
+    if not policy.may_take(request.user, "review", Kind.ASSESSOR, person):
+        raise PermissionDenied
+    cycle = records.current_cycle()
+    sheet = review.sheet(person, cycle) if cycle else None
+    if sheet is None or sheet.theirs is None:
+        raise Http404("no review to answer")
+    given: dict[int, Answer] = {}
+    for n in sheet.ratings[Kind.ASSESSOR]:
+        choice = request.POST.get(f"answer-{n}")
+        text = (request.POST.get(f"reply-{n}") or "")[: REPLY_LIMIT + 1]
+        if choice == "accept":
+            given[n] = Answer(True)
+        elif choice == "reply":
+            given[n] = Answer(False, text)
+    try:
+        review.answer(sheet.theirs, given)
+    except InputError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect(f"{person_url(person.pk)}#review-heading")
+    messages.success(
+        request, "Your answers are sent to your assessor, who agrees the ratings next."
+    )
+    return redirect(f"{person_url(person.pk)}#review-heading")
+
+
+def person_url(person_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("results", kwargs={"person_id": person_id})
