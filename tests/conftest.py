@@ -14,6 +14,25 @@ os.environ["COMPETENCE_DATABASE_URL"] = _TEST_URL or (
     f"sqlite:///{Path(tempfile.mkdtemp(prefix='competence-tests-')) / 'test.sqlite3'}"
 )
 
+
+def _point_django_at_the_test_database() -> None:
+    """pytest-django sets Django up before this file is read, with the database the environment
+    named then: point the default connection at the one chosen above before anything connects,
+    so that COMPETENCE_TEST_DATABASE_URL really runs the tests on that server."""
+    from django.conf import settings as django_settings
+    from django.db import connections
+
+    from competence.config import database_settings
+
+    django_settings.DATABASES["default"] = database_settings(os.environ["COMPETENCE_DATABASE_URL"])
+    connections._settings = None  # type: ignore[attr-defined]
+    connections.__dict__.pop("settings", None)
+    if hasattr(connections._connections, "default"):  # type: ignore[attr-defined]
+        delattr(connections._connections, "default")  # type: ignore[attr-defined]
+
+
+_point_django_at_the_test_database()
+
 from competence.data import load_catalogue  # noqa: E402
 from competence.domain import Catalogue  # noqa: E402
 
