@@ -16,8 +16,8 @@ from tests.web.conftest import Org
 BASE = "https://competence.example.org"
 
 
-def only_link(body: str) -> str:
-    links = [word for word in body.split() if word.startswith(("http://", "https://"))]
+def only_link(body: object) -> str:
+    links = [word for word in str(body).split() if word.startswith(("http://", "https://"))]
     assert len(links) == 1, body
     return links[0]
 
