@@ -463,6 +463,23 @@ def test_the_team_view_states_single_points_of_failure_and_uncovered_competences
     assert "Single point" not in alone
 
 
+def test_the_team_pdf_is_titled_with_its_filter(org: Org) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    lead = signed_in(org.lead)
+    finance = org.ada.team
+    assert finance is not None
+    pdf = lead.get(f"/team/report.pdf?team={finance.pk}&context=programme").content
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Team capability: Delivery / Finance PMO, programme context" in text
+    assert "Everyone" not in text
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Team capability: Delivery / Finance PMO, programme context"
+
+
 def test_the_favicon_and_the_report_page_landmark(org: Org) -> None:
     client = signed_in(org.ada_user)
     icon = client.get("/favicon.ico", follow=True)
