@@ -130,10 +130,14 @@ def sign_in(page: Any, server: Server, username: str) -> None:
     page.wait_for_url(re.compile(r".*/(people/\d+|team|framework)$"))
 
 
-def look(page: Any, name: str) -> list[dict[str, Any]]:
-    """Save a screenshot, and return axe-core's serious or critical violations on the page."""
+def screenshot(page: Any, name: str) -> None:
+    """Save a screenshot of the whole page in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page, of any impact."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -144,5 +148,10 @@ def look(page: Any, name: str) -> list[dict[str, Any]]:
             "nodes": [n["target"] for n in v["nodes"][:5]],
         }
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
+
+
+def look(page: Any, name: str) -> list[dict[str, Any]]:
+    """Save a screenshot, and return axe-core's violations on the page, of any impact."""
+    screenshot(page, name)
+    return axe_violations(page)
