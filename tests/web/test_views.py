@@ -420,6 +420,7 @@ def test_the_team_planner_says_once_what_cannot_be_met_and_what_to_put_right(org
     more = lead.post("/team/plan", planner_rows({"competence": 2}) | {"more": "1"}).content.decode()
     assert more.count("<fieldset") == 10
     assert '<option value="2" selected>2. Governance arrangements</option>' in more
+    assert '<select name="need-5-competence" autofocus id="id_need-5-competence">' in more
 
 
 def test_the_team_planner_takes_a_yaml_file_and_names_the_line_of_a_problem(org: Org) -> None:

@@ -260,7 +260,8 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         if "more" in request.POST and rows.is_valid():
             kept = [f.cleaned_data or BLANK_ROW for f in rows]
             rows = _blank_rows(kept, ROWS)
-            context["first_new_row"] = len(kept)
+            if len(kept) < len(rows.forms):  # the keyboard goes on where the new rows start
+                rows.forms[len(kept)].fields["competence"].widget.attrs["autofocus"] = True
         else:
             try:
                 requirements = _requirements(form, rows)
