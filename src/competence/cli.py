@@ -1311,6 +1311,8 @@ def team_plan(
     Exact (an integer program). A requirement that cannot be met is said so plainly. With --as,
     the people are those the user may see by name, as on the web.
     """
+    from competence.domain.words import levels as levels_count
+    from competence.domain.words import people as people_count
     from competence.services.planning import read_requirements
     from competence.services.planning import team_plan as make_plan
     from competence.services.team_view import choose
@@ -1320,27 +1322,32 @@ def team_plan(
     if as_json:
         emit_json(data)
         return
-    out.print(f"{data['people']} people{' in ' + team_path if team_path else ''}.")
+    out.print(f"{people_count(data['people'])}{' in ' + team_path if team_path else ''}.")
     if data["single_points_of_failure"]:
         out.print("Single points of failure (only one person meets the officer target):")
         for a in data["single_points_of_failure"]:
-            out.print(f"  • {a['number']} {a['slug']}: {a['person']}")
+            out.print(f"  • {a['number']}. {a['competence']}: {a['name']} ({a['person']})")
+    if data["uncovered"]:
+        out.print("Uncovered (nobody meets the officer target):")
+        for u in data["uncovered"]:
+            out.print(f"  • {u['number']}. {u['competence']}")
     table = Table(
-        title=f"Development steps: {data['levels_raised']} levels in all", title_justify="left"
+        title=f"Development steps: {levels_count(data['levels_raised'])} raised in all",
+        title_justify="left",
     )
     for name in ("Person", "Competence", "Axis", "From", "To"):
         table.add_column(name)
     for step in data["steps"]:
         table.add_row(
-            step["person"],
-            f"{step['number']} {step['slug']}",
+            step["name"],
+            f"{step['number']}. {step['competence']}",
             step["axis"],
             str(step["from"]),
             str(step["to"]),
         )
     out.print(table)
     for label, ranked in data["closest"].items():
-        names = ", ".join(f"{r['person']} ({r['levels_short']} short)" for r in ranked)
+        names = ", ".join(f"{r['name']} ({levels_count(r['levels_short'])} short)" for r in ranked)
         out.print(f"Closest for {label}: {names}")
     for problem in data["unmet"]:
         out.print(Text(f"Cannot be met: {problem}", style="bold red"))

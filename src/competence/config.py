@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from competence.errors import InputError
 
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1")
+DEFAULT_BASE_URL = "http://localhost:8000"
+"""Where emails' links point when COMPETENCE_BASE_URL is not set (``competence serve``'s own
+address)."""
 
 # The two numbers of Django's own secret-key check (security.W009, run by `competence check
 # --deploy`): a key shorter than this, or made of fewer distinct characters, is easy to guess.
@@ -57,6 +60,7 @@ class Config:
     retention_months: int | None
     oidc: dict[str, str] | None = None
     https: bool = False
+    base_url: str = DEFAULT_BASE_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -79,6 +83,7 @@ class Config:
             retention_months=_int(env, "COMPETENCE_RETENTION_MONTHS", None),
             oidc=oidc_settings(env),
             https=_flag(env.get("COMPETENCE_HTTPS")),
+            base_url=checked_base_url(env.get("COMPETENCE_BASE_URL", "").strip()),
         )
 
 
@@ -93,6 +98,25 @@ def secret_key_problem(key: str | None) -> str | None:
             f"{len(key)}, {len(set(key))} different)"
         )
     return None
+
+
+def checked_base_url(url: str) -> str:
+    """The address people open the app at, without a trailing ``/`` (the default when empty):
+    every link in an email starts with it."""
+    if not url:
+        return DEFAULT_BASE_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"COMPETENCE_BASE_URL: {url!r} is not a web address: write the address people open, "
+            "such as https://competence.example.org"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise InputError(
+            f"COMPETENCE_BASE_URL: {url!r}: only the scheme, the host, a port and a path, such "
+            "as https://competence.example.org"
+        )
+    return url.rstrip("/")
 
 
 def _checked_email_url(url: str) -> str:

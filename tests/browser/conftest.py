@@ -149,15 +149,18 @@ def sign_in(page: Any, server: Server, username: str) -> None:
     page.wait_for_url(re.compile(r".*/(people/\d+|team|framework)$"))
 
 
-SERIOUS = ("serious", "critical")
 EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
+"""axe-core's impacts: a page passes with no violation of any of them."""
 
 
-def look(page: Any, name: str, impacts: tuple[str, ...] = SERIOUS) -> list[dict[str, Any]]:
-    """Save a screenshot, and return axe-core's violations on the page of these impacts
-    (serious or critical unless told)."""
+def screenshot(page: Any, name: str) -> None:
+    """Save a screenshot of the whole page in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page: Any, impacts: tuple[str, ...] = EVERY_IMPACT) -> list[dict[str, Any]]:
+    """axe-core's violations on the page, of these impacts (any, unless told)."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -170,3 +173,10 @@ def look(page: Any, name: str, impacts: tuple[str, ...] = SERIOUS) -> list[dict[
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def look(page: Any, name: str, impacts: tuple[str, ...] = EVERY_IMPACT) -> list[dict[str, Any]]:
+    """Save a screenshot, and return axe-core's violations on the page (of any impact, unless
+    told)."""
+    screenshot(page, name)
+    return axe_violations(page, impacts)

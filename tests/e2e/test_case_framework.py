@@ -149,8 +149,10 @@ def test_an_opensalt_framework_is_assessed_end_to_end(database_url: str, tmp_pat
     assert planned["steps"] == [
         {
             "person": "emmy@example.org",
+            "name": "Emmy Noether",
             "number": 3,
             "slug": listed[SAMPLE_ID]["competences"][2]["slug"],
+            "competence": listed[SAMPLE_ID]["competences"][2]["name"],
             "axis": "application",
             "from": 2,
             "to": 3,

@@ -168,10 +168,22 @@ def test_the_results_show_officers_specialists_and_people_far_off(
         specialist_met += specialist.meets_profile
         far += sum(r.label == "gap" for r in officer.competences) >= 3
         assert officer.meets_profile or not specialist.meets_profile
-    assert (officer_met, specialist_met, not_met, far) == (14, 4, 11, 6)
+    assert (officer_met, specialist_met, not_met, far) == (8, 3, 17, 6)
     assert specialist_met >= 3
     assert not_met >= 5
     assert officer_met >= 5
+
+
+def test_the_team_view_has_an_uncovered_competence_and_a_single_point_of_failure(
+    demo: DemoSummary, db: None
+) -> None:
+    from competence.services.results import team_summary
+
+    summary = team_summary(Person.objects.all())
+    assert [u["competence"] for u in summary["uncovered"]] == ["Portfolio shaping"]
+    assert [(a["competence"], a["name"]) for a in summary["single_points_of_failure"]] == [
+        ("Resource capacity planning", "Ravi Chandran")
+    ]
 
 
 def test_ratings_rise_from_last_year_to_this_year(demo: DemoSummary, db: None) -> None:

@@ -97,7 +97,7 @@ def test_a_plan_is_kept_and_shows_progress(
     assert len(json.loads(capsys.readouterr().out)) == len(made) + len(rest)
 
 
-def test_the_person_and_their_assessor_edit_the_plan_on_the_results_page(
+def test_the_person_and_their_assessor_edit_the_whole_plan_in_one_form(
     people: dict[str, Person], cycles: list[Cycle]
 ) -> None:
     from django.contrib.auth.models import Group, User
@@ -119,21 +119,44 @@ def test_the_person_and_their_assessor_edit_the_plan_on_the_results_page(
     page = client.get(f"/people/{ada.pk}").content.decode()
     assert "Development plan" in page
     assert item.action in page
-    changed = {
-        "status": "done",
-        "action": "mentoring: shadow Grace at the gate reviews",
-        "due_on": "2027-03-31",
+    steps = list(ada.plan_items.order_by("due_on", "competence", "id"))
+    assert len(steps) >= 2
+    edit = client.get(f"/people/{ada.pk}/plan/edit").content.decode()
+    assert edit.count("<form") == 2  # the plan's one form, and signing out
+    assert edit.count('name="step"') == len(steps)
+    assert f'<textarea id="step-{item.pk}-action"' in edit  # room to write, not a narrow box
+    other = next(s for s in steps if s.pk != item.pk)
+    form: dict[str, object] = {"step": [str(s.pk) for s in steps]}
+    for s in steps:
+        form |= {
+            f"step-{s.pk}-status": s.status,
+            f"step-{s.pk}-action": s.action,
+            f"step-{s.pk}-due_on": str(s.due_on),
+        }
+    changed = form | {
+        f"step-{item.pk}-status": "done",
+        f"step-{item.pk}-action": "mentoring: shadow Grace at the gate reviews",
+        f"step-{item.pk}-due_on": "2027-03-31",
+        f"step-{other.pk}-status": "in-progress",
     }
-    assert client.post(f"/people/{ada.pk}/plan/{item.pk}", changed).status_code == 302
+    assert client.post(f"/people/{ada.pk}/plan/edit", changed).status_code == 302
     item.refresh_from_db()
+    other.refresh_from_db()
     assert (item.status, item.action, str(item.due_on)) == (
         "done",
         "mentoring: shadow Grace at the gate reviews",
         "2027-03-31",
     )
-    client.post(f"/people/{ada.pk}/plan/{item.pk}", {"status": "done", "due_on": "soon"})
+    assert other.status == "in-progress"  # two steps, one save
+    bad = changed | {f"step-{item.pk}-status": "planned", f"step-{other.pk}-due_on": "soon"}
+    refused = client.post(f"/people/{ada.pk}/plan/edit", bad)
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert "date: not a date, &#x27;soon&#x27; (write YYYY-MM-DD)" in text
+    assert 'value="soon"' in text  # what was written stays in the form, to be put right
     item.refresh_from_db()
-    assert str(item.due_on) == "2027-03-31"
+    assert item.status == "done"  # nothing of a refused form is saved
     alan = Client()
     alan.force_login(User.objects.create(username="alan-user"))
-    assert alan.post(f"/people/{ada.pk}/plan/{item.pk}", {"status": "dropped"}).status_code == 403
+    assert alan.get(f"/people/{ada.pk}/plan/edit").status_code == 403
+    assert alan.post(f"/people/{ada.pk}/plan/edit", changed).status_code == 403

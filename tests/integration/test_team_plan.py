@@ -33,9 +33,14 @@ def test_the_plan_raises_the_closest_people_fewest_levels(
         ("grace@example.org", "knowledge", 3, 4),
         ("grace@example.org", "application", 3, 4),
     }
-    assert data["closest"]["at least 2 at specialist level in Schedule management"][0] == {
+    assert data["closest"]["at least 2 people at specialist level in Schedule management"][0] == {
         "person": "ada@example.org",
+        "name": "Ada Lovelace",
         "levels_short": 1,
+    }
+    assert {(s["name"], s["competence"]) for s in data["steps"]} == {
+        ("Ada Lovelace", "Schedule management"),
+        ("Grace Hopper", "Schedule management"),
     }
     assert data["unmet"] == []
 
@@ -69,10 +74,13 @@ def test_nobody_alone_and_what_cannot_be_met(
         ]
     )
     assert code == 0
+    out = " ".join(capsys.readouterr().out.split())
     assert (
-        "Cannot be met: at least 2 at specialist level in Schedule management: needs 2 "
-        "people, but only 1 can count" in capsys.readouterr().out
+        "Cannot be met: at least 2 people at specialist level in Schedule management: needs 2 "
+        "people, but only 1 can count (those it applies to)" in out
     )
+    assert out.startswith("1 person in Delivery / Change.")
+    assert "Uncovered (nobody meets the officer target): • 1. Life cycles" in out
 
 
 def test_a_bad_requirements_file_names_each_problem(actor: str, tmp_path: Path) -> None:
@@ -85,9 +93,9 @@ def test_a_bad_requirements_file_names_each_problem(actor: str, tmp_path: Path) 
     with pytest.raises(InputError) as info:
         read_requirements(path)
     assert info.value.problems == [
-        f"{path}, requirements[0].competence: unknown competence 'nope'",
-        f"{path}, requirements[0].level: officer, specialist or {{knowledge: K, application: "
-        "A}, got 'guru'",
-        f"{path}, requirements[0].at_least: a whole number of people, 1 or more",
+        f"{path}, line 2: requirements[0].competence: unknown competence 'nope'",
+        f"{path}, line 2: requirements[0].level: officer, specialist or {{knowledge: K, "
+        "application: A}, got 'guru'",
+        f"{path}, line 2: requirements[0].at_least: a whole number of people, 1 or more",
         f"{path}: nobody_alone: true or false",
     ]

@@ -83,7 +83,11 @@ def test_the_planner_finds_the_fewest_levels(
 
 def test_a_need_for_more_people_than_the_team_has_is_reported() -> None:
     result = plan({"ada": {1: (1, 1)}}, [Need(1, Target(4, 4), 2, "2 specialists in life cycles")])
-    assert result.unmet == ["2 specialists in life cycles: needs 2 people, but only 1 can count"]
+    assert result.unmet == [
+        "2 specialists in life cycles: needs 2 people, but only 1 can count (those it applies to)"
+    ]
+    one = plan({"ada": {1: (1, 1)}}, [Need(1, Target(4, 4), 1, "one", frozenset())])
+    assert one.unmet == ["one: needs 1 person, but only 0 can count (those it applies to)"]
     assert result.steps == []
 
 

@@ -98,3 +98,18 @@ def signed_in(who: User) -> Client:
     client = Client()
     client.force_login(who)
     return client
+
+
+def planner_rows(*wanted: dict[str, object], total: int = 5) -> dict[str, object]:
+    """The team planner's form: ``wanted`` requirements, then blank rows up to ``total``."""
+    data: dict[str, object] = {
+        "need-TOTAL_FORMS": str(total),
+        "need-INITIAL_FORMS": str(total),
+        "need-MIN_NUM_FORMS": "0",
+        "need-MAX_NUM_FORMS": "30",
+    }
+    for i in range(total):
+        row = wanted[i] if i < len(wanted) else {}
+        data |= {f"need-{i}-{k}": v for k, v in ({"level": "officer", "at_least": 1} | row).items()}
+        data.setdefault(f"need-{i}-competence", "")
+    return data

@@ -69,7 +69,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "team/report.<str:fmt>"): [302, 403, 403, 403, 200, 200],
     ("GET", "team/plan"): [302, 403, 403, 403, 200, 200],
     ("POST", "people/<int:person_id>/plan"): [302, 302, 403, 403, 403, 302],
-    ("POST", "people/<int:person_id>/plan/<int:item_id>"): [302, 302, 403, 403, 403, 302],
+    ("GET", "people/<int:person_id>/plan/edit"): [302, 200, 403, 403, 403, 200],
+    ("POST", "people/<int:person_id>/plan/edit"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
     ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
     # Nothing is agreed: the admin is sent back to the review page.

@@ -27,6 +27,7 @@ PRODUCTION = {
     "COMPETENCE_ALLOWED_HOSTS": "competence.example.org",
     "COMPETENCE_EMAIL_URL": "smtp://competence:secret@mail.example.org:587?from=pmo@example.org",
     "COMPETENCE_HTTPS": "1",
+    "COMPETENCE_BASE_URL": "https://competence.example.org",
 }
 
 
@@ -43,7 +44,9 @@ def competence(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
 
 
 def ids(output: str) -> list[str]:
-    return re.findall(r"^(security\.[WE]\d+) \((?:warning|error)\): ", output, re.MULTILINE)
+    return re.findall(
+        r"^((?:security|competence)\.[WE]\d+) \((?:warning|error)\): ", output, re.MULTILINE
+    )
 
 
 def test_check_deploy_is_clean_for_the_documented_production_configuration(
@@ -59,13 +62,14 @@ def test_check_deploy_names_each_problem_and_exits_with_2(tmp_path: Path) -> Non
     assert bare.returncode == 2
     # No HTTPS settings, and the command line's own key (no COMPETENCE_SECRET_KEY).
     assert sorted(ids(bare.stdout)) == [
+        "competence.W001",
         "security.W008",
         "security.W009",
         "security.W012",
         "security.W016",
     ]
     assert "SECURE_SSL_REDIRECT" in bare.stdout
-    assert bare.stderr == "4 problems found: see the settings in docs/admin.md, Deployment\n"
+    assert bare.stderr == "5 problems found: see the settings in docs/admin.md, Deployment\n"
     without_https = {k: v for k, v in PRODUCTION.items() if k != "COMPETENCE_HTTPS"}
     plain = competence(environment(tmp_path, **without_https), "check", "--deploy")
     assert (plain.returncode, sorted(ids(plain.stdout))) == (

@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 
 from competence.domain import budget
 from competence.web.limits import request_budget
-from tests.web.conftest import Org, signed_in
+from tests.web.conftest import Org, planner_rows, signed_in
 
 
 def test_a_budget_stops_work_past_its_deadline_and_only_inside_it() -> None:
@@ -44,6 +44,6 @@ def test_a_request_over_its_budget_answers_503_with_retry_after() -> None:
 def test_the_team_planner_stops_at_the_request_budget(org: Org) -> None:
     lead = signed_in(org.lead)
     with override_settings(REQUEST_SECONDS=-1):
-        page = lead.post("/team/plan", {"requirements": "nobody_alone: true\n"})
+        page = lead.post("/team/plan", planner_rows() | {"nobody_alone": "on"})
     assert page.status_code == 200
     assert b"took longer than its time limit and was stopped" in page.content

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
 from competence.store.models import Assessment, AuditEntry
-from tests.web.conftest import PASSWORD, Org, signed_in
+from tests.web.conftest import PASSWORD, Org, planner_rows, signed_in
 
 
 def test_healthz_needs_no_sign_in(client: Client) -> None:
@@ -369,17 +371,115 @@ def test_the_lead_downloads_team_reports_and_plans_the_capability(org: Org) -> N
     assert book.sheetnames[:2] == ["Knowledge", "Application"]
     assert lead.get("/team/report.pdf")["Content-Type"] == "application/pdf"
     assert lead.get("/team/report.doc").status_code == 404
-    form = lead.get("/team/plan").content.decode()
-    assert "schedule-management" in form
-    planned = lead.post(
-        "/team/plan",
-        {"requirements": "requirements:\n  - {competence: 1, level: specialist, at_least: 1}\n"},
-    ).content.decode()
-    assert "levels raised in all, for 3 people" in planned
-    assert "Development steps" in planned
-    bad = lead.post("/team/plan", {"requirements": "requirements: [{competence: nope}]"})
-    assert "unknown competence" in bad.content.decode()
     assert signed_in(org.ada_user).get("/team/plan").status_code == 403
+
+
+def test_the_team_planner_is_a_form_that_names_people_and_competences(org: Org) -> None:
+    lead = signed_in(org.lead)
+    form = lead.get("/team/plan").content.decode()
+    assert form.count("<fieldset") == 5
+    assert '<label for="id_need-0-competence">Competence</label>' in form
+    assert '<option value="23">23. Schedule management</option>' in form
+    assert "<textarea" not in form  # no YAML to type; a file may be uploaded instead
+    assert 'type="file"' in form
+    planned = lead.post(
+        "/team/plan", planner_rows({"competence": 23, "level": "specialist", "at_least": 2})
+    ).content.decode()
+    found = re.search(r"The plan: (\d+) (levels?) raised in all, over 3 people", planned)
+    assert found, planned
+    assert found.group(2) == ("level" if found.group(1) == "1" else "levels")
+    result = planned.split('id="plan-result"')[1].split('id="requirements-heading"')[0]
+    assert "Ada Lovelace" in result
+    assert "23. Schedule management" in result
+    assert "ada@example.org" not in result
+    assert "schedule-management" not in result
+    assert "At least 2 people at specialist level in Schedule management:" in planned
+    one = lead.post("/team/plan", planner_rows({"competence": 1, "at_least": 1})).content.decode()
+    assert "At least 1 person at officer level in Life cycles: Ada Lovelace (meets it)" in one
+
+
+def test_the_team_planner_says_once_what_cannot_be_met_and_what_to_put_right(org: Org) -> None:
+    lead = signed_in(org.lead)
+    unmet = lead.post(
+        "/team/plan",
+        planner_rows({"competence": 6, "at_least": 2}, {"competence": 11, "level": "specialist"}),
+    ).content.decode()
+    assert unmet.count('role="alert"') == 1
+    assert "1 requirement cannot be met by these people" in unmet
+    assert (
+        "At least 2 people at officer level in Portfolio shaping: needs 2 people, but only 0 "
+        "can count (those it applies to)" in unmet
+    )
+    own = lead.post("/team/plan", planner_rows({"competence": 2, "level": "own", "knowledge": 3}))
+    assert own.status_code == 422
+    assert "Choose the application level, or a profile&#x27;s target." in own.content.decode()
+    empty = lead.post("/team/plan", planner_rows())
+    assert empty.status_code == 422
+    assert "Choose at least one competence, tick nobody alone, or upload a file." in (
+        empty.content.decode()
+    )
+    more = lead.post("/team/plan", planner_rows({"competence": 2}) | {"more": "1"}).content.decode()
+    assert more.count("<fieldset") == 10
+    assert '<option value="2" selected>2. Governance arrangements</option>' in more
+    assert '<select name="need-5-competence" autofocus id="id_need-5-competence">' in more
+
+
+def test_the_team_planner_takes_a_yaml_file_and_names_the_line_of_a_problem(org: Org) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lead = signed_in(org.lead)
+
+    def upload(text: str) -> Any:
+        file = SimpleUploadedFile("needs.yaml", text.encode(), content_type="application/yaml")
+        return lead.post("/team/plan", planner_rows() | {"file": file})
+
+    good = upload("requirements:\n  - {competence: 1, level: specialist, at_least: 1}\n")
+    assert good.status_code == 200
+    assert "The plan: " in good.content.decode()
+    bad = upload("nobody_alone: false\nrequirements:\n  - competence: nope\n")
+    assert bad.status_code == 422
+    assert (
+        "needs.yaml, line 3: requirements[0].competence: unknown competence &#x27;nope&#x27;"
+        in bad.content.decode()
+    )
+    broken = upload("requirements:\n  - competence: 1\n   level: x\n").content.decode()
+    assert "needs.yaml, line 3, column 4: not valid YAML (look at the indentation): " in broken
+    assert "Traceback" not in broken
+
+
+def test_the_team_view_states_single_points_of_failure_and_uncovered_competences(
+    org: Org,
+) -> None:
+    lead = signed_in(org.lead)
+    page = lead.get("/team").content.decode()
+    # Ada's signed-off assessment meets every officer target; nobody else's counts yet.
+    assert "Single points of failure:" in page
+    assert "<li>1. Life cycles: Ada Lovelace</li>" in page
+    assert "Uncovered:" not in page
+    change = org.alan.team
+    assert change is not None
+    alone = lead.get(f"/team?team={change.pk}").content.decode()
+    assert (
+        "<strong>Uncovered:</strong> nobody meets the officer target in 1. Life cycles, " in alone
+    )
+    assert "Single point" not in alone
+
+
+def test_the_team_pdf_is_titled_with_its_filter(org: Org) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    lead = signed_in(org.lead)
+    finance = org.ada.team
+    assert finance is not None
+    pdf = lead.get(f"/team/report.pdf?team={finance.pk}&context=programme").content
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Team capability: Delivery / Finance PMO, programme context" in text
+    assert "Everyone" not in text
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Team capability: Delivery / Finance PMO, programme context"
 
 
 def test_the_favicon_and_the_report_page_landmark(org: Org) -> None:

@@ -22,6 +22,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from competence.domain import budget
 from competence.domain.errors import InputError
 from competence.domain.framework import Target
+from competence.domain.words import people as people_count
 
 Levels = tuple[int, int]  # (knowledge, application); not rated counts as 0
 
@@ -98,7 +99,8 @@ def plan(people: Mapping[str, Mapping[int, Levels]], needs: Sequence[Need]) -> P
         eligible = [p for p in names if need.counts(p)]
         if need.at_least > len(eligible):
             result.unmet.append(
-                f"{need.label}: needs {need.at_least} people, but only {len(eligible)} can count"
+                f"{need.label}: needs {people_count(need.at_least)}, but only "
+                f"{len(eligible)} can count (those it applies to)"
             )
             continue
         by_competence.setdefault(need.competence, []).append(need)

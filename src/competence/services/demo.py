@@ -32,6 +32,7 @@ from competence.domain.analysis import GAP
 from competence.domain.roles import ADMIN as ADMIN_ROLE
 from competence.domain.roles import ASSESSOR as ASSESSOR_ROLE
 from competence.domain.roles import MEMBER, PMO_LEAD, ROLES
+from competence.domain.team import Targets, who_meets
 from competence.domain.workflow import Kind, Status, counting_per_cycle
 from competence.errors import InputError
 from competence.services import notify, records
@@ -113,17 +114,26 @@ ROSTER: tuple[tuple[str, int, str, str, str], ...] = (
     ("Daniel Okoro", 1, STANDS_FAR, OFFICER, STAGE_SUBMITTED),
     ("Megan Doyle", 1, STANDS_NEAR, OFFICER, STAGE_SUBMITTED),
     ("Ravi Chandran", 2, STANDS_SPECIALIST, SPECIALIST, STAGE_AGREED),
-    ("Isla McKenzie", 2, STANDS_OFFICER, SPECIALIST, STAGE_SUBMITTED),
-    ("Jonas Becker", 2, STANDS_OFFICER, OFFICER, STAGE_DRAFT),
+    ("Isla McKenzie", 2, STANDS_NEAR, SPECIALIST, STAGE_SUBMITTED),
+    ("Jonas Becker", 2, STANDS_NEAR, OFFICER, STAGE_DRAFT),
     ("Leila Idrissi", 2, STANDS_NEAR, OFFICER, STAGE_SUBMITTED),
     ("Marcus Fenwick", 2, STANDS_FAR, OFFICER, STAGE_PARTIAL),
-    ("Yuki Tanaka", 2, STANDS_OFFICER, OFFICER, STAGE_SUBMITTED),
-    ("Chloe Barnett", 3, STANDS_SPECIALIST, SPECIALIST, STAGE_SUBMITTED),
-    ("Nikhil Joshi", 3, STANDS_OFFICER, OFFICER, STAGE_AGREED),
+    ("Yuki Tanaka", 2, STANDS_NEAR, OFFICER, STAGE_SUBMITTED),
+    ("Chloe Barnett", 3, STANDS_NEAR, SPECIALIST, STAGE_SUBMITTED),
+    ("Nikhil Joshi", 3, STANDS_NEAR, OFFICER, STAGE_AGREED),
     ("Ruth Abernethy", 3, STANDS_NEAR, OFFICER, STAGE_SUBMITTED),
     ("Mateo Alvarez", 3, STANDS_FAR, OFFICER, STAGE_SUBMITTED),
-    ("Zara Whitmore", 3, STANDS_OFFICER, OFFICER, STAGE_DRAFT),
+    ("Zara Whitmore", 3, STANDS_NEAR, OFFICER, STAGE_DRAFT),
     ("Callum Reid", 3, STANDS_FAR, OFFICER, STAGE_SUBMITTED),
+)
+
+# Where the organisation is thin, on purpose, so that the team view has something to say: a
+# competence whose officer target only these people meet, of those it applies to (nobody: it is
+# uncovered; one person: a single point of failure). Everyone else it applies to stands one level
+# short on application. The portfolio office is new, and the programme office leans on Ravi.
+THIN: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (6, ()),  # portfolio shaping (portfolio only): uncovered
+    (25, ("Ravi Chandran",)),  # resource capacity planning (programme only): Ravi alone
 )
 
 # Users who are not people: the PMO lead (staff, a lead of every PMO) and an administrator.
@@ -344,6 +354,22 @@ def _designed(
     return out
 
 
+def _thinned(
+    catalogue: Catalogue, ratings: Mapping[int, Rating], name: str, context: str
+) -> dict[int, Rating]:
+    """The ratings with the :data:`THIN` competences that apply in ``context`` one level short
+    on application, unless ``name`` is one of the few who hold them."""
+    officer = catalogue.profile(OFFICER)
+    out = dict(ratings)
+    for number, holders in THIN:
+        req = officer.requirement(number)
+        if req is None or not req.applies_in(context) or name in holders:
+            continue
+        r = out.get(number, Rating(0, 0))
+        out[number] = Rating(r.knowledge, min(r.application or 0, req.target.application - 1))
+    return out
+
+
 def _shortfall(rating: Rating, target: tuple[int, int]) -> int:
     return max(target[0] - (rating.knowledge or 0), target[1] - (rating.application or 0))
 
@@ -445,7 +471,9 @@ def plan_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Demo
         assessor = seniors[team_index]
         if assessor == email:  # a senior member is assessed by the next team's senior member
             assessor = seniors[(team_index + 1) % len(TEAMS)]
-        now = _designed(rng, catalogue, stands, profile, team.context)
+        now = _thinned(
+            catalogue, _designed(rng, catalogue, stands, profile, team.context), name, team.context
+        )
         drops = (0, 0, 1) if stands in (STANDS_SPECIALIST, STANDS_OFFICER) else (0, 1, 1, 2)
         lowered = _lower(rng, now, drops)
         # A cycle of drafts is nobody's result yet: their results show last year's, which is
@@ -500,9 +528,20 @@ def stands(catalogue: Catalogue, context: str, ratings: Mapping[int, Rating]) ->
 
 
 def check_plan(plan: DemoPlan, catalogue: Catalogue) -> list[str]:
-    """Problems with the plan: anyone whose results do not show them where the roster says, or
-    whose counting ratings fell from one cycle to the next."""
+    """Problems with the plan: anyone whose results do not show them where the roster says,
+    whose counting ratings fell from one cycle to the next, or a :data:`THIN` competence that
+    others hold too."""
     problems = []
+    numbers = [c.number for c in catalogue.framework.competences]
+    targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
+    members = [
+        (p.name, p.context, {n: (r.knowledge, r.application) for n, r in shown(plan, p).items()})
+        for p in plan.people
+    ]
+    for number, holders in THIN:
+        holding = who_meets(members, targets, number)
+        if sorted(holding) != sorted(holders):
+            problems.append(f"competence {number}: held by {holding}, not only by {holders}")
     for p in plan.people:
         found = stands(catalogue, p.context, shown(plan, p))
         if found != p.stands:

@@ -1,6 +1,7 @@
 """Email notices of the review workflow, through Django's email backend
-(``COMPETENCE_EMAIL_URL``; the console by default). A notice that cannot be sent is logged, and
-never undoes the step that caused it."""
+(``COMPETENCE_EMAIL_URL``; the console by default). Every notice links to the page of its task,
+at ``COMPETENCE_BASE_URL``. A notice that cannot be sent is logged, and never undoes the step that
+caused it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 
 from competence.domain.workflow import Kind
 from competence.store.models import Assessment, Person
@@ -28,12 +31,18 @@ def quiet() -> Iterator[None]:
         _quiet.reset(token)
 
 
-def _send(to: list[str], subject: str, body: str) -> int:
+def link(name: str, *args: object) -> str:
+    """The full address of a page (a URL name of ``competence.web.urls``), for an email."""
+    return settings.BASE_URL + reverse(name, args=args)
+
+
+def _send(to: list[str], subject: str, body: str, task: str) -> int:
+    """Send a notice; ``task`` is the full address of the page where its task is done."""
     to = [a for a in to if a]
     if not to or _quiet.get():
         return 0
     try:
-        return send_mail(subject, body, None, to)
+        return send_mail(subject, f"{body}\n\n{task}\n", None, to)
     except OSError as exc:  # the mail server is down: the workflow goes on
         log.warning("could not send %r: %s", subject, exc)
         return 0
@@ -53,7 +62,8 @@ def submitted(assessment: Assessment) -> int:
         [_assessor_email(person)],
         f"{person.name} submitted a self-assessment",
         f"{person.name} submitted their self-assessment for cycle "
-        f"{assessment.cycle.name}. You are their assessor: please review it in competence.",
+        f"{assessment.cycle.name}. You are their assessor: please review it here:",
+        link("review", person.pk),
     )
 
 
@@ -68,7 +78,8 @@ def reviewed(assessment: Assessment) -> int:
         f"Your self-assessment for cycle {assessment.cycle.name} was reviewed. "
         "Your results page in competence shows your assessor's ratings, where they differ from "
         "yours and their comments: accept each one or reply, and then your assessor agrees the "
-        "ratings with you.",
+        "ratings with you. Your results:",
+        link("results", person.pk),
     )
 
 
@@ -86,7 +97,8 @@ def answered(assessment: Assessment, replies: int) -> int:
         f"{person.name} answered your review"
         + (f": {replies} repl{'ies' if replies != 1 else 'y'}" if replies else ""),
         f"{person.name} {said} of your review for cycle {assessment.cycle.name}. "
-        "Read the answers on their review page in competence, then agree the ratings.",
+        "Read the answers on their review page, then agree the ratings:",
+        link("review", person.pk),
     )
 
 
@@ -96,7 +108,8 @@ def signed_off(assessment: Assessment) -> int:
         [person.email, _assessor_email(person)],
         f"Assessment signed off: {person.name}, cycle {assessment.cycle.name}",
         f"The {assessment.kind} assessment of {person.name} for cycle {assessment.cycle.name} "
-        "is signed off. It is now read-only; your results show it.",
+        "is signed off. It is now read-only; the results show it:",
+        link("results", person.pk),
     )
 
 
@@ -105,5 +118,6 @@ def reminder(person: Person, why: str) -> int:
         [person.email],
         "Time for your competence self-assessment",
         f"Hello {person.name},\n\n{why} Please sign in to competence and fill in your "
-        "self-assessment.",
+        "self-assessment here:",
+        link("self_assessment"),
     )

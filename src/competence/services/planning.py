@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 
 from competence.data import is_profile_file, with_profile_file
 from competence.domain.framework import Catalogue, Profile
-from competence.domain.planning import Need, plan
+from competence.domain.planning import MAX_NEEDS, Need, plan
 from competence.domain.team import Targets, coverage, single_points_of_failure
+from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.services import profiles
 from competence.services.team_view import Choice
@@ -51,6 +52,11 @@ def read_requirements(path: str | Path) -> dict[str, Any]:
     ``nobody_alone``; every problem named with its place."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_REQUIREMENTS_BYTES:
+            raise InputError(
+                f"{path}: larger than {MAX_REQUIREMENTS_BYTES // 1024} KB: a requirements file "
+                "is a few lines"
+            )
         text = path.read_text("utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -59,11 +65,44 @@ def read_requirements(path: str | Path) -> dict[str, Any]:
     return parse_requirements(text, str(path))
 
 
+MAX_REQUIREMENTS_BYTES = 64 * 1024
+"""The largest requirements file the planner reads."""
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line each item of ``requirements`` starts on (empty if the shape is not as expected)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "requirements" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
 def parse_requirements(text: str, path: str) -> dict[str, Any]:
+    """The requirements of a YAML text, checked (:func:`check_requirements`); a problem is named
+    with the file, the line and the field."""
+    if len(text.encode("utf-8")) > MAX_REQUIREMENTS_BYTES:
+        raise InputError(
+            f"{path}: larger than {MAX_REQUIREMENTS_BYTES // 1024} KB: a requirements file is "
+            "a few lines"
+        )
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not a YAML file: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else path
+        problem = getattr(exc, "problem", None) or "cannot be read"
+        raise InputError(f"{where}: not valid YAML (look at the indentation): {problem}") from None
+    return check_requirements(doc, path, _item_lines(text))
+
+
+def check_requirements(doc: object, path: str, lines: list[int] | None = None) -> dict[str, Any]:
+    """``requirements`` (each a competence, a level and at_least) and ``nobody_alone``, checked:
+    every problem is named with its place (``lines`` gives the line of each requirement)."""
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected `requirements:` and `nobody_alone:`")
     problems = []
@@ -71,8 +110,14 @@ def parse_requirements(text: str, path: str) -> dict[str, Any]:
     items = doc.get("requirements") or []
     if not isinstance(items, list):
         raise InputError(f"{path}: requirements: must be a list")
+    if len(items) > MAX_NEEDS:
+        raise InputError(
+            f"{path}: requirements: {len(items)} of them; a plan takes at most {MAX_NEEDS}"
+        )
+    lines = lines or []
     for i, item in enumerate(items):
-        where = f"{path}, requirements[{i}]"
+        where = f"{path}, line {lines[i]}" if i < len(lines) else path
+        where = f"{where}: requirements[{i}]"
         if not isinstance(item, dict):
             problems.append(f"{where}: expected competence, level and at_least")
             continue
@@ -109,24 +154,26 @@ def team_plan(choice: Choice, requirements: dict[str, Any], team: str | None) ->
 def plan_people(
     people: QuerySet[Person], requirements: dict[str, Any], empty: str = ""
 ) -> dict[str, Any]:
-    """The plan for these people (who the team view shows)."""
+    """The plan for these people (who the team view shows). People are identified by email,
+    and named; competences by number and slug, and named."""
     catalogue, officer, specialist = tiers(requirements, "requirements")
     over = {p for p in profiles.known_profiles() if profiles.catalogue_for(p) is catalogue}
     over.update(catalogue.profiles)
     members = [
-        (pk, email, ctx)
-        for pk, email, ctx, profile in people.order_by("email")
-        .values_list("id", "email", "context", "profile")
+        (pk, email, ctx, name)
+        for pk, email, ctx, profile, name in people.order_by("email")
+        .values_list("id", "email", "context", "profile", "name")
         .distinct()
         if profile in over  # rated on this framework's competences
     ]
     if not members:
         raise InputError(empty or "there is nobody in this team yet")
-    rated = counting_levels(pk for pk, _, _ in members)
+    rated = counting_levels(pk for pk, *_ in members)
     levels = {
-        email: {n: (k or 0, a or 0) for n, (k, a) in rated[pk].items()} for pk, email, _ in members
+        email: {n: (k or 0, a or 0) for n, (k, a) in rated[pk].items()} for pk, email, *_ in members
     }
-    context = {email: ctx for _, email, ctx in members}
+    context = {email: ctx for _, email, ctx, _ in members}
+    name_of = {email: name for _, email, _, name in members}
 
     def applies(number: int) -> frozenset[str]:
         req = officer.requirement(number)
@@ -139,14 +186,21 @@ def plan_people(
         level = item.get("level", "officer")
         if isinstance(level, dict):
             explicit = catalogue.framework.target(**level)
-            target, among, tier = explicit, None, str(explicit)
+            tier = " and ".join(f"{axis} {explicit.level(axis)}" for axis in explicit.axes)
+            target, among = explicit, None
         else:
             req = (specialist if level == "specialist" else officer).requirement(c.number)
             assert req is not None
             target, among, tier = req.target, applies(c.number), f"{level} level"
         at_least = item.get("at_least", 1)
         needs.append(
-            Need(c.number, target, at_least, f"at least {at_least} at {tier} in {c.name}", among)
+            Need(
+                c.number,
+                target,
+                at_least,
+                f"at least {people_count(at_least)} at {tier} in {c.name}",
+                among,
+            )
         )
     if requirements.get("nobody_alone"):
         for c in catalogue.framework.competences:
@@ -156,11 +210,12 @@ def plan_people(
                 needs.append(Need(c.number, req.target, 2, f"nobody alone on {c.name}", among))
     result = plan(levels, needs)
     slugs = {c.number: c.slug for c in catalogue.framework.competences}
+    names = {c.number: c.name for c in catalogue.framework.competences}
     numbers = list(slugs)
     targets = Targets.of(officer, specialist, numbers)
-    figures = coverage(((ctx, levels[e]) for _, e, ctx in members), targets, numbers)
+    figures = coverage(((ctx, levels[e]) for _, e, ctx, _ in members), targets, numbers)
     alone = single_points_of_failure(
-        [(e, ctx, levels[e]) for _, e, ctx in members], targets, numbers
+        [(e, ctx, levels[e]) for _, e, ctx, _ in members], targets, numbers
     )
     return {
         "people": len(members),
@@ -168,20 +223,36 @@ def plan_people(
             {
                 "number": n,
                 "slug": slugs[n],
+                "name": names[n],
                 "applies_to": figures[n].applies_to,
                 "meets_officer": figures[n].meets_officer,
                 "at_specialist": figures[n].at_specialist,
+                "exposure": figures[n].exposure,
             }
             for n in numbers
         ],
         "single_points_of_failure": [
-            {"number": n, "slug": slugs[n], "person": e} for n, e in alone
+            {
+                "number": n,
+                "slug": slugs[n],
+                "competence": names[n],
+                "person": e,
+                "name": name_of[e],
+            }
+            for n, e in alone
+        ],
+        "uncovered": [
+            {"number": n, "slug": slugs[n], "competence": names[n]}
+            for n in numbers
+            if figures[n].uncovered
         ],
         "steps": [
             {
                 "person": s.person,
+                "name": name_of[s.person],
                 "number": s.competence,
                 "slug": slugs[s.competence],
+                "competence": names[s.competence],
                 "axis": s.axis,
                 "from": s.level_from,
                 "to": s.level_to,
@@ -190,7 +261,7 @@ def plan_people(
         ],
         "levels_raised": result.levels,
         "closest": {
-            label: [{"person": p, "levels_short": n} for p, n in ranked]
+            label: [{"person": p, "name": name_of[p], "levels_short": n} for p, n in ranked]
             for label, ranked in result.closest.items()
         },
         "unmet": result.unmet,

@@ -4,6 +4,8 @@ against their later assessments."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -116,28 +118,56 @@ def plan_data(person: Person) -> list[dict[str, Any]]:
     return out
 
 
-@transaction.atomic
-def update(
-    item: PlanItem,
-    *,
-    status: str | None = None,
-    action: str | None = None,
-    due_on: dt.date | None = None,
-) -> PlanItem:
-    if status is not None:
-        item.status = status
-    if action is not None:
-        item.action = action
-    if due_on is not None:
-        item.due_on = due_on
-    item.full_clean(exclude=["person"])
-    item.save()
-    return item
+MAX_ACTION = 2000
+"""The longest activity a plan step takes, in characters."""
 
 
-def item_of(person: Person, item_id: int) -> PlanItem:
-    """One step of the person's plan."""
-    item = PlanItem.objects.filter(pk=item_id, person=person).first()
-    if item is None:
-        raise InputError(f"{person.email}: no plan step {item_id}")
-    return item
+@dataclass(frozen=True)
+class StepEdit:
+    """What a form says one step of the plan should become (each field as written)."""
+
+    status: str
+    action: str
+    due_on: str
+
+
+def save_plan(person: Person, edits: Mapping[int, StepEdit]) -> int:
+    """Save the whole plan at once: every step's status, activity and date, each as written.
+
+    Every problem is named with its step; when there is one, nothing is saved. Returns how many
+    steps changed."""
+    items = {i.pk: i for i in person.plan_items.all()}
+    names = {c.number: c.name for c in profiles.catalogue_for(person.profile).framework.competences}
+    problems: list[str] = []
+    changed: list[PlanItem] = []
+    for pk, edit in edits.items():
+        item = items.get(pk)
+        if item is None:
+            problems.append(f"step {pk}: not a step of {person.name}'s plan")
+            continue
+        where = f"{names.get(item.competence, item.competence)}, {item.axis}"
+        if edit.status not in STATUSES:
+            problems.append(f"{where}: status: one of {', '.join(STATUSES)}")
+        action = edit.action.strip()
+        if not action:
+            problems.append(f"{where}: activity: say what the step is")
+        elif len(action) > MAX_ACTION:
+            problems.append(
+                f"{where}: activity: at most {MAX_ACTION} characters, got {len(action)}"
+            )
+        due = edit.due_on.strip()
+        try:
+            due_on = dt.date.fromisoformat(due) if due else None
+        except ValueError:
+            problems.append(f"{where}: date: not a date, {due!r} (write YYYY-MM-DD)")
+            continue
+        if (item.status, item.action, item.due_on) != (edit.status, action, due_on):
+            item.status, item.action, item.due_on = edit.status, action, due_on
+            changed.append(item)
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        for item in changed:
+            item.full_clean(exclude=["person"])
+            item.save()
+    return len(changed)

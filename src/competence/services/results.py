@@ -15,7 +15,8 @@ from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES
 from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
 from competence.domain.ratings import Rating
-from competence.domain.team import Targets, coverage
+from competence.domain.team import Targets, coverage, single_points_of_failure
+from competence.domain.words import people as people_count
 from competence.services import profiles
 from competence.services.people import data as person_data
 from competence.services.policy import FiguresOver
@@ -311,6 +312,48 @@ def _coverage(figures: dict[int, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _exposure(
+    everyone: list[tuple[int, str]],
+    ratings: dict[int, Any],
+    figures: dict[int, Any],
+    named: bool,
+) -> dict[str, list[dict[str, Any]]]:
+    """The competences nobody meets at the officer target, and those only one person meets
+    (named when ``named``), in framework order."""
+    competences = load_catalogue().framework.competences
+    spof = [c for c in competences if figures[c.number].single_point_of_failure]
+    holders: dict[int, str] = {}
+    if named and spof:
+        catalogue = load_catalogue()
+        numbers = [c.number for c in competences]
+        targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
+        alone = dict(
+            single_points_of_failure(
+                [(pk, context, ratings[pk]) for pk, context in everyone],
+                targets,
+                [c.number for c in spof],
+            )
+        )
+        names = dict(Person.objects.filter(pk__in=set(alone.values())).values_list("pk", "name"))
+        holders = {n: names[pk] for n, pk in alone.items()}
+    return {
+        "uncovered": [
+            {"number": c.number, "slug": c.slug, "competence": c.name}
+            for c in competences
+            if figures[c.number].uncovered
+        ],
+        "single_points_of_failure": [
+            {
+                "number": c.number,
+                "slug": c.slug,
+                "competence": c.name,
+                "name": holders.get(c.number),
+            }
+            for c in spof
+        ],
+    }
+
+
 def team_summary(
     people: QuerySet[Person], page: int = 1, per_page: int | None = PER_PAGE
 ) -> dict[str, Any]:
@@ -366,6 +409,7 @@ def team_summary(
         "people": rows,
         "judged_against": judged_mix(chosen, versions),
         "coverage": _coverage(figures),
+        **_exposure(everyone, ratings, figures, named=True),
     }
 
 
@@ -384,33 +428,29 @@ def team_figures(over: FiguresOver, page: int = 1) -> dict[str, Any]:
     return private_summary(over)
 
 
-def _people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"
-
-
 def private_summary(over: FiguresOver) -> dict[str, Any]:
     """Figures without names: coverage per competence over the people :func:`policy.figures_over`
     chose (those the user may not see by name), no names and no rows; no figures either when
     they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
     min_group = settings.CONFIG.min_group_size
-    everyone, _, figures, (chosen, versions) = _team_figures(over.people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people)
     count = len(everyone)
     hidden = count < min_group
     if hidden and over.left_out:
         notice = (
-            f"Leaving out the {_people(over.left_out)} you see by name, fewer than "
-            f"{_people(min_group)} remain, so the figures are hidden: they would tell about "
+            f"Leaving out the {people_count(over.left_out)} you see by name, fewer than "
+            f"{people_count(min_group)} remain, so the figures are hidden: they would tell about "
             "individuals."
         )
     elif hidden:
         notice = (
-            f"The group has fewer than {_people(min_group)}, so its figures are hidden too: "
+            f"The group has fewer than {people_count(min_group)}, so its figures are hidden too: "
             "they would tell about individuals."
         )
     elif over.left_out:
         notice = (
-            f"The figures are over the {_people(count)} you do not see by name: the "
-            f"{_people(over.left_out)} you see by name are left out, so that subtracting what "
+            f"The figures are over the {people_count(count)} you do not see by name: the "
+            f"{people_count(over.left_out)} you see by name are left out, so that subtracting what "
             "you know of them cannot single anyone out."
         )
     else:
@@ -425,6 +465,11 @@ def private_summary(over: FiguresOver) -> dict[str, Any]:
         "coverage": [] if hidden else _coverage(figures),
         "judged_against": (
             {"versions": [], "text": ""} if hidden else judged_mix(chosen, versions, min_group)
+        ),
+        **(
+            {"uncovered": [], "single_points_of_failure": []}
+            if hidden
+            else _exposure(everyone, ratings, figures, named=False)
         ),
         "individuals": False,
         "hidden": hidden,

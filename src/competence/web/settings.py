@@ -12,6 +12,7 @@ INSECURE_KEY = "competence-insecure-key-for-the-command-line-only"
 SECRET_KEY = CONFIG.secret_key or INSECURE_KEY
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+BASE_URL = CONFIG.base_url  # emails' links start with it
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",

@@ -87,7 +87,7 @@ urlpatterns = [
     path("people/<int:person_id>/review/sign-off", review.review_sign_off, name="review_sign_off"),
     path("people/<int:person_id>/review/answers", review.review_answers, name="review_answers"),
     path("people/<int:person_id>/plan", plans.plan_generate, name="plan_generate"),
-    path("people/<int:person_id>/plan/<int:item_id>", plans.plan_item, name="plan_item"),
+    path("people/<int:person_id>/plan/edit", plans.plan_edit, name="plan_edit"),
     path("manage/import", manage.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
     path("api/v1/", api.urls),

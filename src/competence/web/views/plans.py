@@ -1,13 +1,13 @@
-"""A person's development plan: steps suggested from the gaps, and each step's progress."""
+"""A person's development plan: steps suggested from the gaps, and the plan edited as a whole."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from competence.errors import InputError
@@ -35,24 +35,54 @@ def plan_generate(request: HttpRequest, person_id: int) -> HttpResponse:
     return _back(person.pk)
 
 
+def _edits(request: HttpRequest) -> dict[int, plans.StepEdit]:
+    """The steps of the form, by id: ``step`` lists them, ``step-ID-FIELD`` holds each field."""
+    edits = {}
+    for raw in request.POST.getlist("step"):
+        if raw.isdigit():
+            pk = int(raw)
+            edits[pk] = plans.StepEdit(
+                status=request.POST.get(f"step-{pk}-status", ""),
+                action=request.POST.get(f"step-{pk}-action", ""),
+                due_on=request.POST.get(f"step-{pk}-due_on", ""),
+            )
+    return edits
+
+
 @login_required
-@require_http_methods(["POST"])
-def plan_item(request: HttpRequest, person_id: int, item_id: int) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The whole plan in one form: each step's activity, date and status, saved together."""
     person = person_for(request, person_id, "plan.edit")
-    try:
-        item = plans.item_of(person, item_id)
-    except InputError:
-        raise Http404("no such step") from None
-    status = request.POST.get("status")
-    if status not in plans.STATUSES:
-        raise Http404("no such status")
-    action = (request.POST.get("action") or "").strip() or None
-    due = (request.POST.get("due_on") or "").strip()
-    try:
-        due_on = dt.date.fromisoformat(due) if due else None
-    except ValueError:
-        messages.error(request, f"Not a date: {due!r} (write YYYY-MM-DD).")
-        return _back(person.pk)
-    plans.update(item, status=status, action=action, due_on=due_on)
-    messages.success(request, "The plan is updated.")
-    return _back(person.pk)
+    steps: list[dict[str, Any]] = plans.plan_data(person)
+    problems: list[str] = []
+    if request.method == "POST":
+        edits = _edits(request)
+        try:
+            changed = plans.save_plan(person, edits)
+        except InputError as exc:
+            problems = exc.problems
+            for step in steps:  # show what was written, to be put right
+                edit = edits.get(step["id"])
+                if edit is not None:
+                    step.update(status=edit.status, action=edit.action, due_on=edit.due_on)
+        else:
+            messages.success(
+                request,
+                f"The plan is saved ({changed} step{'s' if changed != 1 else ''} changed)."
+                if changed
+                else "The plan is saved (nothing changed).",
+            )
+            return _back(person.pk)
+    return render(
+        request,
+        "competence/plan.html",
+        {
+            "person": person,
+            "steps": steps,
+            "statuses": plans.STATUSES,
+            "problems": problems,
+            "max_action": plans.MAX_ACTION,
+        },
+        status=422 if problems else 200,
+    )

@@ -17,8 +17,6 @@ from competence.services import people, plans, policy, privacy, profiles, record
 from competence.services.export import export_rows
 from competence.web.views.common import XLSX_TYPE, attachment, person_for
 
-PLAN_STATUSES = plans.STATUSES
-
 
 @login_required
 def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -57,7 +55,6 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "plan": plans.plan_data(person),
             "next_profile": next_name,
             "can_edit_plan": policy.allowed(request.user, "plan.edit", person),
-            "plan_statuses": PLAN_STATUSES,
             "is_own": person.user_id == request.user.pk,
             "review": answers,
             "review_rows": sorted(answers["competences"], key=lambda c: not c["differs"])

@@ -7,6 +7,7 @@ import io
 from html import escape
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -14,11 +15,14 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
+from competence.data import load_catalogue
+from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
 from competence.services import policy, results, team_view
 from competence.services.catalogue import framework_data
+from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import XLSX_TYPE, attachment
 
 
@@ -119,20 +123,159 @@ EXAMPLE_REQUIREMENTS = """requirements:
     at_least: 1
 nobody_alone: true
 """
+ROWS = 5
+"""Requirement rows the planner's form starts with; "More rows" adds as many again."""
+MAX_ROWS = 30
+"""The most rows the form takes (a YAML file takes up to the planner's own limit)."""
+OWN_LEVELS = "own"
+
+
+class NeedForm(forms.Form):
+    """One requirement: a competence, a level, and how many people must meet it."""
+
+    competence = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    level = forms.ChoiceField(
+        choices=[
+            ("officer", "Officer target"),
+            ("specialist", "Specialist target"),
+            (OWN_LEVELS, "Levels chosen here"),
+        ],
+        initial="officer",
+    )
+    knowledge = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    application = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    at_least = forms.IntegerField(min_value=1, max_value=1000, initial=1, label="At least")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        framework = load_catalogue().framework
+        competence = self.fields["competence"]
+        assert isinstance(competence, forms.TypedChoiceField)
+        competence.choices = [
+            ("", "Choose a competence"),
+            *((c.number, f"{c.number}. {c.name}") for c in framework.competences),
+        ]
+        levels = [("", "–"), *((lv.level, f"{lv.level} {lv.name}") for lv in framework.levels)]
+        for axis in AXES:
+            field = self.fields[axis]
+            assert isinstance(field, forms.TypedChoiceField)
+            field.choices = levels
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("competence") is not None and data.get("level") == OWN_LEVELS:
+            for axis in AXES:
+                if data.get(axis) is None:
+                    self.add_error(axis, f"Choose the {axis} level, or a profile's target.")
+        return data
+
+    def requirement(self) -> dict[str, Any] | None:
+        """The requirement as the YAML file writes it (None for a row left empty)."""
+        data = self.cleaned_data
+        if data.get("competence") is None:
+            return None
+        level: Any = data["level"]
+        if level == OWN_LEVELS:
+            level = {axis: data[axis] for axis in AXES}
+        return {"competence": data["competence"], "level": level, "at_least": data["at_least"]}
+
+
+NeedFormSet = forms.formset_factory(
+    NeedForm, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS
+)
+
+
+class PlanForm(forms.Form):
+    nobody_alone = forms.BooleanField(
+        required=False,
+        label="Nobody alone: at least 2 people at the officer target on every competence that "
+        "applies to them",
+    )
+    file = forms.FileField(
+        required=False,
+        label="Or upload the requirements as a YAML file",
+        help_text="As for competence team plan --requirements; it replaces the rows above.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > MAX_REQUIREMENTS_BYTES:
+            raise forms.ValidationError(
+                f"{upload.name}: larger than {MAX_REQUIREMENTS_BYTES // 1024} KB: a requirements "
+                "file is a few lines"
+            )
+        return upload
+
+
+BLANK_ROW = {"level": "officer", "at_least": 1}
+
+
+def _blank_rows(kept: list[dict[str, Any]], more: int) -> Any:
+    """The form's rows: those kept, then ``more`` blank ones (at most :data:`MAX_ROWS`)."""
+    return NeedFormSet(prefix="need", initial=(kept + [BLANK_ROW] * more)[:MAX_ROWS])
+
+
+def _requirements(form: PlanForm, rows: Any) -> dict[str, Any] | None:
+    """The requirements the form states (None while a field of it is not valid): the uploaded
+    file when there is one, else the rows and the nobody-alone box; checked as a file is."""
+    from competence.services.planning import check_requirements, parse_requirements
+
+    if not form.is_valid():
+        return None
+    upload = form.cleaned_data.get("file")
+    if upload is not None:
+        name = upload.name or "requirements.yaml"
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not a text file (UTF-8)") from None
+        return parse_requirements(text, name)
+    if not rows.is_valid():
+        return None
+    wanted = [r for f in rows if (r := f.requirement()) is not None]
+    nobody_alone = form.cleaned_data["nobody_alone"]
+    if not wanted and not nobody_alone:
+        raise InputError("Choose at least one competence, tick nobody alone, or upload a file.")
+    return check_requirements({"requirements": wanted, "nobody_alone": nobody_alone}, "the form")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_plan(request: HttpRequest) -> HttpResponse:
-    """State the team's requirements; see coverage, single points of failure and the plan."""
-    from competence.services.planning import parse_requirements, plan_people
+    """Choose the team's requirements (a form, or a YAML file); see the fewest levels raised
+    to meet them, single points of failure and uncovered competences, and who is closest."""
+    from competence.services.planning import plan_people
 
     choice = _choice(request, individuals_only=True)
-    text = request.POST.get("requirements", EXAMPLE_REQUIREMENTS)
-    context: dict[str, Any] = {"requirements": text}
-    if request.method == "POST":
-        try:
-            context["plan"] = plan_people(choice.people, parse_requirements(text, "requirements"))
-        except InputError as exc:
-            context["problems"] = exc.problems
-    return render(request, "competence/team_plan.html", context)
+    context: dict[str, Any] = {
+        "example": EXAMPLE_REQUIREMENTS,
+        "label": choice.label,
+        "max_rows": MAX_ROWS,
+    }
+    status = 200
+    if request.method != "POST":
+        rows, form = _blank_rows([], ROWS), PlanForm()
+    else:
+        rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
+        if "more" in request.POST and rows.is_valid():
+            kept = [f.cleaned_data or BLANK_ROW for f in rows]
+            rows = _blank_rows(kept, ROWS)
+            if len(kept) < len(rows.forms):  # the keyboard goes on where the new rows start
+                rows.forms[len(kept)].fields["competence"].widget.attrs["autofocus"] = True
+        else:
+            try:
+                requirements = _requirements(form, rows)
+            except InputError as exc:
+                context["problems"] = exc.problems
+                requirements = None
+            if requirements is None:
+                status = 422
+            else:
+                try:
+                    context["plan"] = plan_people(choice.people, requirements)
+                except budget.OverBudget as exc:
+                    context["problems"] = exc.problems
+                except InputError as exc:
+                    context["problems"], status = exc.problems, 422
+    context |= {"rows": rows, "form": form}
+    return render(request, "competence/team_plan.html", context, status=status)

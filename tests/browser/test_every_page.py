@@ -1,0 +1,180 @@
+"""Every page of the app, signed in as each role, checked with axe-core at 1280 px and 390 px
+(no violation of any impact), and at 360 px for a page body that never scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import Server, assessor_of, axe_violations, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (1280, 390)
+NARROW = 360
+WIDE = """() => [document.documentElement.scrollWidth, window.innerWidth]"""
+
+
+def person_id(server: Server, username: str) -> int:
+    with sqlite3.connect(server.database) as db:
+        row = db.execute(
+            "SELECT p.id FROM competence_person p JOIN auth_user u ON u.id = p.user_id "
+            "WHERE u.username = ?",
+            (username,),
+        ).fetchone()
+    assert row, username
+    return int(row[0])
+
+
+def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
+    """(name, path, what to do once there) of every page the role reaches."""
+    nothing = None
+    if role == "anonymous":
+        yield "signin", "/signin", nothing
+        yield "password-reset", "/password-reset", nothing
+        yield "password-reset-sent", "/password-reset/sent", nothing
+        yield "password-reset-bad-link", "/password-reset/MQ/not-a-token", nothing
+        yield "password-reset-done", "/password-reset/done", nothing
+        yield "signin-failed", "/signin", failed_sign_in
+        return
+    if role == "member":
+        member = server.draft_user()
+        own = person_id(server, member)
+        yield "assessment", "/me/assessment", nothing
+        yield "results", f"/people/{own}", nothing
+        yield "results-with-plan", f"/people/{own}", suggest_steps
+        yield "plan-edit", f"/people/{own}/plan/edit", nothing
+        yield "plan-edit-problem", f"/people/{own}/plan/edit", bad_plan_date
+        yield "framework", "/framework?profile=pmo-specialist&context=programme", nothing
+        yield "compare", "/framework/compare", nothing
+        yield "forbidden", "/team", nothing
+        yield "not-found", "/people/999999", nothing
+        return
+    if role == "assessor":
+        assessor = assessor_of(server, server.draft_user())
+        yield "review-list", "/review", nothing
+        yield "review", "/review", open_first_review
+        yield "team-figures", "/team", nothing
+        yield "results-own", f"/people/{person_id(server, assessor)}", nothing
+        return
+    if role == "lead":
+        yield "team", "/team", nothing
+        yield "team-programme", "/team?context=programme", nothing
+        yield "team-plan", "/team/plan", nothing
+        yield "team-plan-result", "/team/plan", plan_the_team
+        yield "team-plan-problem", "/team/plan", plan_nothing
+        yield "results-of-a-person", "/team", open_first_person
+        yield "api-docs", "/api/v1/docs", nothing
+        return
+    if role == "admin":
+        yield "import", "/manage/import", nothing
+        yield "import-problem", "/manage/import", import_a_bad_file
+        yield "review-list-admin", "/review", nothing
+
+
+def failed_sign_in(page: Any) -> None:
+    page.get_by_label("User name").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def suggest_steps(page: Any) -> None:
+    button = page.get_by_role("button", name=re.compile("^Suggest the next steps"))
+    if button.count():
+        button.click()
+        page.wait_for_load_state()
+
+
+def bad_plan_date(page: Any) -> None:
+    dates = page.locator("input[type=date]")
+    if dates.count():
+        dates.first.evaluate("e => { e.type = 'text'; e.value = 'soon'; }")
+        page.get_by_role("button", name="Save the plan").click()
+        page.wait_for_load_state()
+
+
+def open_first_review(page: Any) -> None:
+    page.locator("main a[href$='/review']").first.click()
+    page.wait_for_load_state()
+
+
+def plan_the_team(page: Any) -> None:
+    page.locator("#id_need-0-competence").select_option("23")
+    page.locator("#id_need-0-level").select_option("specialist")
+    page.locator("#id_need-0-at_least").fill("3")
+    page.locator("#id_need-1-competence").select_option("6")
+    page.locator("#id_need-1-at_least").fill("9")
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.wait_for_load_state()
+
+
+def plan_nothing(page: Any) -> None:
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.wait_for_load_state()
+
+
+def open_first_person(page: Any) -> None:
+    page.locator("main table a[href^='/people/']").first.click()
+    page.wait_for_load_state()
+
+
+def import_a_bad_file(page: Any) -> None:
+    page.get_by_label(re.compile("^File")).set_input_files(
+        files=[
+            {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"name,email\nx,not-an-email\n"}
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+
+
+ROLES = ("anonymous", "member", "assessor", "lead", "admin")
+
+
+def username(server: Server, role: str) -> str | None:
+    if role == "member":
+        return server.draft_user()
+    if role == "assessor":
+        return assessor_of(server, server.draft_user())
+    return None if role == "anonymous" else role
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_passes_axe_and_fits_a_phone(browser: Any, server: Server, role: str) -> None:
+    found: dict[str, Any] = {}
+    who = username(server, role)
+    for width in (*WIDTHS, NARROW):
+        context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        if who:
+            sign_in(page, server, who)
+        for name, path, then in pages(server, role):
+            page.goto(server.url + path)
+            if then is not None:
+                then(page)
+            label = f"{name}@{width}"
+            if width == NARROW:
+                scroll, inner = page.evaluate(WIDE)
+                if scroll > inner:
+                    found[label] = f"the page is {scroll}px wide in a {inner}px window"
+                continue
+            screenshot(page, f"every-{role}-{label}")
+            violations = axe_violations(page)
+            if violations:
+                found[label] = violations
+        context.close()
+    report = "\n".join(
+        f"{label}: "
+        + (
+            problems
+            if isinstance(problems, str)
+            else "; ".join(f"{v['id']} ({v['impact']}) at {v['nodes']}" for v in problems)
+        )
+        for label, problems in found.items()
+    )
+    assert not found, report
