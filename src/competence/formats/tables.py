@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from competence.errors import InputError
+from competence.formats.limits import (
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_JSON_BYTES,
+    MAX_SHARED_STRINGS_BYTES,
+    MAX_UNPACKED_BYTES,
+    size,
+)
 
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_SHEET = "Self-assessment"
@@ -117,10 +125,16 @@ def check_path(path: Path) -> None:
     try:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
+            length = f.seek(0, 2)
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(f"{name}: the file is empty")
+    if length > MAX_FILE_BYTES:
+        raise InputError(
+            f"{name}: the file is too large ({size(length)}): an import takes at most "
+            f"{size(MAX_FILE_BYTES)}; split it into smaller files"
+        )
 
 
 def file_kind(path: Path) -> str:
@@ -230,11 +244,20 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
             line = reader.line_num + 1
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue
+            if max(map(len, cells)) > MAX_CELL_CHARS:
+                yield start, [], too_long(cells)
+                continue
             yield start, cells, None
 
     return Table(
         name, "csv", normalise(header), index, rows(), f"{name}, line ", close=stream.close
     )
+
+
+def too_long(cells: list[Any]) -> str:
+    """The problem of a row with a cell longer than :data:`MAX_CELL_CHARS`."""
+    column = next(i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > MAX_CELL_CHARS)
+    return f"column {column + 1}: a cell longer than {MAX_CELL_CHARS} characters"
 
 
 def _not_utf8(name: str, line: int) -> str:
@@ -261,6 +284,7 @@ def _open_xlsx(
     from openpyxl import load_workbook
 
     name = str(path)
+    check_workbook_sizes(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -306,6 +330,9 @@ def _open_xlsx(
             for number, cells in enumerate(cells_iter, start=header_row + 1):
                 if not any(c is not None and str(c).strip() for c in cells):
                     continue
+                if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
+                    yield number, [], too_long(list(cells))
+                    continue
                 yield number, list(cells), None
         except InputError:
             raise
@@ -324,9 +351,60 @@ def _open_xlsx(
     )
 
 
+def check_workbook_sizes(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack to more than the limits, from the sizes its
+    directory records (unpacking stops at a part's recorded size, so they cannot lie)."""
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+    total = sum(p.file_size for p in parts)
+    strings = [p for p in parts if p.filename.lower().endswith("sharedstrings.xml")]
+    for part in strings:
+        if part.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise InputError(
+                f"{name}: the workbook's shared texts ({part.filename}) unpack to "
+                f"{size(part.file_size)}, more than the {size(MAX_SHARED_STRINGS_BYTES)} an "
+                "import takes"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"{name}: the workbook unpacks to {size(total)}, more than the "
+            f"{size(MAX_UNPACKED_BYTES)} an import takes; split it into smaller files"
+        )
+
+
+def read_json_bytes(path: Path) -> bytes:
+    """A JSON file's bytes, unpacked when it is gzip-compressed, at most :data:`MAX_JSON_BYTES`
+    of them: unpacking goes a piece at a time and stops at the limit."""
+    import gzip
+    import zlib
+
+    with path.open("rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    try:
+        if gzipped:
+            with gzip.open(path, "rb") as stream:
+                data = stream.read(MAX_JSON_BYTES + 1)
+        else:
+            with path.open("rb") as plain:
+                data = plain.read(MAX_JSON_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: not a readable gzip file: {exc}") from None
+    if len(data) > MAX_JSON_BYTES:
+        what = "unpacks to" if gzipped else "holds"
+        raise InputError(
+            f"{path}: the JSON document {what} more than {size(MAX_JSON_BYTES)}, the most an "
+            "import takes (move a whole database with backup and restore)"
+        )
+    return data
+
+
 def read_text(path: Path) -> str:
-    """A whole text file (for JSON), with clear errors."""
-    data = path.read_bytes()
+    """A whole JSON file as text (unpacked when it is gzip-compressed), with clear errors."""
+    data = read_json_bytes(path)
     if b"\x00" in data[:SNIFF_BYTES]:
         raise InputError(f"{path}: not a text file")
     try:

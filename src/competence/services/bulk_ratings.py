@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from competence.data import load_catalogue
 from competence.domain import workflow
-from competence.errors import InputError
+from competence.errors import InputError, Problems
 from competence.formats.tables import unescape_cell
 from competence.services.profiles import current_framework, latest_version_ids
 from competence.services.records import open_cycle
@@ -174,7 +174,7 @@ def import_ratings(
     label_person = src.person or ""
     last: tuple[int | None, str | None, str] = (None, None, "")
     last_state: _Key | None = None
-    problems: list[str] = []
+    problems = Problems()
     where = src.where
     escaped = src.escaped
     count = 0
@@ -213,11 +213,13 @@ def import_ratings(
             return found
 
         for number, cells, problem in src.rows():
+            if problems.full:
+                break  # the report lists the first ones and counts the rest: read no further
             count += 1
             if count % 20000 == 0:
                 progress("importing", count, None)
             if problem:
-                problems.append(f"{where(number)}: {problem}")
+                problems.add(f"{where(number)}: {problem}")
                 continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
@@ -253,30 +255,26 @@ def import_ratings(
             ):
                 at = where(number)
                 if not person:
-                    problems.append(f"{at}: person: is empty")
+                    problems.add(f"{at}: person: is empty")
                 elif person_id is None:
-                    problems.append(
+                    problems.add(
                         f"{at}: person: no person with the email or employee id {person!r} "
                         "(import the people file first)"
                     )
                 if not raw_c:
-                    problems.append(f"{at}: competence: is empty")
+                    problems.add(f"{at}: competence: is empty")
                 elif number_c is None:
-                    problems.append(
+                    problems.add(
                         f'{at}: competence: unknown competence "{raw_c}" (use a number 1-29, '
                         "a slug or the exact name)"
                     )
                 for axis, raw, value in (("knowledge", raw_k, k), ("application", raw_a, a)):
                     if value == BAD:
-                        problems.append(
+                        problems.add(
                             f'{at}: {axis}: must be a whole number from 0 to 5, got "{raw}"'
                         )
                 if row_kind not in KINDS:
-                    problems.append(
-                        f"{at}: kind: must be self, assessor or agreed, got {row_kind!r}"
-                    )
-                if len(problems) > 10000:
-                    break
+                    problems.add(f"{at}: kind: must be self, assessor or agreed, got {row_kind!r}")
                 continue
             row_cycle = cycle  # given: the file's column is not read (icy is -1)
             if icy >= 0:
@@ -285,7 +283,7 @@ def import_ratings(
                     row_cycle = unescape_cell(row_cycle)
                 row_cycle = row_cycle.strip() or None
             if row_cycle is not None and len(row_cycle) > 100:
-                problems.append(f"{where(number)}: cycle: longer than 100 characters")
+                problems.add(f"{where(number)}: cycle: longer than 100 characters")
                 continue
             if person_id == last[0] and row_cycle == last[1] and row_kind == last[2]:
                 state = last_state
@@ -302,7 +300,7 @@ def import_ratings(
                 )
                 last_state = state
                 if state.assessment_id is None:
-                    problems.append(
+                    problems.add(
                         f"{where(number)}: {person}, cycle {cycles[row_cycle].name}, "
                         f"{row_kind}: the cycle is signed off and read-only; import into "
                         "a new cycle (--cycle), or have an admin reopen it"
@@ -312,7 +310,7 @@ def import_ratings(
                 continue
             bit = 1 << number_c
             if state.bits & bit:
-                problems.append(
+                problems.add(
                     f"{where(number)}: competence: {names[number_c]} ({number_c}) appears twice "
                     f"for {person}"
                 )
@@ -331,7 +329,7 @@ def import_ratings(
                 writer.flush()
                 progress("importing", count, None)
         if problems:
-            raise InputError(problems)
+            raise problems.error()
         if count == 0:
             raise InputError(f"{src.source}: holds no ratings")
         writer.flush()

@@ -6,6 +6,7 @@ asks :mod:`competence.services.policy` who may see what.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from competence.data import load_catalogue
@@ -22,6 +24,7 @@ from competence.domain.framework import CONTEXTS
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
+from competence.formats import json_stream
 from competence.services import people, policy, records, results, team_view
 from competence.services.catalogue import (
     framework_data,
@@ -46,6 +49,15 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BoundedParser(Parser):
+    """Request bodies are JSON whose nesting is checked before it is decoded."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        text = request.body.decode("utf-8")
+        json_stream.check_depth(text, "body")
+        return json.loads(text)
+
+
 api = NinjaAPI(
     title="competence",
     version="1",
@@ -53,6 +65,7 @@ api = NinjaAPI(
     "Framework role profile). Field names are those of `competence gap --json`.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=BoundedParser(),
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),
     docs_decorator=login_required,  # the description and docs are for signed-in users too
@@ -85,8 +98,10 @@ def workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:  # a body that is not JSON: invalid input, like any other
+        cause = exc.__cause__
+        problems = cause.problems if isinstance(cause, InputError) else ["not valid JSON"]
         return api.create_response(
-            request, {"detail": [{"loc": ["body"], "msg": "not valid JSON"}]}, status=422
+            request, {"detail": [{"loc": ["body"], "msg": p} for p in problems]}, status=422
         )
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
