@@ -55,3 +55,40 @@ def test_the_import_page_lists_the_first_100_problems_and_counts_the_rest(org: O
     text = signed_in(org.lead).post("/manage/import", {"file": upload}).content.decode()
     assert text.count("<li>r.csv, line ") == 100
     assert "... and 150 more problems" in text
+
+
+def test_the_import_page_refuses_a_csv_cut_mid_row(org: Org) -> None:
+    upload = SimpleUploadedFile(
+        "r.csv", b"person,competence,knowledge,application\nalan@example.org,1,3,3\nalan@exa"
+    )
+    text = signed_in(org.lead).post("/manage/import", {"file": upload}).content.decode()
+    assert "Nothing was imported" in text
+    assert "r.csv, line 3: has 1 field where the header has 4" in text
+    kept = Assessment.objects.get(person=org.alan, kind="self").ratings.get()
+    assert (kept.knowledge, kept.application) == (2, 1)  # as it was before
+
+
+TOO_LONG = "evidence: longer than 2000 characters (it has 2001)"
+
+
+def test_the_api_and_the_form_give_the_evidence_limit_the_same_message(org: Org) -> None:
+    client = signed_in(org.grace_user)
+    response = client.put(
+        "/api/v1/me/self-assessment",
+        {"ratings": [{"competence": 1, "knowledge": 3, "evidence": "e" * 2001}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"loc": ["body", "ratings", 0, "evidence"], "msg": TOO_LONG}
+    ]
+    page = client.post("/me/assessment", {"knowledge-1": "3", "evidence-1": "e" * 2001})
+    assert TOO_LONG in page.content.decode()
+    fetched = client.post(
+        "/me/assessment",
+        {"knowledge-1": "3", "evidence-1": "e" * 2001},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert fetched.status_code == 422
+    assert fetched.json()["errors"]["evidence-1"] == [TOO_LONG]
+    assert not Assessment.objects.filter(person=org.grace).exists()

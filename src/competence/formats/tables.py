@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from competence.errors import InputError
+from competence.errors import InputError, Problems
 from competence.formats.limits import (
     MAX_CELL_CHARS,
     MAX_FILE_BYTES,
@@ -226,6 +226,7 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
         stream.close()
         raise
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    width = len(header)
 
     def rows() -> Iterator[RawRow]:
         line = 1  # lines consumed so far (the header)
@@ -244,6 +245,9 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
             line = reader.line_num + 1
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue
+            if len(cells) != width:
+                yield start, [], wrong_width(len(cells), width)
+                continue
             if max(map(len, cells)) > MAX_CELL_CHARS:
                 yield start, [], too_long(cells)
                 continue
@@ -251,6 +255,14 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
 
     return Table(
         name, "csv", normalise(header), index, rows(), f"{name}, line ", close=stream.close
+    )
+
+
+def wrong_width(found: int, width: int) -> str:
+    """The problem of a CSV row with more or fewer fields than its header (a cut file, say)."""
+    return (
+        f"has {found} field{'s' if found != 1 else ''} where the header has {width} "
+        "(a row cut short or with extra fields; leave a cell empty for not rated)"
     )
 
 
@@ -289,6 +301,13 @@ def _open_xlsx(
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+    cells_iter: Iterator[tuple[Any, ...]] = iter(())
+
+    def close() -> None:
+        """Close the rows being read, then the workbook (which stays open while they are)."""
+        getattr(cells_iter, "close", lambda: None)()
+        book.close()
+
     try:
         if not book.sheetnames:
             raise InputError(f"{name}: the workbook has no sheets")
@@ -318,11 +337,17 @@ def _open_xlsx(
                 f"{name}, sheet {title}: no header row with the columns "
                 f"{', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows"
             )
+        read = {i: n for n, i in index.items() if n == names[i]}  # the columns the import reads
+        # A read-only sheet knows its part in the archive (openpyxl gives no public name for it).
+        part = str(getattr(sheet, "_worksheet_path", ""))
+        problems = formulas_and_merges(path, part, read, header_row, f"{name}, sheet {title}, ")
+        if problems:
+            raise problems.error()
     except InputError:
-        book.close()
+        close()
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways inside openpyxl
-        book.close()
+        close()
         raise InputError(f"{name}: not a readable workbook: {exc}") from None
 
     def rows() -> Iterator[RawRow]:
@@ -347,7 +372,7 @@ def _open_xlsx(
         rows(),
         f"{name}, sheet {title}, row ",
         labels=labels,
-        close=book.close,
+        close=close,
     )
 
 
@@ -374,6 +399,80 @@ def check_workbook_sizes(path: Path) -> None:
             f"{name}: the workbook unpacks to {size(total)}, more than the "
             f"{size(MAX_UNPACKED_BYTES)} an import takes; split it into smaller files"
         )
+
+
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s/>]")
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def formulas_and_merges(
+    path: Path, part: str, columns: Mapping[int, str], header_row: int, where: str
+) -> Problems:
+    """Formulas and merged cells below the header in the columns an import reads (0-based
+    positions with their names): a formula's value is not read, and merged cells leave every
+    row but the first empty, so both would import as not rated without a word. The part is
+    searched for either first, at the speed of a byte search; only a sheet that has one is
+    parsed."""
+    problems = Problems()
+    with zipfile.ZipFile(path) as archive:
+        if part not in archive.namelist():
+            return problems
+        return _formulas_and_merges(archive, part, columns, header_row, where)
+
+
+def _formulas_and_merges(
+    archive: zipfile.ZipFile, part: str, columns: Mapping[int, str], header_row: int, where: str
+) -> Problems:
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+
+    problems = Problems()
+    with archive.open(part) as stream:
+        tail = b""
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            if _FORMULA_OR_MERGE.search(tail + chunk):
+                break
+            tail = chunk[-16:]
+        else:
+            return problems
+    with archive.open(part) as stream:
+        row = column = 0
+        for event, element in iterparse(stream, ("start", "end")):
+            tag = element.tag.removeprefix(_SHEET_NS)
+            if event == "start":
+                if tag == "row":
+                    row = int(element.get("r") or row + 1)
+                    column = 0
+                continue
+            if tag == "c":
+                place = element.get("r")
+                column = coordinate_to_tuple(place)[1] if place else column + 1
+                formula = element.find(f"{_SHEET_NS}f")
+                if formula is not None and row > header_row and column - 1 in columns:
+                    shown = "=" + (formula.text or "")[:40]
+                    problems.add(
+                        f"{where}row {row}, column {get_column_letter(column)} "
+                        f"({columns[column - 1]}): holds a formula ({shown}); type the value "
+                        "itself: an import does not work formulas out"
+                    )
+            elif tag == "row":
+                element.clear()
+            elif tag == "mergeCell":
+                ref = element.get("ref") or ""
+                try:
+                    first_col, _, last_col, last_row = (int(n or 0) for n in range_boundaries(ref))
+                except (TypeError, ValueError):
+                    continue
+                spans = range(first_col - 1, last_col)
+                if last_row > header_row and any(c in columns for c in spans):
+                    problems.add(
+                        f"{where}cells {ref}: merged cells where an import reads values; unmerge "
+                        "them and give each row its own value"
+                    )
+            if problems.full:
+                break
+    return problems
 
 
 def read_json_bytes(path: Path) -> bytes:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from competence.data import load_catalogue
 from competence.domain import workflow
+from competence.domain.ratings import EVIDENCE_LIMIT, evidence_problem
 from competence.errors import InputError, Problems
 from competence.formats.tables import unescape_cell
 from competence.services.profiles import current_framework, latest_version_ids
@@ -316,9 +317,16 @@ def import_ratings(
                 )
                 continue
             state.bits |= bit
+            evidence = cells[ie] if ie >= 0 else ""
+            if len(evidence) > EVIDENCE_LIMIT:
+                if escaped and evidence[:1] == "'":
+                    evidence = unescape_cell(evidence)
+                too_long = evidence_problem(evidence.strip())
+                if too_long:
+                    problems.add(f"{where(number)}: {too_long}")
+                    continue
             if problems:
                 continue  # nothing will be kept: only look for more problems
-            evidence = cells[ie] if ie >= 0 else ""
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from competence.data import json_path, schema_validator
+from competence.domain.ratings import evidence_problem
 from competence.errors import InputError
 from competence.services import profiles
 from competence.services.profiles import current_framework, latest_version_ids
@@ -149,6 +150,9 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
         )
         for j, r in enumerate(a["ratings"]):
             date(r["rated_at"], f"{where}.ratings[{j}].rated_at")
+            too_long = evidence_problem(r["evidence"])
+            if too_long:
+                problems.append(f"{where}.ratings[{j}].{too_long}")
     for i, item in enumerate(doc["plans"]):
         if item["person"].lower() not in emails:
             problems.append(f"{source}, plans[{i}].person: {item['person']} is not in people")

@@ -18,7 +18,7 @@ from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
-from competence.domain.ratings import Rating
+from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import notify, profiles
@@ -31,10 +31,7 @@ from competence.store.models import (
 from competence.store.models import Rating as RatingRow
 from competence.store.queries import counting_per_cycle
 
-__all__ = ["WorkflowError"]
-
-EVIDENCE_LIMIT = 2000
-"""The most characters of evidence one rating keeps, wherever it comes from."""
+__all__ = ["EVIDENCE_LIMIT", "WorkflowError", "evidence_problem"]
 
 
 def cli_actor(as_user: str | None = None) -> str:

@@ -21,7 +21,7 @@ from competence.data import load_catalogue
 from competence.domain import budget
 from competence.domain.analysis import assess
 from competence.domain.framework import CONTEXTS
-from competence.domain.ratings import Rating
+from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
 from competence.formats import json_stream
@@ -115,7 +115,11 @@ class RatingIn(Schema):
     competence: int | str = Field(..., description="Number (1-29), slug or name")
     knowledge: int | None = Field(None, ge=0, le=5)
     application: int | None = Field(None, ge=0, le=5)
-    evidence: str | None = Field(None, max_length=2000)
+    evidence: str | None = Field(
+        None,
+        description=f"At most {EVIDENCE_LIMIT} characters",
+        json_schema_extra={"maxLength": EVIDENCE_LIMIT},  # checked by evidence_problem
+    )
 
 
 class GapIn(Schema):
@@ -149,6 +153,8 @@ def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]
                     "msg": f"{competence.name} is given twice",
                 }
             )
+        elif (too_long := evidence_problem(item.evidence)) is not None:
+            errors.append({"loc": ["body", field, i, "evidence"], "msg": too_long})
         else:
             out[competence.number] = Rating(item.knowledge, item.application, item.evidence)
     if errors:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,6 +22,13 @@ from competence.services import catalogue, policy, records
 
 LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
 EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
+
+
+def check_evidence(value: str) -> None:
+    """The limit of every way a rating comes in, with its message."""
+    problem = records.evidence_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 class AssessmentForm(forms.Form):
@@ -42,9 +50,9 @@ class AssessmentForm(forms.Form):
                 )
             self.fields[f"evidence-{n}"] = forms.CharField(
                 required=False,
-                max_length=EVIDENCE_LIMIT,
                 label=f"{c['name']}: evidence",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[check_evidence],
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": EVIDENCE_LIMIT}),
             )
 
     def ratings(self) -> dict[int, Rating]:
@@ -142,5 +150,6 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "editable": editable,
             "rated": records.rated_count(assessment, numbers) if assessment else 0,
             "total": len(competences),
+            "evidence_limit": EVIDENCE_LIMIT,
         },
     )
