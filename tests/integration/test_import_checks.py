@@ -139,3 +139,33 @@ def test_evidence_longer_than_the_form_takes_is_refused_in_a_json_export(
     with pytest.raises(InputError) as caught:
         import_file(path)
     assert f"{path}, assessments[0].ratings[0].{TOO_LONG}" in caught.value.problems
+
+
+def test_pmo_leads_come_back_from_a_json_export_when_their_users_are_there(
+    people: dict[str, Person], tmp_path: Path
+) -> None:
+    import json
+
+    from django.contrib.auth.models import User
+
+    from competence.services.export import export_document
+    from competence.store.models import Pmo
+    from tests.integration.conftest import wipe
+
+    Pmo.objects.get().leads.add(User.objects.create(username="lead"))
+    first = export_document()
+    assert first["pmos"] == [
+        {"name": "Programme Office", "context": "programme", "leads": ["lead"]}
+    ]
+    path = write(tmp_path, "export.json", json.dumps(first))
+    # Into an empty database: a plain export carries no users, so the lead is counted, not linked.
+    wipe()
+    report = import_file(path)
+    assert (report.counts["leads"], report.counts["leads_without_user"]) == (0, 1)
+    assert export_document()["pmos"][0]["leads"] == []
+    # With the lead's user there first, the round trip gives back the same document.
+    wipe()
+    User.objects.create(username="lead")
+    report = import_file(path)
+    assert (report.counts["leads"], report.counts["leads_without_user"]) == (1, 0)
+    assert export_document() == first

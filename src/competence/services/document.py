@@ -179,6 +179,11 @@ def import_document(
     problems += [f"{source}, people: {e} is already in the database" for e in clash[:100]]
     if problems:
         raise InputError(problems)
+    named = {u for p in doc["pmos"] for u in p.get("leads", [])}
+    users = {
+        u.get_username(): u for u in get_user_model().objects.filter(username__in=sorted(named))
+    }
+    leads = [(p["name"], u) for p in doc["pmos"] for u in p.get("leads", [])]
     counts = {
         "pmos": len(doc["pmos"]),
         "teams": len(doc["teams"]),
@@ -187,6 +192,10 @@ def import_document(
         "assessments": len(doc["assessments"]),
         "ratings": sum(len(a["ratings"]) for a in doc["assessments"]),
         "plans": len(doc["plans"]),
+        # Leads are users, which a plain export does not carry (a backup does): each lead whose
+        # user is in this database is linked, the others are counted here.
+        "leads": sum(1 for _, u in leads if u in users),
+        "leads_without_user": sum(1 for _, u in leads if u not in users),
     }
     if dry_run:
         return counts
@@ -200,10 +209,9 @@ def import_document(
                 pmos[p["name"]] = Pmo.objects.bulk_create(
                     [Pmo(name=p["name"], context=p["context"])]
                 )[0]
-        for p in doc["pmos"]:
-            # Leads are users: restored with a backup; a plain export carries no users.
-            leads = get_user_model().objects.filter(username__in=p.get("leads", []))
-            pmos[p["name"]].leads.add(*leads)
+        for pmo, username in leads:
+            if username in users:
+                pmos[pmo].leads.add(users[username])
         teams = TeamCache()
         for t in doc["teams"]:
             team = teams.get(split_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
