@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Swagger
 from ninja.errors import HttpError, ValidationError
@@ -32,8 +33,10 @@ from competence.services.catalogue import (
     profile_diff_data,
     profiles_data,
 )
+from competence.services.database import is_busy
 from competence.store import audit
 from competence.store.models import Assessment, Person
+from competence.web.views.common import BUSY_RETRY_SECONDS
 
 
 class TokenAuth(HttpBearer):
@@ -84,6 +87,18 @@ def over_budget(request: HttpRequest, exc: budget.OverBudget) -> HttpResponse:
     """The request ran past its time budget and was stopped (nothing was changed)."""
     response = api.create_response(request, {"detail": exc.report()}, status=503)
     response["Retry-After"] = "60"
+    return response
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's write lock was held too long by another writer: 503, nothing changed."""
+    if not is_busy(exc):
+        raise exc
+    response = api.create_response(
+        request, {"detail": "busy: another writer holds the database; try again"}, status=503
+    )
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response
 
 
