@@ -333,3 +333,166 @@ def test_saves_and_a_second_import_wait_for_an_import_and_none_is_lost(tmp_path:
         )
     assert per_cycle == {"bulk-a": 29 * BULK, "bulk-b": 29 * BULK, "now": 4}
     assert saved == last_saved  # every save that answered "saved" is there
+
+
+# -- races ---------------------------------------------------------------------------------------
+
+SAVER = """
+import sys
+from competence.services import database
+database.ready()
+from competence.domain import Rating
+from competence.services import records
+from competence.store import audit
+from competence.store.models import Cycle, Person
+cycle = Cycle.objects.get(name="race")
+print("ready", flush=True)
+for line in sys.stdin:  # one save a line: EMAIL COMPETENCE LEVEL
+    email, competence, level = line.split()
+    with audit.acting_as("cli:racer"):
+        records.save_draft(
+            Person.objects.get(email=email), cycle, {int(competence): Rating(int(level), 1)}
+        )
+    print("saved", flush=True)
+"""
+RACERS = 4
+TRIALS = 6
+
+
+@contextmanager
+def savers(url: str) -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes that save a self-assessment each time they are told to, each with its own
+    connection, started once and told at the same moment."""
+    env = {**os.environ, "COMPETENCE_DATABASE_URL": url}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(RACERS)
+    ]
+    try:
+        for saver in started:
+            assert saver.stdout is not None
+            assert saver.stdout.readline() == "ready\n", saver.stderr.read() if saver.stderr else ""
+        yield started
+    finally:
+        for saver in started:
+            if saver.stdin:
+                saver.stdin.close()
+            saver.wait(timeout=60)
+            for stream in (saver.stdout, saver.stderr):
+                if stream:
+                    stream.close()
+
+
+def race(started: list[subprocess.Popen[str]], lines: list[str]) -> None:
+    """Give each saver its line at once; every one must answer "saved"."""
+    for saver, line in zip(started, lines, strict=True):
+        assert saver.stdin is not None
+        saver.stdin.write(line + "\n")
+    for saver in started:
+        if saver.stdin:
+            saver.stdin.flush()
+    for saver in started:
+        assert saver.stdout is not None
+        answer = saver.stdout.readline()
+        assert answer == "saved\n", saver.stderr.read() if saver.stderr else answer
+
+
+def ratings_of(url: str, email: str) -> list[tuple[str, int, int]]:
+    """(kind, competence, knowledge) of every rating of the person in the race cycle."""
+    script = (
+        "import json, sys\n"
+        "from competence.services import database\n"
+        "database.ready()\n"
+        "from competence.store.models import Rating\n"
+        "rows = Rating.objects.filter(assessment__person__email=sys.argv[1], "
+        "assessment__cycle__name='race').values_list('assessment__kind', 'competence', "
+        "'knowledge')\n"
+        "print(json.dumps(sorted(rows)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, email],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COMPETENCE_DATABASE_URL": url},
+        check=True,
+    )
+    return [(str(k), int(n), int(level)) for k, n, level in json.loads(done.stdout)]
+
+
+def race_database(url: str, tmp_path: Path, people: int) -> None:
+    assert competence(url, "db", "upgrade").returncode == 0
+    assert competence(url, "import", str(people_file(tmp_path, people))).returncode == 0
+    made = competence(url, "cycle", "create", "race", "--opens", "2026-01-05")
+    assert made.returncode == 0, made.stderr
+
+
+def test_first_saves_of_one_self_assessment_at_once_make_one_and_keep_every_rating(
+    database_url: str, tmp_path: Path
+) -> None:
+    race_database(database_url, tmp_path, TRIALS)
+    with savers(database_url) as started:
+        for trial in range(TRIALS):
+            email = f"p{trial:05d}@example.org"
+            race(started, [f"{email} {n} 3" for n in range(1, RACERS + 1)])
+    for trial in range(TRIALS):
+        assert ratings_of(database_url, f"p{trial:05d}@example.org") == [
+            ("self", n, 3) for n in range(1, RACERS + 1)
+        ]
+
+
+def test_the_same_competence_saved_at_once_ends_as_one_rating(
+    database_url: str, tmp_path: Path
+) -> None:
+    race_database(database_url, tmp_path, TRIALS)
+    with savers(database_url) as started:
+        for trial in range(TRIALS):
+            email = f"p{trial:05d}@example.org"
+            race(started[:1], [f"{email} 29 1"])  # the assessment is there before the race
+            race(started, [f"{email} 1 {level}" for level in range(2, RACERS + 2)])
+    for trial in range(TRIALS):
+        rows = ratings_of(database_url, f"p{trial:05d}@example.org")
+        assert [(kind, n) for kind, n, _ in rows] == [("self", 1), ("self", 29)]
+        assert rows[0][2] in range(2, RACERS + 2)  # one of the saves, whole
+
+
+def test_two_imports_that_make_the_same_new_cycle_both_succeed(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert competence(database_url, "db", "upgrade").returncode == 0
+    assert competence(database_url, "import", str(people_file(tmp_path, 1600))).returncode == 0
+    halves = []
+    for half in (0, 1):
+        path = tmp_path / f"half{half}.csv"
+        with path.open("w") as f:
+            f.write("person,competence,knowledge,application,evidence\n")
+            for i in range(half * 800, half * 800 + 800):
+                for n in range(1, 30):
+                    f.write(f"p{i:05d}@example.org,{n},2,2,\n")
+        halves.append(path)
+    env = {**os.environ, "COMPETENCE_DATABASE_URL": database_url}
+    imports = [
+        subprocess.Popen(
+            [str(SCRIPT), "import", str(path), "--cycle", "new"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for path in halves
+    ]
+    outcomes = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in imports]
+    for p in imports:
+        if p.stderr:
+            p.stderr.close()
+    assert [code for code, _ in outcomes] == [0, 0], outcomes
+    listed = json.loads(competence(database_url, "cycle", "list", "--json").stdout)
+    assert [c["name"] for c in listed] == ["new"]
+    exported = competence(database_url, "export", "--format", "csv")
+    assert exported.stdout.count("\n") == 1 + 1600 * 29

@@ -23,7 +23,7 @@ from competence.domain.ratings import EVIDENCE_LIMIT, evidence_problem
 from competence.errors import InputError, Problems
 from competence.formats.tables import unescape_cell
 from competence.services.profiles import current_framework, latest_version_ids
-from competence.services.records import open_cycle
+from competence.services.records import cycle_named, open_cycle
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person
 from competence.store.models import Rating as RatingRow
@@ -199,12 +199,8 @@ def import_ratings(
                 if name is None:
                     found = open_cycle(quiet=True)
                 else:
-                    found = Cycle.objects.filter(name=name).first()
-                    if found is None:
-                        found = Cycle.objects.bulk_create(
-                            [Cycle(name=name, opens_on=timezone.localdate())]
-                        )[0]
-                        counts["cycles_created"] += 1
+                    found, made = cycle_named(name, timezone.localdate(), quiet=True)
+                    counts["cycles_created"] += made
                 cycles[name] = found
                 rows = Assessment.objects.filter(cycle=found).values_list(
                     "id", "person_id", "kind", "status"

@@ -23,6 +23,7 @@ from competence.domain.ratings import evidence_problem
 from competence.errors import InputError
 from competence.services import profiles
 from competence.services.profiles import current_framework, latest_version_ids
+from competence.services.records import cycle_named
 from competence.services.teams import TeamCache, split_path
 from competence.store.models import (
     Assessment,
@@ -242,14 +243,8 @@ def import_document(
         stored_cycles = {c.name: c for c in Cycle.objects.all()}
         for c in doc["cycles"]:
             if c["name"] not in stored_cycles:
-                stored_cycles[c["name"]] = Cycle.objects.bulk_create(
-                    [
-                        Cycle(
-                            name=c["name"],
-                            opens_on=parse_date(c["opens_on"]),
-                            closes_on=parse_date(c["closes_on"]),
-                        )
-                    ]
+                stored_cycles[c["name"]] = cycle_named(
+                    c["name"], parse_date(c["opens_on"]), parse_date(c["closes_on"]), quiet=True
                 )[0]
         for i, a in enumerate(doc["assessments"]):
             key = (a["framework"]["id"], a["framework"]["version"])

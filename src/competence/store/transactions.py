@@ -3,11 +3,11 @@ export), and a write that is tried again when a concurrent one made it fail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 
 @contextmanager
@@ -40,3 +40,33 @@ def consistent_read() -> Iterator[None]:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
+
+
+RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+ATTEMPTS = 3
+
+_T = TypeVar("_T")
+
+
+def conflicted(exc: BaseException) -> bool:
+    """PostgreSQL gave up a transaction because of a concurrent one: trying again is right."""
+    cause = exc.__cause__
+    return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) in (
+        RETRIED_SQLSTATES
+    )
+
+
+def retrying(work: Callable[[], _T]) -> _T:
+    """Run ``work`` in a transaction, again (up to :data:`ATTEMPTS` times in all) when PostgreSQL
+    ends it with a serialization failure or a deadlock. Inside a transaction already open it
+    runs once: only the outermost transaction can be tried again."""
+    if connection.in_atomic_block:
+        return work()
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return work()
+        except OperationalError as exc:
+            if attempt == ATTEMPTS or not conflicted(exc):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
