@@ -45,7 +45,9 @@ def too_large(request: HttpRequest) -> HttpResponse:
     )
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=413)
-    return render(request, "competence/too_large.html", {"message": message}, status=413)
+    return render(
+        request, "competence/too_large.html", {"largest": size(MAX_FILE_BYTES)}, status=413
+    )
 
 
 def request_budget(get_response: Handler) -> Handler:
