@@ -56,13 +56,15 @@ def test_an_explicitly_empty_cell_stays_not_rated(
     assert Assessment.objects.count() == 1
 
 
-def workbook(tmp_path: Path, rows: list[list[object]], merge: str | None = None) -> Path:
+def workbook(
+    tmp_path: Path, rows: list[list[object]], merge: str | None = None, extra: str = ""
+) -> Path:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.worksheets[0]
     sheet.title = "Ratings"
-    sheet.append(["person", "competence", "knowledge", "application"])
+    sheet.append(["person", "competence", "knowledge", "application", *([extra] if extra else [])])
     for row in rows:
         sheet.append(row)
     if merge:
@@ -93,7 +95,7 @@ def test_merged_cells_in_the_ratings_are_refused_naming_the_range(
     with pytest.raises(InputError) as caught:
         import_file(path, cycle="2026")
     assert caught.value.problems == [
-        f"{path}, sheet Ratings, cells C6:C7: merged cells where an import reads values; "
+        f"{path}, sheet Ratings, cells C6:C7: merged cells where an import needs values; "
         "unmerge them and give each row its own value"
     ]
     assert not RatingRow.objects.exists()
@@ -102,8 +104,10 @@ def test_merged_cells_in_the_ratings_are_refused_naming_the_range(
 def test_a_workbook_without_formulas_or_merges_imports(
     people: dict[str, Person], tmp_path: Path
 ) -> None:
-    path = workbook(tmp_path, [["ada@example.org", 1, 3, None]], merge="E1:F1")
-    import_file(path, cycle="2026")
+    path = workbook(
+        tmp_path, [["ada@example.org", 1, 3, None, "=C2*2"]], merge="E1:F1", extra="notes"
+    )
+    import_file(path, cycle="2026")  # a formula in a column the import does not need is let be
     rating = RatingRow.objects.get()
     assert (rating.knowledge, rating.application) == (3, None)
 

@@ -337,7 +337,7 @@ def _open_xlsx(
                 f"{name}, sheet {title}: no header row with the columns "
                 f"{', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows"
             )
-        read = {i: n for n, i in index.items() if n == names[i]}  # the columns the import reads
+        read = {index[c]: names[index[c]] for c in required}  # the columns an import needs
         # A read-only sheet knows its part in the archive (openpyxl gives no public name for it).
         part = str(getattr(sheet, "_worksheet_path", ""))
         problems = formulas_and_merges(path, part, read, header_row, f"{name}, sheet {title}, ")
@@ -408,7 +408,7 @@ _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 def formulas_and_merges(
     path: Path, part: str, columns: Mapping[int, str], header_row: int, where: str
 ) -> Problems:
-    """Formulas and merged cells below the header in the columns an import reads (0-based
+    """Formulas and merged cells below the header in the columns an import needs (0-based
     positions with their names): a formula's value is not read, and merged cells leave every
     row but the first empty, so both would import as not rated without a word. The part is
     searched for either first, at the speed of a byte search; only a sheet that has one is
@@ -467,7 +467,7 @@ def _formulas_and_merges(
                 spans = range(first_col - 1, last_col)
                 if last_row > header_row and any(c in columns for c in spans):
                     problems.add(
-                        f"{where}cells {ref}: merged cells where an import reads values; unmerge "
+                        f"{where}cells {ref}: merged cells where an import needs values; unmerge "
                         "them and give each row its own value"
                     )
             if problems.full:
