@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from competence import __version__
+from competence.config import COMMAND_LINE_BUSY_SECONDS
 from competence.domain import workflow
 from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import AXES, CONTEXTS
@@ -122,7 +123,7 @@ def needs(
                 return f(Session(as_user, None, None), **kwargs)
             from competence.services import database
 
-            database.ready(need_tables=tables)
+            database.ready(need_tables=tables, busy_seconds=COMMAND_LINE_BUSY_SECONDS)
             from competence.services import access
 
             key = kwargs.get(subject) if subject else None

@@ -18,6 +18,12 @@ DEFAULT_BASE_URL = "http://localhost:8000"
 """Where emails' links point when COMPETENCE_BASE_URL is not set (``competence serve``'s own
 address)."""
 
+# How long a writer waits for SQLite's one write lock (held by an import, say) before it gives
+# up: a web request waits this long and then answers 503 with Retry-After; a command waits longer
+# (see competence.services.database.ready), so that a second import waits for the first.
+SQLITE_BUSY_SECONDS = 10
+COMMAND_LINE_BUSY_SECONDS = 600
+
 # The two numbers of Django's own secret-key check (security.W009, run by `competence check
 # --deploy`): a key shorter than this, or made of fewer distinct characters, is easy to guess.
 SECRET_KEY_MIN_LENGTH = 50
@@ -156,6 +162,7 @@ def database_settings(url: str) -> dict[str, object]:
         config["OPTIONS"] = {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_SECONDS,
         }
     return config
 

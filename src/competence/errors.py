@@ -6,9 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from competence.domain.errors import MAX_REPORTED, DataError, InputError, WorkflowError
+from competence.domain.errors import (
+    MAX_COUNTED,
+    MAX_REPORTED,
+    DataError,
+    InputError,
+    Problems,
+    WorkflowError,
+)
 
-__all__ = ["MAX_REPORTED", "DataError", "InputError", "WorkflowError", "writing"]
+__all__ = [
+    "MAX_COUNTED",
+    "MAX_REPORTED",
+    "DataError",
+    "InputError",
+    "Problems",
+    "WorkflowError",
+    "writing",
+]
 
 
 @contextmanager

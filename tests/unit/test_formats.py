@@ -45,7 +45,7 @@ def test_csv_accepts_number_slug_and_exact_name(tmp_path: Path, catalogue: Catal
         tmp_path,
         "r.csv",
         "competence,knowledge,application,evidence\n"
-        "1,4,3,ran the gates\nGOVERNANCE-ARRANGEMENTS,3,\nRisk and issue management,,2\n",
+        "1,4,3,ran the gates\nGOVERNANCE-ARRANGEMENTS,3,,\nRisk and issue management,,2,\n",
     )
     file = read_ratings(path, catalogue.framework)
     assert not file.several

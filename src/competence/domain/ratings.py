@@ -7,6 +7,18 @@ from dataclasses import dataclass
 from competence.domain.evidence import MAX_LINKS, Confidence
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL
 
+EVIDENCE_LIMIT = 2000
+"""The most characters of evidence one rating keeps, wherever it comes from (the form, the API,
+an import)."""
+
+
+def evidence_problem(evidence: str | None) -> str | None:
+    """Why this evidence cannot be kept, as ``evidence: reason`` (None when it can): the one
+    check, and the one message, of every way a rating comes in."""
+    if evidence is not None and len(evidence) > EVIDENCE_LIMIT:
+        return f"evidence: longer than {EVIDENCE_LIMIT} characters (it has {len(evidence)})"
+    return None
+
 
 @dataclass(frozen=True)
 class Rating:

@@ -13,10 +13,40 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from competence.errors import InputError
+from competence.formats.limits import MAX_JSON_DEPTH
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER_GOES_ON = re.compile(r"[0-9.eE+\-]*\Z")  # what may still follow a number in the buffer
 CHUNK = 1 << 16
+
+
+_NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def check_depth(text: str, name: str, limit: int = MAX_JSON_DEPTH) -> None:
+    """Refuse JSON text whose lists and objects nest deeper than ``limit``, naming the line,
+    before anything decodes it (the standard decoder recurses once a level)."""
+    depth = 0
+    for match in _NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                raise InputError(f"{name}, line {line}: nesting deeper than {limit} levels")
+        elif token in "]}":
+            depth -= 1
+
+
+def loads(text: str, name: str, limit: int = MAX_JSON_DEPTH) -> Any:
+    """A whole JSON document, its nesting checked first; errors name the file and the line."""
+    check_depth(text, name, limit)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{name}, line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
 
 
 def shown(value: Any) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 from competence.domain.evidence import Confidence, check_links, parse_confidence, split_links
 from competence.domain.framework import AXES, MAX_LEVEL, MIN_LEVEL, Competence, Framework
 from competence.domain.ratings import Rating
-from competence.errors import InputError
+from competence.errors import InputError, Problems
+from competence.formats import json_stream
 from competence.formats.tables import (
     TEMPLATE_SHEET,
     Label,
@@ -207,11 +208,13 @@ def check_rows(
     allow_empty: bool = False,
 ) -> list[PersonRatings]:
     """Check every row; return people in order of first appearance, or raise with all problems."""
-    problems: list[str] = []
+    problems = Problems()
     people: dict[str | None, PersonRatings] = {}
     first_seen: dict[tuple[str | None, int], str] = {}
     count = 0
     for row in rows:
+        if problems.full:
+            break  # the report lists the first ones and counts the rest: read no further
         count += 1
         checked, bad = check_row(row, framework, with_person)
         if checked is None:
@@ -221,7 +224,7 @@ def check_rows(
         if key in first_seen:
             who = f" for {checked.person}" if checked.person else ""
             c = checked.competence
-            problems.append(
+            problems.add(
                 f"{row.where}: competence: {c.name} ({c.number}) appears twice{who} "
                 f"(first at {first_seen[key]})"
             )
@@ -230,7 +233,7 @@ def check_rows(
         entry = people.setdefault(checked.person, PersonRatings(checked.person))
         entry.ratings[checked.competence.number] = checked.rating
     if problems:
-        raise InputError(problems)
+        raise problems.error()
     if count == 0 and not allow_empty:
         raise InputError(f"{source}: holds no ratings")
     return list(people.values())
@@ -328,12 +331,7 @@ def iter_json_rows(name: str, doc: Any, problems: list[str]) -> Iterator[Row]:
 
 
 def _read_json(name: str, content: str, framework: Framework) -> RatingsFile:
-    try:
-        doc = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{name}, line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
+    doc = json_stream.loads(content, name)
     problems: list[str] = []
     rows = list(iter_json_rows(name, doc, problems))
     if problems:

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from competence.errors import InputError
+from competence.errors import InputError, Problems
+from competence.formats.limits import (
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_JSON_BYTES,
+    MAX_SHARED_STRINGS_BYTES,
+    MAX_UNPACKED_BYTES,
+    size,
+)
 
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_SHEET = "Self-assessment"
@@ -119,10 +127,16 @@ def check_path(path: Path) -> None:
     try:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
+            length = f.seek(0, 2)
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputError(f"{name}: the file is empty")
+    if length > MAX_FILE_BYTES:
+        raise InputError(
+            f"{name}: the file is too large ({size(length)}): an import takes at most "
+            f"{size(MAX_FILE_BYTES)}; split it into smaller files"
+        )
 
 
 def file_kind(path: Path) -> str:
@@ -214,6 +228,7 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
         stream.close()
         raise
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    width = len(header)
 
     def rows() -> Iterator[RawRow]:
         line = 1  # lines consumed so far (the header)
@@ -232,6 +247,12 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
             line = reader.line_num + 1
             if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
                 continue
+            if len(cells) != width:
+                yield start, [], wrong_width(len(cells), width)
+                continue
+            if max(map(len, cells)) > MAX_CELL_CHARS:
+                yield start, [], too_long(cells)
+                continue
             yield start, cells, None
 
     return Table(
@@ -244,6 +265,20 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
         close=stream.close,
         header_where=f"{name}, line 1",
     )
+
+
+def wrong_width(found: int, width: int) -> str:
+    """The problem of a CSV row with more or fewer fields than its header (a cut file, say)."""
+    return (
+        f"has {found} field{'s' if found != 1 else ''} where the header has {width} "
+        "(a row cut short or with extra fields; leave a cell empty for not rated)"
+    )
+
+
+def too_long(cells: list[Any]) -> str:
+    """The problem of a row with a cell longer than :data:`MAX_CELL_CHARS`."""
+    column = next(i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > MAX_CELL_CHARS)
+    return f"column {column + 1}: a cell longer than {MAX_CELL_CHARS} characters"
 
 
 def _not_utf8(name: str, line: int) -> str:
@@ -270,10 +305,18 @@ def _open_xlsx(
     from openpyxl import load_workbook
 
     name = str(path)
+    check_workbook_sizes(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+    cells_iter: Iterator[tuple[Any, ...]] = iter(())
+
+    def close() -> None:
+        """Close the rows being read, then the workbook (which stays open while they are)."""
+        getattr(cells_iter, "close", lambda: None)()
+        book.close()
+
     try:
         if not book.sheetnames:
             raise InputError(f"{name}: the workbook has no sheets")
@@ -303,17 +346,26 @@ def _open_xlsx(
                 f"{name}, sheet {title}: no header row with the columns "
                 f"{', '.join(required)} in the first {HEADER_SEARCH_ROWS} rows"
             )
+        read = {index[c]: names[index[c]] for c in required}  # the columns an import needs
+        # A read-only sheet knows its part in the archive (openpyxl gives no public name for it).
+        part = str(getattr(sheet, "_worksheet_path", ""))
+        problems = formulas_and_merges(path, part, read, header_row, f"{name}, sheet {title}, ")
+        if problems:
+            raise problems.error()
     except InputError:
-        book.close()
+        close()
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged workbook fails in many ways inside openpyxl
-        book.close()
+        close()
         raise InputError(f"{name}: not a readable workbook: {exc}") from None
 
     def rows() -> Iterator[RawRow]:
         try:
             for number, cells in enumerate(cells_iter, start=header_row + 1):
                 if not any(c is not None and str(c).strip() for c in cells):
+                    continue
+                if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
+                    yield number, [], too_long(list(cells))
                     continue
                 yield number, list(cells), None
         except InputError:
@@ -329,14 +381,139 @@ def _open_xlsx(
         rows(),
         f"{name}, sheet {title}, row ",
         labels=labels,
-        close=book.close,
+        close=close,
         header_where=f"{name}, sheet {title}, row {header_row}",
     )
 
 
+def check_workbook_sizes(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack to more than the limits, from the sizes its
+    directory records (unpacking stops at a part's recorded size, so they cannot lie)."""
+    name = str(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+    total = sum(p.file_size for p in parts)
+    strings = [p for p in parts if p.filename.lower().endswith("sharedstrings.xml")]
+    for part in strings:
+        if part.file_size > MAX_SHARED_STRINGS_BYTES:
+            raise InputError(
+                f"{name}: the workbook's shared texts ({part.filename}) unpack to "
+                f"{size(part.file_size)}, more than the {size(MAX_SHARED_STRINGS_BYTES)} an "
+                "import takes"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"{name}: the workbook unpacks to {size(total)}, more than the "
+            f"{size(MAX_UNPACKED_BYTES)} an import takes; split it into smaller files"
+        )
+
+
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s/>]")
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def formulas_and_merges(
+    path: Path, part: str, columns: Mapping[int, str], header_row: int, where: str
+) -> Problems:
+    """Formulas and merged cells below the header in the columns an import needs (0-based
+    positions with their names): a formula's value is not read, and merged cells leave every
+    row but the first empty, so both would import as not rated without a word. The part is
+    searched for either first, at the speed of a byte search; only a sheet that has one is
+    parsed."""
+    problems = Problems()
+    with zipfile.ZipFile(path) as archive:
+        if part not in archive.namelist():
+            return problems
+        return _formulas_and_merges(archive, part, columns, header_row, where)
+
+
+def _formulas_and_merges(
+    archive: zipfile.ZipFile, part: str, columns: Mapping[int, str], header_row: int, where: str
+) -> Problems:
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
+
+    problems = Problems()
+    with archive.open(part) as stream:
+        tail = b""
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            if _FORMULA_OR_MERGE.search(tail + chunk):
+                break
+            tail = chunk[-16:]
+        else:
+            return problems
+    with archive.open(part) as stream:
+        row = column = 0
+        for event, element in iterparse(stream, ("start", "end")):
+            tag = element.tag.removeprefix(_SHEET_NS)
+            if event == "start":
+                if tag == "row":
+                    row = int(element.get("r") or row + 1)
+                    column = 0
+                continue
+            if tag == "c":
+                place = element.get("r")
+                column = coordinate_to_tuple(place)[1] if place else column + 1
+                formula = element.find(f"{_SHEET_NS}f")
+                if formula is not None and row > header_row and column - 1 in columns:
+                    shown = "=" + (formula.text or "")[:40]
+                    problems.add(
+                        f"{where}row {row}, column {get_column_letter(column)} "
+                        f"({columns[column - 1]}): holds a formula ({shown}); type the value "
+                        "itself: an import does not work formulas out"
+                    )
+            elif tag == "row":
+                element.clear()
+            elif tag == "mergeCell":
+                ref = element.get("ref") or ""
+                try:
+                    first_col, _, last_col, last_row = (int(n or 0) for n in range_boundaries(ref))
+                except (TypeError, ValueError):
+                    continue
+                spans = range(first_col - 1, last_col)
+                if last_row > header_row and any(c in columns for c in spans):
+                    problems.add(
+                        f"{where}cells {ref}: merged cells where an import needs values; unmerge "
+                        "them and give each row its own value"
+                    )
+            if problems.full:
+                break
+    return problems
+
+
+def read_json_bytes(path: Path) -> bytes:
+    """A JSON file's bytes, unpacked when it is gzip-compressed, at most :data:`MAX_JSON_BYTES`
+    of them: unpacking goes a piece at a time and stops at the limit."""
+    import gzip
+    import zlib
+
+    with path.open("rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    try:
+        if gzipped:
+            with gzip.open(path, "rb") as stream:
+                data = stream.read(MAX_JSON_BYTES + 1)
+        else:
+            with path.open("rb") as plain:
+                data = plain.read(MAX_JSON_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: not a readable gzip file: {exc}") from None
+    if len(data) > MAX_JSON_BYTES:
+        what = "unpacks to" if gzipped else "holds"
+        raise InputError(
+            f"{path}: the JSON document {what} more than {size(MAX_JSON_BYTES)}, the most an "
+            "import takes (move a whole database with backup and restore)"
+        )
+    return data
+
+
 def read_text(path: Path) -> str:
-    """A whole text file (for JSON), with clear errors."""
-    data = path.read_bytes()
+    """A whole JSON file as text (unpacked when it is gzip-compressed), with clear errors."""
+    data = read_json_bytes(path)
     if b"\x00" in data[:SNIFF_BYTES]:
         raise InputError(f"{path}: not a text file")
     try:

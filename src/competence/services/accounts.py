@@ -15,12 +15,13 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from competence.domain.roles import ADMIN, ROLES
 from competence.errors import InputError
 from competence.services import people
+from competence.services.database import is_busy
 from competence.store import audit
 from competence.store.models import ApiToken
 
@@ -164,7 +165,11 @@ def user_for_token(secret: str, method: str) -> User | None:
         return None
     if method not in ("GET", "HEAD", "OPTIONS") and token.scope != ApiToken.Scope.WRITE:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    try:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    except OperationalError as exc:  # a note of when it was last used: never worth a failure
+        if not is_busy(exc):
+            raise
     return token.user
 
 

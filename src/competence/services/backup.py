@@ -40,10 +40,10 @@ import os
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from django.contrib.auth.models import Permission
 from django.core.management.color import no_style
@@ -55,6 +55,7 @@ from competence.formats.json_stream import JsonStream, shown
 from competence.services.profiles import current_framework
 from competence.store import audit, registry
 from competence.store.models import FrameworkVersion, ProfileVersion
+from competence.store.transactions import consistent_read
 
 BACKUP_FORMAT = "competence-backup"
 VERSION = 2
@@ -171,37 +172,6 @@ def _natural_keys() -> dict[int, list[str]]:
 
 
 # Writing ---------------------------------------------------------------------------------------
-
-
-@contextmanager
-def consistent_read() -> Iterator[None]:
-    """One transaction that reads one snapshot and does not block writers.
-
-    On PostgreSQL: REPEATABLE READ, READ ONLY. On SQLite the settings begin transactions with
-    ``BEGIN IMMEDIATE``, which takes the write lock; a backup begins a deferred transaction
-    instead, whose first read takes a snapshot of the database (in WAL mode) and no write lock.
-    Inside a transaction already open, it reads in that one.
-    """
-    if connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    with ExitStack() as stack:
-        if connection.vendor == "sqlite":
-            connection.ensure_connection()
-            wrapper = cast(Any, connection)
-            mode = wrapper.transaction_mode
-            wrapper.transaction_mode = "DEFERRED"
-            try:
-                stack.enter_context(transaction.atomic())
-            finally:
-                wrapper.transaction_mode = mode
-        else:
-            stack.enter_context(transaction.atomic())
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
 
 
 def _iso(value: dt.date) -> str:

@@ -21,7 +21,8 @@ from django.utils import timezone
 from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.domain.framework import Framework
-from competence.errors import InputError
+from competence.domain.ratings import EVIDENCE_LIMIT, evidence_problem
+from competence.errors import InputError, Problems
 from competence.formats.ratings import check_extras
 from competence.formats.tables import unescape_cell
 from competence.services.profiles import (
@@ -29,7 +30,7 @@ from competence.services.profiles import (
     frameworks_by_profile,
     latest_version_ids,
 )
-from competence.services.records import open_cycle
+from competence.services.records import cycle_named, open_cycle
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person
 from competence.store.models import Rating as RatingRow
@@ -206,7 +207,7 @@ def import_ratings(
     label_person = src.person or ""
     last: tuple[int | None, str | None, str] = (None, None, "")
     last_state: _Key | None = None
-    problems: list[str] = []
+    problems = Problems()
     where = src.where
     escaped = src.escaped
     count = 0
@@ -231,12 +232,8 @@ def import_ratings(
                 if name is None:
                     found = open_cycle(quiet=True)
                 else:
-                    found = Cycle.objects.filter(name=name).first()
-                    if found is None:
-                        found = Cycle.objects.bulk_create(
-                            [Cycle(name=name, opens_on=timezone.localdate())]
-                        )[0]
-                        counts["cycles_created"] += 1
+                    found, made = cycle_named(name, timezone.localdate(), quiet=True)
+                    counts["cycles_created"] += made
                 cycles[name] = found
                 rows = Assessment.objects.filter(cycle=found).values_list(
                     "id", "person_id", "kind", "status"
@@ -246,11 +243,13 @@ def import_ratings(
             return found
 
         for number, cells, problem in src.rows():
+            if problems.full:
+                break  # the report lists the first ones and counts the rest: read no further
             count += 1
             if count % 20000 == 0:
                 progress("importing", count, None)
             if problem:
-                problems.append(f"{where(number)}: {problem}")
+                problems.add(f"{where(number)}: {problem}")
                 continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
@@ -288,30 +287,26 @@ def import_ratings(
             ):
                 at = where(number)
                 if not person:
-                    problems.append(f"{at}: person: is empty")
+                    problems.add(f"{at}: person: is empty")
                 elif person_id is None:
-                    problems.append(
+                    problems.add(
                         f"{at}: person: no person with the email or employee id {person!r} "
                         "(import the people file first)"
                     )
                 if not raw_c:
-                    problems.append(f"{at}: competence: is empty")
+                    problems.add(f"{at}: competence: is empty")
                 elif number_c is None:
-                    problems.append(
+                    problems.add(
                         f'{at}: competence: unknown competence "{raw_c}" '
                         f"(use a number 1-{len(names)}, a slug or the exact name)"
                     )
                 for axis, raw, value in (("knowledge", raw_k, k), ("application", raw_a, a)):
                     if value == BAD:
-                        problems.append(
+                        problems.add(
                             f'{at}: {axis}: must be a whole number from 0 to 5, got "{raw}"'
                         )
                 if row_kind not in KINDS:
-                    problems.append(
-                        f"{at}: kind: must be self, assessor or agreed, got {row_kind!r}"
-                    )
-                if len(problems) > 10000:
-                    break
+                    problems.add(f"{at}: kind: must be self, assessor or agreed, got {row_kind!r}")
                 continue
             if scale is not builtin and (
                 found := [
@@ -329,7 +324,7 @@ def import_ratings(
                     row_cycle = unescape_cell(row_cycle)
                 row_cycle = row_cycle.strip() or None
             if row_cycle is not None and len(row_cycle) > 100:
-                problems.append(f"{where(number)}: cycle: longer than 100 characters")
+                problems.add(f"{where(number)}: cycle: longer than 100 characters")
                 continue
             if person_id == last[0] and row_cycle == last[1] and row_kind == last[2]:
                 state = last_state
@@ -346,7 +341,7 @@ def import_ratings(
                 )
                 last_state = state
                 if state.assessment_id is None:
-                    problems.append(
+                    problems.add(
                         f"{where(number)}: {person}, cycle {cycles[row_cycle].name}, "
                         f"{row_kind}: the cycle is signed off and read-only; import into "
                         "a new cycle (--cycle), or have an admin reopen it"
@@ -356,12 +351,20 @@ def import_ratings(
                 continue
             bit = 1 << number_c
             if state.bits & bit:
-                problems.append(
+                problems.add(
                     f"{where(number)}: competence: {names[number_c]} ({number_c}) appears twice "
                     f"for {person}"
                 )
                 continue
             state.bits |= bit
+            evidence = cells[ie] if ie >= 0 else ""
+            if len(evidence) > EVIDENCE_LIMIT:
+                if escaped and evidence[:1] == "'":
+                    evidence = unescape_cell(evidence)
+                too_long = evidence_problem(evidence.strip())
+                if too_long:
+                    problems.add(f"{where(number)}: {too_long}")
+                    continue
             sure: int | None = None
             links = NO_LINKS
             if isure >= 0 or ilinks >= 0:
@@ -371,13 +374,13 @@ def import_ratings(
                     raw_sure, raw_links = unescape_cell(raw_sure), unescape_cell(raw_links)
                 (found_sure, found_links), wrong = check_extras(raw_sure, raw_links)
                 if wrong:
-                    problems.extend(f"{where(number)}: {w}" for w in wrong)
+                    for w in wrong:
+                        problems.add(f"{where(number)}: {w}")
                     continue
                 sure = None if found_sure is None else found_sure.value
                 links = json.dumps(list(found_links)) if found_links else NO_LINKS
             if problems:
                 continue  # nothing will be kept: only look for more problems
-            evidence = cells[ie] if ie >= 0 else ""
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()
@@ -398,7 +401,7 @@ def import_ratings(
                 writer.flush()
                 progress("importing", count, None)
         if problems:
-            raise InputError(problems)
+            raise problems.error()
         if count == 0:
             raise InputError(f"{src.source}: holds no ratings")
         writer.flush()

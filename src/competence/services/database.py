@@ -12,14 +12,22 @@ def name() -> str:
     return str(connection.settings_dict["NAME"])
 
 
-def ready(need_tables: bool = True) -> None:
-    """Set Django up; unless ``need_tables`` is false, insist that the tables are up to date."""
+def ready(need_tables: bool = True, busy_seconds: float | None = None) -> None:
+    """Set Django up; unless ``need_tables`` is false, insist that the tables are up to date.
+
+    ``busy_seconds``: how long a writer waits for SQLite's write lock, if not the settings'
+    (a command waits longer than a web request)."""
     from competence.store import setup
 
     setup()
+    from django.db import connection
+
+    options = connection.settings_dict["OPTIONS"]
+    if connection.vendor == "sqlite" and busy_seconds not in (None, options.get("timeout")):
+        connection.close()  # the next query connects again, with the new timeout
+        options["timeout"] = busy_seconds
     if not need_tables:
         return
-    from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
@@ -66,6 +74,15 @@ def upgrade() -> str:
         framework = current_framework()
         seed_apm(framework)
         return str(framework)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's write lock was held by another writer for longer than the busy timeout."""
+    try:
+        from django.db import OperationalError
+    except ImportError:  # pragma: no cover - Django is a dependency
+        return False
+    return isinstance(exc, OperationalError) and "is locked" in str(exc)
 
 
 def is_database_error(exc: BaseException) -> bool:

@@ -20,9 +20,11 @@ from django.db import transaction
 
 from competence.data import json_path, schema_validator
 from competence.domain.evidence import check_links, parse_confidence
+from competence.domain.ratings import evidence_problem
 from competence.errors import InputError
 from competence.services import profiles
 from competence.services.profiles import current_framework, latest_version_ids
+from competence.services.records import cycle_named
 from competence.services.teams import TeamCache, split_path
 from competence.store.models import (
     Assessment,
@@ -159,6 +161,9 @@ def cross_check_document(doc: dict[str, Any], source: str) -> list[str]:
                 check_links(r["evidence_links"])
             except ValueError as exc:
                 problems.append(f"{where}.ratings[{j}].evidence_links: {exc}")
+            too_long = evidence_problem(r["evidence"])
+            if too_long:
+                problems.append(f"{where}.ratings[{j}].{too_long}")
     for i, item in enumerate(doc["plans"]):
         if item["person"].lower() not in emails:
             problems.append(f"{source}, plans[{i}].person: {item['person']} is not in people")
@@ -185,6 +190,11 @@ def import_document(
     problems += [f"{source}, people: {e} is already in the database" for e in clash[:100]]
     if problems:
         raise InputError(problems)
+    named = {u for p in doc["pmos"] for u in p.get("leads", [])}
+    users = {
+        u.get_username(): u for u in get_user_model().objects.filter(username__in=sorted(named))
+    }
+    leads = [(p["name"], u) for p in doc["pmos"] for u in p.get("leads", [])]
     counts = {
         "pmos": len(doc["pmos"]),
         "teams": len(doc["teams"]),
@@ -193,6 +203,10 @@ def import_document(
         "assessments": len(doc["assessments"]),
         "ratings": sum(len(a["ratings"]) for a in doc["assessments"]),
         "plans": len(doc["plans"]),
+        # Leads are users, which a plain export does not carry (a backup does): each lead whose
+        # user is in this database is linked, the others are counted here.
+        "leads": sum(1 for _, u in leads if u in users),
+        "leads_without_user": sum(1 for _, u in leads if u not in users),
     }
     if dry_run:
         return counts
@@ -206,10 +220,9 @@ def import_document(
                 pmos[p["name"]] = Pmo.objects.bulk_create(
                     [Pmo(name=p["name"], context=p["context"])]
                 )[0]
-        for p in doc["pmos"]:
-            # Leads are users: restored with a backup; a plain export carries no users.
-            leads = get_user_model().objects.filter(username__in=p.get("leads", []))
-            pmos[p["name"]].leads.add(*leads)
+        for pmo, username in leads:
+            if username in users:
+                pmos[pmo].leads.add(users[username])
         teams = TeamCache()
         for t in doc["teams"]:
             team = teams.get(split_path(t["path"]), pmos.get(t["pmo"]) if t["pmo"] else None)
@@ -240,14 +253,8 @@ def import_document(
         stored_cycles = {c.name: c for c in Cycle.objects.all()}
         for c in doc["cycles"]:
             if c["name"] not in stored_cycles:
-                stored_cycles[c["name"]] = Cycle.objects.bulk_create(
-                    [
-                        Cycle(
-                            name=c["name"],
-                            opens_on=parse_date(c["opens_on"]),
-                            closes_on=parse_date(c["closes_on"]),
-                        )
-                    ]
+                stored_cycles[c["name"]] = cycle_named(
+                    c["name"], parse_date(c["opens_on"]), parse_date(c["closes_on"]), quiet=True
                 )[0]
         for i, a in enumerate(doc["assessments"]):
             key = (a["framework"]["id"], a["framework"]["version"])

@@ -35,6 +35,7 @@ from competence.store.models import (
 )
 from competence.store.models import Rating as RatingRow
 from competence.store.queries import team_tree
+from competence.store.transactions import consistent_read
 
 EXPORT_FORMAT = "competence-export"
 """The ``format`` field of a JSON export, which tells an import that a file is one."""
@@ -115,8 +116,17 @@ def export_rows(
 ) -> Iterator[dict[str, Any]]:
     """People and ratings, one row per rating: the latest assessment, or all with ``history``.
 
-    Read a thousand people at a time: three queries per thousand people, memory bounded.
+    Read a thousand people at a time: three queries per thousand people, memory bounded, all of
+    them in one snapshot (:func:`consistent_read`), so that what others save meanwhile is left
+    out whole.
     """
+    with consistent_read():
+        yield from _export_rows(team, history, person)
+
+
+def _export_rows(
+    team: str | None, history: bool, person: Person | None
+) -> Iterator[dict[str, Any]]:
     builtin = {c.number: c.slug for c in load_catalogue().framework.competences}
     by_profile = {  # each profile's framework: a person's competence numbers are its items
         slug: {c.number: c.slug for c in framework.competences}
@@ -169,7 +179,14 @@ def iter_export_json(team: str | None = None) -> Iterator[str]:
 
     It uses natural keys only (emails, team paths, cycle names), in a stable order, so that
     exporting, importing into an empty database and exporting again gives the same document.
+    Every query reads one snapshot (:func:`consistent_read`): an import that commits meanwhile is
+    wholly in the document or wholly out of it.
     """
+    with consistent_read():
+        yield from _export_json(team)
+
+
+def _export_json(team: str | None) -> Iterator[str]:
     paths = team_tree().paths()
     people = _people(team)
     ids = [p.id for p in people]

@@ -9,9 +9,7 @@ by :mod:`competence.services.people_import`, :mod:`competence.services.bulk_rati
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ from typing import Any
 
 from competence.domain import workflow
 from competence.errors import InputError
+from competence.formats import json_stream
 from competence.formats.ratings import (
     ALIASES,
     JSON_RATING_KEYS,
@@ -183,16 +182,5 @@ def _any_known_header(present: set[str]) -> bool:
 
 
 def _load_json(path: Path) -> Any:
-    """A JSON file, gzipped or not."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-        content = raw.decode("utf-8")
-    else:
-        content = read_text(path)
-    try:
-        return json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}, line {exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})"
-        ) from None
+    """A JSON file, gzipped or not, within the limits of :mod:`competence.formats.limits`."""
+    return json_stream.loads(read_text(path), str(path))

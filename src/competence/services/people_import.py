@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from competence.domain.framework import CONTEXTS
-from competence.errors import InputError
+from competence.errors import InputError, Problems
 from competence.formats.ratings import text
 from competence.formats.tables import Row
 from competence.services import profiles
@@ -63,9 +63,9 @@ def import_people(
     checked, emails, problems = _check_rows(rows, progress)
     if not checked and not problems:
         raise InputError(f"{source}: holds no people")
-    problems += _check_against_database(checked, emails)
+    problems.extend(_check_against_database(checked, emails))
     if problems:
-        raise InputError(problems)
+        raise problems.error()
     counts = {
         "rows": len(checked),
         "created": 0,
@@ -93,19 +93,21 @@ def import_people(
 
 def _check_rows(
     rows: Iterable[Row], progress: Progress
-) -> tuple[list[PersonRow], dict[str, str], list[str]]:
+) -> tuple[list[PersonRow], dict[str, str], Problems]:
     """Each row on its own and against the rows before it: the people whose rows are good, where
     each email first appears, and every problem."""
     known_profiles = profiles.known_profiles()
-    problems: list[str] = []
+    problems = Problems()
     checked: list[PersonRow] = []
     emails: dict[str, str] = {}
     employee_ids: dict[str, str] = {}
     for n, row in enumerate(rows, start=1):
+        if problems.full:
+            break  # the report lists the first ones and counts the rest: read no further
         if n % 1000 == 0:
             progress("checking", n, None)
         if row.problem:
-            problems.append(f"{row.where}: {row.problem}")
+            problems.add(f"{row.where}: {row.problem}")
             continue
         v = row.values
         bad = []

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from competence.data import load_catalogue
@@ -21,7 +21,7 @@ from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
 from competence.domain.evidence import Confidence
 from competence.domain.framework import AXES
-from competence.domain.ratings import Rating
+from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import notify, profiles
@@ -33,11 +33,9 @@ from competence.store.models import (
 )
 from competence.store.models import Rating as RatingRow
 from competence.store.queries import counting_per_cycle
+from competence.store.transactions import retrying
 
-__all__ = ["WorkflowError"]
-
-EVIDENCE_LIMIT = 2000
-"""The most characters of evidence one rating keeps, wherever it comes from."""
+__all__ = ["EVIDENCE_LIMIT", "WorkflowError", "evidence_problem"]
 
 
 def cli_actor(as_user: str | None = None) -> str:
@@ -101,14 +99,31 @@ def open_cycle(today: dt.date | None = None, quiet: bool = False) -> Cycle:
     ``quiet``: a new cycle is part of a bulk import's own audit entry, not one of its own.
     """
     today = today or timezone.localdate()
-    cycle = current_cycle(today)
-    if cycle is None:
-        cycle = Cycle.objects.filter(name=today.isoformat()).first() or (
-            Cycle.objects.bulk_create([Cycle(name=today.isoformat(), opens_on=today)])[0]
-            if quiet
-            else Cycle.objects.create(name=today.isoformat(), opens_on=today)
-        )
-    return cycle
+    return current_cycle(today) or cycle_named(today.isoformat(), today, quiet=quiet)[0]
+
+
+def cycle_named(
+    name: str, opens_on: dt.date, closes_on: dt.date | None = None, quiet: bool = False
+) -> tuple[Cycle, bool]:
+    """The cycle of this name, made (opening on ``opens_on``) if there is none; and whether it
+    was made here. Two imports that make the same new cycle at once both end in the one cycle:
+    the second insert waits for the first to commit, fails on the unique name inside a
+    savepoint, and reads the cycle the first made.
+
+    ``quiet``: a new cycle is part of a bulk import's own audit entry, not one of its own."""
+    found = Cycle.objects.filter(name=name).first()
+    if found is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            new = Cycle(name=name, opens_on=opens_on, closes_on=closes_on)
+            if quiet:
+                Cycle.objects.bulk_create([new])
+            else:
+                new.save()
+            return new, True
+    except IntegrityError:
+        return Cycle.objects.get(name=name), False
 
 
 def assessment_of(person: Person, cycle: Cycle, kind: str) -> Assessment | None:
@@ -192,20 +207,21 @@ def record_assessment(
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
-    assessment = Assessment.objects.filter(person=person, cycle=cycle, kind=kind).first()
-    if assessment is None:
-        assessment = Assessment.objects.create(
-            person=person,
-            cycle=cycle,
-            kind=kind,
-            status=Status.DRAFT,
-            assessed_on=assessed_on or timezone.localdate(),
-            framework=judged_by.framework,
-            profile=person.profile,
-            profile_version=judged_by,
-            context=person.context,
-        )
-    else:
+    # On the unique key: two first saves at once make one assessment, and both save into it.
+    assessment, made = Assessment.objects.get_or_create(
+        person=person,
+        cycle=cycle,
+        kind=kind,
+        defaults={
+            "status": Status.DRAFT,
+            "assessed_on": assessed_on or timezone.localdate(),
+            "framework": judged_by.framework,
+            "profile": person.profile,
+            "profile_version": judged_by,
+            "context": person.context,
+        },
+    )
+    if not made:
         changed = []
         if assessed_on is not None and assessment.assessed_on != assessed_on:
             assessment.assessed_on = assessed_on
@@ -224,18 +240,22 @@ def record_assessment(
             if row is not None:  # cleared: nothing rated and nothing said any more
                 row.delete()
             continue
-        if row is None:
-            row = RatingRow(assessment=assessment, competence=number)
-        if row.pk is not None and as_rating(row) == replace(
-            rating, evidence=rating.evidence or None
-        ):
+        if row is not None and as_rating(row) == replace(rating, evidence=rating.evidence or None):
             continue  # unchanged (an empty evidence text is no evidence)
-        row.knowledge, row.application = rating.knowledge, rating.application
-        row.evidence = rating.evidence or ""
-        row.confidence = None if rating.confidence is None else rating.confidence.value
-        row.evidence_links = list(rating.links)
-        row.rated_by, row.rated_at = actor, now
-        row.save()
+        # On the unique key too: the same competence saved at once ends as one rating.
+        RatingRow.objects.update_or_create(
+            assessment=assessment,
+            competence=number,
+            defaults={
+                "knowledge": rating.knowledge,
+                "application": rating.application,
+                "evidence": rating.evidence or "",
+                "confidence": None if rating.confidence is None else rating.confidence.value,
+                "evidence_links": list(rating.links),
+                "rated_by": actor,
+                "rated_at": now,
+            },
+        )
     return assessment
 
 
@@ -244,12 +264,16 @@ def save_draft(
 ) -> Assessment:
     """Save ratings into a person's draft of one kind (made if there is none): what a form or
     the API saves. Only a draft takes new ratings; a submitted one is refused."""
-    existing = assessment_of(person, cycle, kind)
-    if existing is not None and not workflow.editable(existing.status):
-        raise WorkflowError(
-            f"{_what(existing)}: already {existing.status}; only a draft can be changed"
-        )
-    return record_assessment(person, cycle, ratings, kind=kind)
+
+    def save() -> Assessment:
+        existing = assessment_of(person, cycle, kind)
+        if existing is not None and not workflow.editable(existing.status):
+            raise WorkflowError(
+                f"{_what(existing)}: already {existing.status}; only a draft can be changed"
+            )
+        return record_assessment(person, cycle, ratings, kind=kind)
+
+    return retrying(save)  # a save that lost a race with another is tried again
 
 
 def _advance(assessment: Assessment, name: str) -> Assessment:

@@ -6,14 +6,17 @@ asks :mod:`competence.services.policy` who may see what.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from ninja import Body, Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict
 
@@ -29,10 +32,11 @@ from competence.domain.evidence import (
     parse_confidence,
 )
 from competence.domain.framework import CONTEXTS
-from competence.domain.ratings import Rating
+from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem
 from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError, WorkflowError
+from competence.formats import json_stream
 from competence.services import (
     evidence,
     people,
@@ -48,8 +52,10 @@ from competence.services.catalogue import (
     profile_data,
     profile_diff_data,
 )
+from competence.services.database import is_busy
 from competence.store import audit
 from competence.store.models import Assessment, Person
+from competence.web.views.common import BUSY_RETRY_SECONDS
 from competence.web.views.evidence import file_response
 
 
@@ -66,6 +72,15 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BoundedParser(Parser):
+    """Request bodies are JSON whose nesting is checked before it is decoded."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        text = request.body.decode("utf-8")
+        json_stream.check_depth(text, "body")
+        return json.loads(text)
+
+
 api = NinjaAPI(
     title="competence",
     version="1",
@@ -73,6 +88,7 @@ api = NinjaAPI(
     "Framework role profile). Field names are those of `competence gap --json`.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=BoundedParser(),
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),
     docs_decorator=login_required,  # the description and docs are for signed-in users too
@@ -94,6 +110,18 @@ def over_budget(request: HttpRequest, exc: budget.OverBudget) -> HttpResponse:
     return response
 
 
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite's write lock was held too long by another writer: 503, nothing changed."""
+    if not is_busy(exc):
+        raise exc
+    response = api.create_response(
+        request, {"detail": "busy: another writer holds the database; try again"}, status=503
+    )
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
 @api.exception_handler(WorkflowError)
 def workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
     """The record is locked, or its state does not allow the step (CONTRACT.md: 409)."""
@@ -105,8 +133,10 @@ def workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:  # a body that is not JSON: invalid input, like any other
+        cause = exc.__cause__
+        problems = cause.problems if isinstance(cause, InputError) else ["not valid JSON"]
         return api.create_response(
-            request, {"detail": [{"loc": ["body"], "msg": "not valid JSON"}]}, status=422
+            request, {"detail": [{"loc": ["body"], "msg": p} for p in problems]}, status=422
         )
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
@@ -124,7 +154,11 @@ class RatingIn(Schema):
     competence: int | str = Field(..., description="Number (1-29), slug or name")
     knowledge: int | None = Field(None, ge=0, le=5)
     application: int | None = Field(None, ge=0, le=5)
-    evidence: str | None = Field(None, max_length=2000)
+    evidence: str | None = Field(
+        None,
+        description=f"At most {EVIDENCE_LIMIT} characters",
+        json_schema_extra={"maxLength": EVIDENCE_LIMIT},  # checked by evidence_problem
+    )
     confidence: str | None = Field(
         None,
         description="How sure the person is: " + ", ".join(CONFIDENCE_WORDS) + " (optional)",
@@ -168,6 +202,8 @@ def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]
                     "msg": f"{competence.name} is given twice",
                 }
             )
+        elif (too_long := evidence_problem(item.evidence)) is not None:
+            errors.append({"loc": ["body", field, i, "evidence"], "msg": too_long})
         else:
             extra: dict[str, Any] = {}
             try:

@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "competence.web.middleware.audit_actor",
     "competence.web.middleware.no_store",
     "competence.web.middleware.throttle",
+    "competence.web.limits.request_size",
     "competence.web.limits.request_budget",
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,6 +151,9 @@ if CONFIG.https:  # served over HTTPS by a TLS-terminating reverse proxy (docs/a
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 REQUEST_SECONDS = 30  # the time budget of one request (competence.web.limits)
+# A body without files: at most 10 MB. A file: read into memory up to 2 MB, into a temporary
+# file beyond; competence.web.limits.request_size refuses a body larger than the largest file an
+# import takes (competence.formats.limits.MAX_FILE_BYTES) before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

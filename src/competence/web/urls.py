@@ -93,5 +93,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler500 = "competence.web.views.common.server_error"
+
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -18,9 +20,22 @@ from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
 from competence.services import catalogue, evidence, policy, profiles, records
+from competence.services.database import is_busy
 from competence.web.views import evidence as rating_evidence
+from competence.web.views.common import BUSY_RETRY_SECONDS
 
+BUSY = (
+    "Not saved: someone else is writing a lot at once (an import, say). Your answers are still "
+    "on this page: save again in a minute."
+)
 EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
+
+
+def check_evidence(value: str) -> None:
+    """The limit of every way a rating comes in, with its message."""
+    problem = records.evidence_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 class AssessmentForm(forms.Form):
@@ -51,9 +66,9 @@ class AssessmentForm(forms.Form):
                 )
             self.fields[f"evidence-{n}"] = forms.CharField(
                 required=False,
-                max_length=EVIDENCE_LIMIT,
                 label=f"{c['name']}: evidence",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[check_evidence],
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": EVIDENCE_LIMIT}),
             )
             rating_evidence.add_fields(self, n, c["name"])
 
@@ -86,6 +101,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         records.cycle_locked(person, cycle)
     )
     wants_json = request.headers.get("X-Requested-With") == "fetch"
+    busy_now = False
     if request.method == "POST":
         form = AssessmentForm(competences, request.POST, framework=framework)
         if form.is_valid():
@@ -104,9 +120,18 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
                 for problem in exc.problems:
                     messages.error(request, problem)
                 return redirect("self_assessment")
-            messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
-            return redirect("self_assessment")
-        if wants_json:
+            except OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if wants_json:
+                    answer = JsonResponse({"saved": False, "error": BUSY}, status=503)
+                    answer["Retry-After"] = str(BUSY_RETRY_SECONDS)
+                    return answer
+                busy_now = True  # the page comes back with the answers as they were sent
+            else:
+                messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
+                return redirect("self_assessment")
+        elif wants_json:
             return JsonResponse({"saved": False, "errors": form.errors}, status=422)
     else:
         initial: dict[str, Any] = {}
@@ -140,10 +165,11 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         }
         for c in competences
     ]
-    return render(
+    response = render(
         request,
         "competence/assessment.html",
         {
+            "busy": BUSY if busy_now else "",
             "person": person,
             "cycle": cycle,
             "assessment": assessment,
@@ -156,5 +182,10 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "low": levels[0],
             "top": levels[-1],
             "total": len(competences),
+            "evidence_limit": EVIDENCE_LIMIT,
         },
+        status=503 if busy_now else 200,
     )
+    if busy_now:
+        response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response

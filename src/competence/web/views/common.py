@@ -3,6 +3,7 @@ and download responses."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponsePermanentRedirect,
 )
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import content_disposition_header
 
@@ -25,6 +26,26 @@ from competence.services import people, policy
 from competence.store.models import Person
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BUSY_RETRY_SECONDS = 30
+
+
+def busy(request: HttpRequest, context: dict[str, Any] | None = None) -> HttpResponse:
+    """503 with Retry-After: another writer (an import, say) held the database's write lock for
+    longer than a request waits. Nothing was changed."""
+    response = render(request, "competence/busy.html", context or {}, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The page for an error no view handled: 503 when the database was busy, else Django's 500."""
+    from django.views import defaults
+
+    from competence.services.database import is_busy
+
+    if is_busy(sys.exc_info()[1] or Exception()):
+        return busy(request)
+    return defaults.server_error(request)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -13,20 +13,19 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from competence.domain import workflow
-from competence.errors import InputError
+from competence.errors import MAX_REPORTED, InputError
 from competence.formats import exports
+from competence.formats.limits import MAX_FILE_BYTES, size
 from competence.services.export import export_rows, iter_export_json, people_count
 from competence.services.imports import import_file
 from competence.web.views.common import XLSX_TYPE, attachment, require
-
-SHOWN_PROBLEMS = 200
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_import(request: HttpRequest) -> HttpResponse:
     require(request, "admin")
-    context: dict[str, Any] = {"kinds": workflow.KINDS}
+    context: dict[str, Any] = {"kinds": workflow.KINDS, "largest": size(MAX_FILE_BYTES)}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -50,9 +49,9 @@ def manage_import(request: HttpRequest) -> HttpResponse:
                     shown = str(path)
                     context["problems"] = [
                         p.replace(shown, upload.name or "upload")
-                        for p in exc.problems[:SHOWN_PROBLEMS]
+                        for p in exc.problems[:MAX_REPORTED]
                     ]
-                    context["more"] = max(0, len(exc.problems) - SHOWN_PROBLEMS)
+                    context["more"] = exc.rest()
                 else:
                     context["report"] = report.as_dict()
     return render(request, "competence/import.html", context)
