@@ -43,6 +43,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "framework"): EVERYONE,
     ("GET", "framework/compare"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
+    ("GET", "me/assessment/check"): [302, 302, 302, 302, 404, 404],  # no draft: to the form
+    ("POST", "me/assessment/withdraw"): [302, 302, 302, 302, 404, 404],
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("GET", "people/<int:person_id>"): OWN,
     ("GET", "people/<int:person_id>/ratings.<str:fmt>"): OWN,
@@ -72,6 +74,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/assessments/<assessment_id>"): OWN_API,
     ("PUT", "api/v1/me/self-assessment"): [401, 200, 200, 200, 404, 404],
     ("POST", "api/v1/me/self-assessment/submit"): [401, 200, 200, 200, 404, 404],
+    # Ada's assessor has started her review (the world's assessor assessment): too late.
+    ("POST", "api/v1/me/self-assessment/withdraw"): [401, 409, 200, 200, 404, 404],
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
 }
 

@@ -56,6 +56,7 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "cycle create": (["2031", "--opens", "2031-01-06"], ADMIN_ONLY),
     "cycle list": ([], EVERYONE),
     "assessment submit": (["ada@example.org", "--cycle", "2026"], SELF_OR_ADMIN),
+    "assessment withdraw": (["ada@example.org", "--cycle", "2026"], SELF_OR_ADMIN),
     "assessment review": (["ada@example.org", "--cycle", "2026", "--kind", "assessor"], ADMIN_ONLY),
     "assessment agree": (["ada@example.org", "--cycle", "2026"], ADMIN_ONLY),
     "assessment sign-off": (["ada@example.org", "--cycle", "2026"], ADMIN_ONLY),

@@ -18,7 +18,8 @@ def test_the_assessor_reviews_agrees_and_signs_off(org: Org) -> None:
     ada, grace = signed_in(org.ada_user), signed_in(org.grace_user)
     # Ada fills in and submits; Grace, her assessor, is told.
     mail.outbox.clear()
-    ada.post("/me/assessment", {"knowledge-1": "4", "application-1": "1", "action": "submit"})
+    ada.post("/me/assessment", {"knowledge-1": "4", "application-1": "1", "action": "check"})
+    ada.post("/me/assessment/check", {"version": "1", "confirm_unrated": "28"})
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
     assert "Ada Lovelace submitted" in mail.outbox[0].subject
     listing = grace.get("/review").content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from competence.domain.framework import MAX_LEVEL, MIN_LEVEL
@@ -32,6 +33,11 @@ class Rating:
     def rated(self) -> bool:
         return self.knowledge is not None or self.application is not None
 
+    @property
+    def complete(self) -> bool:
+        """Rated on both axes: what "rated" means when counting a form's progress."""
+        return self.knowledge is not None and self.application is not None
+
     def level(self, axis: str) -> int | None:
         value: int | None = getattr(self, axis)
         return value
@@ -41,3 +47,9 @@ class Rating:
 
 
 NOT_RATED = Rating()
+
+
+def unrated(numbers: Iterable[int], ratings: Mapping[int, Rating]) -> list[int]:
+    """The competences of ``numbers`` (in their order) not rated on both axes: those a
+    submission must confirm, since a verdict counts them as 0."""
+    return [n for n in numbers if not ratings.get(n, NOT_RATED).complete]

@@ -1,4 +1,11 @@
-"""The self-assessment form: a person rates themself, saving as they go, and submits."""
+"""The self-assessment form: a person rates themself, saving as they go, checks their answers
+and submits, and may withdraw a submission until the review starts.
+
+Nothing typed is lost: a save carries the version it was loaded with (a save against a newer
+version shows what changed and lets the person keep either); a form posted after the session
+ended is kept and saved after sign-in (:func:`common.signed_in_keeping_forms`); the page's
+script keeps unsaved answers in the browser until they are saved.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from competence.data import load_catalogue
 from competence.domain import workflow
@@ -17,14 +24,25 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, policy, records
+from competence.services import catalogue, policy, records, results
+from competence.store.models import Assessment, Cycle, Person
+from competence.web.views.common import (
+    from_script,
+    kept_form,
+    posted_fields,
+    require,
+    signed_in_keeping_forms,
+)
 
 LEVEL_CHOICES = [(str(n), str(n)) for n in range(6)]
 EVIDENCE_LIMIT = records.EVIDENCE_LIMIT
 
 
 class AssessmentForm(forms.Form):
-    """One knowledge, one application and one evidence field per competence that applies."""
+    """One knowledge, one application and one evidence field per competence that applies, and
+    the version of the self-assessment the form was loaded with."""
+
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
     def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,7 +62,13 @@ class AssessmentForm(forms.Form):
                 required=False,
                 max_length=EVIDENCE_LIMIT,
                 label=f"{c['name']}: evidence",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "maxlength": EVIDENCE_LIMIT,
+                        "aria-describedby": f"evidence-{n}-count",
+                    }
+                ),
             )
 
     def ratings(self) -> dict[int, Rating]:
@@ -59,60 +83,131 @@ class AssessmentForm(forms.Form):
         return out
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def self_assessment(request: HttpRequest) -> HttpResponse:
+def _initial(assessment: Assessment | None) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": records.version_of(assessment)}
+    if assessment is not None:
+        for r in assessment.ratings.all():
+            for axis in AXES:
+                level = getattr(r, axis)
+                initial[f"{axis}-{r.competence}"] = None if level is None else str(level)
+            initial[f"evidence-{r.competence}"] = r.evidence
+    return initial
+
+
+def _mine(request: HttpRequest) -> tuple[Person, Cycle] | HttpResponse:
+    """The signed-in person and the open cycle, or the page that says there is none."""
     person = policy.own_person(request.user)
     if person is None:
         return render(request, "competence/no_person.html", status=404)
+    require(request, "person.own", person)
     cycle = records.current_cycle()
     if cycle is None:
         return render(request, "competence/no_cycle.html", status=404)
-    assessment = records.assessment_of(person, cycle, Kind.SELF)
-    competences = catalogue.applicable(person.profile, person.context)
+    return person, cycle
+
+
+def _conflict(
+    request: HttpRequest, exc: records.Conflict, competences: list[dict[str, Any]], data: Any
+) -> HttpResponse:
+    """409: the self-assessment changed since this form was loaded. Says what differs, and
+    offers to keep either: these answers (sent again with the version stored now), or the
+    saved ones."""
+    names = {c["number"]: c["name"] for c in competences}
+    changes = [{**c, "name": names.get(c["competence"], str(c["competence"]))} for c in exc.changes]
+    if from_script(request):
+        return JsonResponse(
+            {"saved": False, "conflict": True, "version": exc.version, "changes": changes},
+            status=409,
+        )
+    fields = [(k, v) for k, v in data if k not in ("version", "action")]
+    return render(
+        request,
+        "competence/conflict.html",
+        {"changes": changes, "version": exc.version, "fields": fields},
+        status=409,
+    )
+
+
+def _save(
+    request: HttpRequest,
+    person: Person,
+    cycle: Cycle,
+    competences: list[dict[str, Any]],
+    data: QueryDict,
+    replayed: bool = False,
+) -> HttpResponse | AssessmentForm:
+    """Save a posted form (or one kept over a sign-in); the form again when it is invalid."""
     numbers = {c["number"] for c in competences}
+    form = AssessmentForm(competences, data)
+    if not form.is_valid():
+        if from_script(request):
+            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
+        return form
+    fields = (
+        posted_fields(request)
+        if not replayed
+        else [(k, v) for k, values in data.lists() for v in values]
+    )
+    try:
+        assessment = records.save_draft(
+            person, cycle, form.ratings(), version=form.cleaned_data["version"] or 0
+        )
+    except records.Conflict as exc:
+        return _conflict(request, exc, competences, fields)
+    except InputError as exc:
+        if from_script(request):
+            return JsonResponse({"saved": False, "error": exc.report()}, status=409)
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("self_assessment")
+    rated = records.rated_count(assessment, numbers)
+    if from_script(request):
+        return JsonResponse(
+            {"saved": True, "rated": rated, "total": len(numbers), "version": assessment.version}
+        )
+    if replayed:
+        messages.success(
+            request,
+            f"Your answers from before you signed in again are saved: {rated} of "
+            f"{len(numbers)} rated.",
+        )
+        return redirect("self_assessment")
+    if data.get("action") in ("check", "submit"):  # submitting starts with checking
+        return redirect("check_answers")
+    messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
+    return redirect("self_assessment")
+
+
+@signed_in_keeping_forms
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    competences = catalogue.applicable(person.profile, person.context)
+    kept = kept_form(request) if request.method == "GET" else None
+    form: AssessmentForm | None = None
+    if request.method == "POST" or kept is not None:
+        saved = _save(
+            request, person, cycle, competences, kept or request.POST, replayed=kept is not None
+        )
+        if isinstance(saved, HttpResponse):
+            return saved
+        form = saved
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    if form is None:
+        form = AssessmentForm(competences, initial=_initial(assessment))
     editable = (assessment is None or workflow.editable(assessment.status)) and not (
         records.cycle_locked(person, cycle)
     )
-    wants_json = request.headers.get("X-Requested-With") == "fetch"
-    if request.method == "POST":
-        form = AssessmentForm(competences, request.POST)
-        if form.is_valid():
-            try:
-                assessment = records.save_draft(person, cycle, form.ratings())
-                rated = records.rated_count(assessment, numbers)
-                if wants_json:
-                    return JsonResponse({"saved": True, "rated": rated, "total": len(numbers)})
-                if request.POST.get("action") == "submit":
-                    records.submit(assessment)
-                    messages.success(request, "Submitted. Your assessor can now review it.")
-                    return redirect("results", person_id=person.pk)
-            except InputError as exc:
-                if wants_json:
-                    return JsonResponse({"saved": False, "error": exc.report()}, status=409)
-                for problem in exc.problems:
-                    messages.error(request, problem)
-                return redirect("self_assessment")
-            messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
-            return redirect("self_assessment")
-        if wants_json:
-            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
-    else:
-        initial: dict[str, Any] = {}
-        if assessment is not None:
-            for r in assessment.ratings.all():
-                initial[f"knowledge-{r.competence}"] = (
-                    None if r.knowledge is None else str(r.knowledge)
-                )
-                initial[f"application-{r.competence}"] = (
-                    None if r.application is None else str(r.application)
-                )
-                initial[f"evidence-{r.competence}"] = r.evidence
-        form = AssessmentForm(competences, initial=initial)
+    answers = results.check_answers(person, assessment)
+    rated = {row["number"]: row["rated"] for row in answers["competences"]}
     levels = load_catalogue().framework.levels
     sections = [
         {
             "competence": c,
+            "rated": rated[c["number"]],
             "axes": [
                 {
                     "axis": axis,
@@ -129,6 +224,11 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         }
         for c in competences
     ]
+    withdrawable = (
+        assessment is not None
+        and assessment.status == workflow.Status.SUBMITTED
+        and not records.review_has_started(person, cycle)
+    )
     return render(
         request,
         "competence/assessment.html",
@@ -140,7 +240,85 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "levels": levels,
             "editable": editable,
-            "rated": records.rated_count(assessment, numbers) if assessment else 0,
-            "total": len(competences),
+            "withdrawable": withdrawable,
+            "rated": answers["total"] - len(answers["unrated"]),
+            "total": answers["total"],
+            "next_unrated": answers["unrated"][0] if answers["unrated"] else None,
+            "evidence_limit": EVIDENCE_LIMIT,
+            "draft_key": f"competence:self-assessment:{person.pk}:{cycle.pk}",
         },
     )
+
+
+@signed_in_keeping_forms
+@require_http_methods(["GET", "POST"])
+def check_answers(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then submit: every competence that applies with its ratings, the
+    unrated ones named with a link back, and the verdict these ratings would give. Submitting
+    with unrated competences needs a confirmation that names how many."""
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    if assessment is None or not workflow.editable(assessment.status):
+        return redirect("self_assessment")
+    answers = results.check_answers(person, assessment)
+    error = None
+    if request.method == "POST":
+        try:
+            confirmed = int(request.POST.get("confirm_unrated") or 0)
+        except ValueError:
+            confirmed = 0
+        try:
+            if int(request.POST.get("version") or 0) != assessment.version:
+                raise InputError(
+                    "version: your answers changed since this page was opened; check them again"
+                )
+            records.submit_checked(
+                assessment, [row["number"] for row in answers["competences"]], confirmed
+            )
+        except InputError as exc:
+            error = exc.report()
+        else:
+            messages.success(
+                request,
+                "Submitted. Your assessor can now review it. Until they start, you can "
+                "withdraw it from My assessment to change it.",
+            )
+            return redirect("results", person_id=person.pk)
+    return render(
+        request,
+        "competence/check_answers.html",
+        {
+            "person": person,
+            "cycle": cycle,
+            "answers": answers,
+            "error": error,
+            "unrated_count": len(answers["unrated"]),
+        },
+        status=422 if error else 200,
+    )
+
+
+@signed_in_keeping_forms
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """Withdraw the submitted self-assessment, until the assessor starts the review."""
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    try:
+        if assessment is None:
+            raise InputError("there is no self-assessment to withdraw")
+        records.withdraw(assessment)
+    except InputError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request, "Withdrawn: your self-assessment is a draft again. Your assessor is told."
+        )
+    return redirect(reverse("self_assessment"))

@@ -3,10 +3,13 @@ and download responses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
@@ -14,9 +17,12 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
 )
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
@@ -79,3 +85,69 @@ def attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     """Make ``response`` a download named ``filename`` (made safe by Django)."""
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
+
+
+KEPT_FORM = "competence_kept_form"
+"""The session key of a form posted while signed out, kept to be sent again after sign-in."""
+TOKEN_FIELD = "csrfmiddlewaretoken"
+
+
+def from_script(request: HttpRequest) -> bool:
+    """A request made by the page's own script (autosave), which wants JSON back."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def posted_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The fields of a posted form, without its CSRF token."""
+    return [(k, v) for k, values in request.POST.lists() if k != TOKEN_FIELD for v in values]
+
+
+def signed_in_keeping_forms(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """As ``login_required``, except that a form posted after the session has ended is kept
+    (in the new session) and the person sent to sign in; :func:`kept_form` gives it back to
+    the page after sign-in, which saves it. The page's own script gets 401 in JSON instead, and
+    keeps the answers in the browser."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        signin = reverse("signin") + "?" + QueryDict.fromkeys(["next"], request.path).urlencode()
+        if from_script(request):
+            return JsonResponse({"saved": False, "signed_in": False, "signin": signin}, status=401)
+        if request.method == "POST":
+            request.session[KEPT_FORM] = {"path": request.path, "fields": posted_fields(request)}
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def kept_form(request: HttpRequest) -> QueryDict | None:
+    """The form this page's person posted while signed out, once (see
+    :func:`signed_in_keeping_forms`); None when there is none for this page."""
+    kept = request.session.get(KEPT_FORM)
+    if not isinstance(kept, dict) or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_FORM]
+    data = QueryDict(mutable=True)
+    for key, value in kept.get("fields", []):
+        data.appendlist(str(key), str(value))
+    return data
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form's security check failed (the page was open past the end of
+    the session, or cookies were cleared or blocked). Says so, and shows what was sent as a
+    form the person can send again with a fresh check, once they have seen what it holds."""
+    message = (
+        "This form could not be accepted: its security check failed. That happens when a page "
+        "stays open after your sign-in has ended, or when cookies are cleared or blocked."
+    )
+    if from_script(request) or request.path.startswith("/api/"):
+        return JsonResponse({"saved": False, "csrf": True, "detail": message}, status=403)
+    return render(
+        request,
+        "competence/csrf_failure.html",
+        {"message": message, "path": request.path, "fields": posted_fields(request)},
+        status=403,
+    )

@@ -88,7 +88,11 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
                     messages.error(request, "Some ratings are not levels 0 to 5.")
                     return redirect("review", person_id=person.pk)
                 theirs = records.record_assessment(
-                    person, cycle, form.ratings(), kind=Kind.ASSESSOR
+                    person,
+                    cycle,
+                    form.ratings(),
+                    kind=Kind.ASSESSOR,
+                    version=records.posted_version(request.POST),
                 )
                 records.add_comments(theirs, form.comments())
                 messages.success(request, "Your ratings and comments are saved.")
@@ -148,5 +152,6 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_sign_off": sheet.can("sign-off"),
             "can_reopen": not sheet.editable and policy.allowed(request.user, "admin"),
             "far_count": sum(r["far"] for r in rows),
+            "version": records.version_of(sheet.theirs),
         },
     )

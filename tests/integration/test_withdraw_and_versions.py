@@ -1,0 +1,93 @@
+"""Withdrawing a submitted self-assessment, and versions: a save made from an older version of
+an assessment never overwrites what was saved in between."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+
+from competence.domain import Rating
+from competence.errors import WorkflowError
+from competence.services import records
+from competence.store.models import Cycle, Person
+from tests.integration.conftest import ratings
+
+
+def test_a_person_withdraws_until_the_assessor_starts_the_review(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    own = records.record_assessment(ada, cycle, ratings(life_cycles=(4, 4)))
+    records.submit(own)
+    mail.outbox.clear()
+    back = records.withdraw(own)
+    assert back.status == "draft"
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    assert "withdrew" in mail.outbox[0].subject
+    records.submit(back)
+    records.record_assessment(ada, cycle, ratings(life_cycles=(3, 3)), kind="assessor")
+    with pytest.raises(WorkflowError, match="assessor has started the review"):
+        records.withdraw(back)
+    back.refresh_from_db()
+    assert back.status == "submitted"
+
+
+def test_only_a_submitted_self_assessment_is_withdrawn(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    own = records.record_assessment(people["ada"], cycles[1], ratings(life_cycles=(4, 4)))
+    with pytest.raises(WorkflowError, match="cannot withdraw an assessment that is draft"):
+        records.withdraw(own)
+
+
+def test_a_save_from_an_older_version_is_refused_and_changes_nothing(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    first = records.save_draft(ada, cycle, ratings(life_cycles=(5, 5)), version=0)
+    assert first.version == 1
+    # A second tab, opened before the first save (version 0), saves other ratings.
+    with pytest.raises(records.Conflict) as caught:
+        records.save_draft(
+            ada, cycle, {**ratings(governance=(2, 2)), 1: Rating(None, None)}, version=0
+        )
+    assert caught.value.version == 1
+    assert [c["competence"] for c in caught.value.changes] == [1, 2]
+    assert caught.value.changes[0]["saved"]["knowledge"] == 5
+    assert caught.value.changes[0]["yours"]["knowledge"] is None
+    kept = records.assessment_of(ada, cycle, "self")
+    assert kept is not None
+    assert {r.competence: (r.knowledge, r.application) for r in kept.ratings.all()} == {1: (5, 5)}
+    assert kept.version == 1
+    # Keeping either: the save sent again with the version now stored goes through.
+    again = records.save_draft(
+        ada, cycle, ratings(life_cycles=(5, 5), governance=(2, 2)), version=1
+    )
+    assert again.version == 2
+
+
+def test_a_save_from_an_older_version_that_changes_nothing_new_goes_through(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    records.save_draft(ada, cycle, ratings(life_cycles=(5, 5)), version=0)
+    same = records.save_draft(ada, cycle, ratings(life_cycles=(5, 5)), version=0)
+    assert same.version == 1
+
+
+def test_every_change_raises_the_version(people: dict[str, Person], cycles: list[Cycle]) -> None:
+    ada, cycle = people["ada"], cycles[1]
+    own = records.save_draft(ada, cycle, ratings(life_cycles=(5, 5)), version=0)
+    seen = [own.version]
+    for step in (records.submit, records.withdraw):
+        own = step(own)
+        seen.append(own.version)
+    own = records.save_draft(ada, cycle, ratings(life_cycles=(4, 5)), version=own.version)
+    seen.append(own.version)
+    assert seen == [1, 2, 3, 4]
+
+
+def test_every_step_of_the_workflow_table_has_its_service() -> None:
+    from competence.domain import workflow
+
+    assert set(records.STEP_ACTIONS) == set(workflow.STEPS)
