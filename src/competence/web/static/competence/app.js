@@ -191,10 +191,10 @@
         kept.fields.forEach(function (pair) {
           var name = pair[0], value = pair[1];
           if (name === "version") { return; }
-          var radio = form.querySelector("input[type='radio'][name='" + name + "'][value='" + value + "']");
-          if (radio) { radio.checked = true; restored += 1; return; }
-          var box = form.querySelector("textarea[name='" + name + "']");
-          if (box) { box.value = value; if (value) { restored += 1; } }
+          var field = form.elements.namedItem(name);
+          if (!field) { return; }
+          field.value = value;  // a radio group (RadioNodeList) checks the radio of that value
+          if (value) { restored += 1; }
         });
         version.value = kept.version;
         if (restoreState) {
