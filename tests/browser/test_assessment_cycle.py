@@ -184,3 +184,67 @@ def test_the_save_bar_never_covers_the_focused_control(
         stops += 1
     assert stops > 80  # every competence: two radio groups and a note each
     assert covered == []
+
+
+def bump(page: Any, number: int, axis: str) -> str:
+    """Choose the next level of one competence's axis (from not rated: 0); its value."""
+    name = f"{axis}-{number}"
+    checked = page.locator(f"input[name='{name}']:checked")
+    value = str((int(checked.get_attribute("value")) + 1) % 6) if checked.count() else "0"
+    page.locator(f"input[name='{name}'][value='{value}']").check()
+    return value
+
+
+def test_two_tabs_never_overwrite_each_other(browser: Any, server: Server) -> None:
+    username = server.draft_user()
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        pages.append(context.new_page())
+        sign_in(pages[-1], server, username)
+        pages[-1].goto(server.url + "/me/assessment")
+    one, two = pages
+    first = bump(one, 7, "knowledge")
+    saved(one)
+    second = bump(two, 8, "knowledge")
+    conflict = two.locator("[data-conflict]")
+    conflict.wait_for(state="visible")
+    text = conflict.text_content() or ""
+    assert "8. " in text
+    assert "Changed elsewhere since you opened this page:7. " in text
+    seen(two, "assessment-conflict-1280", 1280)
+    two.get_by_role("button", name="Keep mine").click()
+    saved(two)
+    two.reload()
+    assert two.evaluate("() => window.localStorage.length") == 0
+    assert two.locator(f"input[name='knowledge-7'][value='{first}']").is_checked()
+    assert two.locator(f"input[name='knowledge-8'][value='{second}']").is_checked()
+    for page in pages:
+        page.context.close()
+
+
+def test_autosave_tries_again_after_a_failed_save(page: Any, server: Server) -> None:
+    sign_in(page, server, server.draft_user())
+    posts: list[str] = []
+
+    def fail_once(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.url)
+        if len(posts) == 1:
+            route.fulfill(status=503, content_type="application/json", body="{}")
+        else:
+            route.continue_()
+
+    page.route("**/me/assessment", fail_once)
+    page.goto(server.url + "/me/assessment")
+    value = bump(page, 9, "application")
+    page.wait_for_function(
+        "() => document.querySelector('[data-save-state]').textContent.startsWith('Not saved yet')"
+    )
+    saved(page)
+    assert len(posts) == 2
+    page.unroute("**/me/assessment")
+    page.reload()
+    assert page.locator(f"input[name='application-9'][value='{value}']").is_checked()

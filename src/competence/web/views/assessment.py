@@ -71,11 +71,15 @@ class AssessmentForm(forms.Form):
                 ),
             )
 
-    def ratings(self) -> dict[int, Rating]:
-        """Every competence on the form: an empty one clears what was saved before."""
+    def ratings(self, only: str | None = None) -> dict[int, Rating]:
+        """Every competence on the form (an empty one clears what was saved before), or only
+        those ``only`` names ("1,5": the page's script sends the ones it changed)."""
+        chosen = None if only is None else {p.strip() for p in only.split(",")}
         out = {}
         for c in self.competences:
             n = c["number"]
+            if chosen is not None and str(n) not in chosen:
+                continue
             k = self.cleaned_data.get(f"knowledge-{n}")
             a = self.cleaned_data.get(f"application-{n}")
             e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
@@ -107,7 +111,11 @@ def _mine(request: HttpRequest) -> tuple[Person, Cycle] | HttpResponse:
 
 
 def _conflict(
-    request: HttpRequest, exc: records.Conflict, competences: list[dict[str, Any]], data: Any
+    request: HttpRequest,
+    exc: records.Conflict,
+    competences: list[dict[str, Any]],
+    data: Any,
+    stored: Assessment | None,
 ) -> HttpResponse:
     """409: the self-assessment changed since this form was loaded. Says what differs, and
     offers to keep either: these answers (sent again with the version stored now), or the
@@ -115,8 +123,19 @@ def _conflict(
     names = {c["number"]: c["name"] for c in competences}
     changes = [{**c, "name": names.get(c["competence"], str(c["competence"]))} for c in exc.changes]
     if from_script(request):
+        # All that is saved now, so that the page can say what changed elsewhere.
+        now = {
+            str(n): {"knowledge": r.knowledge, "application": r.application, "evidence": r.evidence}
+            for n, r in (records.domain_ratings(stored) if stored else {}).items()
+        }
         return JsonResponse(
-            {"saved": False, "conflict": True, "version": exc.version, "changes": changes},
+            {
+                "saved": False,
+                "conflict": True,
+                "version": exc.version,
+                "changes": changes,
+                "stored": now,
+            },
             status=409,
         )
     fields = [(k, v) for k, v in data if k not in ("version", "action")]
@@ -150,10 +169,14 @@ def _save(
     )
     try:
         assessment = records.save_draft(
-            person, cycle, form.ratings(), version=form.cleaned_data["version"] or 0
+            person,
+            cycle,
+            form.ratings(data.get("competences")),
+            version=form.cleaned_data["version"] or 0,
         )
     except records.Conflict as exc:
-        return _conflict(request, exc, competences, fields)
+        stored = records.assessment_of(person, cycle, Kind.SELF)
+        return _conflict(request, exc, competences, fields, stored)
     except InputError as exc:
         if from_script(request):
             return JsonResponse({"saved": False, "error": exc.report()}, status=409)

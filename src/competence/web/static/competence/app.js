@@ -10,7 +10,10 @@
   function fields(form) {
     var out = [];
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken" && name !== "action") { out.push([name, String(value)]); }
+      // The answers alone: the version is kept beside them.
+      if (["csrfmiddlewaretoken", "action", "version", "competences"].indexOf(name) < 0) {
+        out.push([name, String(value)]);
+      }
     });
     return out;
   }
@@ -26,6 +29,20 @@
     var progress = document.querySelectorAll("[data-progress], [data-progress-overview]");
     var bar = document.querySelector("progress");
     var timer = null, attempt = 0, sending = false, again = false;
+    var baseline = fields(form);  // what the server holds, as far as this page knows
+
+    // The competences whose answers differ from the baseline: a save writes only those.
+    function changedCompetences(now) {
+      var before = {}, out = {};
+      baseline.forEach(function (pair) { before[pair[0]] = pair[1]; });
+      var after = {};
+      now.forEach(function (pair) { after[pair[0]] = pair[1]; });
+      Object.keys(before).concat(Object.keys(after)).forEach(function (name) {
+        var m = /^(knowledge|application|evidence)-(\d+)$/.exec(name);
+        if (m && (before[name] || "") !== (after[name] || "")) { out[m[2]] = true; }
+      });
+      return Object.keys(out);
+    }
 
     function say(text, link) {
       if (!state) { return; }
@@ -85,16 +102,45 @@
       if (!conflictBox) { return; }
       conflictBox.textContent = "";
       var p = document.createElement("p");
-      p.textContent = "Your self-assessment was saved from somewhere else (another tab or device) since you opened this page, so these answers were not saved. They differ:";
+      p.textContent = "Your self-assessment was saved from somewhere else (another tab or device) since you opened this page, so these answers of yours were not saved:";
       conflictBox.appendChild(p);
       var list = document.createElement("ul");
+      function levels(r) { return (r.knowledge === null ? "–" : r.knowledge) + "/" + (r.application === null ? "–" : r.application); }
       body.changes.forEach(function (c) {
         var li = document.createElement("li");
-        function levels(r) { return (r.knowledge === null ? "–" : r.knowledge) + "/" + (r.application === null ? "–" : r.application); }
         li.textContent = c.competence + ". " + c.name + ": saved " + levels(c.saved) + ", yours " + levels(c.yours);
         list.appendChild(li);
       });
       conflictBox.appendChild(list);
+      // What the other save changed: what is stored now against what this page started from.
+      var before = {};
+      baseline.forEach(function (pair) { before[pair[0]] = pair[1]; });
+      var elsewhere = [];
+      document.querySelectorAll("[data-competence]").forEach(function (section) {
+        var n = section.getAttribute("data-competence");
+        var now = body.stored[n] || { knowledge: null, application: null, evidence: "" };
+        var was = {
+          knowledge: before["knowledge-" + n] === undefined ? null : Number(before["knowledge-" + n]),
+          application: before["application-" + n] === undefined ? null : Number(before["application-" + n]),
+          evidence: before["evidence-" + n] || ""
+        };
+        if (was.knowledge !== now.knowledge || was.application !== now.application ||
+            was.evidence.trim() !== (now.evidence || "")) {
+          var heading = section.querySelector("h2");
+          elsewhere.push((heading ? heading.textContent : n) + ": " + levels(was) + " → " + levels(now) +
+            (was.evidence.trim() !== (now.evidence || "") ? " (evidence changed)" : ""));
+        }
+      });
+      if (elsewhere.length) {
+        var p2 = document.createElement("p");
+        p2.textContent = "Changed elsewhere since you opened this page:";
+        conflictBox.appendChild(p2);
+        var list2 = document.createElement("ul");
+        elsewhere.forEach(function (text) {
+          var li = document.createElement("li"); li.textContent = text; list2.appendChild(li);
+        });
+        conflictBox.appendChild(list2);
+      }
       var mine = document.createElement("button");
       mine.type = "button"; mine.textContent = "Keep mine";
       mine.addEventListener("click", function () {
@@ -109,6 +155,8 @@
       conflictBox.appendChild(mine);
       conflictBox.appendChild(theirs);
       conflictBox.hidden = false;
+      conflictBox.setAttribute("tabindex", "-1");
+      conflictBox.focus();
       say("Not saved: changed elsewhere, choose which to keep");
     }
     function retry() {
@@ -129,6 +177,7 @@
       var data = new FormData(form);
       data.set("action", "save");
       var sent = fields(form);
+      data.set("competences", changedCompetences(sent).join(","));
       say("Saving…");
       // form.action would be the buttons named "action": read the attribute instead.
       fetch(form.getAttribute("action") || window.location.href, {
@@ -147,6 +196,7 @@
         if (result.status === 200 && body.saved) {
           attempt = 0;
           version.value = String(body.version);
+          baseline = sent;
           forget(sent);
           say("Saved");
           showProgress(ratedNumbers());
@@ -190,7 +240,6 @@
         var restored = 0;
         kept.fields.forEach(function (pair) {
           var name = pair[0], value = pair[1];
-          if (name === "version") { return; }
           var field = form.elements.namedItem(name);
           if (!field) { return; }
           field.value = value;  // a radio group (RadioNodeList) checks the radio of that value
