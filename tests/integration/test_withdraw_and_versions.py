@@ -91,3 +91,55 @@ def test_every_step_of_the_workflow_table_has_its_service() -> None:
     from competence.domain import workflow
 
     assert set(records.STEP_ACTIONS) == set(workflow.STEPS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_once_from_one_version_one_is_saved_and_the_other_refused(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    """Two real clients (threads, each with its own database connection) save at the same
+    moment from the same version: never both, never a lost update, never a database error."""
+    import threading
+
+    from django.db import connection
+
+    from competence.store import audit
+    from competence.store.models import Assessment
+
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "SQLite's test database is in memory with a shared cache, whose table locks refuse "
+            "a second writer at once; on a SQLite file, IMMEDIATE transactions queue writers"
+        )
+    ada, cycle = people["ada"], cycles[1]
+
+    def save(
+        competence: int, version: int, start: threading.Barrier, outcomes: dict[int, str]
+    ) -> None:
+        try:
+            with audit.acting_as("ada"):
+                start.wait()
+                records.save_draft(ada, cycle, {competence: Rating(3, 3)}, version=version)
+            outcomes[competence] = "saved"
+        except records.Conflict:
+            outcomes[competence] = "refused"
+        finally:
+            connection.close()
+
+    for trial in range(4):
+        own = records.save_draft(ada, cycle, ratings(life_cycles=(trial, trial)), version=None)
+        start = threading.Barrier(2)
+        outcomes: dict[int, str] = {}
+        threads = [
+            threading.Thread(target=save, args=(n, own.version, start, outcomes)) for n in (2, 23)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes.values()) == ["refused", "saved"], outcomes
+        winner = next(n for n, o in outcomes.items() if o == "saved")
+        stored = Assessment.objects.get(pk=own.pk)
+        assert stored.version == own.version + 1
+        assert {r.competence for r in stored.ratings.all()} == {1, winner}
+        stored.ratings.exclude(competence=1).delete()
