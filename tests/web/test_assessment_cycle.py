@@ -252,3 +252,19 @@ def test_the_overview_links_every_competence_and_the_next_unrated(org: Org) -> N
     page = grace.get("/me/assessment").content.decode()
     assert page.count("data-overview-item=") == 28
     assert 'href="#competence-2" data-next-unrated>Next unrated</a>' in page
+
+
+def test_a_csrf_failure_never_shows_a_password(org: Org) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/signin", {"username": "grace", "password": PASSWORD})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "its security check failed" in text
+    assert PASSWORD not in text
+    assert 'href="/signin">Open the page again</a>' in text
+
+
+def test_withdrawing_after_the_session_ended_comes_back_to_the_form(org: Org) -> None:
+    response = Client().post("/me/assessment/withdraw")
+    assert response.status_code == 302
+    assert response["Location"] == "/signin?next=/me/assessment"

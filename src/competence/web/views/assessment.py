@@ -324,7 +324,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@signed_in_keeping_forms
+@signed_in_keeping_forms(then="self_assessment")
 @require_POST
 def withdraw(request: HttpRequest) -> HttpResponse:
     """Withdraw the submitted self-assessment, until the assessor starts the review."""

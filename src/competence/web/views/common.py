@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -102,24 +102,62 @@ def posted_fields(request: HttpRequest) -> list[tuple[str, str]]:
     return [(k, v) for k, values in request.POST.lists() if k != TOKEN_FIELD for v in values]
 
 
-def signed_in_keeping_forms(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """As ``login_required``, except that a form posted after the session has ended is kept
-    (in the new session) and the person sent to sign in; :func:`kept_form` gives it back to
-    the page after sign-in, which saves it. The page's own script gets 401 in JSON instead, and
-    keeps the answers in the browser."""
+KEEPS_ANSWERS = frozenset({"self_assessment"})
+"""The pages whose posted answers are kept over a sign-in or a failed CSRF check (by URL name):
+forms of answers, never one that holds a password."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        signin = reverse("signin") + "?" + QueryDict.fromkeys(["next"], request.path).urlencode()
-        if from_script(request):
-            return JsonResponse({"saved": False, "signed_in": False, "signin": signin}, status=401)
-        if request.method == "POST":
-            request.session[KEPT_FORM] = {"path": request.path, "fields": posted_fields(request)}
-        return redirect_to_login(request.get_full_path())
 
-    return wrapper
+def keeps_answers(request: HttpRequest) -> bool:
+    match = request.resolver_match or _resolve(request.path)
+    return match is not None and match.url_name in KEEPS_ANSWERS
+
+
+def _resolve(path: str) -> Any:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+View = Callable[..., HttpResponse]
+
+
+@overload
+def signed_in_keeping_forms(view: View) -> View: ...
+@overload
+def signed_in_keeping_forms(*, then: str) -> Callable[[View], View]: ...
+def signed_in_keeping_forms(
+    view: View | None = None, *, then: str | None = None
+) -> View | Callable[[View], View]:
+    """As ``login_required``, except that a form of answers (:data:`KEEPS_ANSWERS`) posted
+    after the session has ended is kept (in the new session) and the person sent to sign in;
+    :func:`kept_form` gives it back to the page after sign-in, which saves it. The page's own
+    script gets 401 in JSON instead, and keeps the answers in the browser. ``then``: the page
+    (URL name) to come back to after sign-in, for a page that only takes a POST."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            back = reverse(then) if then else request.path
+            signin = reverse("signin") + "?" + QueryDict.fromkeys(["next"], back).urlencode()
+            if from_script(request):
+                return JsonResponse(
+                    {"saved": False, "signed_in": False, "signin": signin}, status=401
+                )
+            if request.method == "POST" and keeps_answers(request):
+                request.session[KEPT_FORM] = {
+                    "path": request.path,
+                    "fields": posted_fields(request),
+                }
+            return redirect_to_login(reverse(then) if then else request.get_full_path())
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def kept_form(request: HttpRequest) -> QueryDict | None:
@@ -145,9 +183,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     )
     if from_script(request) or request.path.startswith("/api/"):
         return JsonResponse({"saved": False, "csrf": True, "detail": message}, status=403)
+    fields = posted_fields(request) if keeps_answers(request) else []
     return render(
         request,
         "competence/csrf_failure.html",
-        {"message": message, "path": request.path, "fields": posted_fields(request)},
+        {"message": message, "path": request.path, "fields": fields},
         status=403,
     )
