@@ -1093,7 +1093,7 @@ def cycle_list(session: Session, as_json: bool) -> None:
 
 @cli.group()
 def assessment() -> None:
-    """Move an assessment through its workflow: submit, review, agree, sign off."""
+    """Move an assessment through its workflow: submit, withdraw, review, agree, sign off."""
 
 
 def _step_rule(step: str) -> Callable[[dict[str, Any]], str]:
@@ -1130,6 +1130,17 @@ CYCLE = click.option("--cycle", "cycle_name", required=True, help="The cycle's n
 def assessment_submit(session: Session, person: str, cycle_name: str, kind: str) -> None:
     """Submit PERSON's draft assessment (email or employee id)."""
     _step(session, "submit", person, cycle_name, kind)
+
+
+@assessment.command("withdraw")
+@click.argument("person")
+@CYCLE
+@kind_option(workflow.Kind.SELF.value)
+@needs(_step_rule("withdraw"), subject="person")
+def assessment_withdraw(session: Session, person: str, cycle_name: str, kind: str) -> None:
+    """Withdraw PERSON's submitted self-assessment (a draft again), until the assessor starts
+    the review; the assessor is told."""
+    _step(session, "withdraw", person, cycle_name, kind)
 
 
 @assessment.command("review")

@@ -69,7 +69,12 @@ def test_a_member_fills_in_and_submits_with_the_keyboard_alone(page: Any, server
         "() => !['', 'Saving…'].includes(document.querySelector('[data-save-state]').textContent)"
     )
     assert state.text_content() == "Saved"
-    tab_to(page, lambda f: f[0] == "BUTTON" and f[3] == "submit")
+    tab_to(page, lambda f: f[0] == "BUTTON" and f[3] == "check")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/me/assessment/check$"))
+    assert page.get_by_role("heading", name="Check your answers before you submit").is_visible()
+    assert look(page, "check-answers-complete") == []
+    page.get_by_role("button", name="Submit for review").focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/people/\d+$"))
     assert page.get_by_text("Submitted. Your assessor can now review it.").is_visible()

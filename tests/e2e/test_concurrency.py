@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -285,16 +286,20 @@ def test_saves_and_a_second_import_wait_for_an_import_and_none_is_lost(tmp_path:
 
         def saver(username: str) -> None:
             headers = {"Authorization": f"Bearer {app.tokens[username]}"}
-            level = 0
+            level = version = 0
             while any(i.poll() is None for i in imports) or level < 3:
                 level += 1
-                body = {"ratings": [{"competence": 1, "knowledge": level % 6, "application": 1}]}
+                body: dict[str, Any] = {
+                    "version": version,  # the version saved last: each save builds on it
+                    "ratings": [{"competence": 1, "knowledge": level % 6, "application": 1}],
+                }
                 answer = requests.put(
                     f"{app.url}/api/v1/me/self-assessment", json=body, headers=headers, timeout=120
                 )
                 statuses.append(answer.status_code)
                 if answer.status_code == 200:
                     last_saved[username] = level % 6
+                    version = answer.json()["version"]
                 else:
                     assert answer.status_code == 503, answer.text
                     assert answer.headers["Retry-After"] == "30"

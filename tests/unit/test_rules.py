@@ -58,6 +58,7 @@ EXPECTED = {  # (step, kind, status) -> the status after it; anything missing is
     ("sign-off", "self", "reviewed"): "signed-off",
     ("sign-off", "assessor", "reviewed"): "signed-off",
     ("sign-off", "agreed", "reviewed"): "signed-off",
+    ("withdraw", "self", "submitted"): "draft",
 }
 
 
@@ -73,6 +74,27 @@ def test_every_step_from_every_status(step: str, kind: str, status: str) -> None
         assert workflow.step(step, kind, status, "ada") == expected
 
 
+@pytest.mark.parametrize("step", list(workflow.STEPS))
+@pytest.mark.parametrize("kind", workflow.KINDS)
+@pytest.mark.parametrize("status", workflow.STATUSES)
+def test_once_the_review_has_started_only_withdraw_is_refused(
+    step: str, kind: str, status: str
+) -> None:
+    expected = EXPECTED.get((step, kind, status))
+    if expected is None or step == "withdraw":
+        with pytest.raises(WorkflowError, match="ada, cycle 2026"):
+            workflow.step(step, kind, status, "ada, cycle 2026", review_has_started=True)
+    else:
+        assert workflow.step(step, kind, status, "ada", review_has_started=True) == expected
+
+
+def test_the_review_starts_with_the_assessors_assessment() -> None:
+    assert not workflow.review_started([])
+    assert not workflow.review_started([Kind.SELF])
+    assert workflow.review_started([Kind.SELF, Kind.ASSESSOR])
+    assert workflow.review_started([Kind.AGREED])
+
+
 @pytest.mark.parametrize(("step", "kind", "who"), [
     ("submit", "self", workflow.PERSON),
     ("submit", "assessor", workflow.REVIEWER),
@@ -82,6 +104,7 @@ def test_every_step_from_every_status(step: str, kind: str, status: str) -> None
     ("sign-off", "self", workflow.REVIEWER),
     ("sign-off", "assessor", workflow.REVIEWER),
     ("sign-off", "agreed", workflow.REVIEWER),
+    ("withdraw", "self", workflow.PERSON),
 ])  # fmt: skip
 def test_who_takes_each_step(step: str, kind: str, who: str) -> None:
     assert workflow.STEPS[step].by(kind) == who

@@ -113,3 +113,25 @@ def planner_rows(*wanted: dict[str, object], total: int = 5) -> dict[str, object
         data |= {f"need-{i}-{k}": v for k, v in ({"level": "officer", "at_least": 1} | row).items()}
         data.setdefault(f"need-{i}-competence", "")
     return data
+
+
+def submit_self_assessment(client: Client, form: dict[str, str]) -> None:
+    """Fill in the self-assessment and submit it as a person does: save the form, then submit
+    from the check-your-answers page (confirming the unrated competences it names)."""
+    import re
+
+    loaded = re.search(
+        r'name="version" value="(\d*)"', client.get("/me/assessment").content.decode()
+    )
+    version = {"version": loaded.group(1)} if loaded else {}
+    saved = client.post("/me/assessment", {**version, **form, "action": "check"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    page = client.get("/me/assessment/check").content.decode()
+    checked = re.search(r'name="version" value="(\d+)"', page)
+    assert checked is not None, page[:2000]
+    data = {"version": checked.group(1)}
+    unrated = re.search(r'name="confirm_unrated" value="(\d+)"', page)
+    if unrated:
+        data["confirm_unrated"] = unrated.group(1)
+    done = client.post("/me/assessment/check", data)
+    assert done.status_code == 302, done.content.decode()[:2000]

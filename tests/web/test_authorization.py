@@ -59,6 +59,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "profiles/<slug:slug>/edit"): [302, 403, 403, 403, 403, 302],  # APM's: to a copy
     ("GET", "profiles/<slug:slug>/versions/<int:number>"): EVERYONE,
     ("GET", "me/assessment"): [302, 200, 200, 200, 404, 404],  # lead and admin: no person
+    ("GET", "me/assessment/check"): [302, 200, 302, 302, 404, 404],  # the others: no draft
+    ("POST", "me/assessment/withdraw"): [302, 302, 302, 302, 404, 404],
     ("GET", "me/data.json"): [302, 200, 200, 200, 404, 404],
     ("POST", "me/assessment/evidence"): [302, 302, 302, 302, 404, 404],  # back to the form
     ("GET", "evidence/<int:file_id>"): OWN,
@@ -100,6 +102,8 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/evidence/<file_id>"): OWN_API,
     ("PUT", "api/v1/me/self-assessment"): [401, 200, 200, 200, 404, 404],
     ("POST", "api/v1/me/self-assessment/submit"): [401, 200, 200, 200, 404, 404],
+    # Ada's assessor has started her review (the world's assessor assessment): too late.
+    ("POST", "api/v1/me/self-assessment/withdraw"): [401, 409, 200, 200, 404, 404],
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/people/<person_id>/review"): OWN_API,
     ("POST", "api/v1/people/<person_id>/review/answers"): [401, 200, 403, 403, 403, 200],

@@ -63,6 +63,7 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "cycle create": (["2031", "--opens", "2031-01-06"], ADMIN_ONLY),
     "cycle list": ([], EVERYONE),
     "assessment submit": (["ada@example.org", "--cycle", "2026"], SELF_OR_ADMIN),
+    "assessment withdraw": (["ada@example.org", "--cycle", "2026"], SELF_OR_ADMIN),
     # Answering the assessor's ratings is the person's step (refused here: they differ, and
     # nothing is answered).
     "assessment review": (

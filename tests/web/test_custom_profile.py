@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from competence.services import catalogue, people, profiles
 from competence.store import audit
 from competence.store.models import PlanItem
-from tests.web.conftest import Org, signed_in
+from tests.web.conftest import Org, signed_in, submit_self_assessment
 
 DROPPED, RAISED = 11, 23  # transition management; schedule management
 
@@ -46,8 +46,7 @@ def rate_at_the_officer_targets(client: Client) -> None:
         form[f"application-{r['number']}"] = str(r["application"])
     form.pop(f"knowledge-{DROPPED}")
     form.pop(f"application-{DROPPED}")
-    response = client.post("/me/assessment", {**form, "action": "submit"})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    submit_self_assessment(client, form)
 
 
 def test_the_self_assessment_asks_only_what_the_profile_asks(org: Org) -> None:

@@ -17,7 +17,7 @@ from competence.store.models import Assessment, EvidenceFile, Person
 from competence.store.models import Rating as RatingRow
 from competence.web.views.evidence import UPLOAD_LIMIT
 from tests.evidence_files import exe, pdf, png
-from tests.web.conftest import Org, signed_in, user
+from tests.web.conftest import Org, signed_in, submit_self_assessment, user
 
 LINK = "https://wiki.example.org/gate-reviews"
 
@@ -124,7 +124,7 @@ def test_only_those_who_may_see_the_assessment_fetch_its_files(org: Org) -> None
 
 def test_a_submitted_self_assessment_takes_no_file(org: Org) -> None:
     grace = signed_in(org.grace_user)
-    grace.post("/me/assessment", {"knowledge-1": "3", "application-1": "3", "action": "submit"})
+    submit_self_assessment(grace, {"knowledge-1": "3", "application-1": "3"})
     shown = attach(grace, 1, "late.png", png())
     assert any("already submitted; only a draft takes or loses evidence files" in m for m in shown)
     assert not EvidenceFile.objects.exists()
@@ -229,15 +229,9 @@ def test_the_api_reads_and_writes_confidence_and_links_and_refuses_unknown_field
 
 def test_the_results_and_the_report_show_the_confidence_and_links(org: Org) -> None:
     grace = signed_in(org.grace_user)
-    grace.post(
-        "/me/assessment",
-        {
-            "knowledge-1": "3",
-            "application-1": "3",
-            "confidence-1": "sure",
-            "links-1": LINK,
-            "action": "submit",
-        },
+    submit_self_assessment(
+        grace,
+        {"knowledge-1": "3", "application-1": "3", "confidence-1": "sure", "links-1": LINK},
     )
     data = grace.get(f"/api/v1/people/{org.grace.pk}/results").json()
     assert data["evidence"] == [

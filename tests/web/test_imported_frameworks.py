@@ -9,7 +9,7 @@ from competence.services import frameworks, profiles
 from competence.store import audit
 from competence.store.models import Assessment, Person, Team
 from tests.conftest import CASE_FILES
-from tests.web.conftest import Org, signed_in, user
+from tests.web.conftest import Org, signed_in, submit_self_assessment, user
 
 SAMPLE_ID = "20c5134f-423d-4097-a971-3dd5152bf507"
 
@@ -64,16 +64,16 @@ def test_a_person_rates_themself_on_the_one_axis_and_sees_the_verdict(emmy: Pers
     saved = client.post(
         "/me/assessment", {"application-2": "4"}, headers={"X-Requested-With": "fetch"}
     )
-    assert saved.json() == {"saved": True, "rated": 1, "total": 2}
+    assert saved.json() == {"saved": True, "rated": 1, "total": 2, "version": 1}
     ignored = client.post(
         "/me/assessment",
-        {"application-2": "4", "knowledge-2": "4"},
+        {"application-2": "4", "knowledge-2": "4", "version": "1"},
         headers={"X-Requested-With": "fetch"},
     )
-    assert ignored.json() == {"saved": True, "rated": 1, "total": 2}
+    assert ignored.json() == {"saved": True, "rated": 1, "total": 2, "version": 1}
     rating = Assessment.objects.get(person=emmy).ratings.get(competence=2)
     assert (rating.knowledge, rating.application) == (None, 4)  # no knowledge field to save
-    client.post("/me/assessment", {"application-2": "4", "application-3": "2", "action": "submit"})
+    submit_self_assessment(client, {"application-2": "4", "application-3": "2"})
     assert Assessment.objects.get(person=emmy).status == "submitted"
     results = client.get(f"/people/{emmy.pk}")
     assert results.status_code == 200

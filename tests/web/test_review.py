@@ -15,7 +15,7 @@ from competence.domain import Rating
 from competence.services import catalogue, records, review
 from competence.store import audit
 from competence.store.models import Assessment, AuditEntry, Comment, Reply
-from tests.web.conftest import Org, signed_in
+from tests.web.conftest import Org, signed_in, submit_self_assessment
 
 
 def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
@@ -24,10 +24,7 @@ def test_the_review_is_two_way_and_sign_off_locks_the_cycle(org: Org) -> None:
     review_url, results_url = f"/people/{org.ada.pk}/review", f"/people/{org.ada.pk}"
     # Ada fills in and submits; Grace, her assessor, is told.
     mail.outbox.clear()
-    ada.post(
-        "/me/assessment",
-        {**every_rating(3, 3), "knowledge-1": "4", "application-1": "1", "action": "submit"},
-    )
+    submit_self_assessment(ada, {**every_rating(3, 3), "knowledge-1": "4", "application-1": "1"})
     assert [m.to for m in mail.outbox] == [["grace@example.org"]]
     assert "Ada Lovelace submitted" in mail.outbox[0].subject
     listing = grace.get("/review").content.decode()

@@ -89,27 +89,38 @@ def test_self_assessment_saves_resumes_and_submits(org: Org) -> None:
         {"knowledge-1": "3", "application-1": "2", "evidence-1": "Ran the gate reviews"},
         headers={"X-Requested-With": "fetch"},
     )
-    assert response.json() == {"saved": True, "rated": 1, "total": 28}
+    assert response.json() == {"saved": True, "rated": 1, "total": 28, "version": 1}
     assessment = Assessment.objects.get(person=org.grace, kind="self")
     assert assessment.status == "draft"
-    # Resumes where it was left.
+    # Resumes where it was left, with the version it was loaded at.
     page = client.get("/me/assessment").content.decode()
     assert "<span data-progress>1 of 28</span> competences rated" in page
     assert "Ran the gate reviews" in page
+    assert '<input type="hidden" name="version" value="1"' in page
     # A bad value is refused with a message per field.
-    bad = client.post("/me/assessment", {"knowledge-2": "9"}, headers={"X-Requested-With": "fetch"})
+    bad = client.post(
+        "/me/assessment",
+        {"knowledge-2": "9", "version": "1"},
+        headers={"X-Requested-With": "fetch"},
+    )
     assert bad.status_code == 422
     assert "knowledge-2" in bad.json()["errors"]
-    # Submit (without JavaScript) and land on the results.
+    # Check the answers (without JavaScript), then submit, and land on the results.
     response = client.post(
-        "/me/assessment", {"knowledge-1": "3", "application-1": "3", "action": "submit"}
+        "/me/assessment",
+        {"knowledge-1": "3", "application-1": "3", "action": "check", "version": "1"},
     )
+    assert response.status_code == 302
+    assert response["Location"] == "/me/assessment/check"
+    response = client.post("/me/assessment/check", {"version": "2", "confirm_unrated": "27"})
     assert response.status_code == 302
     assert response["Location"] == f"/people/{org.grace.pk}"
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     again = client.post(
-        "/me/assessment", {"knowledge-1": "1"}, headers={"X-Requested-With": "fetch"}
+        "/me/assessment",
+        {"knowledge-1": "1", "version": "3"},
+        headers={"X-Requested-With": "fetch"},
     )
     assert again.status_code == 409
     assert AuditEntry.objects.filter(actor="grace", action="update", model="Assessment").exists()
@@ -254,7 +265,7 @@ def test_clearing_a_rating_in_the_self_assessment_removes_it(org: Org) -> None:
     client.post("/me/assessment", {"knowledge-29": "2", "evidence-29": "note"}, headers=fetch)
     assessment = Assessment.objects.get(person=org.grace, kind="self")
     assert assessment.ratings.get(competence=29).knowledge == 2
-    assert client.post("/me/assessment", {}, headers=fetch).json()["rated"] == 0
+    assert client.post("/me/assessment", {"version": "1"}, headers=fetch).json()["rated"] == 0
     assert not assessment.ratings.filter(competence=29).exists()
 
 

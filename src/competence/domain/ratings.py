@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from competence.domain.evidence import MAX_LINKS, Confidence
@@ -58,6 +59,11 @@ class Rating:
         """Nothing rated and nothing said: no evidence, no links, no confidence."""
         return not (self.rated or self.evidence or self.links or self.confidence is not None)
 
+    def complete(self, axes: Iterable[str] = ("knowledge", "application")) -> bool:
+        """Rated on every axis (of a framework's ``axes``): what "rated" means when counting a
+        form's progress."""
+        return all(self.level(axis) is not None for axis in axes)
+
     def level(self, axis: str) -> int | None:
         value: int | None = getattr(self, axis)
         return value
@@ -67,3 +73,14 @@ class Rating:
 
 
 NOT_RATED = Rating()
+
+
+def unrated(
+    numbers: Iterable[int],
+    ratings: Mapping[int, Rating],
+    axes: Iterable[str] = ("knowledge", "application"),
+) -> list[int]:
+    """The competences of ``numbers`` (in their order) not rated on every axis (of the
+    framework's ``axes``): those a submission must confirm, since a verdict counts them as 0."""
+    axes = tuple(axes)
+    return [n for n in numbers if not ratings.get(n, NOT_RATED).complete(axes)]

@@ -117,6 +117,8 @@ class Step:
     kinds: tuple[Kind, ...]
     by: Callable[[str], str]
     """Given the assessment's kind, who takes the step: PERSON or REVIEWER."""
+    before_review: bool = False
+    """Only until the review has started (see :func:`review_started`)."""
 
 
 def _submitter(kind: str) -> str:
@@ -146,6 +148,15 @@ STEPS: dict[str, Step] = {
             _other_side,
         ),
         Step("sign-off", "sign off", (Status.REVIEWED,), Status.SIGNED_OFF, tuple(Kind), _reviewer),
+        Step(
+            "withdraw",
+            "withdraw",
+            (Status.SUBMITTED,),
+            Status.DRAFT,
+            (Kind.SELF,),
+            _submitter,
+            before_review=True,
+        ),
     )
 }
 """The transitions of an assessment's status. The review runs both ways: the reviewer submits
@@ -175,11 +186,23 @@ def shared(status: str | None) -> bool:
     return status is not None and status != Status.DRAFT
 
 
-def step(name: str, kind: str, status: str, what: str) -> Status:
+def review_started(kinds: Iterable[str]) -> bool:
+    """Whether the review of a person's cycle has started, given the kinds of the cycle's
+    assessments: the assessor has saved ratings or comments (so there is an assessor's
+    assessment), or an agreed one exists."""
+    return any(k in (Kind.ASSESSOR, Kind.AGREED) for k in kinds)
+
+
+REVIEW_STARTED_MESSAGE = "the assessor has started the review; ask them to return it"
+
+
+def step(
+    name: str, kind: str, status: str, what: str, *, review_has_started: bool = False
+) -> Status:
     """The status after taking step ``name`` on an assessment of ``kind`` in ``status``.
 
     ``what`` names the assessment in the message of the :class:`WorkflowError` raised when the
-    step is not allowed.
+    step is not allowed; ``review_has_started`` is :func:`review_started` of its cycle.
     """
     s = STEPS[name]
     if locked(status):
@@ -191,4 +214,6 @@ def step(name: str, kind: str, status: str, what: str) -> Status:
             f"{what}: cannot {s.verb} an assessment that is {status} "
             f"(it must be {' or '.join(s.before)})"
         )
+    if s.before_review and review_has_started:
+        raise WorkflowError(f"{what}: cannot {s.verb}: {REVIEW_STARTED_MESSAGE}")
     return s.after

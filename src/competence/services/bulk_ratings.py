@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from competence.data import load_catalogue
@@ -407,7 +408,7 @@ def import_ratings(
         writer.flush()
         for i in range(0, len(writer.replaced), BATCH):
             Assessment.objects.filter(id__in=writer.replaced[i : i + BATCH]).update(
-                status=SUBMITTED
+                status=SUBMITTED, version=F("version") + 1
             )
         counts["rows"] = count
         counts["people"] = len({p for p, _, _ in keys})

@@ -67,6 +67,20 @@ def submitted(assessment: Assessment) -> int:
     )
 
 
+def withdrawn(assessment: Assessment) -> int:
+    """A person withdrew their submitted self-assessment: their assessor is told."""
+    if assessment.kind != Kind.SELF:
+        return 0
+    person = assessment.person
+    return _send(
+        [_assessor_email(person)],
+        f"{person.name} withdrew a self-assessment",
+        f"{person.name} withdrew their self-assessment for cycle {assessment.cycle.name} to "
+        "change it. There is nothing to review until they submit it again. Their review page:",
+        link("review", person.pk),
+    )
+
+
 def reviewed(assessment: Assessment) -> int:
     """A person's self-assessment was reviewed: they are told, and asked to answer."""
     if assessment.kind != Kind.SELF:

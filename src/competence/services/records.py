@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from competence.data import load_catalogue
@@ -21,7 +22,7 @@ from competence.domain.analysis import assess
 from competence.domain.errors import WorkflowError
 from competence.domain.evidence import Confidence
 from competence.domain.framework import AXES
-from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem
+from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem, unrated
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import notify, profiles
@@ -35,7 +36,40 @@ from competence.store.models import Rating as RatingRow
 from competence.store.queries import counting_per_cycle
 from competence.store.transactions import retrying
 
-__all__ = ["EVIDENCE_LIMIT", "WorkflowError", "evidence_problem"]
+__all__ = ["EVIDENCE_LIMIT", "Conflict", "WorkflowError", "evidence_problem", "unrated"]
+
+
+class Conflict(WorkflowError):
+    """A save made from an older version of an assessment than the one stored, which would
+    change what was saved in between: nothing is saved (409 on the API and the pages).
+
+    ``changes`` lists each competence where the saved ratings and the ones sent differ, as
+    ``{"competence": n, "saved": {...}, "yours": {...}}`` with ``knowledge``, ``application``
+    and ``evidence`` in each; ``version`` is the version stored now, which a save that keeps
+    these ratings after all sends."""
+
+    def __init__(self, what: str, version: int, changes: list[dict[str, Any]]) -> None:
+        self.version = version
+        self.changes = changes
+        names = {c.number: c.name for c in load_catalogue().framework.competences}
+        super().__init__(
+            [f"{what}: changed since it was opened (now version {version}); nothing was saved"]
+            + [
+                f"{names.get(c['competence'], c['competence'])}: saved {_shown(c['saved'])}, "
+                f"yours {_shown(c['yours'])}"
+                for c in changes
+            ]
+        )
+
+
+def _shown(levels: Mapping[str, Any]) -> str:
+    """Knowledge/application, with – for not rated (and whether evidence differs)."""
+    k, a = (("–" if levels[x] is None else str(levels[x])) for x in ("knowledge", "application"))
+    return f"{k}/{a}"
+
+
+def _levels(knowledge: int | None, application: int | None, evidence: str) -> dict[str, Any]:
+    return {"knowledge": knowledge, "application": application, "evidence": evidence}
 
 
 def cli_actor(as_user: str | None = None) -> str:
@@ -178,6 +212,26 @@ def check_unlocked(person: Person, cycle: Cycle) -> None:
         raise WorkflowError(f"{person.email}, cycle {cycle.name}: {workflow.LOCKED_MESSAGE}")
 
 
+def _mine(person: Person, cycle: Cycle, kind: str) -> Assessment | None:
+    """The assessment, locked for this transaction (PostgreSQL; SQLite writes one at a time)."""
+    return (
+        Assessment.objects.select_for_update().filter(person=person, cycle=cycle, kind=kind).first()
+    )
+
+
+def _changed_ratings(
+    existing: Mapping[int, RatingRow], ratings: Mapping[int, Rating]
+) -> list[tuple[int, Rating, RatingRow | None]]:
+    """The ratings sent that differ from those stored: (number, sent, stored row or None)."""
+    out = []
+    for number, rating in sorted(ratings.items()):
+        row = existing.get(number)
+        sent = replace(rating, evidence=rating.evidence or None)  # empty text is no evidence
+        if (as_rating(row) if row else Rating(None, None)) != sent:
+            out.append((number, rating, row))
+    return out
+
+
 @transaction.atomic
 def record_assessment(
     person: Person,
@@ -186,8 +240,15 @@ def record_assessment(
     *,
     kind: str = Kind.SELF,
     assessed_on: dt.date | None = None,
+    version: int | None = None,
 ) -> Assessment:
-    """Create or update a person's assessment of one kind in a cycle, with its ratings."""
+    """Create or update a person's assessment of one kind in a cycle, with its ratings.
+
+    Only the ratings that differ from those stored are written. ``version`` is the version the
+    ratings were loaded from (0: there was no assessment yet): when the assessment has changed
+    since, and these ratings would change it, :class:`Conflict` is raised and nothing is saved.
+    ``None`` (imports, the command line, agreeing) checks nothing.
+    """
     actor = audit.current_actor()
     judged_by = profiles.version(person.profile)  # the version it is judged against
     framework = profiles.frameworks_by_profile().get(person.profile)
@@ -207,21 +268,43 @@ def record_assessment(
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
-    # On the unique key: two first saves at once make one assessment, and both save into it.
-    assessment, made = Assessment.objects.get_or_create(
-        person=person,
-        cycle=cycle,
-        kind=kind,
-        defaults={
-            "status": Status.DRAFT,
-            "assessed_on": assessed_on or timezone.localdate(),
-            "framework": judged_by.framework,
-            "profile": person.profile,
-            "profile_version": judged_by,
-            "context": person.context,
-        },
-    )
+    assessment = _mine(person, cycle, kind)
+    made = False
+    if assessment is None:
+        # On the unique key: two first saves at once make one assessment, and both save into it.
+        assessment, made = Assessment.objects.get_or_create(
+            person=person,
+            cycle=cycle,
+            kind=kind,
+            defaults={
+                "status": Status.DRAFT,
+                "assessed_on": assessed_on or timezone.localdate(),
+                "framework": judged_by.framework,
+                "profile": person.profile,
+                "profile_version": judged_by,
+                "context": person.context,
+            },
+        )
+    existing = {r.competence: r for r in assessment.ratings.all()}
+    pending = _changed_ratings(existing, ratings)
     if not made:
+        if version is not None and version != assessment.version and pending:
+            raise Conflict(
+                _what(assessment),
+                assessment.version,
+                [
+                    {
+                        "competence": number,
+                        "saved": _levels(row.knowledge, row.application, row.evidence)
+                        if row
+                        else _levels(None, None, ""),
+                        "yours": _levels(
+                            rating.knowledge, rating.application, rating.evidence or ""
+                        ),
+                    }
+                    for number, rating, row in pending
+                ],
+            )
         changed = []
         if assessed_on is not None and assessment.assessed_on != assessed_on:
             assessment.assessed_on = assessed_on
@@ -232,16 +315,14 @@ def record_assessment(
             changed += ["profile", "profile_version"]
         if changed:
             assessment.save(update_fields=changed)
+        if changed or pending:
+            _bump(assessment)
     now = timezone.now()
-    existing = {r.competence: r for r in assessment.ratings.all()}
-    for number, rating in sorted(ratings.items()):
-        row = existing.get(number)
+    for number, rating, row in pending:
         if rating.empty:
             if row is not None:  # cleared: nothing rated and nothing said any more
                 row.delete()
             continue
-        if row is not None and as_rating(row) == replace(rating, evidence=rating.evidence or None):
-            continue  # unchanged (an empty evidence text is no evidence)
         # On the unique key too: the same competence saved at once ends as one rating.
         RatingRow.objects.update_or_create(
             assessment=assessment,
@@ -259,11 +340,40 @@ def record_assessment(
     return assessment
 
 
+def _bump(assessment: Assessment) -> None:
+    """Raise the version of an assessment about to change; :class:`Conflict` when another
+    save raised it first."""
+    if not Assessment.objects.filter(pk=assessment.pk, version=assessment.version).update(
+        version=F("version") + 1
+    ):
+        assessment.refresh_from_db(fields=["version"])
+        raise Conflict(_what(assessment), assessment.version, [])
+    assessment.version += 1
+
+
+def version_of(assessment: Assessment | None) -> int:
+    """The version a form or API client loads, and sends back with a save (0: none yet)."""
+    return 0 if assessment is None else assessment.version
+
+
+def posted_version(data: Mapping[str, Any]) -> int:
+    """The version a form was loaded with, from its ``version`` field (0 when it has none)."""
+    try:
+        return max(0, int(data.get("version") or 0))
+    except (TypeError, ValueError):
+        raise InputError("version: not a version number; open the page again") from None
+
+
 def save_draft(
-    person: Person, cycle: Cycle, ratings: Mapping[int, Rating], kind: str = Kind.SELF
+    person: Person,
+    cycle: Cycle,
+    ratings: Mapping[int, Rating],
+    kind: str = Kind.SELF,
+    version: int | None = None,
 ) -> Assessment:
     """Save ratings into a person's draft of one kind (made if there is none): what a form or
-    the API saves. Only a draft takes new ratings; a submitted one is refused."""
+    the API saves, with the version it loaded (see :func:`record_assessment`). Only a draft
+    takes new ratings; a submitted one is refused."""
 
     def save() -> Assessment:
         existing = assessment_of(person, cycle, kind)
@@ -271,16 +381,30 @@ def save_draft(
             raise WorkflowError(
                 f"{_what(existing)}: already {existing.status}; only a draft can be changed"
             )
-        return record_assessment(person, cycle, ratings, kind=kind)
+        return record_assessment(person, cycle, ratings, kind=kind, version=version)
 
     return retrying(save)  # a save that lost a race with another is tried again
 
 
+def review_has_started(person: Person, cycle: Cycle) -> bool:
+    """Whether the person's assessor has started the review of this cycle."""
+    return workflow.review_started(
+        Assessment.objects.filter(person=person, cycle=cycle).values_list("kind", flat=True)
+    )
+
+
 def _advance(assessment: Assessment, name: str) -> Assessment:
     assessment.refresh_from_db()
-    to = workflow.step(name, assessment.kind, assessment.status, _what(assessment))
+    to = workflow.step(
+        name,
+        assessment.kind,
+        assessment.status,
+        _what(assessment),
+        review_has_started=review_has_started(assessment.person, assessment.cycle),
+    )
     check_unlocked(assessment.person, assessment.cycle)
     assessment.status = to
+    assessment.version += 1
     if to == Status.SIGNED_OFF:
         assessment.signed_off_by = audit.current_actor()
         assessment.signed_off_at = timezone.now()
@@ -293,6 +417,30 @@ def submit(assessment: Assessment) -> Assessment:
         done = _advance(assessment, "submit")
     notify.submitted(done)
     return done
+
+
+def withdraw(assessment: Assessment) -> Assessment:
+    """The person takes back their submitted self-assessment, until the assessor starts the
+    review: it is a draft again, and the assessor is told."""
+    with transaction.atomic():
+        done = _advance(assessment, "withdraw")
+    notify.withdrawn(done)
+    return done
+
+
+def submit_checked(
+    assessment: Assessment, numbers: list[int], confirmed_unrated: int
+) -> Assessment:
+    """Submit from the check-answers page: with competences of ``numbers`` still unrated, only
+    when the person confirmed exactly how many (they count as 0 in the verdict)."""
+    axes = profiles.catalogue_for(assessment.person.profile).framework.axes
+    missing = unrated(numbers, domain_ratings(assessment), axes)
+    if missing and confirmed_unrated != len(missing):
+        raise InputError(
+            f"confirm: {len(missing)} competence{'s are' if len(missing) != 1 else ' is'} not "
+            "rated yet; confirm that you submit without rating them, or rate them first"
+        )
+    return submit(assessment)
 
 
 def review(assessment: Assessment) -> Assessment:
@@ -332,18 +480,19 @@ def agree(
     agreed = record_assessment(person, cycle, ratings, kind=Kind.AGREED, assessed_on=assessed_on)
     if agreed.status != Status.REVIEWED:
         agreed.status = Status.REVIEWED
+        agreed.version += 1
         agreed.save()
     return agreed
 
 
 def take_step(step: str, person: Person, cycle_name: str, kind: str) -> Assessment:
-    """Take a workflow step (``submit``, ``review``, ``sign-off``) on one of a person's
-    assessments, found by cycle and kind."""
+    """Take a workflow step (one of :data:`workflow.STEPS`) on one of a person's assessments,
+    found by cycle and kind."""
     cycle = find_cycle(cycle_name)
     found = assessment_of(person, cycle, kind)
     if found is None:
         raise InputError(f"{person.email}: no {kind} assessment in cycle {cycle_name!r}")
-    return {"submit": submit, "review": review, "sign-off": sign_off}[step](found)
+    return STEP_ACTIONS[step](found)
 
 
 def sign_off(assessment: Assessment) -> Assessment:
@@ -369,6 +518,10 @@ def as_rating(row: RatingRow) -> Rating:
         None if row.confidence is None else Confidence(row.confidence),
         tuple(row.evidence_links or ()),
     )
+
+
+STEP_ACTIONS = {"submit": submit, "withdraw": withdraw, "review": review, "sign-off": sign_off}
+"""The service that takes each step of :data:`workflow.STEPS` (and tells whom it concerns)."""
 
 
 def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
@@ -463,7 +616,7 @@ def reopen(person: Person, cycle: Cycle, reason: str) -> int:
     if not ids:
         raise WorkflowError(f"{person.email}, cycle {cycle.name}: nothing is signed off")
     # update(), not save(): a signed-off assessment refuses save() by design.
-    signed.update(status=Status.REVIEWED)
+    signed.update(status=Status.REVIEWED, version=F("version") + 1)
     audit.record(
         "reopen",
         "Assessment",

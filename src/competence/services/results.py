@@ -14,7 +14,7 @@ from competence.data import activities_for, load_catalogue
 from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES
 from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
-from competence.domain.ratings import Rating
+from competence.domain.ratings import Rating, unrated
 from competence.domain.team import Targets, coverage, single_points_of_failure
 from competence.domain.words import people as people_count
 from competence.services import profiles
@@ -476,3 +476,53 @@ def private_summary(over: FiguresOver) -> dict[str, Any]:
         "min_group": min_group,
         "notice": notice,
     }
+
+
+def check_answers(person: Person, assessment: Assessment | None) -> dict[str, Any]:
+    """What the check-answers page shows before a self-assessment is submitted: every
+    competence that applies with the ratings given, the unrated ones, and the verdict that
+    these ratings would give (against the profile version a draft is judged against)."""
+    from competence.services.catalogue import applicable
+
+    now = profiles.catalogue_for(person.profile)
+    axes = now.framework.axes
+    levels = {lv.level: lv.name for lv in now.framework.levels}
+    ratings = domain_ratings(assessment) if assessment else {}
+    competences = applicable(person.profile, person.context, now)
+    numbers = [c["number"] for c in competences]
+    missing = set(unrated(numbers, ratings, axes))
+    verdict = assess(now, person.profile, person.context, ratings, person.email)
+    rows = []
+    for c in competences:
+        r = ratings.get(c["number"])
+        rows.append(
+            {
+                "number": c["number"],
+                "name": c["name"],
+                "rated": c["number"] not in missing,
+                **{axis: _level(r.level(axis) if r else None, levels) for axis in axes},
+                "target": {axis: c[axis] for axis in axes},
+                "by_axis": [
+                    {
+                        "axis": axis,
+                        "given": _level(r.level(axis) if r else None, levels),
+                        "target": c[axis],
+                    }
+                    for axis in axes
+                ],
+                "evidence": r.evidence if r else None,
+            }
+        )
+    return {
+        "competences": rows,
+        "unrated": [row for row in rows if not row["rated"]],
+        "total": len(rows),
+        "standing": [standing(v) for v in ([verdict.base] if verdict.base else []) + [verdict]],
+        "notes": list(verdict.notes),
+        "version": 0 if assessment is None else assessment.version,
+        "axes": axes,
+    }
+
+
+def _level(level: int | None, names: dict[int, str]) -> dict[str, Any] | None:
+    return None if level is None else {"level": level, "name": names[level]}

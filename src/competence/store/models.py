@@ -167,6 +167,9 @@ class Assessment(models.Model):
     context = models.CharField(max_length=20, choices=CONTEXT_CHOICES)
     signed_off_by = models.CharField(max_length=200, blank=True, default="")
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    """Goes up by one with every change of the assessment or its ratings: a form or API client
+    sends the version it loaded, and a save against a newer one is refused (nothing is lost)."""
 
     class Meta:
         constraints = [

@@ -124,10 +124,12 @@ def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 
 @api.exception_handler(WorkflowError)
 def workflow_error(request: HttpRequest, exc: WorkflowError) -> HttpResponse:
-    """The record is locked, or its state does not allow the step (CONTRACT.md: 409)."""
-    return api.create_response(
-        request, {"detail": [{"loc": [], "msg": p} for p in exc.problems]}, status=409
-    )
+    """The record is locked, its state does not allow the step, or it changed since the version
+    sent (CONTRACT.md: 409). A conflict also gives the version stored now and what differs."""
+    body: dict[str, Any] = {"detail": [{"loc": [], "msg": p} for p in exc.problems]}
+    if isinstance(exc, records.Conflict):
+        body |= {"version": exc.version, "changes": exc.changes}
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(HttpError)
@@ -180,6 +182,13 @@ class GapIn(Schema):
 
 class SelfAssessmentIn(Schema):
     ratings: list[RatingIn]
+    version: int = Field(
+        0,
+        ge=0,
+        description="The version of the self-assessment the ratings were based on (its "
+        "`version`; 0 when there was none yet). When it has changed since, and these ratings "
+        "would change it, the answer is 409 with the `version` stored now and the `changes`.",
+    )
 
 
 def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]:
@@ -431,6 +440,7 @@ def get_assessments(request: HttpRequest, person_id: int) -> list[dict[str, Any]
 def _assessment(a: Assessment) -> dict[str, Any]:
     return {
         **results.assessment_data(a),
+        "version": a.version,
         "ratings": [
             {
                 "competence": r.competence,
@@ -492,7 +502,9 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
     cycle = records.current_cycle()
     if cycle is None:
         raise InputError("no assessment cycle is open")
-    return _assessment(records.save_draft(person, cycle, _ratings(body.ratings)))
+    return _assessment(
+        records.save_draft(person, cycle, _ratings(body.ratings), version=body.version)
+    )
 
 
 @api.post("/me/self-assessment/submit", tags=["assessments"])
@@ -573,6 +585,22 @@ def post_review_answers(request: HttpRequest, person_id: int, body: AnswersIn) -
         raise ValidationError(errors)
     review.answer(theirs, given)
     return _review(person)
+
+
+@api.post(
+    "/me/self-assessment/withdraw",
+    tags=["assessments"],
+    summary="Withdraw your submitted self-assessment (a draft again), until the review starts",
+)
+def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
+    person = policy.own_person(request.user)
+    if person is None:
+        raise Http404("no person is linked to your account")
+    cycle = records.current_cycle()
+    assessment = records.assessment_of(person, cycle, Kind.SELF) if cycle else None
+    if assessment is None:
+        raise InputError("there is no self-assessment to withdraw")
+    return _assessment(records.withdraw(assessment))
 
 
 class TeamFilter(Schema):

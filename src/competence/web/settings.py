@@ -138,6 +138,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "competence.web.views.common.csrf_failure"  # our page; the answers kept
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365  # sent on HTTPS requests only
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -74,6 +74,8 @@ urlpatterns = [
     ),
     path("me/assessment", assessment.self_assessment, name="self_assessment"),
     path("me/assessment/evidence", evidence.my_evidence, name="my_evidence"),
+    path("me/assessment/check", assessment.check_answers, name="check_answers"),
+    path("me/assessment/withdraw", assessment.withdraw, name="withdraw"),
     path("me/data.json", results.my_data, name="my_data"),
     path("evidence/<int:file_id>", evidence.evidence_file, name="evidence_file"),
     path("people/<int:person_id>", results.person_results, name="results"),

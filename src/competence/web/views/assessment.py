@@ -1,4 +1,12 @@
-"""The self-assessment form: a person rates themself, saving as they go, and submits."""
+"""The self-assessment form: a person rates themself, saving as they go, checks their answers
+and submits, and may withdraw a submission until the review starts.
+
+Nothing typed is lost: a save carries the version it was loaded with (a save against a newer
+version shows what changed and lets the person keep either); a form posted after the session
+ended is kept and saved after sign-in (:func:`common.signed_in_keeping_forms`); the page's
+script keeps unsaved answers in the browser until they are saved; a save that cannot get the
+database's write lock in time answers 503 with the answers as they were sent.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from competence.data import load_catalogue
 from competence.domain import workflow
@@ -19,10 +27,18 @@ from competence.domain.framework import Framework
 from competence.domain.ratings import Rating
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, evidence, policy, profiles, records
+from competence.services import catalogue, evidence, policy, profiles, records, results
 from competence.services.database import is_busy
+from competence.store.models import Assessment, Cycle, Person
 from competence.web.views import evidence as rating_evidence
-from competence.web.views.common import BUSY_RETRY_SECONDS
+from competence.web.views.common import (
+    BUSY_RETRY_SECONDS,
+    from_script,
+    kept_form,
+    posted_fields,
+    require,
+    signed_in_keeping_forms,
+)
 
 BUSY = (
     "Not saved: someone else is writing a lot at once (an import, say). Your answers are still "
@@ -39,8 +55,11 @@ def check_evidence(value: str) -> None:
 
 
 class AssessmentForm(forms.Form):
-    """A field per axis of the framework (knowledge and application for APM's) and an evidence
-    field, per competence that applies."""
+    """A field per axis of the framework (knowledge and application for APM's), an evidence
+    note, how sure the person is and their links, per competence that applies; and the version
+    of the self-assessment the form was loaded with."""
+
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -68,15 +87,25 @@ class AssessmentForm(forms.Form):
                 required=False,
                 label=f"{c['name']}: evidence",
                 validators=[check_evidence],
-                widget=forms.Textarea(attrs={"rows": 2, "maxlength": EVIDENCE_LIMIT}),
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "maxlength": EVIDENCE_LIMIT,
+                        "aria-describedby": f"evidence-{n}-count",
+                    }
+                ),
             )
             rating_evidence.add_fields(self, n, c["name"])
 
-    def ratings(self) -> dict[int, Rating]:
-        """Every competence on the form: an empty one clears what was saved before."""
+    def ratings(self, only: str | None = None) -> dict[int, Rating]:
+        """Every competence on the form (an empty one clears what was saved before), or only
+        those ``only`` names ("1,5": the page's script sends the ones it changed)."""
+        chosen = None if only is None else {p.strip() for p in only.split(",")}
         out = {}
         for c in self.competences:
             n = c["number"]
+            if chosen is not None and str(n) not in chosen:
+                continue
             k = self.cleaned_data.get(f"knowledge-{n}")
             a = self.cleaned_data.get(f"application-{n}")
             e = (self.cleaned_data.get(f"evidence-{n}") or "").strip() or None
@@ -84,70 +113,166 @@ class AssessmentForm(forms.Form):
         return out
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def self_assessment(request: HttpRequest) -> HttpResponse:
+def _initial(assessment: Assessment | None, framework: Framework) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": records.version_of(assessment)}
+    if assessment is not None:
+        for r in assessment.ratings.all():
+            for axis in framework.axes:
+                level = getattr(r, axis)
+                initial[f"{axis}-{r.competence}"] = None if level is None else str(level)
+            initial[f"evidence-{r.competence}"] = r.evidence
+            initial.update(rating_evidence.initial(r))
+    return initial
+
+
+def _mine(request: HttpRequest) -> tuple[Person, Cycle] | HttpResponse:
+    """The signed-in person and the open cycle, or the page that says there is none."""
     person = policy.own_person(request.user)
     if person is None:
         return render(request, "competence/no_person.html", status=404)
+    require(request, "person.own", person)
     cycle = records.current_cycle()
     if cycle is None:
         return render(request, "competence/no_cycle.html", status=404)
-    assessment = records.assessment_of(person, cycle, Kind.SELF)
-    competences = catalogue.applicable(person.profile, person.context)
-    framework = profiles.catalogue_for(person.profile).framework
+    return person, cycle
+
+
+def _conflict(
+    request: HttpRequest,
+    exc: records.Conflict,
+    competences: list[dict[str, Any]],
+    data: Any,
+    stored: Assessment | None,
+) -> HttpResponse:
+    """409: the self-assessment changed since this form was loaded. Says what differs, and
+    offers to keep either: these answers (sent again with the version stored now), or the
+    saved ones."""
+    names = {c["number"]: c["name"] for c in competences}
+    changes = [{**c, "name": names.get(c["competence"], str(c["competence"]))} for c in exc.changes]
+    if from_script(request):
+        # All that is saved now, so that the page can say what changed elsewhere.
+        now = {
+            str(n): {"knowledge": r.knowledge, "application": r.application, "evidence": r.evidence}
+            for n, r in (records.domain_ratings(stored) if stored else {}).items()
+        }
+        return JsonResponse(
+            {
+                "saved": False,
+                "conflict": True,
+                "version": exc.version,
+                "changes": changes,
+                "stored": now,
+            },
+            status=409,
+        )
+    fields = [(k, v) for k, v in data if k not in ("version", "action")]
+    return render(
+        request,
+        "competence/conflict.html",
+        {"changes": changes, "version": exc.version, "fields": fields},
+        status=409,
+    )
+
+
+def _save(
+    request: HttpRequest,
+    person: Person,
+    cycle: Cycle,
+    competences: list[dict[str, Any]],
+    data: QueryDict,
+    replayed: bool = False,
+) -> HttpResponse | AssessmentForm:
+    """Save a posted form (or one kept over a sign-in); the form again when it is invalid."""
     numbers = {c["number"] for c in competences}
+    framework = profiles.catalogue_for(person.profile).framework
+    form = AssessmentForm(competences, data, framework=framework)
+    if not form.is_valid():
+        if from_script(request):
+            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
+        return form
+    fields = (
+        posted_fields(request)
+        if not replayed
+        else [(k, v) for k, values in data.lists() for v in values]
+    )
+    try:
+        assessment = records.save_draft(
+            person,
+            cycle,
+            form.ratings(data.get("competences")),
+            version=form.cleaned_data["version"] or 0,
+        )
+    except records.Conflict as exc:
+        stored = records.assessment_of(person, cycle, Kind.SELF)
+        return _conflict(request, exc, competences, fields, stored)
+    except InputError as exc:
+        if from_script(request):
+            return JsonResponse({"saved": False, "error": exc.report()}, status=409)
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("self_assessment")
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        if from_script(request):
+            answer = JsonResponse({"saved": False, "error": BUSY}, status=503)
+            answer["Retry-After"] = str(BUSY_RETRY_SECONDS)
+            return answer
+        form.busy = True  # type: ignore[attr-defined]  # the page comes back with the answers
+        return form
+    rated = records.rated_count(assessment, numbers, framework.axes)
+    if from_script(request):
+        return JsonResponse(
+            {"saved": True, "rated": rated, "total": len(numbers), "version": assessment.version}
+        )
+    if replayed:
+        messages.success(
+            request,
+            f"Your answers from before you signed in again are saved: {rated} of "
+            f"{len(numbers)} rated.",
+        )
+        return redirect("self_assessment")
+    if data.get("action") in ("check", "submit"):  # submitting starts with checking
+        return redirect("check_answers")
+    messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
+    return redirect("self_assessment")
+
+
+@signed_in_keeping_forms
+@require_http_methods(["GET", "POST"])
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    competences = catalogue.applicable(person.profile, person.context)
+    kept = kept_form(request) if request.method == "GET" else None
+    form: AssessmentForm | None = None
+    if request.method == "POST" or kept is not None:
+        saved = _save(
+            request, person, cycle, competences, kept or request.POST, replayed=kept is not None
+        )
+        if isinstance(saved, HttpResponse):
+            return saved
+        form = saved
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    framework = profiles.catalogue_for(person.profile).framework
+    busy_now = bool(getattr(form, "busy", False))
+    if form is None:
+        form = AssessmentForm(
+            competences, initial=_initial(assessment, framework), framework=framework
+        )
     editable = (assessment is None or workflow.editable(assessment.status)) and not (
         records.cycle_locked(person, cycle)
     )
-    wants_json = request.headers.get("X-Requested-With") == "fetch"
-    busy_now = False
-    if request.method == "POST":
-        form = AssessmentForm(competences, request.POST, framework=framework)
-        if form.is_valid():
-            try:
-                assessment = records.save_draft(person, cycle, form.ratings())
-                rated = records.rated_count(assessment, numbers, framework.axes)
-                if wants_json:
-                    return JsonResponse({"saved": True, "rated": rated, "total": len(numbers)})
-                if request.POST.get("action") == "submit":
-                    records.submit(assessment)
-                    messages.success(request, "Submitted. Your assessor can now review it.")
-                    return redirect("results", person_id=person.pk)
-            except InputError as exc:
-                if wants_json:
-                    return JsonResponse({"saved": False, "error": exc.report()}, status=409)
-                for problem in exc.problems:
-                    messages.error(request, problem)
-                return redirect("self_assessment")
-            except OperationalError as exc:
-                if not is_busy(exc):
-                    raise
-                if wants_json:
-                    answer = JsonResponse({"saved": False, "error": BUSY}, status=503)
-                    answer["Retry-After"] = str(BUSY_RETRY_SECONDS)
-                    return answer
-                busy_now = True  # the page comes back with the answers as they were sent
-            else:
-                messages.success(request, f"Saved: {rated} of {len(numbers)} rated.")
-                return redirect("self_assessment")
-        elif wants_json:
-            return JsonResponse({"saved": False, "errors": form.errors}, status=422)
-    else:
-        initial: dict[str, Any] = {}
-        if assessment is not None:
-            for r in assessment.ratings.all():
-                for axis in framework.axes:
-                    value = getattr(r, axis)
-                    initial[f"{axis}-{r.competence}"] = None if value is None else str(value)
-                initial[f"evidence-{r.competence}"] = r.evidence
-                initial.update(rating_evidence.initial(r))
-        form = AssessmentForm(competences, initial=initial, framework=framework)
+    answers = results.check_answers(person, assessment)
+    rated = {row["number"]: row["rated"] for row in answers["competences"]}
     levels = framework.levels
     held = evidence.files_by_competence(assessment)
     sections = [
         {
             "competence": c,
+            "rated": rated[c["number"]],
             "axes": [
                 {
                     "axis": axis,
@@ -165,6 +290,11 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         }
         for c in competences
     ]
+    withdrawable = (
+        assessment is not None
+        and assessment.status == workflow.Status.SUBMITTED
+        and not records.review_has_started(person, cycle)
+    )
     response = render(
         request,
         "competence/assessment.html",
@@ -177,15 +307,92 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "levels": levels,
             "editable": editable,
-            "rated": records.rated_count(assessment, numbers, framework.axes) if assessment else 0,
+            "withdrawable": withdrawable,
+            "rated": answers["total"] - len(answers["unrated"]),
+            "total": answers["total"],
+            "next_unrated": answers["unrated"][0] if answers["unrated"] else None,
             "axes": framework.axes,
             "low": levels[0],
             "top": levels[-1],
-            "total": len(competences),
             "evidence_limit": EVIDENCE_LIMIT,
+            "draft_key": f"competence:self-assessment:{person.pk}:{cycle.pk}",
         },
         status=503 if busy_now else 200,
     )
     if busy_now:
         response["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response
+
+
+@signed_in_keeping_forms
+@require_http_methods(["GET", "POST"])
+def check_answers(request: HttpRequest) -> HttpResponse:
+    """Check your answers, then submit: every competence that applies with its ratings, the
+    unrated ones named with a link back, and the verdict these ratings would give. Submitting
+    with unrated competences needs a confirmation that names how many."""
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    if assessment is None or not workflow.editable(assessment.status):
+        return redirect("self_assessment")
+    answers = results.check_answers(person, assessment)
+    error = None
+    if request.method == "POST":
+        try:
+            confirmed = int(request.POST.get("confirm_unrated") or 0)
+        except ValueError:
+            confirmed = 0
+        try:
+            if int(request.POST.get("version") or 0) != assessment.version:
+                raise InputError(
+                    "version: your answers changed since this page was opened; check them again"
+                )
+            records.submit_checked(
+                assessment, [row["number"] for row in answers["competences"]], confirmed
+            )
+        except InputError as exc:
+            error = exc.report()
+        else:
+            messages.success(
+                request,
+                "Submitted. Your assessor can now review it. Until they start, you can "
+                "withdraw it from My assessment to change it.",
+            )
+            return redirect("results", person_id=person.pk)
+    return render(
+        request,
+        "competence/check_answers.html",
+        {
+            "person": person,
+            "cycle": cycle,
+            "answers": answers,
+            "error": error,
+            "unrated_count": len(answers["unrated"]),
+        },
+        status=422 if error else 200,
+    )
+
+
+@signed_in_keeping_forms(then="self_assessment")
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """Withdraw the submitted self-assessment, until the assessor starts the review."""
+    found = _mine(request)
+    if isinstance(found, HttpResponse):
+        return found
+    person, cycle = found
+    assessment = records.assessment_of(person, cycle, Kind.SELF)
+    try:
+        if assessment is None:
+            raise InputError("there is no self-assessment to withdraw")
+        records.withdraw(assessment)
+    except InputError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request, "Withdrawn: your self-assessment is a draft again. Your assessor is told."
+        )
+    return redirect(reverse("self_assessment"))

@@ -4,10 +4,13 @@ and download responses."""
 from __future__ import annotations
 
 import sys
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
@@ -15,9 +18,12 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
@@ -100,3 +106,108 @@ def attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:
     """Make ``response`` a download named ``filename`` (made safe by Django)."""
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
+
+
+KEPT_FORM = "competence_kept_form"
+"""The session key of a form posted while signed out, kept to be sent again after sign-in."""
+TOKEN_FIELD = "csrfmiddlewaretoken"
+
+
+def from_script(request: HttpRequest) -> bool:
+    """A request made by the page's own script (autosave), which wants JSON back."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def posted_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The fields of a posted form, without its CSRF token."""
+    return [(k, v) for k, values in request.POST.lists() if k != TOKEN_FIELD for v in values]
+
+
+KEEPS_ANSWERS = frozenset({"self_assessment"})
+"""The pages whose posted answers are kept over a sign-in or a failed CSRF check (by URL name):
+forms of answers, never one that holds a password."""
+
+
+def keeps_answers(request: HttpRequest) -> bool:
+    match = request.resolver_match or _resolve(request.path)
+    return match is not None and match.url_name in KEEPS_ANSWERS
+
+
+def _resolve(path: str) -> Any:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+View = Callable[..., HttpResponse]
+
+
+@overload
+def signed_in_keeping_forms(view: View) -> View: ...
+@overload
+def signed_in_keeping_forms(*, then: str) -> Callable[[View], View]: ...
+def signed_in_keeping_forms(
+    view: View | None = None, *, then: str | None = None
+) -> View | Callable[[View], View]:
+    """As ``login_required``, except that a form of answers (:data:`KEEPS_ANSWERS`) posted
+    after the session has ended is kept (in the new session) and the person sent to sign in;
+    :func:`kept_form` gives it back to the page after sign-in, which saves it. The page's own
+    script gets 401 in JSON instead, and keeps the answers in the browser. ``then``: the page
+    (URL name) to come back to after sign-in, for a page that only takes a POST."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            back = reverse(then) if then else request.path
+            signin = reverse("signin") + "?" + QueryDict.fromkeys(["next"], back).urlencode()
+            if from_script(request):
+                return JsonResponse(
+                    {"saved": False, "signed_in": False, "signin": signin}, status=401
+                )
+            if request.method == "POST" and keeps_answers(request):
+                request.session[KEPT_FORM] = {
+                    "path": request.path,
+                    "fields": posted_fields(request),
+                }
+            return redirect_to_login(reverse(then) if then else request.get_full_path())
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def kept_form(request: HttpRequest) -> QueryDict | None:
+    """The form this page's person posted while signed out, once (see
+    :func:`signed_in_keeping_forms`); None when there is none for this page."""
+    kept = request.session.get(KEPT_FORM)
+    if not isinstance(kept, dict) or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT_FORM]
+    data = QueryDict(mutable=True)
+    for key, value in kept.get("fields", []):
+        data.appendlist(str(key), str(value))
+    return data
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form's security check failed (the page was open past the end of
+    the session, or cookies were cleared or blocked). Says so, and shows what was sent as a
+    form the person can send again with a fresh check, once they have seen what it holds."""
+    message = (
+        "This form could not be accepted: its security check failed. That happens when a page "
+        "stays open after your sign-in has ended, or when cookies are cleared or blocked."
+    )
+    if from_script(request) or request.path.startswith("/api/"):
+        return JsonResponse({"saved": False, "csrf": True, "detail": message}, status=403)
+    fields = posted_fields(request) if keeps_answers(request) else []
+    return render(
+        request,
+        "competence/csrf_failure.html",
+        {"message": message, "path": request.path, "fields": fields},
+        status=403,
+    )

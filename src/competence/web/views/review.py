@@ -114,7 +114,17 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
                 given = form.ratings()
                 if copying:
                     given = review.with_self_ratings(given, sheet, copy)
-                theirs = records.save_draft(person, cycle, given, kind=Kind.ASSESSOR)
+                theirs = records.save_draft(
+                    person,
+                    cycle,
+                    given,
+                    kind=Kind.ASSESSOR,
+                    # The page sends the version it was loaded with; a post without one
+                    # (a script of the assessor's own) is not checked.
+                    version=(
+                        records.posted_version(request.POST) if "version" in request.POST else None
+                    ),
+                )
                 records.add_comments(theirs, form.comments())
                 if action == "send":
                     review.send(person, cycle)
@@ -209,6 +219,7 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_sign_off": sheet.can("sign-off"),
             "can_reopen": sheet.locked and policy.allowed(request.user, "admin"),
             "far_count": sum(r["far"] for r in rows),
+            "version": records.version_of(sheet.theirs),
         },
     )
 
