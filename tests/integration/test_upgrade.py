@@ -228,7 +228,7 @@ def test_a_database_of_the_last_release_upgrades_and_keeps_every_row(
 def upgraded(before: Dump, layout: Layout) -> Dump:
     """What the upgrade changes on purpose: 0005 keeps only the framework in the built-in
     framework's document (profiles are versioned on their own), with its checksum, and writes
-    each profile version's number into its document; 0010 caps a rating's confidence at 3 (the
+    each profile version's number into its document; 0006 caps a rating's confidence at 3 (the
     three choices: not sure, fairly sure, sure)."""
     out = {table: dict(rows) for table, rows in before.items()}
     columns = layout["competence_frameworkversion"][1]
@@ -249,7 +249,7 @@ def upgraded(before: Dump, layout: Layout) -> Dump:
     columns = layout["competence_rating"][1]
     sure = columns.index("confidence")
     for pk, row in out["competence_rating"].items():
-        if row[sure] is not None and row[sure] > 3:  # 0010: three choices, "sure" the highest
+        if row[sure] is not None and row[sure] > 3:  # 0006: three choices, "sure" the highest
             out["competence_rating"][pk] = (*row[:sure], 3, *row[sure + 1 :])
     return out
 
