@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from competence.cli import main
-from competence.data import load_catalogue
+from competence.data import load_catalogue, profile_document
 from competence.domain import Rating
 from competence.errors import DataError, InputError
 from competence.services import profiles, records
@@ -55,6 +55,21 @@ def test_a_tailored_profile_round_trips_and_each_publish_is_a_new_version(
     assert {**again, "version": 1} == {**exported, "version": 1}  # the same data
     assert [v["version"] for v in profiles.versions("pmo-analyst")] == [1, 2]
     assert profiles.catalogue().profile("pmo-analyst").version == 2
+
+
+def test_an_exported_profile_lists_its_keys_in_the_files_order(actor: str) -> None:
+    """However the database keeps a stored document's keys (PostgreSQL's jsonb in an order of
+    its own), the export lists them as a profile file does, at every level."""
+
+    def keys(value: Any) -> Any:
+        if isinstance(value, dict):
+            return [(k, keys(v)) for k, v in value.items()]
+        return [keys(v) for v in value] if isinstance(value, list) else None
+
+    for slug in ("pmo-officer", "pmo-specialist"):
+        exported = profiles.export(slug)
+        assert keys(exported) == keys(profile_document(load_catalogue().profile(slug)))
+        assert next(iter(exported)) == "schema"
 
 
 def test_a_bad_profile_gets_one_message_per_field_and_stores_nothing(actor: str) -> None:

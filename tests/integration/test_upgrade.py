@@ -8,6 +8,8 @@ dump of every table, row by row, for the columns that existed before.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +25,8 @@ LAST_RELEASED = "0003_comments_and_tokens"
 AT = dt.datetime(2025, 3, 14, 9, 26, 53, tzinfo=dt.UTC)
 
 Dump = dict[str, dict[Any, tuple[Any, ...]]]
+# Each table: its primary key, its columns and which of them hold JSON.
+Layout = dict[str, tuple[str, list[str], frozenset[str]]]
 
 
 def released(executor: MigrationExecutor) -> list[tuple[str, str]]:
@@ -39,30 +43,45 @@ def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
     latest.migrate(latest.loader.graph.leaf_nodes())
 
 
-def tables(apps: StateApps) -> dict[str, tuple[str, list[str]]]:
-    """Each table of the app (and the users' table): its primary key and its columns."""
+def tables(apps: StateApps) -> Layout:
+    """Each table of the app (and the users' table): its primary key, its columns and its JSON
+    columns."""
     models = [
         *apps.get_app_config("competence").get_models(include_auto_created=True),
         apps.get_model(settings.AUTH_USER_MODEL),
     ]
     return {
-        m._meta.db_table: (m._meta.pk.column, [f.column for f in m._meta.concrete_fields])
+        m._meta.db_table: (
+            m._meta.pk.column,
+            [f.column for f in m._meta.concrete_fields],
+            frozenset(
+                f.column for f in m._meta.concrete_fields if f.get_internal_type() == "JSONField"
+            ),
+        )
         for m in models
         if m._meta.pk is not None
     }
 
 
-def dump(layout: dict[str, tuple[str, list[str]]]) -> Dump:
-    """Every row of every table in ``layout``, by primary key, as the database returns it."""
+def dump(layout: Layout) -> Dump:
+    """Every row of every table in ``layout``, by primary key, as the database returns it, with
+    the JSON columns decoded: their value is what the upgrade keeps, not their spelling
+    (PostgreSQL's jsonb keeps an object's keys in an order of its own)."""
     quote = connection.ops.quote_name
     found: Dump = {}
     with connection.cursor() as cursor:
-        for table, (pk, columns) in layout.items():
+        for table, (pk, columns, json_columns) in layout.items():
             cursor.execute(
                 f"SELECT {quote(pk)}, {', '.join(quote(c) for c in columns)} "
                 f"FROM {quote(table)} ORDER BY {quote(pk)}"
             )
-            found[table] = {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+            found[table] = {
+                row[0]: tuple(
+                    json.loads(value) if column in json_columns and value is not None else value
+                    for column, value in zip(columns, row[1:], strict=True)
+                )
+                for row in cursor.fetchall()
+            }
     return found
 
 
@@ -206,40 +225,31 @@ def test_a_database_of_the_last_release_upgrades_and_keeps_every_row(
     assert dump(layout) == upgraded(before, layout)
 
 
-def upgraded(before: Dump, layout: dict[str, tuple[str, list[str]]]) -> Dump:
+def upgraded(before: Dump, layout: Layout) -> Dump:
     """What the upgrade changes on purpose: 0005 keeps only the framework in the built-in
     framework's document (profiles are versioned on their own), with its checksum, and writes
-    each profile version's number into its document; 0010 caps a rating's confidence at 3 (the
+    each profile version's number into its document; 0006 caps a rating's confidence at 3 (the
     three choices: not sure, fairly sure, sure)."""
-    import hashlib
-    import json
-
-    def decoded(value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
-
-    def encoded(value: Any, like: Any) -> Any:
-        return json.dumps(value) if isinstance(like, str) else value
-
     out = {table: dict(rows) for table, rows in before.items()}
     columns = layout["competence_frameworkversion"][1]
     doc, checksum = columns.index("document"), columns.index("checksum")
     for pk, row in out["competence_frameworkversion"].items():
-        framework = decoded(row[doc])
+        framework = row[doc]
         text = json.dumps(framework, sort_keys=True, ensure_ascii=False)
         values = list(row)
-        values[doc] = encoded({"framework": framework}, row[doc])
+        values[doc] = {"framework": framework}
         values[checksum] = hashlib.sha256(text.encode()).hexdigest()
         out["competence_frameworkversion"][pk] = tuple(values)
     columns = layout["competence_profileversion"][1]
     doc = columns.index("document")
     for pk, row in out["competence_profileversion"].items():
         values = list(row)
-        values[doc] = encoded({**decoded(row[doc]), "version": 1}, row[doc])
+        values[doc] = {**row[doc], "version": 1}
         out["competence_profileversion"][pk] = tuple(values)
     columns = layout["competence_rating"][1]
     sure = columns.index("confidence")
     for pk, row in out["competence_rating"].items():
-        if row[sure] is not None and row[sure] > 3:  # 0010: three choices, "sure" the highest
+        if row[sure] is not None and row[sure] > 3:  # 0006: three choices, "sure" the highest
             out["competence_rating"][pk] = (*row[:sure], 3, *row[sure + 1 :])
     return out
 

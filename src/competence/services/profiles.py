@@ -341,9 +341,23 @@ def history() -> dict[str, list[dict[str, Any]]]:
 
 
 def export(slug: str, number: int | None = None) -> dict[str, Any]:
-    """A profile version as its file holds it."""
+    """A profile version as its file holds it, its keys in the file's order."""
     row = version(slug, number)
-    return {**row.document, "version": row.number, "owner": row.owner}
+    document = {**row.document, "version": row.number, "owner": row.owner}
+    ordered: dict[str, Any] = _ordered_like(document, profile_document(_profile(row)))
+    return ordered
+
+
+def _ordered_like(value: Any, like: Any) -> Any:
+    """``value`` with the keys of its mappings in the order of ``like``'s (keys ``like`` lacks
+    after them): a stored document comes back from PostgreSQL's jsonb with its keys in an order
+    of jsonb's own."""
+    if isinstance(value, dict) and isinstance(like, dict):
+        keys = [k for k in like if k in value] + [k for k in value if k not in like]
+        return {k: _ordered_like(value[k], like.get(k)) for k in keys}
+    if isinstance(value, list) and isinstance(like, list) and like:
+        return [_ordered_like(v, like[min(i, len(like) - 1)]) for i, v in enumerate(value)]
+    return value
 
 
 def _over(document: Any, source: str) -> tuple[Catalogue, FrameworkVersion | None]:

@@ -80,6 +80,17 @@ def forwards(apps, schema_editor):
         pk = versions.get((a.framework_id, a.profile))
         if pk is not None:
             Assessment.objects.filter(pk=a.pk).update(profile_version_id=pk)
+    check_foreign_keys_now(schema_editor)
+
+
+def check_foreign_keys_now(schema_editor):
+    """On PostgreSQL, check now the foreign keys of the rows written above, which it would check
+    at commit: the constraint added next alters competence_profileversion in the same
+    transaction, and PostgreSQL refuses to alter a table with checks still pending on it. The
+    keys are deferred again afterwards, as Django declares them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
