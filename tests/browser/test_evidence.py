@@ -64,12 +64,20 @@ def test_a_person_attaches_a_link_and_a_file_to_a_rating(
         body_width = page.evaluate("document.documentElement.scrollWidth")
         assert body_width <= width, "the page body scrolls sideways"
         assert look(page, f"evidence-assessment-{width}") == []
-        # The assessor sees the confidence, the link and the file beside the self rating.
+        # Submitted (a draft is the person's alone), the assessor sees the confidence, the link
+        # and the file beside the self rating.
+        page.get_by_role("button", name="Check answers and submit").click()
+        page.wait_for_url(re.compile(r".*/me/assessment/check(#.*)?$"))
+        confirm = page.get_by_label(re.compile("I submit without rating"))
+        if confirm.count():  # competences left unrated: submitting them needs saying so
+            confirm.check()
+        page.get_by_role("button", name="Submit for review").click()
+        page.wait_for_url(re.compile(r".*/people/\d+(#.*)?$"))
         person = page.evaluate("document.querySelector('a[href^=\"/people/\"]').pathname")
         context.clear_cookies()
         sign_in(page, server, assessor_of(server, user))
         page.goto(server.url + person + "/review")
-        row = page.get_by_role("row").filter(has=page.get_by_role("link", name=picture.name))
+        row = page.locator(".review-item").filter(has=page.get_by_role("link", name=picture.name))
         assert row.get_by_role("link", name=link).is_visible()
         assert row.get_by_text("Fairly sure").is_visible()
         row.get_by_role("link", name=link).evaluate(

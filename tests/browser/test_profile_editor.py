@@ -109,6 +109,9 @@ def test_an_admin_tailors_a_profile_and_a_person_is_judged_against_it(
     assert page.get_by_role("heading", name=RAISED).is_visible()
     assert page.get_by_role("heading", name=DROPPED).count() == 0
     rate_at_the_targets_but_one(page)
+    page.get_by_role("button", name="Check answers and submit").click()
+    page.wait_for_url(re.compile(r".*/me/assessment/check$"))
+    assert page.locator(".unrated li").count() == 0  # every competence it asks is rated
     page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url(re.compile(rf".*/people/{person_id}$"))
     assert page.get_by_text("Judged against PMO analyst v1.").is_visible()

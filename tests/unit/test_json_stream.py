@@ -69,3 +69,12 @@ def test_a_broken_document_is_refused_with_its_place(text: str, message: str) ->
     with pytest.raises(InputError) as caught:
         read(JsonStream(io.StringIO(text), "f", chunk=3))
     assert str(caught.value).startswith(message)
+
+
+def test_a_value_nested_deeper_than_the_decoder_goes_is_refused_with_its_place() -> None:
+    """A backup's value is decoded by the standard library, which recurses once a level: a
+    value nested 100,000 deep is an error naming its place, never a RecursionError."""
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(InputError) as caught:
+        read(JsonStream(io.StringIO('{"rows": [' + deep + "]}"), "f"))
+    assert str(caught.value).startswith("f, rows[0]: nesting too deep to read")

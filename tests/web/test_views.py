@@ -501,3 +501,25 @@ def test_the_favicon_and_the_report_page_landmark(org: Org) -> None:
     report = client.get(f"/people/{org.ada.pk}/report.html").content.decode()
     assert report.count("<main>") == 1
     assert report.index("<main>") < report.index("<h1>") < report.index("</main>")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['report.html"; x="', "E1\r\nSet-Cookie: x=1", "../../etc/passwd", '=HYPERLINK("x")'],
+)
+def test_download_names_come_from_a_slug_whatever_the_ids_hold(org: Org, hostile: str) -> None:
+    """A person's employee id and name never reach a download's file name as written: every
+    download answers, named from a slug of the name and the person's number."""
+    Person = type(org.ada)
+    Person.objects.filter(pk=org.ada.pk).update(employee_id=hostile, name=f"Ada {hostile}")
+    client = signed_in(org.ada_user)
+    assert client.get(f"/people/{org.ada.pk}/report.html").status_code == 200  # a page
+    for path in ("ratings.csv", "ratings.xlsx", "ratings.json", "report.pdf"):
+        response = client.get(f"/people/{org.ada.pk}/{path}")
+        assert response.status_code == 200, path
+        disposition = response["Content-Disposition"]
+        name = re.fullmatch(
+            r'attachment; filename="[a-z0-9-]+-(\d+)(-report)?\.(\w+)"', disposition
+        )
+        assert name is not None, disposition
+        assert (int(name.group(1)), name.group(3)) == (org.ada.pk, path.split(".")[1])

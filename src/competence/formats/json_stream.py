@@ -109,6 +109,8 @@ class JsonStream:
                 if self._more():
                     continue
                 raise self.error(where, f"not valid JSON: {exc.msg}") from None
+            except RecursionError:  # the standard decoder recurses once a level
+                raise self.error(where, "nesting too deep to read") from None
             # A number has no end mark: "1" may be the start of "1.5e3" in the next piece.
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if number and _NUMBER_GOES_ON.match(self.buffer, end) and self._more():

@@ -124,7 +124,10 @@ def create_cycle(name: str, opens_on: dt.date, closes_on: dt.date | None = None)
         problems.append("--closes: the cycle closes before it opens")
     if problems:
         raise InputError(problems)
-    return Cycle.objects.create(name=name.strip(), opens_on=opens_on, closes_on=closes_on)
+    made, new = cycle_named(name.strip(), opens_on, closes_on)
+    if not new:  # another made it between the check and now
+        raise InputError(f"NAME: there is already a cycle {name!r}")
+    return made
 
 
 def open_cycle(today: dt.date | None = None, quiet: bool = False) -> Cycle:
@@ -316,7 +319,7 @@ def record_assessment(
         if changed:
             assessment.save(update_fields=changed)
         if changed or pending:
-            _bump(assessment)
+            _bump(assessment, checked=version is not None)
     now = timezone.now()
     for number, rating, row in pending:
         if rating.empty:
@@ -340,9 +343,15 @@ def record_assessment(
     return assessment
 
 
-def _bump(assessment: Assessment) -> None:
-    """Raise the version of an assessment about to change; :class:`Conflict` when another
-    save raised it first."""
+def _bump(assessment: Assessment, checked: bool = True) -> None:
+    """Raise the version of an assessment about to change. ``checked`` (a save that sent the
+    version it loaded): :class:`Conflict` when another save raised it first; unchecked (an
+    import, the command line, a save that lost the race to make the assessment), it is raised
+    whatever it is now."""
+    if not checked:
+        Assessment.objects.filter(pk=assessment.pk).update(version=F("version") + 1)
+        assessment.refresh_from_db(fields=["version"])
+        return
     if not Assessment.objects.filter(pk=assessment.pk, version=assessment.version).update(
         version=F("version") + 1
     ):
