@@ -509,14 +509,20 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
 
 @api.post("/me/self-assessment/submit", tags=["assessments"])
 def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
+    return _assessment(records.submit(_own_self_assessment(request, "to submit yet")))
+
+
+def _own_self_assessment(request: HttpRequest, missing: str) -> Assessment:
+    """The signed-in person's self-assessment of the open cycle; ``missing`` ends the message
+    when there is none."""
     person = policy.own_person(request.user)
     if person is None:
         raise Http404("no person is linked to your account")
     cycle = records.current_cycle()
     assessment = records.assessment_of(person, cycle, Kind.SELF) if cycle else None
     if assessment is None:
-        raise InputError("there is no self-assessment to submit yet")
-    return _assessment(records.submit(assessment))
+        raise InputError(f"there is no self-assessment {missing}")
+    return assessment
 
 
 class AnswerIn(Schema):
@@ -593,14 +599,7 @@ def post_review_answers(request: HttpRequest, person_id: int, body: AnswersIn) -
     summary="Withdraw your submitted self-assessment (a draft again), until the review starts",
 )
 def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
-    person = policy.own_person(request.user)
-    if person is None:
-        raise Http404("no person is linked to your account")
-    cycle = records.current_cycle()
-    assessment = records.assessment_of(person, cycle, Kind.SELF) if cycle else None
-    if assessment is None:
-        raise InputError("there is no self-assessment to withdraw")
-    return _assessment(records.withdraw(assessment))
+    return _assessment(records.withdraw(_own_self_assessment(request, "to withdraw")))
 
 
 class TeamFilter(Schema):
