@@ -281,19 +281,7 @@ def _export_json(team: str | None) -> Iterator[str]:
                         "context": a.context,
                         "signed_off_by": a.signed_off_by,
                         "signed_off_at": _iso(a.signed_off_at),
-                        "ratings": [
-                            {
-                                "competence": r.competence,
-                                "knowledge": r.knowledge,
-                                "application": r.application,
-                                "evidence": r.evidence,
-                                "evidence_links": r.evidence_links,
-                                "confidence": confidence_words(r.confidence),
-                                "rated_by": r.rated_by,
-                                "rated_at": _iso(r.rated_at),
-                            }
-                            for r in ratings[a.id]
-                        ],
+                        "ratings": [rating_document(r) for r in ratings[a.id]],
                     }
 
     yield from array("assessments", assessments())
@@ -409,3 +397,18 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def rating_document(r: Any) -> dict[str, Any]:
+    """One rating as the JSON export and a person's own data download write it (``r``: a stored
+    rating, or a row of its columns)."""
+    return {
+        "competence": r.competence,
+        "knowledge": r.knowledge,
+        "application": r.application,
+        "evidence": r.evidence,
+        "evidence_links": r.evidence_links,
+        "confidence": confidence_words(r.confidence),
+        "rated_by": r.rated_by,
+        "rated_at": _iso(r.rated_at),
+    }

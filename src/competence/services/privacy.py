@@ -24,10 +24,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from competence.domain import workflow
-from competence.domain.evidence import confidence_words
 from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
 from competence.services import accounts, evidence, people
+from competence.services.export import rating_document
 from competence.services.results import assessment_data
 from competence.store import audit
 from competence.store.models import (
@@ -53,19 +53,7 @@ def personal_data(person: Person) -> dict[str, Any]:
         "assessments": [
             {
                 **assessment_data(a),
-                "ratings": [
-                    {
-                        "competence": r.competence,
-                        "knowledge": r.knowledge,
-                        "application": r.application,
-                        "evidence": r.evidence,
-                        "evidence_links": r.evidence_links,
-                        "confidence": confidence_words(r.confidence),
-                        "rated_by": r.rated_by,
-                        "rated_at": r.rated_at.isoformat(),
-                    }
-                    for r in a.ratings.all()
-                ],
+                "ratings": [rating_document(r) for r in a.ratings.all()],
                 "evidence_files": [
                     {**evidence.as_data(f), "content_base64": _base64(f.content)}
                     for f in a.evidence_files.all()

@@ -56,7 +56,7 @@ from competence.services.database import is_busy
 from competence.store import audit
 from competence.store.models import Assessment, Person
 from competence.web.views.common import BUSY_RETRY_SECONDS
-from competence.web.views.evidence import file_response
+from competence.web.views.evidence import served
 
 
 class TokenAuth(HttpBearer):
@@ -471,13 +471,7 @@ def _assessment(a: Assessment) -> dict[str, Any]:
     url_name="evidence_file",
 )
 def get_evidence_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
-    try:
-        found = evidence.fetch(request.user, file_id)
-    except evidence.NotFound:
-        raise Http404("no such file") from None
-    except policy.Forbidden:
-        raise PermissionDenied from None
-    return file_response(found)
+    return served(request, file_id)
 
 
 @api.get("/assessments/{assessment_id}", tags=["assessments"])

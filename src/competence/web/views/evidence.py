@@ -171,6 +171,12 @@ def file_response(f: EvidenceFile) -> HttpResponseBase:
 @require_GET
 def evidence_file(request: HttpRequest, file_id: int) -> HttpResponseBase:
     """One evidence file, for whoever may see the person's assessments (``evidence.view``)."""
+    return served(request, file_id)
+
+
+def served(request: HttpRequest, file_id: int) -> HttpResponseBase:
+    """The download of one evidence file, as the page and the API answer it: 404 when there is
+    no such file, 403 when the policy does not let the user see it."""
     try:
         found = files.fetch(request.user, file_id)
     except files.NotFound:
