@@ -861,7 +861,15 @@ def framework_import(session: Session, file: Path, as_json: bool) -> None:
     help="Serve a synthetic PMO from a separate demo database, made anew at each start.",
 )
 @click.option(
-    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per core). Where gunicorn cannot run (Windows), one.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    help="Threads in each worker process (default 1: a request has the process to itself and is "
+    "bounded by the worker timeout; 8 where one process serves).",
 )
 @click.option(
     "--trusted-proxy",
@@ -869,8 +877,16 @@ def framework_import(session: Session, file: Path, as_json: bool) -> None:
     help="The reverse proxy's address: trust its X-Forwarded-Proto/-For/-Host headers.",
 )
 @file_only
-def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | None) -> None:
-    """Run the web app under a production server (waitress), after upgrading the database.
+def serve(
+    host: str,
+    port: int,
+    demo: bool,
+    workers: int | None,
+    threads: int | None,
+    trusted_proxy: str | None,
+) -> None:
+    """Run the web app under a production server, after upgrading the database: gunicorn with
+    several worker processes, or waitress where gunicorn cannot run (Windows).
 
     The web app asks the access policy for every page; --as does not apply here.
     """
@@ -901,7 +917,7 @@ def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | N
         else:
             click.echo("Stopped.", err=True)
 
-    server.run(host, port, threads, trusted_proxy, announce)
+    server.run(host, port, workers or server.default_workers(), threads, trusted_proxy, announce)
 
 
 @cli.command()
