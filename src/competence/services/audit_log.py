@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from competence.errors import InputError
 from competence.services import people, policy
-from competence.store.models import AuditEntry, Person
+from competence.store.models import AuditEntry
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -43,12 +43,10 @@ def entry_data(e: AuditEntry) -> dict[str, Any]:
     }
 
 
-def entries(person: Person | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """The most recent ``limit`` entries (about ``person``, if given), oldest first."""
-    found = AuditEntry.objects.order_by("-at", "-id")
-    if person is not None:
-        found = found.filter(person=str(person.pk))
-    return [entry_data(e) for e in list(found[:limit])[::-1]]
+def recent(user: policy.User, filters: Filters, limit: int = 200) -> list[dict[str, Any]]:
+    """The most recent ``limit`` entries ``user`` may read that pass the filters, oldest first
+    (``competence audit``)."""
+    return [entry_data(e) for e in list(visible(user, filters)[:limit])[::-1]]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         return render(request, "competence/audit.html", context, status=422)
     for item in found["items"]:
         item["changes"] = audit_log.changes(item["old"], item["new"])
+        item["when"] = item["at"][:16].replace("T", " ")
     query = filters.as_query()
     context |= {
         "found": found,
