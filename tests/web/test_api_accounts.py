@@ -8,15 +8,16 @@ import json
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
 from competence.cli import main
 from competence.services import accounts
 from competence.store import audit
-from competence.store.models import AuditEntry, Cycle, Pmo, Team
-from tests.web.conftest import Org, hashed, signed_in
+from competence.store.models import AuditEntry, Cycle
+from tests.web.conftest import Org, signed_in
+from tests.web.test_audit_trail import lead_of
 
 
 def _token(user: User, scope: str) -> dict[str, str]:
@@ -196,15 +197,7 @@ def test_the_audit_is_paginated_filtered_and_for_leads_their_people(
     alan = Client().get("/api/v1/audit?person=alan@example.org", headers=read).json()
     assert alan["count"] > 0
     assert {e["person"] for e in alan["items"]} == {str(org.alan.pk)}
-    with audit.acting_as("test-setup"):
-        pat = User.objects.create(username="pat", password=hashed())
-        pat.groups.add(Group.objects.get_or_create(name="pmo-lead")[0])
-        office = Pmo.objects.create(name="Change office", context="project")
-        office.leads.add(pat)
-        change = Team.objects.get(name="Change")
-        change.pmo = office
-        change.save()
-    theirs = signed_in(pat).get("/api/v1/audit?page_size=200").json()
+    theirs = signed_in(lead_of("Change", "project")).get("/api/v1/audit?page_size=200").json()
     assert theirs["count"] > 0
     assert {e["person"] for e in theirs["items"]} == {str(org.alan.pk)}
     assert signed_in(org.ada_user).get("/api/v1/audit").status_code == 403

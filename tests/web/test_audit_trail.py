@@ -23,18 +23,23 @@ def admin(org: Org) -> Client:
     return signed_in(org.lead)  # a staff user: an admin
 
 
-@pytest.fixture
-def lead(org: Org) -> User:
-    """A PMO lead of the PMO over Delivery (Ada and Grace's team), not over Change (Alan's)."""
+def lead_of(team: str, context: str = "programme") -> User:
+    """A new PMO lead, of a new PMO over the team of this name (and the teams below it)."""
     with audit.acting_as("test-setup"):
         user = User.objects.create(username="pat", password=hashed())
         user.groups.add(Group.objects.get_or_create(name="pmo-lead")[0])
-        office = Pmo.objects.create(name="Delivery office", context="programme")
+        office = Pmo.objects.create(name=f"{team} office", context=context)
         office.leads.add(user)
-        delivery = Team.objects.get(name="Delivery")
-        delivery.pmo = office
-        delivery.save()
+        led = Team.objects.get(name=team)
+        led.pmo = office
+        led.save()
     return user
+
+
+@pytest.fixture
+def lead(org: Org) -> User:
+    """A PMO lead of the PMO over Delivery (Ada and Grace's team), not over Change (Alan's)."""
+    return lead_of("Delivery")
 
 
 def _entry(at: dt.datetime, **fields: str) -> AuditEntry:
