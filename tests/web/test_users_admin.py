@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -222,3 +223,19 @@ def test_the_pages_are_for_admins_only(org: Org) -> None:
     assert member.get(f"/users/{org.ada_user.pk}").status_code == 403
     assert member.post(f"/users/{org.ada_user.pk}", {"role": "admin"}).status_code == 403
     assert signed_in(org.lead).get("/users/99999").status_code == 404
+
+
+def test_the_list_takes_a_few_queries_however_many_users(
+    org: Org, admin: Client, django_assert_max_num_queries: Any
+) -> None:
+    from django.contrib.auth.models import Group
+
+    from competence.store import audit
+
+    with audit.acting_as("test-setup"):
+        assessors = Group.objects.get_or_create(name="assessor")[0]
+        for i in range(40):
+            User.objects.create(username=f"user{i:02d}").groups.add(assessors)
+    with django_assert_max_num_queries(12):
+        page = admin.get("/users?role=assessor")
+    assert page.content.decode().count('href="/users/') == 40

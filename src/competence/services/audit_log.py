@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from competence.errors import InputError
@@ -112,7 +113,7 @@ def visible(user: policy.User, filters: Filters) -> QuerySet[AuditEntry]:
     (:func:`competence.services.policy.visible_people`)."""
     found = AuditEntry.objects.order_by("-at", "-id")
     if not policy.allowed(user, "admin"):
-        ids = [str(pk) for pk in policy.visible_people(user).values_list("pk", flat=True)]
+        ids = policy.visible_people(user).annotate(key=Cast("pk", CharField())).values("key")
         found = found.filter(person__in=ids)
     if filters.person:
         key = filters.person

@@ -57,7 +57,8 @@ def role(user: User) -> str | None:
         return ADMIN
     cached = getattr(user, "_competence_role", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        # all(): the groups prefetched with a list of users, else one query
+        names = {g.name for g in user.groups.all()}  # type: ignore[union-attr]
         cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
         user._competence_role = cached  # type: ignore[union-attr]
     return str(cached)
