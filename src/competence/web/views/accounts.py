@@ -108,14 +108,24 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return _detail(request, user, problems=problems, status=status)
 
 
+def when(stamp: str | None) -> str:
+    """A stored time as the pages show it: 2026-12-01 16:31, or never."""
+    return stamp[:16].replace("T", " ") if stamp else "never"
+
+
 def _detail(request: HttpRequest, user: Any, status: int = 200, **extra: Any) -> HttpResponse:
+    account = accounts.user_data(user)
+    tokens = accounts.tokens(user)
+    for t in tokens:
+        t["last_used"] = when(t["last_used_at"])
     return render(
         request,
         "competence/user.html",
         {
-            "account": accounts.user_data(user),
+            "account": account,
+            "last_login": when(account["last_login"]),
             "roles": ROLES,
-            "tokens": accounts.tokens(user),
+            "tokens": tokens,
             "scopes": ApiToken.Scope.values,
             **extra,
         },

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from competence.errors import InputError
 from competence.formats.exports import csv_lines
 from competence.services import audit_log
+from competence.web.views.accounts import when
 from competence.web.views.common import attachment, require
 
 FILTERS = ("person", "actor", "action", "model", "since", "until")
@@ -40,7 +41,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         return render(request, "competence/audit.html", context, status=422)
     for item in found["items"]:
         item["changes"] = audit_log.changes(item["old"], item["new"])
-        item["when"] = item["at"][:16].replace("T", " ")
+        item["when"] = when(item["at"])
     query = filters.as_query()
     context |= {
         "found": found,
