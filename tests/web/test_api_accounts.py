@@ -201,3 +201,26 @@ def test_the_audit_is_paginated_filtered_and_for_leads_their_people(
     assert theirs["count"] > 0
     assert {e["person"] for e in theirs["items"]} == {str(org.alan.pk)}
     assert signed_in(org.ada_user).get("/api/v1/audit").status_code == 403
+
+
+def test_the_command_line_gives_the_same_users_cycles_and_trail(
+    org: Org,
+    read: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    capsys.readouterr()
+    assert main(["user", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == Client().get("/api/v1/users", headers=read).json()
+    assert main(["cycle", "update", "2026", "--closes", "2099-12-31"]) == 0
+    capsys.readouterr()
+    org.cycles[1].refresh_from_db()
+    assert str(org.cycles[1].closes_on) == "2099-12-31"
+    assert main(["audit", "--model", "Cycle", "--action", "update", "--json"]) == 0
+    (moved,) = json.loads(capsys.readouterr().out)
+    api = Client().get("/api/v1/audit?model=Cycle&action=update", headers=read).json()
+    assert api["items"] == [moved]
+    assert moved["new"] == {"closes_on": "2099-12-31"}
+    assert main(["audit", "--since", "someday"]) == 2
+    assert "since: a date as YYYY-MM-DD" in capsys.readouterr().err
