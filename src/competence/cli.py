@@ -663,6 +663,11 @@ def export(
 
 @cli.command("audit")
 @click.option("--person", help="Only entries about this person (email or employee id).")
+@click.option("--actor", help="Only changes made by this actor (a user name, or cli:LOGIN).")
+@click.option("--action", help="Only this action (create, update, delete, import, erase, ...).")
+@click.option("--model", help="Only changes to this kind of record (Person, Rating, User, ...).")
+@click.option("--since", help="From this day, YYYY-MM-DD.")
+@click.option("--until", help="To this day (included), YYYY-MM-DD.")
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -671,12 +676,33 @@ def export(
     help="The most recent N entries.",
 )
 @json_option
-@needs("admin")
-def audit_(session: Session, person: str | None, limit: int, as_json: bool) -> None:
-    """List the audit trail: who changed what, when, old and new values."""
-    from competence.services import audit_log, people
+@needs("audit.view")
+def audit_(
+    session: Session,
+    person: str | None,
+    actor: str | None,
+    action: str | None,
+    model: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List the audit trail: who changed what, when, old and new values (a PMO lead: the
+    entries about the people they may see)."""
+    from competence.services import audit_log
 
-    data = audit_log.entries(people.find(person) if person else None, limit)
+    filters = audit_log.parse_filters(
+        {
+            "person": person,
+            "actor": actor,
+            "action": action,
+            "model": model,
+            "since": since,
+            "until": until,
+        }
+    )
+    data = audit_log.recent(session.user, filters, limit)
     if as_json:
         emit_json(data)
         return
@@ -1000,6 +1026,35 @@ def user_set_role(session: Session, username: str, role: str) -> None:
     click.echo(f"{username} is now {role}.", err=True)
 
 
+@user.command("list")
+@click.option("--search", default="", help="Only users whose name or email contains this.")
+@click.option("--role", type=click.Choice(ROLES), help="Only users with this role.")
+@click.option(
+    "--active/--deactivated", default=None, help="Only active, or only deactivated, users."
+)
+@json_option
+@needs("admin")
+def user_list(
+    session: Session, search: str, role: str | None, active: bool | None, as_json: bool
+) -> None:
+    """List the users, their roles and the person each is linked to."""
+    from competence.services.accounts import users
+
+    data = users(search, role, active)
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("User", "Email", "Role", "Person", "Status"):
+        table.add_column(name)
+    for u in data:
+        status = "active" if u["active"] else "deactivated"
+        if u["active"] and not u["has_password"]:
+            status += ", invited"
+        table.add_row(u["username"], u["email"], u["role"], u["person"] or "", status)
+    out.print(table)
+
+
 @cli.group()
 def token() -> None:
     """Manage API tokens for integrations."""
@@ -1088,6 +1143,33 @@ def cycle_create(session: Session, name: str, opens: Any, closes: Any) -> None:
     click.echo(f"Cycle {made.name} opens {made.opens_on}.", err=True)
 
 
+@cycle.command("update")
+@click.argument("name")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), help="New first day, YYYY-MM-DD.")
+@click.option(
+    "--closes",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="New due date (last day), YYYY-MM-DD; today or before closes the cycle.",
+)
+@needs("admin")
+def cycle_update(session: Session, name: str, opens: Any, closes: Any) -> None:
+    """Move cycle NAME's first day or due date (closing it, when the due date is past)."""
+    from competence.services.records import KEEP, cycle_data, find_cycle, update_cycle
+
+    with session.acting():
+        cycle = update_cycle(
+            find_cycle(name),
+            opens_on=opens.date() if opens else None,
+            closes_on=closes.date() if closes else KEEP,
+        )
+    data = cycle_data(cycle)
+    click.echo(
+        f"Cycle {cycle.name}: opens {data['opens_on']}, due {data['closes_on'] or 'never'}, "
+        f"{data['status']}.",
+        err=True,
+    )
+
+
 @cycle.command("list")
 @json_option
 @needs("signed-in")
@@ -1100,10 +1182,10 @@ def cycle_list(session: Session, as_json: bool) -> None:
         emit_json(data)
         return
     table = Table()
-    for name in ("Cycle", "Opens", "Closes"):
+    for name in ("Cycle", "Opens", "Due date", "Status"):
         table.add_column(name)
     for c in data:
-        table.add_row(c["name"], c["opens_on"], c["closes_on"] or "")
+        table.add_row(c["name"], c["opens_on"], c["closes_on"] or "", c["status"])
     out.print(table)
 
 

@@ -69,15 +69,25 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "results-of-a-person", "/team", open_first_person
         yield "api-docs", "/api/v1/docs", nothing
+        yield "audit-lead", "/audit", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing
         yield "import-problem", "/manage/import", import_a_bad_file
         yield "review-list-admin", "/review", nothing
+        yield "users", "/users", nothing
+        yield "users-invite-problem", "/users", invite_nobody
+        yield "user", "/users", open_first_user
+        yield "user-new-token", "/users", make_a_token
+        yield "cycles", "/cycles", nothing
+        yield "cycles-problem", "/cycles", open_a_bad_cycle
+        yield "cycle", "/cycles", open_last_cycle
+        yield "audit", "/audit", nothing
+        yield "audit-filtered", "/audit?model=Person&action=update", nothing
 
 
 def failed_sign_in(page: Any) -> None:
-    page.get_by_label("User name").fill("nobody")
+    page.get_by_label("User name", exact=True).fill("nobody")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
@@ -130,6 +140,39 @@ def import_a_bad_file(page: Any) -> None:
         ]
     )
     page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+
+
+def invite_nobody(page: Any) -> None:
+    page.get_by_label("User name", exact=True).fill("admin")
+    page.get_by_label("Email", exact=True).fill("not-an-email")
+    page.get_by_label("Email", exact=True).evaluate("e => { e.type = 'text'; }")
+    page.get_by_role("button", name="Invite").click()
+    page.wait_for_load_state()
+
+
+def open_first_user(page: Any) -> None:
+    page.locator("main table a[href^='/users/']").first.click()
+    page.wait_for_load_state()
+
+
+def make_a_token(page: Any) -> None:
+    open_first_user(page)
+    page.get_by_label(re.compile("^Name")).fill("a spreadsheet")
+    page.get_by_role("button", name="Make a token").click()
+    page.wait_for_load_state()
+
+
+def open_a_bad_cycle(page: Any) -> None:
+    page.get_by_label("Name", exact=True).fill("x" * 10)
+    page.get_by_label("Opens on").fill("2031-01-06")
+    page.get_by_label(re.compile("^Due date")).fill("2030-01-01")
+    page.get_by_role("button", name="Open the cycle").click()
+    page.wait_for_load_state()
+
+
+def open_last_cycle(page: Any) -> None:
+    page.locator("main table a[href^='/cycles/']").last.click()
     page.wait_for_load_state()
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,13 +35,32 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """Lines end in CRLF (RFC 4180), so that the csv module quotes a field holding a carriage
     return: an unquoted one would start a new row in a spreadsheet. Open ``out`` with
     ``newline=""``."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(escape_cell(c) for c in EXPORT_COLUMNS)
     n = 0
+    for line in csv_lines([EXPORT_COLUMNS]):
+        out.write(line)
     for row in rows:
-        writer.writerow(escape_cell(row[c]) for c in EXPORT_COLUMNS)
+        for line in csv_lines([[row[c] for c in EXPORT_COLUMNS]]):
+            out.write(line)
         n += 1
     return n
+
+
+class _Line:
+    """A file that keeps only what was last written to it (one CSV line)."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """Each row as one CSV line (CRLF), every cell escaped: for a CSV streamed a line at a time."""
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(escape_cell(c) for c in row)
+        yield line.text
 
 
 def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:

@@ -57,7 +57,8 @@ def role(user: User) -> str | None:
         return ADMIN
     cached = getattr(user, "_competence_role", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        # all(): the groups prefetched with a list of users, else one query
+        names = {g.name for g in user.groups.all()}  # type: ignore[union-attr]
         cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
         user._competence_role = cached  # type: ignore[union-attr]
     return str(cached)
@@ -206,6 +207,12 @@ def is_admin(user: User, subject: Any = None) -> bool:
     return role(user) == ADMIN
 
 
+def reads_audit(user: User, subject: Any = None) -> bool:
+    """The audit trail: admins (all of it) and PMO leads (the entries about the people they
+    may see: see :func:`competence.services.audit_log.visible`)."""
+    return role(user) in (PMO_LEAD, ADMIN)
+
+
 def edits_profiles(user: User, subject: Any = None) -> bool:
     """Make and publish the organisation's own profiles, and say who is judged against which
     (APM's profiles stay read-only for everyone). Everyone signed in reads every profile."""
@@ -259,6 +266,11 @@ RULES: dict[str, Rule] = {
             "PMO leads (the people of the PMOs they lead); admins",
         ),
         Rule("profile.edit", edits_profiles, "admins (APM's profiles stay read-only)"),
+        Rule(
+            "audit.view",
+            reads_audit,
+            "PMO leads (entries about the people they may see); admins (every entry)",
+        ),
         Rule("admin", is_admin, "admins"),
     )
 }

@@ -6,8 +6,11 @@ from django.urls import include, path
 
 from competence.web.api import api
 from competence.web.views import (
+    accounts,
     assessment,
+    audit,
     common,
+    cycles,
     evidence,
     framework,
     manage,
@@ -92,6 +95,20 @@ urlpatterns = [
     path("people/<int:person_id>/plan/edit", plans.plan_edit, name="plan_edit"),
     path("manage/import", manage.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
+    path("users", accounts.user_list, name="user_list"),
+    path("users/<int:user_id>", accounts.user_detail, name="user_detail"),
+    path(
+        "users/<int:user_id>/password-reset",
+        accounts.user_password_reset,
+        name="user_password_reset",
+    ),
+    path("users/<int:user_id>/tokens", accounts.user_token_create, name="user_token_create"),
+    path("tokens/<int:token_id>/revoke", accounts.token_revoke, name="token_revoke"),
+    path("cycles", cycles.cycle_list, name="cycle_list"),
+    path("cycles/<int:cycle_id>", cycles.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:cycle_id>/reminders", cycles.cycle_reminders, name="cycle_reminders"),
+    path("audit", audit.audit_trail, name="audit_trail"),
+    path("audit.csv", audit.audit_export, name="audit_export"),
     path("api/v1/", api.urls),
 ]
 
