@@ -62,6 +62,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_view_team": policy.allowed(user, "team.figures"),
         "can_review": policy.allowed(user, "review.list"),
         "can_manage": policy.allowed(user, "admin"),
+        "can_manage_people": policy.allowed(user, "person.manage"),
         "attribution": load_catalogue().framework.attribution,
         "oidc_enabled": settings.OIDC_ENABLED,
     }
