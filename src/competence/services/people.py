@@ -132,6 +132,13 @@ def clean(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def context_problem(context: str) -> str | None:
+    """A person's or a PMO's context that is not one of the contexts."""
+    if context in CONTEXTS:
+        return None
+    return f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}"
+
+
 def field_problems(fields: Mapping[str, Any], known: Sequence[str] | None = None) -> list[str]:
     """What is wrong with a person's own fields (as :func:`clean` gives them), each problem
     naming its field: the one check of the people pages, the API and a people file."""
@@ -146,8 +153,8 @@ def field_problems(fields: Mapping[str, Any], known: Sequence[str] | None = None
         validate_email(email)
     except ValidationError:
         bad.append(f"email: not an email address: {email!r}" if email else "email: is empty")
-    if fields["context"] not in CONTEXTS:
-        bad.append(f"context: must be one of {', '.join(CONTEXTS)}, got {fields['context']!r}")
+    if problem := context_problem(fields["context"]):
+        bad.append(problem)
     bad.extend(profile_problems(fields["profile"], fields["target_profile"], known))
     return bad
 

@@ -4,16 +4,16 @@ checked, all or nothing and audited. The tree's rules are :mod:`competence.domai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 
-from competence.domain.framework import CONTEXTS
-from competence.domain.teams import join_path, split_path
+from competence.domain.teams import TeamTree, join_path, split_path
 from competence.errors import InputError
 from competence.services import policy
+from competence.services.people import context_problem
 from competence.store import audit
 from competence.store.models import Person, Pmo, Team
 from competence.store.queries import team_tree
@@ -84,6 +84,26 @@ def _id(value: Any, field: str) -> int:
         raise InputError(f"{field}: not an id: {value!r}") from None
 
 
+def _depth_first(tree: TeamTree) -> Iterator[tuple[int, int]]:
+    """Every team's id and depth, each team before the teams in it, by name."""
+    children: dict[int | None, list[int]] = {}
+    for node in sorted(tree.nodes.values(), key=lambda n: n.name.casefold()):
+        children.setdefault(node.parent_id, []).append(node.id)
+
+    def walk(parent: int | None, depth: int) -> Iterator[tuple[int, int]]:
+        for pk in children.get(parent, []):
+            yield pk, depth
+            yield from walk(pk, depth + 1)
+
+    return walk(None, 0)
+
+
+def team_choices(team_ids: set[int]) -> list[dict[str, Any]]:
+    """These teams' ids and paths, depth first (for a form's choice of team)."""
+    tree = team_tree()
+    return [{"id": pk, "path": tree.path(pk)} for pk, _ in _depth_first(tree) if pk in team_ids]
+
+
 def tree_rows() -> list[dict[str, Any]]:
     """Every team, depth first and by name, as plain data with its depth, path, PMO (its own,
     or the one it is in) and number of people."""
@@ -95,30 +115,22 @@ def tree_rows() -> list[dict[str, Any]]:
         .values_list("team_id", "n")
     )
     names = dict(Pmo.objects.values_list("id", "name"))
-    children: dict[int | None, list[int]] = {}
-    for node in sorted(tree.nodes.values(), key=lambda n: n.name.casefold()):
-        children.setdefault(node.parent_id, []).append(node.id)
     rows: list[dict[str, Any]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for pk in children.get(parent, []):
-            node = tree.nodes[pk]
-            pmo = tree.pmo_of(pk)
-            rows.append(
-                {
-                    "id": pk,
-                    "name": node.name,
-                    "path": tree.path(pk),
-                    "parent": tree.path(node.parent_id) if node.parent_id else None,
-                    "depth": depth,
-                    "pmo": names.get(node.pmo_id) if node.pmo_id else None,
-                    "in_pmo": names.get(pmo) if pmo else None,
-                    "people": counts.get(pk, 0),
-                }
-            )
-            walk(pk, depth + 1)
-
-    walk(None, 0)
+    for pk, depth in _depth_first(tree):
+        node = tree.nodes[pk]
+        pmo = tree.pmo_of(pk)
+        rows.append(
+            {
+                "id": pk,
+                "name": node.name,
+                "path": tree.path(pk),
+                "parent": tree.path(node.parent_id) if node.parent_id else None,
+                "depth": depth,
+                "pmo": names.get(node.pmo_id) if node.pmo_id else None,
+                "in_pmo": names.get(pmo) if pmo else None,
+                "people": counts.get(pk, 0),
+            }
+        )
     return rows
 
 
@@ -163,19 +175,22 @@ TEAM_FIELDS = ("name", "parent", "pmo")
 PMO_FIELDS = ("name", "context", "leads")
 
 
-def _unknown(values: Mapping[str, Any], known: tuple[str, ...], what: str) -> None:
+def _name(
+    user: Any, values: Mapping[str, Any], known: tuple[str, ...], what: str, current: str
+) -> tuple[str, list[str]]:
+    """For a change to a team or a PMO: the policy's say, then its name (the one given, else
+    ``current``) and what is wrong with it."""
+    policy.require(user, "team.manage")
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise InputError([f"{k}: not a field of a {what}" for k in unknown])
+    name = str(values.get("name", current) or "").strip()
+    problem = _name_problem(name)
+    return name, [problem] if problem else []
 
 
 def _save_team(user: Any, team: Team, values: Mapping[str, Any]) -> Team:
-    policy.require(user, "team.manage")
-    _unknown(values, TEAM_FIELDS, "team")
-    problems = []
-    name = str(values.get("name", team.name) or "").strip()
-    if problem := _name_problem(name):
-        problems.append(problem)
+    name, problems = _name(user, values, TEAM_FIELDS, "team", team.name)
     parent, pmo = team.parent, team.pmo
     try:
         if "parent" in values:
@@ -231,17 +246,12 @@ def update_pmo(user: Any, pmo: Pmo, values: Mapping[str, Any]) -> Pmo:
 def _save_pmo(user: Any, pmo: Pmo, values: Mapping[str, Any]) -> Pmo:
     from django.contrib.auth import get_user_model
 
-    policy.require(user, "team.manage")
-    _unknown(values, PMO_FIELDS, "PMO")
-    problems = []
-    name = str(values.get("name", pmo.name) or "").strip()
-    if problem := _name_problem(name):
-        problems.append(problem)
-    elif Pmo.objects.filter(name=name).exclude(pk=pmo.pk).exists():
+    name, problems = _name(user, values, PMO_FIELDS, "PMO", pmo.name)
+    if not problems and Pmo.objects.filter(name=name).exclude(pk=pmo.pk).exists():
         problems.append(f"name: there is a PMO {name!r} already")
     context = str(values.get("context", pmo.context) or "").strip().lower()
-    if context not in CONTEXTS:
-        problems.append(f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}")
+    if problem := context_problem(context):
+        problems.append(problem)
     leads = None
     if "leads" in values:
         wanted = [str(u).strip() for u in values["leads"] or [] if str(u).strip()]

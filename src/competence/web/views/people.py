@@ -20,24 +20,15 @@ from django.views.decorators.http import require_http_methods
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
 from competence.services import people, policy, privacy, profiles
-from competence.services.teams import tree_rows
+from competence.services.teams import team_choices
 from competence.store.models import Person, Pmo
-from competence.web.views.common import person_for, require
-
-FORM_LIMIT = 1000
-"""The most characters a field of these forms takes (the services check the real limits)."""
-
-
-def problems_by_field(exc: InputError, fields: tuple[str, ...]) -> dict[str, list[str]]:
-    """Each problem under the field it names (``field: reason``); the others under ``all``."""
-    found: dict[str, list[str]] = {}
-    for problem in exc.problems:
-        field, _, reason = problem.partition(": ")
-        if field in fields and reason:
-            found.setdefault(field, []).append(reason)
-        else:
-            found.setdefault("all", []).append(problem)
-    return found
+from competence.web.views.common import (
+    FORM_LIMIT,
+    person_for,
+    posted_values,
+    require,
+    saved_or_shown,
+)
 
 
 def _number(value: str | None) -> int | None:
@@ -57,8 +48,7 @@ def _filters(query: QueryDict) -> people.Filters:
 
 def _teams(request: HttpRequest) -> list[dict[str, Any]]:
     """The teams the user may put people in, as the tree shows them."""
-    mine = policy.visible_teams(request.user)
-    return [t for t in tree_rows() if t["id"] in mine]
+    return team_choices(policy.visible_teams(request.user))
 
 
 @login_required
@@ -137,23 +127,20 @@ def _form(
     )
 
 
-def _posted(request: HttpRequest) -> dict[str, str]:
-    """The fields of a person the form sent (a field it did not send stays as it is)."""
-    return {f: (request.POST.get(f) or "")[:FORM_LIMIT] for f in people.FIELDS if f in request.POST}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponse:
     require(request, "person.manage")
     if request.method == "POST":
-        values = _posted(request)
-        try:
-            person = people.create(request.user, values)
-        except InputError as exc:
-            return _form(request, None, values, problems_by_field(exc, people.FIELDS))
-        messages.success(request, f"Added {person.name} ({person.email}).")
-        return redirect("people")
+        values = posted_values(request, people.FIELDS)
+        return saved_or_shown(
+            request,
+            lambda: people.create(request.user, values),
+            lambda errors: _form(request, None, values, errors),
+            people.FIELDS,
+            lambda made: f"Added {made.name} ({made.email}).",
+            "people",
+        )
     return _form(request, None, {"context": "project", "profile": "pmo-officer"})
 
 
@@ -162,15 +149,20 @@ def person_new(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_for(request, person_id, "person.manage")
     if request.method == "POST":
-        values = _posted(request)
-        try:
-            people.update(request.user, person, values)
-        except InputError as exc:
-            person = people.get(person_id)  # as stored: nothing was changed
-            shown = {**people.data(person), **values}
-            return _form(request, person, shown, problems_by_field(exc, people.FIELDS))
-        messages.success(request, f"Saved {person.name} ({person.email}).")
-        return redirect("people")
+        values = posted_values(request, people.FIELDS)
+
+        def show(errors: dict[str, list[str]]) -> HttpResponse:
+            stored = people.get(person_id)  # as stored: nothing was changed
+            return _form(request, stored, {**people.data(stored), **values}, errors)
+
+        return saved_or_shown(
+            request,
+            lambda: people.update(request.user, person, values),
+            show,
+            people.FIELDS,
+            lambda saved: f"Saved {saved.name} ({saved.email}).",
+            "people",
+        )
     return _form(request, person, people.data(person))
 
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from competence.domain.framework import CONTEXTS
 from competence.domain.roles import PMO_LEAD
-from competence.errors import InputError
 from competence.services import teams
 from competence.store.models import Pmo, Team
-from competence.web.views.common import require
-from competence.web.views.people import FORM_LIMIT, problems_by_field
+from competence.web.views.common import FORM_LIMIT, posted_values, require, saved_or_shown
 
 
 @login_required
@@ -47,22 +44,20 @@ def _team_form(
     )
 
 
-def _posted(request: HttpRequest, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: (request.POST.get(f) or "")[:FORM_LIMIT] for f in fields if f in request.POST}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_new(request: HttpRequest) -> HttpResponse:
     require(request, "team.manage")
     if request.method == "POST":
-        values = _posted(request, teams.TEAM_FIELDS)
-        try:
-            team = teams.create_team(request.user, values)
-        except InputError as exc:
-            return _team_form(request, None, values, problems_by_field(exc, teams.TEAM_FIELDS))
-        messages.success(request, f"Added the team {team.name}.")
-        return redirect("teams")
+        values = posted_values(request, teams.TEAM_FIELDS)
+        return saved_or_shown(
+            request,
+            lambda: teams.create_team(request.user, values),
+            lambda errors: _team_form(request, None, values, errors),
+            teams.TEAM_FIELDS,
+            lambda made: f"Added the team {made.name}.",
+            "teams",
+        )
     return _team_form(request, None, {"parent": request.GET.get("parent", "")})
 
 
@@ -75,15 +70,17 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
         raise Http404("no such team")
     stored = {"name": team.name, "parent": team.parent_id or "", "pmo": team.pmo_id or ""}
     if request.method == "POST":
-        values = _posted(request, teams.TEAM_FIELDS)
-        try:
-            teams.update_team(request.user, team, values)
-        except InputError as exc:
-            team = Team.objects.get(pk=team_id)
-            errors = problems_by_field(exc, teams.TEAM_FIELDS)
-            return _team_form(request, team, {**stored, **values}, errors)
-        messages.success(request, f"Saved the team {team.name}.")
-        return redirect("teams")
+        values = posted_values(request, teams.TEAM_FIELDS)
+        return saved_or_shown(
+            request,
+            lambda: teams.update_team(request.user, team, values),
+            lambda errors: _team_form(
+                request, Team.objects.get(pk=team_id), {**stored, **values}, errors
+            ),
+            teams.TEAM_FIELDS,
+            lambda saved: f"Saved the team {saved.name}.",
+            "teams",
+        )
     return _team_form(request, team, stored)
 
 
@@ -111,7 +108,7 @@ def _pmo_form(
 
 
 def _pmo_posted(request: HttpRequest) -> dict[str, Any]:
-    values = _posted(request, ("name", "context"))
+    values: dict[str, Any] = posted_values(request, ("name", "context"))
     values["leads"] = [u[:FORM_LIMIT] for u in request.POST.getlist("leads")][:200]
     return values
 
@@ -122,12 +119,14 @@ def pmo_new(request: HttpRequest) -> HttpResponse:
     require(request, "team.manage")
     if request.method == "POST":
         values = _pmo_posted(request)
-        try:
-            pmo = teams.create_pmo(request.user, values)
-        except InputError as exc:
-            return _pmo_form(request, None, values, problems_by_field(exc, teams.PMO_FIELDS))
-        messages.success(request, f"Added the PMO {pmo.name}.")
-        return redirect("teams")
+        return saved_or_shown(
+            request,
+            lambda: teams.create_pmo(request.user, values),
+            lambda errors: _pmo_form(request, None, values, errors),
+            teams.PMO_FIELDS,
+            lambda made: f"Added the PMO {made.name}.",
+            "teams",
+        )
     return _pmo_form(request, None, {"context": "project", "leads": []})
 
 
@@ -140,12 +139,12 @@ def pmo_edit(request: HttpRequest, pmo_id: int) -> HttpResponse:
         raise Http404("no such PMO")
     if request.method == "POST":
         values = _pmo_posted(request)
-        try:
-            teams.update_pmo(request.user, pmo, values)
-        except InputError as exc:
-            pmo = Pmo.objects.get(pk=pmo_id)
-            errors = problems_by_field(exc, teams.PMO_FIELDS)
-            return _pmo_form(request, pmo, values, errors)
-        messages.success(request, f"Saved the PMO {pmo.name}.")
-        return redirect("teams")
+        return saved_or_shown(
+            request,
+            lambda: teams.update_pmo(request.user, pmo, values),
+            lambda errors: _pmo_form(request, Pmo.objects.get(pk=pmo_id), values, errors),
+            teams.PMO_FIELDS,
+            lambda saved: f"Saved the PMO {saved.name}.",
+            "teams",
+        )
     return _pmo_form(request, pmo, teams.pmo_data(pmo))
