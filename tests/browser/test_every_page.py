@@ -70,6 +70,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "results-of-a-person", "/team", open_first_person
         yield "api-docs", "/api/v1/docs", nothing
         yield "audit-lead", "/audit", nothing
+        yield "people-lead", "/people", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing
@@ -84,6 +85,38 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "cycle", "/cycles", open_last_cycle
         yield "audit", "/audit", nothing
         yield "audit-filtered", "/audit?model=Person&action=update", nothing
+        someone = person_id(server, server.draft_user())
+        team_id, pmo_id = first_team_and_pmo(server)
+        yield "admin-hub", "/admin", nothing
+        yield "people", "/people", nothing
+        yield "people-search", "/people?q=a&left=here", nothing
+        yield "people-bulk-problem", "/people", bulk_without_anyone
+        yield "person-new", "/people/new", nothing
+        yield "person-new-problem", "/people/new", add_nobody
+        yield "person-edit", f"/people/{someone}/edit", nothing
+        yield "person-erase", f"/people/{someone}/erase", nothing
+        yield "teams", "/teams", nothing
+        yield "team-new", "/teams/new", nothing
+        yield "team-edit", f"/teams/{team_id}/edit", nothing
+        yield "pmo-new", "/pmos/new", nothing
+        yield "pmo-edit", f"/pmos/{pmo_id}/edit", nothing
+
+
+def first_team_and_pmo(server: Server) -> tuple[int, int]:
+    with sqlite3.connect(server.database) as db:
+        team = db.execute("SELECT min(id) FROM competence_team").fetchone()[0]
+        pmo = db.execute("SELECT min(id) FROM competence_pmo").fetchone()[0]
+    return int(team), int(pmo)
+
+
+def bulk_without_anyone(page: Any) -> None:
+    page.get_by_role("button", name="Give them this assessor").click()
+    page.wait_for_load_state()
+
+
+def add_nobody(page: Any) -> None:
+    page.get_by_role("button", name="Add the person").click()
+    page.wait_for_load_state()
 
 
 def failed_sign_in(page: Any) -> None:

@@ -137,6 +137,36 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("PATCH", "api/v1/cycles/<cycle_id>"): ADMIN_API,
     ("POST", "api/v1/cycles/<cycle_id>/reminders"): ADMIN_API,  # a dry run
     ("GET", "api/v1/audit"): [401, 403, 403, 403, 200, 200],
+    ("GET", "admin"): [302, 403, 403, 403, 403, 200],
+    ("GET", "people"): [302, 403, 403, 403, 200, 200],  # a lead: the people of their PMO
+    ("POST", "people"): [302, 403, 403, 403, 422, 422],  # nobody ticked: nothing to do
+    ("GET", "people/new"): [302, 403, 403, 403, 200, 200],
+    ("POST", "people/new"): [302, 403, 403, 403, 422, 422],  # an empty form: field errors
+    ("GET", "people/<int:person_id>/edit"): [302, 403, 403, 403, 200, 200],
+    ("POST", "people/<int:person_id>/edit"): [302, 403, 403, 403, 302, 302],  # nothing changed
+    ("GET", "people/<int:person_id>/erase"): [302, 403, 403, 403, 403, 200],
+    ("POST", "people/<int:person_id>/erase"): [302, 403, 403, 403, 403, 422],  # not confirmed
+    ("GET", "teams"): [302, 403, 403, 403, 403, 200],
+    ("GET", "teams/new"): [302, 403, 403, 403, 403, 200],
+    ("POST", "teams/new"): [302, 403, 403, 403, 403, 422],  # no name
+    ("GET", "teams/<int:team_id>/edit"): [302, 403, 403, 403, 403, 200],
+    ("POST", "teams/<int:team_id>/edit"): [302, 403, 403, 403, 403, 302],
+    ("GET", "pmos/new"): [302, 403, 403, 403, 403, 200],
+    ("POST", "pmos/new"): [302, 403, 403, 403, 403, 422],  # no name
+    ("GET", "pmos/<int:pmo_id>/edit"): [302, 403, 403, 403, 403, 200],
+    ("POST", "pmos/<int:pmo_id>/edit"): [302, 403, 403, 403, 403, 302],
+    ("POST", "api/v1/people"): [401, 403, 403, 403, 201, 201],
+    ("PATCH", "api/v1/people/<person_id>"): [401, 403, 403, 403, 200, 200],
+    # Someone who left, in the lead's PMO: only an admin erases.
+    ("DELETE", "api/v1/people/<person_id>"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/people/<person_id>/leave"): [401, 403, 403, 403, 200, 200],
+    ("POST", "api/v1/people/bulk/assessor"): [401, 403, 403, 403, 200, 200],
+    ("GET", "api/v1/teams"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/teams"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/teams/<team_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/pmos"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/pmos"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/pmos/<pmo_id>"): [401, 403, 403, 403, 403, 200],
 }
 
 
@@ -230,9 +260,20 @@ def world(db: None) -> World:
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
+    person = world.ada
+    if method == "DELETE":  # an erasure: of someone else than Ada, whom the others are about
+        with audit.acting_as("test-setup"):
+            person = Person.objects.get_or_create(
+                email="leaver@example.org",
+                defaults={"name": "Leaver", "team": world.ada.team, "context": "programme"},
+            )[0]
     path = "/" + (
-        pattern.replace("<int:person_id>", str(world.ada.pk))
-        .replace("<person_id>", str(world.ada.pk))
+        pattern.replace("<int:person_id>", str(person.pk))
+        .replace("<person_id>", str(person.pk))
+        .replace("<int:team_id>", str(world.ada.team_id))
+        .replace("<team_id>", str(world.ada.team_id))
+        .replace("<int:pmo_id>", str(Pmo.objects.get(name="Programme Office").pk))
+        .replace("<pmo_id>", str(Pmo.objects.get(name="Programme Office").pk))
         .replace("<assessment_id>", str(world.assessment.pk))
         .replace("team/report.<str:fmt>", "team/report.pdf")
         .replace("report.<str:fmt>", "report.html")
@@ -271,6 +312,19 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/cycles": {"name": "2027", "opens_on": "2027-01-04"},
         "api/v1/cycles/<cycle_id>": {"opens_on": "2026-01-05"},
         "api/v1/cycles/<cycle_id>/reminders": {"dry_run": True},
+        "api/v1/people": {
+            "name": "New Person",
+            "email": "new@example.org",
+            "context": "programme",
+            "team": "Finance",
+        },
+        "api/v1/people/<person_id>": {"name": "Ada"},
+        "api/v1/people/<person_id>/leave": {"left_on": None},
+        "api/v1/people/bulk/assessor": {"people": [world.ada.pk], "assessor": None},
+        "api/v1/teams": {"name": "New team"},
+        "api/v1/teams/<team_id>": {"name": "Finance"},
+        "api/v1/pmos": {"name": "New PMO", "context": "project"},
+        "api/v1/pmos/<pmo_id>": {"context": "programme"},
     }.get(pattern)
     if method == "GET":
         return client.get(path).status_code

@@ -202,6 +202,30 @@ def visible_teams(user: User) -> set[int]:
     return set()
 
 
+def managed_people(user: User) -> QuerySet[Person]:
+    """The people a user may manage on the people pages (edit, move, mark as left, give an
+    assessor): everyone for an admin; the people in the teams of the PMOs a lead leads."""
+    who = role(user)
+    if who == ADMIN:
+        return visible_people(user)
+    if who == PMO_LEAD:
+        return visible_people(user).filter(team_id__in=_led_teams(user))
+    return Person.objects.none()
+
+
+def manages_people(user: User, person: Person | None = None) -> bool:
+    """The people pages (no ``person``), or managing one person: an admin; a PMO lead for the
+    people in the PMOs they lead."""
+    who = role(user)
+    if who == ADMIN:
+        return True
+    if who != PMO_LEAD:
+        return False
+    if person is None:
+        return True
+    return person.team_id is not None and person.team_id in set(_led_teams(user))
+
+
 def is_admin(user: User, subject: Any = None) -> bool:
     """Manage people, users, tokens, cycles and data; import, export, back up and restore."""
     return role(user) == ADMIN
@@ -271,6 +295,12 @@ RULES: dict[str, Rule] = {
             reads_audit,
             "PMO leads (entries about the people they may see); admins (every entry)",
         ),
+        Rule(
+            "person.manage",
+            manages_people,
+            "admins; PMO leads for the people in the teams of the PMOs they lead",
+        ),
+        Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
         Rule("admin", is_admin, "admins"),
     )
 }

@@ -327,6 +327,18 @@ def _parts_of_assessments() -> list[tuple[type[models.Model], str]]:
     ]
 
 
+def erasure_summary(person: Person) -> dict[str, Any]:
+    """What :func:`erase` would remove or replace for this person, counted, for a confirmation."""
+    return {
+        "pseudonym": f"erased-person-{person.pk}",
+        "assessments": person.assessments.count(),
+        "plan_items": person.plan_items.count(),
+        "assessees": person.assessees.count(),
+        "user": person.user.get_username() if person.user else None,
+        "audit_entries": AuditEntry.objects.filter(person=str(person.pk)).count(),
+    }
+
+
 @transaction.atomic
 def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in their place.

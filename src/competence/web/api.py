@@ -632,3 +632,6 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
 from competence.web import api_accounts  # noqa: E402
 
 api.add_router("", api_accounts.router)
+from competence.web import api_people  # noqa: E402
+
+api.add_router("", api_people.router)
