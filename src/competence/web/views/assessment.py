@@ -33,6 +33,7 @@ from competence.store.models import Assessment, Cycle, Person
 from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import (
     BUSY_RETRY_SECONDS,
+    credit,
     from_script,
     kept_form,
     posted_fields,
@@ -300,6 +301,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         "competence/assessment.html",
         {
             "busy": BUSY if busy_now else "",
+            "credit": credit(framework),
             "person": person,
             "cycle": cycle,
             "assessment": assessment,
@@ -365,6 +367,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         request,
         "competence/check_answers.html",
         {
+            "credit": credit(profiles.catalogue_for(person.profile).framework),
             "person": person,
             "cycle": cycle,
             "answers": answers,

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
+from competence.domain.framework import Framework
 from competence.errors import InputError
 from competence.services import people, policy
 from competence.store.models import Person
@@ -62,8 +63,26 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_view_team": policy.allowed(user, "team.figures"),
         "can_review": policy.allowed(user, "review.list"),
         "can_manage": policy.allowed(user, "admin"),
-        "attribution": load_catalogue().framework.attribution,
+        "credit": None,  # a page that shows a framework gives its own: see credit()
         "oidc_enabled": settings.OIDC_ENABLED,
+    }
+
+
+def credit(framework: Framework) -> dict[str, str]:
+    """The footer's attribution on a page that shows ``framework``: its source and notice, and
+    the levels that are ours, not its owner's (APM's level 0 "Unaware"). A page that shows no
+    framework says it neutrally (the footer without a credit)."""
+    a = framework.attribution
+    ours = [lv for lv in framework.levels if not lv.from_source]
+    names = " and ".join(f'Level {lv.level} "{lv.name}"' for lv in ours)
+    owner = "APM" if framework.id == load_catalogue().framework.id else a.owner
+    return {
+        "source": a.source,
+        "notice": a.notice,
+        "ours": f"{names} and {'its' if len(ours) == 1 else 'their'} descriptors are ours, "
+        f"not {owner}'s."
+        if ours
+        else "",
     }
 
 

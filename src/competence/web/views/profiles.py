@@ -23,7 +23,7 @@ from competence.data import problem_field
 from competence.domain.framework import ALL_REQUIREMENTS, CONTEXTS, BuildsOn, Framework, Profile
 from competence.errors import InputError
 from competence.services import catalogue, profiles
-from competence.web.views.common import require
+from competence.web.views.common import credit, require
 
 SOURCE = "profile"
 """How the editor's document is named in its problems (``profile: name: ...``)."""
@@ -81,6 +81,7 @@ def profile_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
         "competence/profile.html",
         {
             "profile": data,
+            "credit": credit(cat.framework),
             "rule": catalogue.rule_data(profile),
             "versions": history,
             "latest": history[-1]["version"],
@@ -355,6 +356,7 @@ def _editor(
         "competence/profile_edit.html",
         {
             "values": values,
+            "credit": credit(framework),
             "rows": rows,
             "levels": framework.levels,
             "contexts": CONTEXTS,
