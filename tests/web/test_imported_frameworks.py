@@ -159,3 +159,21 @@ def test_the_pdf_report_captions_its_chart_for_the_framework(org: Org, emmy: Per
         "that applies: 2 of the 16 competences of What Standards Could Be." in text
     )
     assert "Knowledge" not in text
+
+
+def _footer(page: str) -> str:
+    return page[page.index("<footer") : page.index("</footer>")]
+
+
+def test_the_footer_names_the_framework_a_page_shows(org: Org, emmy: Person) -> None:
+    assert emmy.user is not None
+    hers = _footer(signed_in(emmy.user).get("/me/assessment").content.decode())
+    assert "What Standards Could Be, a CASE framework by Brandon Dorman." in hers
+    assert "APM" not in hers
+    ada = signed_in(org.ada_user)
+    apm = _footer(ada.get(f"/people/{org.ada.pk}").content.decode())
+    assert "APM Competence Framework, 3rd edition" in apm
+    assert "Level 0 &quot;Unaware&quot; and its descriptors are ours, not APM&#x27;s." in apm
+    neutral = _footer(ada.get("/frameworks").content.decode())  # every framework: each credited
+    assert "APM" not in neutral
+    assert "Each framework is its publisher's" in neutral
