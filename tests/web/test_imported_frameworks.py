@@ -169,6 +169,10 @@ def test_the_footer_names_the_framework_a_page_shows(org: Org, emmy: Person) -> 
     assert emmy.user is not None
     hers = _footer(signed_in(emmy.user).get("/me/assessment").content.decode())
     assert "What Standards Could Be, a CASE framework by Brandon Dorman." in hers
+    assert (
+        "The rating scale (levels 0 Not yet to 5 Expert) and its descriptors are ours, not "
+        "Brandon Dorman&#x27;s." in hers
+    )
     assert "APM" not in hers
     ada = signed_in(org.ada_user)
     apm = _footer(ada.get(f"/people/{org.ada.pk}").content.decode())
@@ -177,3 +181,18 @@ def test_the_footer_names_the_framework_a_page_shows(org: Org, emmy: Person) -> 
     neutral = _footer(ada.get("/frameworks").content.decode())  # every framework: each credited
     assert "APM" not in neutral
     assert "Each framework is its publisher's" in neutral
+
+
+def test_a_team_across_frameworks_shows_apms_and_says_who_is_elsewhere(
+    org: Org, emmy: Person
+) -> None:
+    _assessed(org, emmy)
+    lead = signed_in(org.lead)
+    page = lead.get("/team").content.decode()
+    assert "Knowledge heatmap" in page
+    assert "Application heatmap" in page
+    assert "1 person is judged against profiles over another framework" in page
+    rows = {p["name"]: p for p in lead.get("/api/v1/team/summary").json()["people"]}
+    assert rows["Emmy Noether"]["ratings"] == {}  # none shown on APM's competences
+    assert set(rows["Emmy Noether"]["targets"].values()) == {None}
+    assert rows["Ada Lovelace"]["targets"]["1"] == {"knowledge": 4, "application": 4}

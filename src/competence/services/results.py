@@ -221,7 +221,7 @@ def person_gap(
     ).as_dict()
 
 
-_FIGURES: OrderedDict[tuple[str, int], tuple[Any, ...]] = OrderedDict()
+_FIGURES: OrderedDict[tuple[str, Any], tuple[Any, ...]] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 8
 
@@ -229,11 +229,13 @@ _FIGURES_KEPT = 8
 def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     """Everyone's (id, context), their ratings, and coverage: kept per query until anything
     changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
-    one of its own), so the newest audit entry's id tells when the figures are stale. The key is
-    the query's SQL with its values, so it stands for the same people whoever asks; figures
-    without names come with their people listed by id (:func:`policy.figures_over`), so one
-    viewer's exclusions never serve another."""
-    latest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    one of its own), so the newest audit entry's id and time tell when the figures are stale.
+    The key is the query's SQL with its values, so it stands for the same people whoever asks;
+    figures without names come with their people listed by id (:func:`policy.figures_over`), so
+    one viewer's exclusions never serve another."""
+    # With its time: a rolled-back write (a restore, a test's transaction) can give a later
+    # entry the same id.
+    latest = AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None)
     try:
         key = (str(people.query), latest)
     except EmptyResultSet:  # a query that matches nobody by construction
@@ -362,7 +364,8 @@ def _exposure(
 def shared_framework(chosen: dict[int, int], versions: dict[int, Any]) -> Framework:
     """The framework the people's profiles are over (that of the versions they are judged
     against) when they share one, else APM's: the competences and axes a team is shown on."""
-    found = {versions[v][0].framework.id: versions[v][0].framework for v in chosen.values()}
+    judged = [versions[v][0].framework for v in chosen.values() if v in versions]
+    found = {f.id: f for f in judged}
     return next(iter(found.values())) if len(found) == 1 else load_catalogue().framework
 
 
@@ -443,6 +446,9 @@ def team_summary(
         "per_page": per_page,
         "people": rows,
         "framework": _framework_data(framework),
+        "elsewhere": sum(
+            1 for v in chosen.values() if v in versions and versions[v][0].framework != framework
+        ),
         "judged_against": judged_mix(chosen, versions),
         "coverage": _coverage(figures),
         **_exposure(everyone, ratings, figures, named=True),

@@ -74,16 +74,22 @@ def credit(framework: Framework) -> dict[str, str]:
     framework says it neutrally (the footer without a credit)."""
     a = framework.attribution
     ours = [lv for lv in framework.levels if not lv.from_source]
-    names = " and ".join(f'Level {lv.level} "{lv.name}"' for lv in ours)
     owner = "APM" if framework.id == load_catalogue().framework.id else a.owner
-    return {
-        "source": a.source,
-        "notice": a.notice,
-        "ours": f"{names} and {'its' if len(ours) == 1 else 'their'} descriptors are ours, "
-        f"not {owner}'s."
-        if ours
-        else "",
-    }
+    if len(ours) == len(framework.levels):
+        low, top = ours[0], ours[-1]
+        said = (
+            f"The rating scale (levels {low.level} {low.name} to {top.level} {top.name}) and "
+            f"its descriptors are ours, not {owner}'s."
+        )
+    elif ours:
+        names = ", ".join(f'{lv.level} "{lv.name}"' for lv in ours)
+        said = (
+            f"Level{'s' if len(ours) > 1 else ''} {names} and "
+            f"{'their' if len(ours) > 1 else 'its'} descriptors are ours, not {owner}'s."
+        )
+    else:
+        said = ""
+    return {"source": a.source, "notice": a.notice, "ours": said}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
