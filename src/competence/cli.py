@@ -720,7 +720,8 @@ def history(session: Session, person: str, as_json: bool) -> None:
         )
     out.print(table)
     if len({p["cycle"] for t in data["trend"] for p in t["points"]}) > 1:
-        trend = Table(title="Trend (knowledge/application per cycle)", title_justify="left")
+        axes = data["axes"]
+        trend = Table(title=f"Trend ({'/'.join(axes)} per cycle)", title_justify="left")
         trend.add_column("Competence")
         cycles = [p["cycle"] for p in data["trend"][0]["points"]]
         for c in cycles:
@@ -729,8 +730,7 @@ def history(session: Session, person: str, as_json: bool) -> None:
             trend.add_row(
                 t["slug"],
                 *(
-                    f"{'-' if p['knowledge'] is None else p['knowledge']}/"
-                    f"{'-' if p['application'] is None else p['application']}"
+                    "/".join("-" if p[axis] is None else str(p[axis]) for axis in axes)
                     for p in t["points"]
                 ),
             )

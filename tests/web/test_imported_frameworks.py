@@ -196,3 +196,11 @@ def test_a_team_across_frameworks_shows_apms_and_says_who_is_elsewhere(
     assert rows["Emmy Noether"]["ratings"] == {}  # none shown on APM's competences
     assert set(rows["Emmy Noether"]["targets"].values()) == {None}
     assert rows["Ada Lovelace"]["targets"]["1"] == {"knowledge": 4, "application": 4}
+
+
+def test_the_profile_page_shows_targets_on_the_one_axis(org: Org, emmy: Person) -> None:
+    page = signed_in(org.ada_user).get("/profiles/ratio-analyst/versions/1").content.decode()
+    assert "2 competences. Targets are application." in page
+    assert '<td class="num">3</td>' in page
+    assert '<td class="num"> / 3</td>' not in page
+    assert "What Standards Could Be" in _footer(page)

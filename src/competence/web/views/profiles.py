@@ -75,6 +75,8 @@ def profile_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
     row, profile = _version(slug, number)
     cat, _ = profiles.pinned(row)
     data = catalogue.profile_data(profile.id, None, cat)
+    for r in data["requirements"]:  # on the framework's own axes: "4 / 3", or "3" on one
+        r["target"] = " / ".join(str(r[axis]) for axis in data["axes"])
     history = profiles.versions(slug)
     return render(
         request,
