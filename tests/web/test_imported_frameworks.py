@@ -204,3 +204,16 @@ def test_the_profile_page_shows_targets_on_the_one_axis(org: Org, emmy: Person) 
     assert '<td class="num">3</td>' in page
     assert '<td class="num"> / 3</td>' not in page
     assert "What Standards Could Be" in _footer(page)
+
+
+def test_a_stale_save_says_what_changed_on_the_one_axis(emmy: Person) -> None:
+    assert emmy.user is not None
+    client = signed_in(emmy.user)
+    client.post("/me/assessment", {"application-2": "4", "version": "0", "action": "save"})
+    stale = client.post("/me/assessment", {"application-2": "2", "version": "0", "action": "save"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Levels are application; – is not rated." in page
+    assert "<td>4</td>" in page
+    assert "<td>2</td>" in page
+    assert "–/" not in page
