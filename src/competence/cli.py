@@ -1445,9 +1445,9 @@ def report(
 
     A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
     table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
-    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and
-    application heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may
-    see.
+    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (a heatmap per
+    axis of the people's framework: knowledge and application for APM's; coverage, gaps) or a
+    PDF summary; with --as, of the people the user may see.
     """
     from competence.services import reports
 
