@@ -746,7 +746,8 @@ def history(session: Session, person: str, as_json: bool) -> None:
         )
     out.print(table)
     if len({p["cycle"] for t in data["trend"] for p in t["points"]}) > 1:
-        trend = Table(title="Trend (knowledge/application per cycle)", title_justify="left")
+        axes = data["axes"]
+        trend = Table(title=f"Trend ({'/'.join(axes)} per cycle)", title_justify="left")
         trend.add_column("Competence")
         cycles = [p["cycle"] for p in data["trend"][0]["points"]]
         for c in cycles:
@@ -755,8 +756,7 @@ def history(session: Session, person: str, as_json: bool) -> None:
             trend.add_row(
                 t["slug"],
                 *(
-                    f"{'-' if p['knowledge'] is None else p['knowledge']}/"
-                    f"{'-' if p['application'] is None else p['application']}"
+                    "/".join("-" if p[axis] is None else str(p[axis]) for axis in axes)
                     for p in t["points"]
                 ),
             )
@@ -1543,9 +1543,9 @@ def report(
 
     A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
     table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
-    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and
-    application heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may
-    see.
+    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (a heatmap per
+    axis of the people's framework: knowledge and application for APM's; coverage, gaps) or a
+    PDF summary; with --as, of the people the user may see.
     """
     from competence.services import reports
 

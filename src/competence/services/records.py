@@ -637,7 +637,12 @@ def history(person: Person) -> dict[str, Any]:
                 }
             )
         trend.append({"number": c.number, "slug": c.slug, "points": points})
-    return {"person": person.email, "assessments": items, "trend": trend}
+    return {
+        "person": person.email,
+        "axes": list(catalogue.framework.axes),
+        "assessments": items,
+        "trend": trend,
+    }
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
+from competence.domain.framework import Framework
 from competence.errors import InputError
 from competence.services import people, policy
 from competence.store.models import Person
@@ -65,9 +66,33 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_review": policy.allowed(user, "review.list"),
         "can_manage": policy.allowed(user, "admin"),
         "can_manage_people": policy.allowed(user, "person.manage"),
-        "attribution": load_catalogue().framework.attribution,
+        "credit": None,  # a page that shows a framework gives its own: see credit()
         "oidc_enabled": settings.OIDC_ENABLED,
     }
+
+
+def credit(framework: Framework) -> dict[str, str]:
+    """The footer's attribution on a page that shows ``framework``: its source and notice, and
+    the levels that are ours, not its owner's (APM's level 0 "Unaware"). A page that shows no
+    framework says it neutrally (the footer without a credit)."""
+    a = framework.attribution
+    ours = [lv for lv in framework.levels if not lv.from_source]
+    owner = "APM" if framework.id == load_catalogue().framework.id else a.owner
+    if len(ours) == len(framework.levels):
+        low, top = ours[0], ours[-1]
+        said = (
+            f"The rating scale (levels {low.level} {low.name} to {top.level} {top.name}) and "
+            f"its descriptors are ours, not {owner}'s."
+        )
+    elif ours:
+        names = ", ".join(f'{lv.level} "{lv.name}"' for lv in ours)
+        said = (
+            f"Level{'s' if len(ours) > 1 else ''} {names} and "
+            f"{'their' if len(ours) > 1 else 'its'} descriptors are ours, not {owner}'s."
+        )
+    else:
+        said = ""
+    return {"source": a.source, "notice": a.notice, "ours": said}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
