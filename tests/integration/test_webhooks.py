@@ -1,0 +1,415 @@
+"""Webhooks, against a real receiver on 127.0.0.1 that checks each signature with the procedure
+docs/admin.md gives (its Python example, run as it is written there).
+
+These tests commit (``transactional_db``): a delivery is only sent once the change that caused
+it commits, by the background thread, which the tests wait for (never for a clock: the time of a
+retry is driven through ``next_attempt_at`` and the deliver service).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from competence.domain import Rating
+from competence.domain import webhooks as rules
+from competence.errors import InputError
+from competence.services import privacy, records, webhooks
+from competence.store import audit
+from competence.store.models import Cycle, Delivery, Person, Team
+from tests.conftest import ROOT
+from tests.web.conftest import hashed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def documented_verify() -> Callable[..., bool]:
+    """The ``verify`` function of docs/admin.md's example, as a receiver would copy it."""
+    guide = (ROOT / "docs" / "admin.md").read_text("utf-8")
+    section = guide.split("### Checking a signature", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None, "docs/admin.md has no Python example of checking a signature"
+    scope: dict[str, Any] = {}
+    exec(code.group(1), scope)
+    verify = scope["verify"]
+    assert callable(verify)
+    return verify  # type: ignore[no-any-return]
+
+
+@dataclass
+class Received:
+    event: str
+    body: dict[str, Any]
+    valid: bool
+    headers: dict[str, str]
+
+
+@dataclass
+class Receiver:
+    url: str
+    secret: str = ""
+    answers: list[int] = field(default_factory=list)
+    """The status codes to answer, in turn (then 200)."""
+    delay: float = 0.0
+    seen: list[Received] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    def events(self) -> list[str]:
+        return [r.event for r in self.seen]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    verify = documented_verify()
+    state: dict[str, Receiver] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            me = state["receiver"]
+            raw = self.rfile.read(int(self.headers["Content-Length"]))
+            if me.delay:
+                time.sleep(me.delay)
+            me.seen.append(
+                Received(
+                    self.headers[rules.EVENT_HEADER],
+                    json.loads(raw),
+                    verify(me.secret, self.headers[rules.SIGNATURE_HEADER], raw),
+                    {k.lower(): v for k, v in self.headers.items()},
+                )
+            )
+            code = me.answers.pop(0) if me.answers else 200
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+            me.arrived.set()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state["receiver"] = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook")
+    yield state["receiver"]
+    assert webhooks.WORKER.wait(10)
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def settle() -> None:
+    """Wait for the background thread to send what it was handed."""
+    assert webhooks.WORKER.wait(10), "the deliveries were not sent within 10 seconds"
+
+
+@pytest.fixture
+def actor() -> Iterator[str]:
+    with audit.acting_as("cli:tester") as who:
+        yield who
+
+
+def subscribe(receiver: Receiver, events: list[str] | None = None) -> int:
+    made = webhooks.add(receiver.url, events or list(rules.EVENTS))
+    receiver.secret = made.secret
+    return made.pk
+
+
+@pytest.fixture
+def ada(actor: str) -> Person:
+    team = Team.objects.create(name="Finance")
+    return Person.objects.create(name="Ada", email="ada@example.org", team=team, context="project")
+
+
+def test_each_workflow_step_and_person_change_sends_its_event_once_signed(
+    receiver: Receiver, actor: str
+) -> None:
+    subscribe(receiver)
+    grace = Person.objects.create(name="Grace", email="grace@example.org", context="project")
+    ada = Person.objects.create(
+        name="Ada", email="ada@example.org", context="project", assessor=grace
+    )
+    ada.name = "Ada Lovelace"
+    ada.save()
+    cycle = Cycle.objects.create(name="2026", opens_on=dt.date(2026, 1, 1))
+    own = records.record_assessment(ada, cycle, {1: Rating(3, 3)})
+    records.submit(own)
+    records.review(own)
+    records.agree(ada, cycle)
+    agreed = records.assessment_of(ada, cycle, "agreed")
+    assert agreed is not None
+    records.sign_off(agreed)
+    Person.objects.filter(pk=ada.pk).update()  # nothing audited: nothing sent
+    ada.refresh_from_db()
+    ada.left_on = dt.date(2026, 3, 31)
+    ada.save()
+    privacy.erase("ada@example.org")
+    settle()
+    assert receiver.events() == [
+        "person.created",  # grace
+        "person.created",
+        "person.updated",
+        "assessment.submitted",
+        "assessment.reviewed",
+        "assessment.agreed",
+        "assessment.signed_off",  # once, though the whole cycle is signed off
+        "person.left",
+        "person.erased",
+    ]
+    assert all(r.valid for r in receiver.seen)
+    by_event = {r.event: r.body for r in receiver.seen}
+    submitted = by_event["assessment.submitted"]
+    assert submitted["event"] == "assessment.submitted"
+    assert submitted["data"]["assessment"]["status"] == "submitted"
+    assert submitted["data"]["assessment"]["kind"] == "self"
+    assert by_event["person.updated"]["data"]["changed"] == ["name"]
+    assert by_event["person.left"]["data"]["person"]["left_on"] == "2026-03-31"
+    erased = by_event["person.erased"]
+    assert erased["data"] == {"person": {"pseudonym": f"erased-person-{ada.pk}"}}
+    # what was sent earlier about her is pseudonymised in the log too
+    assert "ada@example.org" not in json.dumps(list(Delivery.objects.values_list("payload")))
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_a_webhook_hears_only_the_events_it_subscribes_to(
+    receiver: Receiver, ada: Person, actor: str
+) -> None:
+    subscribe(receiver, ["person.updated"])
+    Person.objects.create(name="Grace", email="grace@example.org", context="project")
+    ada.context = "programme"
+    ada.save()
+    settle()
+    assert receiver.events() == ["person.updated"]
+
+
+def test_nothing_is_sent_for_a_change_that_is_rolled_back(
+    receiver: Receiver, ada: Person, actor: str
+) -> None:
+    subscribe(receiver)
+    cycle = Cycle.objects.create(name="2026", opens_on=dt.date(2026, 1, 1))
+    own = records.record_assessment(ada, cycle, {1: Rating(3, 3)})
+
+    @transaction.atomic
+    def change_then_fail() -> None:
+        records.submit(own)
+        Person.objects.create(name="Grace", email="grace@example.org", context="project")
+        raise RuntimeError("changed my mind")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    settle()
+    assert receiver.events() == []
+    assert Delivery.objects.count() == 0
+
+
+def test_a_failed_delivery_is_tried_again_after_its_backoff(
+    receiver: Receiver, ada: Person, actor: str
+) -> None:
+    subscribe(receiver)
+    receiver.answers = [500]
+    ada.name = "Ada Lovelace"
+    ada.save()
+    settle()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 500)
+    assert delivery.next_attempt_at is not None
+    waited = delivery.next_attempt_at - delivery.last_attempt_at  # type: ignore[operator]
+    assert waited == rules.BACKOFF[0]
+    assert webhooks.deliver_due()["sent"] == 0  # not due yet
+    assert "next attempt at" in webhooks.status_words(delivery)
+    later = delivery.next_attempt_at + dt.timedelta(seconds=1)
+    assert webhooks.deliver_due(now=later) == {
+        "sent": 1, "delivered": 1, "failed": 0, "waiting": 0, "removed": 0,
+    }  # fmt: skip
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 2, 200)
+    assert receiver.events() == ["person.updated", "person.updated"]
+    first, second = receiver.seen
+    assert first.body == second.body  # the same event, signed afresh
+    assert all(r.valid for r in receiver.seen)
+
+
+def test_a_delivery_that_keeps_failing_fails_after_the_last_attempt_and_can_be_retried(
+    receiver: Receiver, ada: Person, actor: str
+) -> None:
+    subscribe(receiver)
+    receiver.answers = [503] * rules.MAX_ATTEMPTS
+    ada.name = "Ada Lovelace"
+    ada.save()
+    settle()
+    now = timezone.now()
+    for _ in range(rules.MAX_ATTEMPTS - 1):
+        now += rules.BACKOFF[-1]
+        webhooks.deliver_due(now=now)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", rules.MAX_ATTEMPTS)
+    assert webhooks.status_words(delivery) == f"failed: gave up after {rules.MAX_ATTEMPTS} attempts"
+    webhooks.retry_now(delivery.pk)
+    settle()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", rules.MAX_ATTEMPTS + 1)
+    with pytest.raises(InputError, match="already delivered"):
+        webhooks.retry_now(delivery.pk)
+
+
+def test_a_redirect_is_not_followed(receiver: Receiver, ada: Person, actor: str) -> None:
+    subscribe(receiver)
+    receiver.answers = [302]
+    ada.name = "Ada Lovelace"
+    ada.save()
+    settle()
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.last_status_code) == ("pending", 302)
+    assert "not followed" in webhooks.delivery_data(delivery)["last_answer"]
+    assert len(receiver.seen) == 1
+
+
+def test_a_receiver_that_cannot_be_reached_is_said_in_words(ada: Person, actor: str) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    webhooks.add(f"http://127.0.0.1:{port}/", ["person.updated"])
+    ada.name = "Ada Lovelace"
+    ada.save()
+    settle()
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending"
+    assert delivery.last_status_code is None
+    assert delivery.last_error.startswith("could not connect")
+
+
+def test_a_slow_receiver_does_not_hold_up_the_request(receiver: Receiver, ada: Person) -> None:
+    with audit.acting_as("cli:tester"):
+        subscribe(receiver, ["person.updated"])
+        admin = User.objects.create(
+            username="admin", password=hashed(), is_superuser=True, is_staff=True
+        )
+    receiver.delay = 3.0
+    client = Client()
+    client.force_login(admin)
+    started = time.monotonic()
+    answer = client.put(
+        f"/api/v1/people/{ada.pk}/profile",
+        json.dumps({"profile": "pmo-specialist"}),
+        content_type="application/json",
+    )
+    took = time.monotonic() - started
+    assert answer.status_code == 200
+    assert took < 2.0, f"the request waited {took:.1f} s for the receiver"
+    assert not receiver.arrived.is_set()
+    assert receiver.arrived.wait(10)
+    settle()
+    assert receiver.events() == ["person.updated"]
+    assert receiver.seen[0].body["data"]["person"]["profile"] == "pmo-specialist"
+
+
+def test_a_ping_goes_to_its_webhook_only(receiver: Receiver, actor: str) -> None:
+    hook = subscribe(receiver, ["person.created"])
+    other = webhooks.add("https://example.invalid/hook", ["person.created"])
+    webhooks.set_active(other.pk, False)
+    webhooks.ping(hook)
+    settle()
+    assert receiver.events() == ["ping"]
+    assert receiver.seen[0].valid
+    assert receiver.seen[0].headers[rules.DELIVERY_HEADER.lower()] == str(Delivery.objects.get().pk)
+
+
+def test_a_rotated_secret_signs_from_then_on(receiver: Receiver, actor: str) -> None:
+    hook = subscribe(receiver, ["person.created"])
+    old = receiver.secret
+    webhooks.rotate_secret(hook)
+    receiver.secret = webhooks.secret(hook)
+    assert receiver.secret != old
+    webhooks.ping(hook)
+    settle()
+    assert receiver.seen[0].valid
+
+
+def test_a_deactivated_webhook_is_not_sent_to_and_the_secret_is_never_audited(
+    receiver: Receiver, ada: Person, actor: str
+) -> None:
+    hook = subscribe(receiver)
+    webhooks.set_active(hook, False)
+    ada.name = "Ada Lovelace"
+    ada.save()
+    settle()
+    assert receiver.events() == []
+    webhooks.rotate_secret(hook)
+    webhooks.remove(hook)
+    from competence.store.models import AuditEntry
+
+    trail = json.dumps(
+        list(AuditEntry.objects.filter(model="Webhook").values("summary", "old", "new"))
+    )
+    assert receiver.secret not in trail
+    assert "whsec_" not in trail
+    assert list(AuditEntry.objects.filter(model="Webhook").values_list("action", flat=True)) == [
+        "create", "update", "rotate-secret", "delete",
+    ]  # fmt: skip
+
+
+def test_bad_webhook_settings_are_refused_naming_the_field(actor: str) -> None:
+    with pytest.raises(InputError) as caught:
+        webhooks.add("ftp://example.org/hook", ["person.nope"])
+    assert [p.split(":")[0] for p in caught.value.problems] == ["url", "events"]
+    with pytest.raises(InputError, match="events: choose at least one event"):
+        webhooks.add("https://example.org/hook", [])
+    assert webhooks.listing() == []
+
+
+def test_the_command_line_adds_lists_delivers_and_removes_webhooks(
+    receiver: Receiver, ada: Person, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from competence.cli import main
+
+    assert main(["webhooks", "add", receiver.url, "--event", "person.updated"]) == 0
+    made = capsys.readouterr()
+    receiver.secret = made.out.strip()
+    assert receiver.secret.startswith("whsec_")
+    assert "secret" in made.err
+    assert main(["webhooks", "list", "--json"]) == 0
+    listed = capsys.readouterr().out
+    (hook,) = json.loads(listed)
+    assert (hook["url"], hook["events"], hook["active"]) == (receiver.url, ["person.updated"], True)
+    assert receiver.secret not in listed
+    receiver.answers = [500]
+    with audit.acting_as("cli:tester"):
+        ada.name = "Ada Lovelace"
+        ada.save()
+    settle()
+    Delivery.objects.update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    assert main(["webhooks", "deliver", "--json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert (counts["sent"], counts["delivered"]) == (1, 1)
+    assert [r.valid for r in receiver.seen] == [True, True]
+    assert main(["webhooks", "remove", str(hook["id"])]) == 0
+    assert "removed" in capsys.readouterr().err
+    assert webhooks.listing() == []
+
+
+def test_the_command_line_refuses_a_bad_address_naming_the_field(
+    actor: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from competence.cli import main
+
+    assert main(["webhooks", "add", "file:///etc/passwd", "--event", "person.created"]) == 2
+    assert "url: a link starts with http:// or https://" in capsys.readouterr().err
+    assert main(["webhooks", "add", "https://example.org/", "--event", "person.nope"]) == 2
+    assert main(["webhooks", "remove", "12345"]) == 2
+    assert "no webhook 12345" in capsys.readouterr().err
+    assert webhooks.listing() == []
