@@ -74,6 +74,10 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "import", "/manage/import", nothing
         yield "import-problem", "/manage/import", import_a_bad_file
         yield "review-list-admin", "/review", nothing
+        yield "webhooks", "/webhooks", nothing
+        yield "webhooks-problem", "/webhooks", add_a_bad_webhook
+        yield "webhooks-added", "/webhooks", add_a_webhook
+        yield "webhooks-secret-and-log", "/webhooks", test_and_show_the_secret
 
 
 def failed_sign_in(page: Any) -> None:
@@ -130,6 +134,32 @@ def import_a_bad_file(page: Any) -> None:
         ]
     )
     page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+
+
+def add_a_bad_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill("ftp://example.org/hook")
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def add_a_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill(
+        "http://127.0.0.1:9/competence-events"
+    )
+    page.get_by_role("checkbox", name=re.compile("person.created")).check()
+    page.get_by_role("checkbox", name=re.compile("assessment.signed_off")).check()
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def test_and_show_the_secret(page: Any) -> None:
+    """A test to an address nobody answers at: the log says so, with its retry button."""
+    if not page.get_by_role("button", name=re.compile("^Send a test")).count():
+        add_a_webhook(page)
+    page.get_by_role("button", name=re.compile("^Send a test")).first.click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=re.compile("^Show the secret")).first.click()
     page.wait_for_load_state()
 
 

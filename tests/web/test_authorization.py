@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import evidence, records
+from competence.services import evidence, records, webhooks
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -107,6 +107,19 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/people/<person_id>/review"): OWN_API,
     ("POST", "api/v1/people/<person_id>/review/answers"): [401, 200, 403, 403, 403, 200],
+    ("GET", "webhooks"): [302, 403, 403, 403, 403, 200],
+    ("POST", "webhooks"): [302, 403, 403, 403, 403, 422],  # no address, no events
+    ("POST", "webhooks/<int:webhook_id>"): [302, 403, 403, 403, 403, 302],  # a test: to the page
+    ("POST", "webhooks/deliveries/<int:delivery_id>/retry"): [302, 403, 403, 403, 403, 302],
+    ("GET", "api/v1/webhooks"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/ping"): [401, 403, 403, 403, 403, 202],
+    ("GET", "api/v1/webhooks/<webhook_id>/deliveries"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/deliveries/<delivery_id>/retry"): [401, 403, 403, 403, 403, 202],
+    ("DELETE", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 204],  # last: it goes
 }
 
 
@@ -134,6 +147,8 @@ class World:
     users: dict[str, User | None]
     plan_item: PlanItem
     evidence_file: EvidenceFile
+    webhook: int
+    delivery: int
 
 
 @pytest.fixture
@@ -194,7 +209,9 @@ def world(db: None) -> World:
         )
         draft = records.record_assessment(ada, cycle, {1: Rating(2, 2)})
         kept = evidence.attach(draft, 1, "gates.png", png())
-    return World(ada, assessment, users, item, kept)
+        hook = webhooks.add("https://hr.example.org/hook", ["person.created"])
+        (delivery,) = webhooks.enqueue("person.created", {"person": {"id": ada.pk}})
+    return World(ada, assessment, users, item, kept, hook.pk, delivery)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -215,6 +232,10 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<int:item_id>", str(world.plan_item.pk))
         .replace("<int:file_id>", str(world.evidence_file.pk))
         .replace("<file_id>", str(world.evidence_file.pk))
+        .replace("<int:webhook_id>", str(world.webhook))
+        .replace("<webhook_id>", str(world.webhook))
+        .replace("<int:delivery_id>", str(world.delivery))
+        .replace("<delivery_id>", str(world.delivery))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
@@ -227,13 +248,19 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/review/answers": {
             "answers": [{"competence": 1, "accepted": True}]
         },
+        "api/v1/webhooks": {"url": "https://example.org/hook", "events": ["person.created"]},
+        "api/v1/webhooks/<webhook_id>": {"active": True},
     }.get(pattern)
     if method == "GET":
         return client.get(path).status_code
-    if pattern.startswith("people/"):  # a form
-        return client.post(path, {"status": "in-progress"}).status_code
+    if pattern.startswith(("people/", "webhooks")):  # a form
+        form = {"webhooks/<int:webhook_id>": {"action": "ping"}}.get(pattern)
+        return client.post(path, form or {"status": "in-progress"}).status_code
     data = json.dumps(body) if body is not None else ""
-    send = client.post if method == "POST" else client.put
+    send = {"POST": client.post, "PUT": client.put, "PATCH": client.patch}.get(method)
+    if method == "DELETE":
+        return client.delete(path).status_code
+    assert send is not None, method
     return send(path, data, content_type="application/json").status_code
 
 

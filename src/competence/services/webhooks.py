@@ -57,6 +57,10 @@ EXIT_WAIT_SECONDS = 10
 # -- configuring -------------------------------------------------------------------------------
 
 
+class NotFound(InputError):
+    """There is no webhook, or no delivery, of that id (404 on the web and the API)."""
+
+
 def new_secret() -> str:
     return "whsec_" + secrets.token_hex(32)
 
@@ -64,7 +68,7 @@ def new_secret() -> str:
 def get(webhook_id: int) -> Webhook:
     found = Webhook.objects.filter(pk=webhook_id).first()
     if found is None:
-        raise InputError(f"no webhook {webhook_id}")
+        raise NotFound(f"no webhook {webhook_id}")
     return found
 
 
@@ -157,6 +161,13 @@ def secret(webhook_id: int) -> str:
 # -- the delivery log --------------------------------------------------------------------------
 
 
+def shown_time(moment: dt.datetime | str) -> str:
+    """A time as the log shows it: ``2026-05-04 09:30 UTC``."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def status_words(delivery: Delivery) -> str:
     """Where a delivery stands, in words."""
     tries = f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}"
@@ -166,9 +177,7 @@ def status_words(delivery: Delivery) -> str:
         return f"failed: gave up after {tries}"
     if delivery.attempts == 0:
         return "waiting to be sent"
-    when = (
-        delivery.next_attempt_at.isoformat(timespec="seconds") if delivery.next_attempt_at else ""
-    )
+    when = shown_time(delivery.next_attempt_at) if delivery.next_attempt_at else "once it is due"
     return f"not delivered yet ({tries}); next attempt at {when}"
 
 
@@ -269,7 +278,7 @@ def retry_now(delivery_id: int) -> Delivery:
     with transaction.atomic():
         found = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
         if found is None:
-            raise InputError(f"no delivery {delivery_id}")
+            raise NotFound(f"no delivery {delivery_id}")
         if found.status == Delivery.Status.DELIVERED:
             raise InputError(f"delivery {delivery_id}: already delivered")
         found.status = Delivery.Status.PENDING

@@ -16,6 +16,7 @@ from competence.web.views import (
     results,
     review,
     team,
+    webhooks,
 )
 
 urlpatterns = [
@@ -92,6 +93,13 @@ urlpatterns = [
     path("people/<int:person_id>/plan/edit", plans.plan_edit, name="plan_edit"),
     path("manage/import", manage.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
+    path("webhooks", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:webhook_id>", webhooks.webhook_action, name="webhook_action"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/retry",
+        webhooks.delivery_retry,
+        name="delivery_retry",
+    ),
     path("api/v1/", api.urls),
 ]
 
