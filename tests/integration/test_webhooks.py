@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,23 +29,10 @@ from competence.errors import InputError
 from competence.services import privacy, records, webhooks
 from competence.store import audit
 from competence.store.models import Cycle, Delivery, Person, Team
-from tests.conftest import ROOT
+from tests.signatures import documented_verify
 from tests.web.conftest import hashed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def documented_verify() -> Callable[..., bool]:
-    """The ``verify`` function of docs/admin.md's example, as a receiver would copy it."""
-    guide = (ROOT / "docs" / "admin.md").read_text("utf-8")
-    section = guide.split("### Checking a signature", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert code is not None, "docs/admin.md has no Python example of checking a signature"
-    scope: dict[str, Any] = {}
-    exec(code.group(1), scope)
-    verify = scope["verify"]
-    assert callable(verify)
-    return verify  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -413,3 +399,14 @@ def test_the_command_line_refuses_a_bad_address_naming_the_field(
     assert main(["webhooks", "remove", "12345"]) == 2
     assert "no webhook 12345" in capsys.readouterr().err
     assert webhooks.listing() == []
+
+
+def test_an_event_too_large_to_send_says_so_instead(actor: str) -> None:
+    hook = webhooks.add("https://example.org/hook", ["person.updated"])
+    webhooks.set_active(hook.pk, False)  # nothing is sent from here
+    webhooks.enqueue("person.updated", {"text": "x" * rules.MAX_PAYLOAD_BYTES}, only=hook)
+    settle()
+    payload = Delivery.objects.get().payload
+    assert payload["data"] == {"too_large": True}
+    assert payload["event"] == "person.updated"
+    assert len(webhooks.body(payload)) < rules.MAX_PAYLOAD_BYTES

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from pydantic import ConfigDict
 
+from competence.data import problem_field
 from competence.domain import webhooks as rules
 from competence.errors import InputError
 from competence.services import policy, webhooks
@@ -39,8 +40,8 @@ def _invalid(exc: InputError) -> ValidationError:
     """The service's ``field: reason`` problems as 422 per field of the body."""
     errors = []
     for problem in exc.problems:
-        name, _, reason = problem.partition(": ")
-        errors.append({"loc": ["body", name] if reason else ["body"], "msg": reason or problem})
+        name, reason = problem_field(problem, "")
+        errors.append({"loc": ["body", name] if name else ["body"], "msg": reason})
     return ValidationError(errors)
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from competence.data import problem_field
 from competence.domain import webhooks as rules
 from competence.errors import InputError
 from competence.services import webhooks
@@ -69,8 +70,8 @@ def _by_field(problems: list[str]) -> dict[str, list[str]]:
     """The service's problems (``field: reason``) by field."""
     errors: dict[str, list[str]] = {}
     for problem in problems:
-        name, _, reason = problem.partition(": ")
-        errors.setdefault(name if reason else "url", []).append(reason or problem)
+        name, reason = problem_field(problem, "")
+        errors.setdefault(name or "url", []).append(reason)
     return errors
 
 
