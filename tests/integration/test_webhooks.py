@@ -114,6 +114,17 @@ def subscribe(receiver: Receiver, events: list[str] | None = None) -> int:
     return made.pk
 
 
+def rename_answered(receiver: Receiver, person: Person, *answers: int) -> Delivery:
+    """Subscribe, rename the person while the receiver gives these answers; the delivery, once
+    the thread has sent it."""
+    subscribe(receiver)
+    receiver.answers = list(answers)
+    person.name = "Ada Lovelace"
+    person.save()
+    settle()
+    return Delivery.objects.get()
+
+
 @pytest.fixture
 def ada(actor: str) -> Person:
     team = Team.objects.create(name="Finance")
@@ -204,12 +215,7 @@ def test_nothing_is_sent_for_a_change_that_is_rolled_back(
 def test_a_failed_delivery_is_tried_again_after_its_backoff(
     receiver: Receiver, ada: Person, actor: str
 ) -> None:
-    subscribe(receiver)
-    receiver.answers = [500]
-    ada.name = "Ada Lovelace"
-    ada.save()
-    settle()
-    delivery = Delivery.objects.get()
+    delivery = rename_answered(receiver, ada, 500)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 500)
     assert delivery.next_attempt_at is not None
     waited = delivery.next_attempt_at - delivery.last_attempt_at  # type: ignore[operator]
@@ -231,16 +237,12 @@ def test_a_failed_delivery_is_tried_again_after_its_backoff(
 def test_a_delivery_that_keeps_failing_fails_after_the_last_attempt_and_can_be_retried(
     receiver: Receiver, ada: Person, actor: str
 ) -> None:
-    subscribe(receiver)
-    receiver.answers = [503] * rules.MAX_ATTEMPTS
-    ada.name = "Ada Lovelace"
-    ada.save()
-    settle()
+    delivery = rename_answered(receiver, ada, *[503] * rules.MAX_ATTEMPTS)
     now = timezone.now()
     for _ in range(rules.MAX_ATTEMPTS - 1):
         now += rules.BACKOFF[-1]
         webhooks.deliver_due(now=now)
-    delivery = Delivery.objects.get()
+    delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("failed", rules.MAX_ATTEMPTS)
     assert webhooks.status_words(delivery) == f"failed: gave up after {rules.MAX_ATTEMPTS} attempts"
     webhooks.retry_now(delivery.pk)
@@ -252,12 +254,7 @@ def test_a_delivery_that_keeps_failing_fails_after_the_last_attempt_and_can_be_r
 
 
 def test_a_redirect_is_not_followed(receiver: Receiver, ada: Person, actor: str) -> None:
-    subscribe(receiver)
-    receiver.answers = [302]
-    ada.name = "Ada Lovelace"
-    ada.save()
-    settle()
-    delivery = Delivery.objects.get()
+    delivery = rename_answered(receiver, ada, 302)
     assert (delivery.status, delivery.last_status_code) == ("pending", 302)
     assert "not followed" in webhooks.delivery_data(delivery)["last_answer"]
     assert len(receiver.seen) == 1

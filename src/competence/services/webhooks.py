@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import http.client
 import json
 import logging
 import queue
@@ -313,7 +314,7 @@ def post(url: str, content: bytes, headers: dict[str, str]) -> tuple[int | None,
         if isinstance(reason, TimeoutError):
             return None, f"no answer within {rules.TIMEOUT_SECONDS} seconds"
         return None, f"could not connect: {reason}"[:300]
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         return None, f"could not send: {type(exc).__name__}: {exc}"[:300]
 
 
@@ -350,7 +351,11 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None
     )
     if not claimed:
         return None
-    delivery = _patiently(lambda: Delivery.objects.select_related("webhook").get(pk=delivery_id))
+    delivery = _patiently(
+        lambda: Delivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    )
+    if delivery is None:  # its webhook was deleted in between
+        return None
     webhook = delivery.webhook
     content = body(delivery.payload)
     timestamp = int(timezone.now().timestamp())
