@@ -78,6 +78,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "webhooks-problem", "/webhooks", add_a_bad_webhook
         yield "webhooks-added", "/webhooks", add_a_webhook
         yield "webhooks-secret-and-log", "/webhooks", test_and_show_the_secret
+        yield "webhooks-delete-asks", "/webhooks", ask_to_delete
 
 
 def failed_sign_in(page: Any) -> None:
@@ -160,6 +161,11 @@ def test_and_show_the_secret(page: Any) -> None:
     page.get_by_role("button", name=re.compile("^Send a test")).first.click()
     page.wait_for_load_state()
     page.get_by_role("button", name=re.compile("^Show the secret")).first.click()
+    page.wait_for_load_state()
+
+
+def ask_to_delete(page: Any) -> None:
+    page.get_by_role("button", name=re.compile("^Delete")).first.click()
     page.wait_for_load_state()
 
 

@@ -105,7 +105,12 @@ def test_deactivate_activate_rotate_and_delete_from_the_page(client: Client) -> 
     assert hook.secret in rotated
     assert old not in rotated
     assert client.post(f"/webhooks/{hook.pk}", {"action": "nonsense"}).status_code == 404
-    assert client.post(f"/webhooks/{hook.pk}", {"action": "delete"}).status_code == 302
+    asked = client.post(f"/webhooks/{hook.pk}", {"action": "delete"})
+    assert asked.status_code == 200
+    assert f"Delete webhook {hook.pk}?" in asked.content.decode()
+    assert Webhook.objects.count() == 1  # not before it is confirmed
+    confirmed = client.post(f"/webhooks/{hook.pk}", {"action": "delete", "confirm": "yes"})
+    assert confirmed.status_code == 302
     assert Webhook.objects.count() == 0
     assert client.post(f"/webhooks/{hook.pk}", {"action": "ping"}).status_code == 404
 

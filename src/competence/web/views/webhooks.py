@@ -42,6 +42,7 @@ def _render(
     form: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
     revealed: tuple[int, str] | None = None,
+    confirming: dict[str, Any] | None = None,
 ) -> HttpResponse:
     try:
         log = webhooks.deliveries(page=_page_number(request))
@@ -58,6 +59,7 @@ def _render(
         "form": form or {"url": "", "events": []},
         "errors": errors or {},
         "revealed": revealed,
+        "confirming": confirming,
         "full": len(listed) >= rules.MAX_WEBHOOKS,
     }
     response = render(request, "competence/webhooks.html", context, status=status)
@@ -108,6 +110,8 @@ def webhook_action(request: HttpRequest, webhook_id: int) -> HttpResponse:
         webhooks.get(webhook_id)
     except webhooks.NotFound:
         raise Http404("no such webhook") from None
+    if action == "delete" and request.POST.get("confirm") != "yes":
+        return _render(request, confirming=webhooks.data(webhooks.get(webhook_id)))
     if action == "reveal":
         return _render(request, revealed=(webhook_id, webhooks.secret(webhook_id)))
     if action == "rotate":
