@@ -9,13 +9,9 @@ retry is driven through ``next_attempt_at`` and the deliver service).
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -29,72 +25,17 @@ from competence.errors import InputError
 from competence.services import privacy, records, webhooks
 from competence.store import audit
 from competence.store.models import Cycle, Delivery, Person, Team
-from tests.signatures import documented_verify
 from tests.web.conftest import hashed
+from tests.webhook_receiver import Receiver, receiving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@dataclass
-class Received:
-    event: str
-    body: dict[str, Any]
-    valid: bool
-    headers: dict[str, str]
-
-
-@dataclass
-class Receiver:
-    url: str
-    secret: str = ""
-    answers: list[int] = field(default_factory=list)
-    """The status codes to answer, in turn (then 200)."""
-    delay: float = 0.0
-    seen: list[Received] = field(default_factory=list)
-    arrived: threading.Event = field(default_factory=threading.Event)
-
-    def events(self) -> list[str]:
-        return [r.event for r in self.seen]
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    verify = documented_verify()
-    state: dict[str, Receiver] = {}
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            me = state["receiver"]
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            if me.delay:
-                time.sleep(me.delay)
-            me.seen.append(
-                Received(
-                    self.headers[rules.EVENT_HEADER],
-                    json.loads(raw),
-                    verify(me.secret, self.headers[rules.SIGNATURE_HEADER], raw),
-                    {k.lower(): v for k, v in self.headers.items()},
-                )
-            )
-            code = me.answers.pop(0) if me.answers else 200
-            self.send_response(code)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-            me.arrived.set()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["receiver"] = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook")
-    yield state["receiver"]
-    assert webhooks.WORKER.wait(10)
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with receiving() as found:
+        yield found
+        assert webhooks.WORKER.wait(10)
 
 
 def settle() -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from competence.domain import webhooks as rules
-from tests.signatures import documented_verify
+from tests.webhook_receiver import documented_verify
 
 
 def test_the_signature_is_the_hmac_sha256_of_the_timestamp_a_full_stop_and_the_body() -> None:
