@@ -164,8 +164,10 @@ def test_a_failed_delivery_is_tried_again_after_its_backoff(
     assert webhooks.deliver_due()["sent"] == 0  # not due yet
     assert "next attempt at" in webhooks.status_words(delivery)
     later = delivery.next_attempt_at + dt.timedelta(seconds=1)
+    out_of_time = webhooks.deliver_due(now=later, seconds=-1)  # a run that has no time left
+    assert (out_of_time["sent"], out_of_time["left"]) == (0, 1)
     assert webhooks.deliver_due(now=later) == {
-        "sent": 1, "delivered": 1, "failed": 0, "waiting": 0, "removed": 0,
+        "sent": 1, "delivered": 1, "failed": 0, "waiting": 0, "left": 0, "removed": 0,
     }  # fmt: skip
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 2, 200)

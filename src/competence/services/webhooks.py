@@ -406,10 +406,20 @@ def attempt(delivery_id: int, now: dt.datetime | None = None) -> Delivery | None
     return delivery
 
 
-def deliver_due(now: dt.datetime | None = None, limit: int = 1000) -> dict[str, int]:
+DELIVER_LIMIT = 1000
+"""The most deliveries one run of ``webhooks deliver`` sends."""
+DELIVER_SECONDS = 240.0
+"""How long one run of ``webhooks deliver`` goes on sending (the rest waits for the next run)."""
+
+
+def deliver_due(
+    now: dt.datetime | None = None, limit: int = DELIVER_LIMIT, seconds: float = DELIVER_SECONDS
+) -> dict[str, int]:
     """Send the deliveries that are due (retries, and any a full queue or a stopped process left
-    behind), at most ``limit``; remove log entries older than :data:`LOG_DAYS`. For cron."""
+    behind), at most ``limit`` of them and for at most ``seconds``; remove log entries older
+    than :data:`LOG_DAYS`. For cron. ``left`` counts those due but not sent this time."""
     now = now or timezone.now()
+    stop = time.monotonic() + seconds
     due = list(
         Delivery.objects.filter(
             status=Delivery.Status.PENDING, next_attempt_at__lte=now, webhook__active=True
@@ -417,8 +427,11 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 1000) -> dict[str, 
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
-    counts = {"sent": 0, "delivered": 0, "failed": 0, "waiting": 0, "removed": 0}
-    for delivery_id in due:
+    counts = {"sent": 0, "delivered": 0, "failed": 0, "waiting": 0, "left": 0, "removed": 0}
+    for i, delivery_id in enumerate(due):
+        if time.monotonic() > stop:
+            counts["left"] = len(due) - i
+            break
         done = attempt(delivery_id, now)
         if done is None:
             continue
