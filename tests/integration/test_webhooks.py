@@ -24,7 +24,7 @@ from competence.domain import webhooks as rules
 from competence.errors import InputError
 from competence.services import privacy, records, webhooks
 from competence.store import audit
-from competence.store.models import Cycle, Delivery, Person, Team
+from competence.store.models import Cycle, Delivery, Person, Team, Webhook
 from tests.web.conftest import hashed
 from tests.webhook_receiver import Receiver, receiving
 
@@ -350,3 +350,34 @@ def test_an_event_too_large_to_send_says_so_instead(actor: str) -> None:
     assert payload["data"] == {"too_large": True}
     assert payload["event"] == "person.updated"
     assert len(webhooks.body(payload)) < rules.MAX_PAYLOAD_BYTES
+
+
+def test_a_full_queue_leaves_deliveries_for_the_deliver_command(
+    receiver: Receiver, actor: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The queue is bounded: what does not fit waits, pending, and is sent by the next run of
+    `webhooks deliver` (here a queue of one, behind a receiver that takes its time)."""
+    hook = Webhook.objects.get(pk=subscribe(receiver))
+    now = timezone.now()
+    ids = [
+        Delivery.objects.create(
+            webhook=hook,
+            event="ping",
+            event_id=f"e{n}",
+            payload={"n": n},
+            created_at=now,
+            next_attempt_at=now,
+        ).pk
+        for n in range(4)
+    ]
+    receiver.delay = 0.5
+    small = webhooks.Worker(size=1)
+    small.hand(ids)
+    assert small.wait(10)
+    assert "webhook queue full" in caplog.text
+    waiting = Delivery.objects.filter(status="pending").count()
+    assert 1 <= waiting <= 3  # the first is sent; whether the second fit depends on timing
+    assert webhooks.deliver_due()["delivered"] == waiting
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
+    assert len(receiver.seen) == 4
+    assert all(r.valid for r in receiver.seen)

@@ -453,8 +453,8 @@ class Worker:
     """One daemon thread per process that sends the deliveries handed to it, in order, from a
     bounded queue. Started when first needed."""
 
-    def __init__(self) -> None:
-        self.queue: queue.Queue[int] = queue.Queue(maxsize=QUEUE_SIZE)
+    def __init__(self, size: int = QUEUE_SIZE) -> None:
+        self.queue: queue.Queue[int] = queue.Queue(maxsize=size)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
