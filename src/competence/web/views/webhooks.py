@@ -93,8 +93,9 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         return _render(request, 422, form, _by_field(exc.problems))
     messages.success(
         request,
-        f"Webhook {made.pk} added: it is sent {len(made.events)} kinds of event. Show its "
-        "secret below to set up the receiver's check.",
+        f"Webhook {made.pk} added, for {len(made.events)} kind"
+        f"{'s' if len(made.events) != 1 else ''} of event. Show its secret below to set up the "
+        "receiver's check.",
     )
     return redirect("webhooks")
 
