@@ -100,6 +100,11 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-edit", f"/teams/{team_id}/edit", nothing
         yield "pmo-new", "/pmos/new", nothing
         yield "pmo-edit", f"/pmos/{pmo_id}/edit", nothing
+        yield "webhooks", "/webhooks", nothing
+        yield "webhooks-problem", "/webhooks", add_a_bad_webhook
+        yield "webhooks-added", "/webhooks", add_a_webhook
+        yield "webhooks-secret-and-log", "/webhooks", test_and_show_the_secret
+        yield "webhooks-delete-asks", "/webhooks", ask_to_delete
 
 
 def first_team_and_pmo(server: Server) -> tuple[int, int]:
@@ -206,6 +211,36 @@ def open_a_bad_cycle(page: Any) -> None:
 
 def open_last_cycle(page: Any) -> None:
     page.locator("main table a[href^='/cycles/']").last.click()
+
+
+def add_a_bad_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill("ftp://example.org/hook")
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def add_a_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill(
+        "http://127.0.0.1:9/competence-events"
+    )
+    page.get_by_role("checkbox", name=re.compile("person.created")).check()
+    page.get_by_role("checkbox", name=re.compile("assessment.signed_off")).check()
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def test_and_show_the_secret(page: Any) -> None:
+    """A test to an address nobody answers at: the log says so, with its retry button."""
+    if not page.get_by_role("button", name=re.compile("^Send a test")).count():
+        add_a_webhook(page)
+    page.get_by_role("button", name=re.compile("^Send a test")).first.click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=re.compile("^Show the secret")).first.click()
+    page.wait_for_load_state()
+
+
+def ask_to_delete(page: Any) -> None:
+    page.get_by_role("button", name=re.compile("^Delete")).first.click()
     page.wait_for_load_state()
 
 

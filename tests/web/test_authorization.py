@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import accounts, evidence, records
+from competence.services import accounts, evidence, records, webhooks
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -167,6 +167,19 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/pmos"): [401, 403, 403, 403, 403, 200],
     ("POST", "api/v1/pmos"): [401, 403, 403, 403, 403, 201],
     ("PATCH", "api/v1/pmos/<pmo_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "webhooks"): [302, 403, 403, 403, 403, 200],
+    ("POST", "webhooks"): [302, 403, 403, 403, 403, 422],  # no address, no events
+    ("POST", "webhooks/<int:webhook_id>"): [302, 403, 403, 403, 403, 302],  # a test: to the page
+    ("POST", "webhooks/deliveries/<int:delivery_id>/retry"): [302, 403, 403, 403, 403, 302],
+    ("GET", "api/v1/webhooks"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/ping"): [401, 403, 403, 403, 403, 202],
+    ("GET", "api/v1/webhooks/<webhook_id>/deliveries"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/deliveries/<delivery_id>/retry"): [401, 403, 403, 403, 403, 202],
+    ("DELETE", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 204],  # last: it goes
 }
 
 
@@ -195,6 +208,8 @@ class World:
     plan_item: PlanItem
     evidence_file: EvidenceFile
     token_id: int
+    webhook: int
+    delivery: int
 
 
 @pytest.fixture
@@ -256,7 +271,9 @@ def world(db: None) -> World:
         draft = records.record_assessment(ada, cycle, {1: Rating(2, 2)})
         kept = evidence.attach(draft, 1, "gates.png", png())
         token, _ = accounts.create_token(ada_u, "reports")
-    return World(ada, assessment, users, item, kept, token.pk)
+        hook = webhooks.add("https://hr.example.org/hook", ["person.created"])
+        (delivery,) = webhooks.enqueue("person.created", {"person": {"id": ada.pk}})
+    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -294,6 +311,10 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<token_id>", str(world.token_id))
         .replace("<int:cycle_id>", str(world.assessment.cycle_id))
         .replace("<cycle_id>", str(world.assessment.cycle_id))
+        .replace("<int:webhook_id>", str(world.webhook))
+        .replace("<webhook_id>", str(world.webhook))
+        .replace("<int:delivery_id>", str(world.delivery))
+        .replace("<delivery_id>", str(world.delivery))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
@@ -325,11 +346,14 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/teams/<team_id>": {"name": "Finance"},
         "api/v1/pmos": {"name": "New PMO", "context": "project"},
         "api/v1/pmos/<pmo_id>": {"context": "programme"},
+        "api/v1/webhooks": {"url": "https://example.org/hook", "events": ["person.created"]},
+        "api/v1/webhooks/<webhook_id>": {"active": True},
     }.get(pattern)
     if method == "GET":
         return client.get(path).status_code
-    if pattern.startswith("people/"):  # a form
-        return client.post(path, {"status": "in-progress"}).status_code
+    if pattern.startswith(("people/", "webhooks")):  # a form
+        form = {"webhooks/<int:webhook_id>": {"action": "ping"}}.get(pattern)
+        return client.post(path, form or {"status": "in-progress"}).status_code
     data = json.dumps(body) if body is not None else ""
     send = {"POST": client.post, "PUT": client.put, "PATCH": client.patch}.get(method)
     if send is None:

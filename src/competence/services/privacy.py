@@ -415,6 +415,7 @@ def erase(key: str) -> str:
         f"{changed.get('competence.AuditEntry', 0)} audit entries and "
         f"{sum(changed.values()) - changed.get('competence.AuditEntry', 0)} other records "
         f"pseudonymised; {revoked} API tokens revoked",
+        new={"pseudonym": pseudonym},
     )
     return pseudonym
 

@@ -25,7 +25,7 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem, unrated
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
-from competence.services import notify, profiles
+from competence.services import events, notify, profiles
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -472,6 +472,7 @@ def _advance(assessment: Assessment, name: str) -> Assessment:
         assessment.signed_off_by = audit.current_actor()
         assessment.signed_off_at = timezone.now()
     assessment.save()
+    events.step(name, assessment)
     return assessment
 
 
@@ -545,6 +546,7 @@ def agree(
         agreed.status = Status.REVIEWED
         agreed.version += 1
         agreed.save()
+    events.agreed(agreed)
     return agreed
 
 

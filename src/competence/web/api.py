@@ -635,3 +635,6 @@ api.add_router("", api_accounts.router)
 from competence.web import api_people  # noqa: E402
 
 api.add_router("", api_people.router)
+from competence.web import api_webhooks  # noqa: E402
+
+api.add_router("", api_webhooks.router)

@@ -21,6 +21,7 @@ from competence.web.views import (
     review,
     team,
     teams,
+    webhooks,
 )
 
 urlpatterns = [
@@ -121,6 +122,13 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/reminders", cycles.cycle_reminders, name="cycle_reminders"),
     path("audit", audit.audit_trail, name="audit_trail"),
     path("audit.csv", audit.audit_export, name="audit_export"),
+    path("webhooks", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:webhook_id>", webhooks.webhook_action, name="webhook_action"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/retry",
+        webhooks.delivery_retry,
+        name="delivery_retry",
+    ),
     path("api/v1/", api.urls),
 ]
 
