@@ -8,6 +8,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,11 +116,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         process.wait()
         process.stdout.close()
         pytest.fail("the server did not start:\n" + "".join(output))
+    # Keep reading what the server says, so that a full pipe never stops it (every refused
+    # request logs a line).
+    reader = threading.Thread(target=output.extend, args=(process.stdout,), daemon=True)
+    reader.start()
     try:
         yield Server(url, home / "competence" / "demo.sqlite3", output)
     finally:
         process.terminate()
         process.wait(timeout=20)
+        reader.join(timeout=20)
         process.stdout.close()
 
 

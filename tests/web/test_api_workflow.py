@@ -202,7 +202,11 @@ def test_exports_as_the_page_gives_them(org: Org) -> None:
     xlsx = admin.get("/api/v1/exports/ratings.xlsx")
     assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
     assert admin.get("/api/v1/exports/ratings.pdf").status_code == 422
-    assert admin.get("/api/v1/exports/ratings.csv?team=Nowhere").status_code == 422
+    for fmt in ("csv", "json", "xlsx"):  # before anything is written
+        assert admin.get(f"/api/v1/exports/ratings.{fmt}?team=Nowhere").status_code == 422
+    import gc
+
+    gc.collect()  # a workbook begun and left open would complain as it is collected
     assert token(org.ada_user).get("/api/v1/exports/ratings.csv").status_code == 403
 
 
@@ -248,3 +252,28 @@ def test_an_idempotency_key_expires_after_a_day(org: Org) -> None:
     late = send(ada, "POST", f"{me}/assessments/self/submit", **{"Idempotency-Key": "day"})
     assert late.status_code == 409  # done once already, and the key is forgotten
     assert not IdempotencyKey.objects.exists()
+
+
+def test_an_archive_that_is_not_a_workbook_is_invalid_input(org: Org) -> None:
+    """Found by schemathesis: a .zip file (a zip's first bytes, so read as a workbook) was a 500."""
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("a.txt", "a")
+    file = SimpleUploadedFile("file.zip", archive.getvalue())
+    refused = token(org.lead).post("/api/v1/imports?dry_run=true", {"file": file})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["msg"].startswith("file.zip: not an Excel workbook")
+
+
+def test_a_body_that_is_not_a_form_is_invalid_input(org: Org) -> None:
+    """Found by schemathesis: a multipart body that cannot be parsed was Django's 400 page."""
+    refused = token(org.lead).post("/api/v1/imports", b"x", content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "detail": [{"loc": ["body"], "msg": "not a form (multipart/form-data): Invalid boundary "
+                    "in multipart: None"}]
+    }  # fmt: skip

@@ -12,9 +12,16 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Body, Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
@@ -193,6 +200,29 @@ api = CompetenceAPI(
     docs=Swagger(settings={"deepLinking": False}),
     docs_decorator=signed_in_or_token,  # for signed-in users and tokens
 )
+
+
+@api.exception_handler(MultiPartParserError)
+def not_a_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A form body (a file upload) that cannot be parsed: invalid input, like any other."""
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["body"], "msg": f"not a form (multipart/form-data): {exc}"}]},
+        status=422,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": f"too large: {exc}"}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many_fields(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": [{"loc": ["body"], "msg": f"too many fields: {exc}"}]}, status=422
+    )
 
 
 @api.exception_handler(policy.Forbidden)

@@ -70,8 +70,8 @@ def export_response(fmt: str, team_path: str | None, history: bool) -> HttpRespo
     """Every rating as a download (the page's and the API's): CSV, XLSX, or the JSON document,
     streamed; :class:`InputError` for an unknown team, before anything is sent."""
     response: HttpResponseBase
+    people_count(team_path)  # an unknown team is an error before anything is written
     if fmt == "json":
-        people_count(team_path)  # an unknown team is an error before streaming
         response = StreamingHttpResponse(
             iter_export_json(team_path), content_type="application/json"
         )
