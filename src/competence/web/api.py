@@ -760,6 +760,24 @@ def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
     return assessment_out(records.withdraw(_own_self_assessment(request, "to withdraw")))
 
 
+def team_choice(
+    request: HttpRequest, team: int | None, context: str | None, rule: str = "team.figures"
+) -> team_view.Choice:
+    """Whom the team figures count for this user and these filters (:func:`team_view.choose`):
+    403 unless the user passes ``rule``, 404 for a team they may not choose, 422 for a filter
+    they may not use."""
+    if not policy.allowed(request.user, rule):
+        raise PermissionDenied
+    try:
+        return team_view.choose(request.user, team, context)
+    except team_view.NoSuchTeam:
+        raise Http404("no such team") from None
+    except InputError as exc:
+        raise ValidationError(
+            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
+        ) from None
+
+
 class TeamFilter(Schema):
     team: int | None = None
     context: str | None = None
@@ -776,16 +794,7 @@ class TeamFilter(Schema):
     "says so in words.",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
-    if not policy.allowed(request.user, "team.figures"):
-        raise PermissionDenied
-    try:
-        choice = team_view.choose(request.user, filters.team, filters.context)
-    except team_view.NoSuchTeam:
-        raise Http404("no such team") from None
-    except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
+    choice = team_choice(request, filters.team, filters.context)
     if not choice.figures.individuals and filters.page != 1:
         raise ValidationError(
             [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]

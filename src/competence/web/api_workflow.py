@@ -34,7 +34,6 @@ from competence.services import (
     records,
     results,
     review,
-    team_view,
 )
 from competence.services.planning import check_requirements, plan_people
 from competence.store.models import Assessment, Cycle, Person
@@ -44,6 +43,7 @@ from competence.web.api import (
     assessment_out,
     paged,
     ratings_in,
+    team_choice,
     visible_person,
 )
 from competence.web.idempotency import PARAMETER as IDEMPOTENT
@@ -71,10 +71,15 @@ def _may(request: HttpRequest, rule: str, person: Person) -> None:
         raise PermissionDenied
 
 
-def _step(request: HttpRequest, step: str, kind: str, person: Person) -> None:
-    """The workflow's rule for who takes the step (:func:`policy.may_take`)."""
+def _taking(
+    request: HttpRequest, person_id: int, step: str, kind: str, which: CycleIn
+) -> tuple[Person, Cycle]:
+    """The person and the cycle of a workflow step, once the workflow's rule for who takes it
+    (:func:`policy.may_take`) lets the user: 404 or 403 before anything else."""
+    person = visible_person(request, person_id)
     if not policy.may_take(request.user, step, kind, person):
         raise PermissionDenied
+    return person, _cycle(which.cycle)
 
 
 def _fields(exc: InputError, where: str) -> ValidationError:
@@ -140,10 +145,8 @@ def _comments(items: list[CommentIn]) -> dict[int, str]:
 def put_assessor_assessment(
     request: HttpRequest, person_id: int, body: AssessorRatingsIn, which: Query[CycleIn]
 ) -> Any:
-    person = visible_person(request, person_id)
-    _step(request, "submit", Kind.ASSESSOR, person)
+    person, chosen = _taking(request, person_id, "submit", Kind.ASSESSOR, which)
     ratings, comments = ratings_in(body.ratings), _comments(body.comments)
-    chosen = _cycle(which.cycle)
 
     def save() -> dict[str, Any]:
         theirs = records.save_draft(
@@ -177,9 +180,7 @@ def get_review_sheet(request: HttpRequest, person_id: int, which: Query[CycleIn]
     openapi_extra=IDEMPOTENT,
 )
 def post_review_send(request: HttpRequest, person_id: int, which: Query[CycleIn]) -> Any:
-    person = visible_person(request, person_id)
-    _step(request, "submit", Kind.ASSESSOR, person)
-    chosen = _cycle(which.cycle)
+    person, chosen = _taking(request, person_id, "submit", Kind.ASSESSOR, which)
     return once(request, lambda: assessment_out(review.send(person, chosen)))
 
 
@@ -207,9 +208,7 @@ class StepName(StrEnum):
 def post_step(
     request: HttpRequest, person_id: int, kind: Kind, step: StepName, which: Query[CycleIn]
 ) -> Any:
-    person = visible_person(request, person_id)
-    _step(request, step.value, kind, person)
-    chosen = _cycle(which.cycle)
+    person, chosen = _taking(request, person_id, step.value, kind, which)
     found = records.assessment_of(person, chosen, kind.value)
     if found is None:
         raise Http404("no such assessment")
@@ -233,9 +232,7 @@ def post_step(
     openapi_extra=IDEMPOTENT,
 )
 def post_agree(request: HttpRequest, person_id: int, which: Query[CycleIn]) -> Any:
-    person = visible_person(request, person_id)
-    _step(request, "agree", Kind.AGREED, person)
-    chosen = _cycle(which.cycle)
+    person, chosen = _taking(request, person_id, "agree", Kind.AGREED, which)
     return once(request, lambda: assessment_out(records.agree(person, chosen)))
 
 
@@ -342,17 +339,6 @@ def put_plan(request: HttpRequest, person_id: int, body: PlanIn) -> Any:
 # -- the team ----------------------------------------------------------------------------------
 
 
-def _choice(request: HttpRequest, team: int | None, context: str | None) -> team_view.Choice:
-    try:
-        return team_view.choose(request.user, team, context)
-    except team_view.NoSuchTeam:
-        raise Http404("no such team") from None
-    except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
-
-
 class TeamIn(Schema):
     team: int | None = None
     context: str | None = None
@@ -365,9 +351,7 @@ class TeamIn(Schema):
     "single points of failure (as the team view, with its privacy rules)",
 )
 def get_team_coverage(request: HttpRequest, filters: Query[TeamIn]) -> Any:
-    if not policy.allowed(request.user, "team.figures"):
-        raise PermissionDenied
-    summary = results.team_figures(_choice(request, filters.team, filters.context).figures)
+    summary = results.team_figures(team_choice(request, filters.team, filters.context).figures)
     return {k: v for k, v in summary.items() if k != "people"}
 
 
@@ -395,10 +379,8 @@ class TeamPlanIn(Schema):
     "points of failure, uncovered competences and who is closest (PMO leads and admins)",
 )
 def post_team_plan(request: HttpRequest, body: TeamPlanIn, filters: Query[TeamIn]) -> Any:
-    if not policy.allowed(request.user, "team.individuals"):
-        raise PermissionDenied
-    choice = _choice(request, filters.team, filters.context)
-    doc = body.dict()
+    choice = team_choice(request, filters.team, filters.context, "team.individuals")
+    doc = body.model_dump()
     if not doc["requirements"] and not doc["nobody_alone"]:
         raise ValidationError(
             [{"loc": ["body", "requirements"], "msg": "give a requirement, or nobody_alone"}]
