@@ -151,3 +151,12 @@ def test_only_admins_manage_teams(org: Org, path: str, body: dict[str, str]) -> 
     assert member.get(path).status_code == 403
     assert send(member, "post", path, body).status_code == 403
     assert not Team.objects.filter(name="X").exists()
+
+
+def test_the_people_list_takes_the_people_page_s_filters(org: Org) -> None:
+    client = token_client(org, "read")
+    everyone = client.get("/api/v1/people").json()
+    found = client.get("/api/v1/people", {"q": org.alan.email}).json()
+    assert [p["email"] for p in found] == [org.alan.email]
+    assert len(everyone) > len(found)
+    assert client.get("/api/v1/people", {"left": "gone"}).status_code == 422

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from functools import wraps
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
@@ -539,9 +539,26 @@ def post_gap(request: HttpRequest, body: GapIn) -> dict[str, Any]:
     ).as_dict()
 
 
-@api.get("/people", tags=["people"], summary="The people you may see")
-def get_people(request: HttpRequest) -> list[dict[str, Any]]:
-    return people.listing(policy.visible_people(request.user))
+class PeopleFilter(Schema):
+    """The people page's filters (its search box and choices)."""
+
+    q: str = Field("", max_length=200, description="Text in the name, email or employee id")
+    team: int | None = Field(None, description="A team's id: its people and those below it")
+    pmo: int | None = Field(None, description="A PMO's id")
+    assessor: int | None = Field(None, description="The assessor's person id")
+    left: Literal["", "here", "left"] = Field("", description="here: still here; left: left")
+
+
+@api.get(
+    "/people",
+    tags=["people"],
+    summary="The people you may see",
+    description="Everyone you may see, narrowed by the people page's filters when given: one "
+    "list, whose shape predates the pagination convention.",
+)
+def get_people(request: HttpRequest, filters: Query[PeopleFilter]) -> list[dict[str, Any]]:
+    chosen = people.search(policy.visible_people(request.user), people.Filters(**filters.dict()))
+    return people.listing(chosen)
 
 
 @api.get("/people/{person_id}", tags=["people"])
