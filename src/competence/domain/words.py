@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 def count(n: int, one: str, many: str | None = None) -> str:
     """``n`` and the noun, singular for exactly one (``many`` defaults to ``one`` + "s")."""
@@ -24,3 +26,15 @@ def in_sentence(name: str) -> str:
     if name[:1].isupper() and not any(ch.isupper() for ch in name[1:]):
         return name[0].lower() + name[1:]
     return name
+
+
+def shown_time(moment: dt.datetime | str | None, never: str = "never") -> str:
+    """A stored time as the pages show it, in UTC: ``2026-05-04 09:30 UTC`` (``never`` for
+    none). Takes a datetime or its ISO text; a time without a zone is taken as UTC."""
+    if moment is None or moment == "":
+        return never
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from competence import __version__
 from competence.domain import webhooks as rules
+from competence.domain import words
 from competence.errors import InputError
 from competence.services.database import is_busy
 from competence.store import audit
@@ -162,13 +163,6 @@ def secret(webhook_id: int) -> str:
 # -- the delivery log --------------------------------------------------------------------------
 
 
-def shown_time(moment: dt.datetime | str) -> str:
-    """A time as the log shows it: ``2026-05-04 09:30 UTC``."""
-    if isinstance(moment, str):
-        moment = dt.datetime.fromisoformat(moment)
-    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-
-
 def status_words(delivery: Delivery) -> str:
     """Where a delivery stands, in words."""
     tries = f"{delivery.attempts} attempt{'s' if delivery.attempts != 1 else ''}"
@@ -178,7 +172,9 @@ def status_words(delivery: Delivery) -> str:
         return f"failed: gave up after {tries}"
     if delivery.attempts == 0:
         return "waiting to be sent"
-    when = shown_time(delivery.next_attempt_at) if delivery.next_attempt_at else "once it is due"
+    when = (
+        words.shown_time(delivery.next_attempt_at) if delivery.next_attempt_at else "once it is due"
+    )
     return f"not delivered yet ({tries}); next attempt at {when}"
 
 

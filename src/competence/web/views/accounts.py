@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from competence.domain import words
 from competence.domain.roles import ROLES
 from competence.errors import InputError
 from competence.services import accounts
@@ -108,22 +109,17 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return _detail(request, user, problems=problems, status=status)
 
 
-def when(stamp: str | None) -> str:
-    """A stored time as the pages show it: 2026-12-01 16:31, or never."""
-    return stamp[:16].replace("T", " ") if stamp else "never"
-
-
 def _detail(request: HttpRequest, user: Any, status: int = 200, **extra: Any) -> HttpResponse:
     account = accounts.user_data(user)
     tokens = accounts.tokens(user)
     for t in tokens:
-        t["last_used"] = when(t["last_used_at"])
+        t["last_used"] = words.shown_time(t["last_used_at"])
     return render(
         request,
         "competence/user.html",
         {
             "account": account,
-            "last_login": when(account["last_login"]),
+            "last_login": words.shown_time(account["last_login"]),
             "roles": ROLES,
             "tokens": tokens,
             "scopes": ApiToken.Scope.values,

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
+from competence.domain import words
 from competence.errors import InputError
 from competence.formats.exports import csv_lines
 from competence.services import audit_log
-from competence.web.views.accounts import when
 from competence.web.views.common import attachment, require
 
 FILTERS = ("person", "actor", "action", "model", "since", "until")
@@ -41,7 +41,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         return render(request, "competence/audit.html", context, status=422)
     for item in found["items"]:
         item["changes"] = audit_log.changes(item["old"], item["new"])
-        item["when"] = when(item["at"])
+        item["when"] = words.shown_time(item["at"])
     query = filters.as_query()
     context |= {
         "found": found,

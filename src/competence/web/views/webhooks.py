@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from competence.data import problem_field
 from competence.domain import webhooks as rules
+from competence.domain import words
 from competence.errors import InputError
 from competence.services import webhooks
 from competence.web.views.common import require
@@ -48,9 +49,9 @@ def _render(
         log = webhooks.deliveries(page=_page_number(request))
     except InputError:
         raise Http404("no such page of the delivery log") from None
-    listed = [{**w, "added": webhooks.shown_time(w["created_at"])} for w in webhooks.listing()]
+    listed = [{**w, "added": words.shown_time(w["created_at"])} for w in webhooks.listing()]
     for item in log["items"]:
-        item["made"] = webhooks.shown_time(item["created_at"])
+        item["made"] = words.shown_time(item["created_at"])
     context = {
         "webhooks": listed,
         "events": rules.EVENTS,
