@@ -244,7 +244,7 @@ def import_ratings(
             return found
 
         for number, cells, problem in src.rows():
-            if problems.full:
+            if problems.count and problems.full:  # (a plain attribute first: once a row)
                 break  # the report lists the first ones and counts the rest: read no further
             count += 1
             if count % 20000 == 0:
@@ -380,7 +380,7 @@ def import_ratings(
                     continue
                 sure = None if found_sure is None else found_sure.value
                 links = json.dumps(list(found_links)) if found_links else NO_LINKS
-            if problems:
+            if problems.count:
                 continue  # nothing will be kept: only look for more problems
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
