@@ -196,7 +196,7 @@ def import_ratings(
         if framework.id not in rated:
             rated[framework.id] = _Rated.of(framework)
     people, facts = _people()
-    framework_of = {
+    framework_of: dict[int | None, _Rated] = {
         pk: rated[by_profile[profile][0].id] if profile in by_profile else builtin
         for pk, (profile, _) in facts.items()
     }
@@ -231,6 +231,7 @@ def import_ratings(
             versions=latest_version_ids(),
             extras=extras,
         )
+        actor, now, batch = writer.actor, writer.now, writer.ratings  # flush empties batch
         cycles: dict[str | None, Cycle] = {}
         existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = {}
         locked_people: dict[int, set[int]] = {}  # per cycle: people whose cycle is signed off
@@ -270,8 +271,8 @@ def import_ratings(
             if person_id is None:
                 person = person.strip()
                 person_id = people.get(person) or people.get(person.lower())
-            scale = builtin if person_id is None else framework_of[person_id]
-            competences, names = scale.keys, scale.names
+            scale = framework_of.get(person_id, builtin)  # no person yet: the built-in one
+            competences = scale.keys
             raw_c = cells[ic]
             number_c = competences.get(raw_c)
             if number_c is None:
@@ -307,7 +308,7 @@ def import_ratings(
                 elif number_c is None:
                     problems.add(
                         f'{at}: competence: unknown competence "{raw_c}" '
-                        f"(use a number 1-{len(names)}, a slug or the exact name)"
+                        f"(use a number 1-{len(scale.names)}, a slug or the exact name)"
                     )
                 for axis, raw, value in (("knowledge", raw_k, k), ("application", raw_a, a)):
                     if value == BAD:
@@ -361,8 +362,8 @@ def import_ratings(
             bit = 1 << number_c
             if state.bits & bit:
                 problems.add(
-                    f"{where(number)}: competence: {names[number_c]} ({number_c}) appears twice "
-                    f"for {person}"
+                    f"{where(number)}: competence: {scale.names[number_c]} ({number_c}) "
+                    f"appears twice for {person}"
                 )
                 continue
             state.bits |= bit
@@ -393,9 +394,9 @@ def import_ratings(
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()
-            row = (state.assessment_id, number_c, k, a, evidence, writer.actor, writer.now)
-            writer.ratings.append((*row, links, sure) if extras else row)
-            if len(writer.ratings) >= BATCH:
+            row = (state.assessment_id, number_c, k, a, evidence, actor, now)
+            batch.append((*row, links, sure) if extras else row)
+            if len(batch) >= BATCH:
                 writer.flush()
                 progress("importing", count, None)
         if problems:
