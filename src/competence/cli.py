@@ -28,6 +28,7 @@ from competence.domain import workflow
 from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import AXES, CONTEXTS
 from competence.domain.roles import ROLES
+from competence.domain.webhooks import EVENTS as WEBHOOK_EVENTS
 from competence.errors import InputError, writing
 from competence.services.steps import step_rule
 
@@ -663,6 +664,11 @@ def export(
 
 @cli.command("audit")
 @click.option("--person", help="Only entries about this person (email or employee id).")
+@click.option("--actor", help="Only changes made by this actor (a user name, or cli:LOGIN).")
+@click.option("--action", help="Only this action (create, update, delete, import, erase, ...).")
+@click.option("--model", help="Only changes to this kind of record (Person, Rating, User, ...).")
+@click.option("--since", help="From this day, YYYY-MM-DD.")
+@click.option("--until", help="To this day (included), YYYY-MM-DD.")
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -671,12 +677,33 @@ def export(
     help="The most recent N entries.",
 )
 @json_option
-@needs("admin")
-def audit_(session: Session, person: str | None, limit: int, as_json: bool) -> None:
-    """List the audit trail: who changed what, when, old and new values."""
-    from competence.services import audit_log, people
+@needs("audit.view")
+def audit_(
+    session: Session,
+    person: str | None,
+    actor: str | None,
+    action: str | None,
+    model: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List the audit trail: who changed what, when, old and new values (a PMO lead: the
+    entries about the people they may see)."""
+    from competence.services import audit_log
 
-    data = audit_log.entries(people.find(person) if person else None, limit)
+    filters = audit_log.parse_filters(
+        {
+            "person": person,
+            "actor": actor,
+            "action": action,
+            "model": model,
+            "since": since,
+            "until": until,
+        }
+    )
+    data = audit_log.recent(session.user, filters, limit)
     if as_json:
         emit_json(data)
         return
@@ -720,7 +747,8 @@ def history(session: Session, person: str, as_json: bool) -> None:
         )
     out.print(table)
     if len({p["cycle"] for t in data["trend"] for p in t["points"]}) > 1:
-        trend = Table(title="Trend (knowledge/application per cycle)", title_justify="left")
+        axes = data["axes"]
+        trend = Table(title=f"Trend ({'/'.join(axes)} per cycle)", title_justify="left")
         trend.add_column("Competence")
         cycles = [p["cycle"] for p in data["trend"][0]["points"]]
         for c in cycles:
@@ -729,8 +757,7 @@ def history(session: Session, person: str, as_json: bool) -> None:
             trend.add_row(
                 t["slug"],
                 *(
-                    f"{'-' if p['knowledge'] is None else p['knowledge']}/"
-                    f"{'-' if p['application'] is None else p['application']}"
+                    "/".join("-" if p[axis] is None else str(p[axis]) for axis in axes)
                     for p in t["points"]
                 ),
             )
@@ -861,7 +888,15 @@ def framework_import(session: Session, file: Path, as_json: bool) -> None:
     help="Serve a synthetic PMO from a separate demo database, made anew at each start.",
 )
 @click.option(
-    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: one per core). Where gunicorn cannot run (Windows), one.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    help="Threads in each worker process (default 1: a request has the process to itself and is "
+    "bounded by the worker timeout; 8 where one process serves).",
 )
 @click.option(
     "--trusted-proxy",
@@ -869,8 +904,16 @@ def framework_import(session: Session, file: Path, as_json: bool) -> None:
     help="The reverse proxy's address: trust its X-Forwarded-Proto/-For/-Host headers.",
 )
 @file_only
-def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | None) -> None:
-    """Run the web app under a production server (waitress), after upgrading the database.
+def serve(
+    host: str,
+    port: int,
+    demo: bool,
+    workers: int | None,
+    threads: int | None,
+    trusted_proxy: str | None,
+) -> None:
+    """Run the web app under a production server, after upgrading the database: gunicorn with
+    several worker processes, or waitress where gunicorn cannot run (Windows).
 
     The web app asks the access policy for every page; --as does not apply here.
     """
@@ -901,7 +944,7 @@ def serve(host: str, port: int, demo: bool, threads: int, trusted_proxy: str | N
         else:
             click.echo("Stopped.", err=True)
 
-    server.run(host, port, threads, trusted_proxy, announce)
+    server.run(host, port, workers or server.default_workers(), threads, trusted_proxy, announce)
 
 
 @cli.command()
@@ -984,6 +1027,35 @@ def user_set_role(session: Session, username: str, role: str) -> None:
     click.echo(f"{username} is now {role}.", err=True)
 
 
+@user.command("list")
+@click.option("--search", default="", help="Only users whose name or email contains this.")
+@click.option("--role", type=click.Choice(ROLES), help="Only users with this role.")
+@click.option(
+    "--active/--deactivated", default=None, help="Only active, or only deactivated, users."
+)
+@json_option
+@needs("admin")
+def user_list(
+    session: Session, search: str, role: str | None, active: bool | None, as_json: bool
+) -> None:
+    """List the users, their roles and the person each is linked to."""
+    from competence.services.accounts import users
+
+    data = users(search, role, active)
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("User", "Email", "Role", "Person", "Status"):
+        table.add_column(name)
+    for u in data:
+        status = "active" if u["active"] else "deactivated"
+        if u["active"] and not u["has_password"]:
+            status += ", invited"
+        table.add_row(u["username"], u["email"], u["role"], u["person"] or "", status)
+    out.print(table)
+
+
 @cli.group()
 def token() -> None:
     """Manage API tokens for integrations."""
@@ -1052,6 +1124,86 @@ def token_list(session: Session, as_json: bool) -> None:
 
 
 @cli.group()
+def webhooks() -> None:
+    """Manage webhooks: addresses told of events, with a signed POST (see docs/admin.md)."""
+
+
+@webhooks.command("list")
+@json_option
+@needs("admin")
+def webhooks_list(session: Session, as_json: bool) -> None:
+    """List the webhooks and the events each is told of (never their secrets)."""
+    from competence.services import webhooks as service
+
+    data = service.listing()
+    if as_json:
+        emit_json(data)
+        return
+    table = Table()
+    for name in ("Id", "Address", "Events", "Active"):
+        table.add_column(name)
+    for w in data:
+        table.add_row(
+            str(w["id"]), w["url"], ", ".join(w["events"]), "yes" if w["active"] else "no"
+        )
+    out.print(table)
+
+
+@webhooks.command("add")
+@click.argument("url")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    type=click.Choice(list(WEBHOOK_EVENTS)),
+    help="An event to send (repeat for more).",
+)
+@needs("admin")
+def webhooks_add(session: Session, url: str, events: tuple[str, ...]) -> None:
+    """Send the events to URL (http or https); prints the webhook's secret, which signs them."""
+    from competence.services import webhooks as service
+
+    with session.acting():
+        made = service.add(url, events)
+    click.echo(f"Webhook {made.pk} to {made.url}; its secret, to check signatures:", err=True)
+    click.echo(made.secret)
+
+
+@webhooks.command("remove")
+@click.argument("webhook_id", type=int)
+@needs("admin")
+def webhooks_remove(session: Session, webhook_id: int) -> None:
+    """Remove the webhook WEBHOOK_ID and its delivery log."""
+    from competence.services import webhooks as service
+
+    with session.acting():
+        gone = service.remove(webhook_id)
+    click.echo(f"Webhook {gone.pk} to {gone.url} is removed.", err=True)
+
+
+@webhooks.command("deliver")
+@json_option
+@needs("admin")
+def webhooks_deliver(session: Session, as_json: bool) -> None:
+    """Send the deliveries that are due (retries after a failure); run it from cron every few
+    minutes. Sends at most 1,000 for at most 4 minutes a run; also removes delivery log entries
+    older than 90 days."""
+    from competence.services import webhooks as service
+
+    counts = service.deliver_due()
+    if as_json:
+        emit_json(counts)
+        return
+    click.echo(
+        f"Sent {counts['sent']}: {counts['delivered']} delivered, {counts['waiting']} to try "
+        f"again, {counts['failed']} failed; {counts['left']} left for the next run; "
+        f"{counts['removed']} old log entries removed.",
+        err=True,
+    )
+
+
+@cli.group()
 def cycle() -> None:
     """Manage assessment cycles."""
 
@@ -1072,6 +1224,33 @@ def cycle_create(session: Session, name: str, opens: Any, closes: Any) -> None:
     click.echo(f"Cycle {made.name} opens {made.opens_on}.", err=True)
 
 
+@cycle.command("update")
+@click.argument("name")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), help="New first day, YYYY-MM-DD.")
+@click.option(
+    "--closes",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="New due date (last day), YYYY-MM-DD; today or before closes the cycle.",
+)
+@needs("admin")
+def cycle_update(session: Session, name: str, opens: Any, closes: Any) -> None:
+    """Move cycle NAME's first day or due date (closing it, when the due date is past)."""
+    from competence.services.records import KEEP, cycle_data, find_cycle, update_cycle
+
+    with session.acting():
+        cycle = update_cycle(
+            find_cycle(name),
+            opens_on=opens.date() if opens else None,
+            closes_on=closes.date() if closes else KEEP,
+        )
+    data = cycle_data(cycle)
+    click.echo(
+        f"Cycle {cycle.name}: opens {data['opens_on']}, due {data['closes_on'] or 'never'}, "
+        f"{data['status']}.",
+        err=True,
+    )
+
+
 @cycle.command("list")
 @json_option
 @needs("signed-in")
@@ -1084,10 +1263,10 @@ def cycle_list(session: Session, as_json: bool) -> None:
         emit_json(data)
         return
     table = Table()
-    for name in ("Cycle", "Opens", "Closes"):
+    for name in ("Cycle", "Opens", "Due date", "Status"):
         table.add_column(name)
     for c in data:
-        table.add_row(c["name"], c["opens_on"], c["closes_on"] or "")
+        table.add_row(c["name"], c["opens_on"], c["closes_on"] or "", c["status"])
     out.print(table)
 
 
@@ -1445,9 +1624,9 @@ def report(
 
     A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
     table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
-    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (knowledge and
-    application heatmaps, coverage, gaps) or a PDF summary; with --as, of the people the user may
-    see.
+    framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (a heatmap per
+    axis of the people's framework: knowledge and application for APM's; coverage, gaps) or a
+    PDF summary; with --as, of the people the user may see.
     """
     from competence.services import reports
 

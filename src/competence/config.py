@@ -67,6 +67,7 @@ class Config:
     oidc: dict[str, str] | None = None
     https: bool = False
     base_url: str = DEFAULT_BASE_URL
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -90,6 +91,7 @@ class Config:
             oidc=oidc_settings(env),
             https=_flag(env.get("COMPETENCE_HTTPS")),
             base_url=checked_base_url(env.get("COMPETENCE_BASE_URL", "").strip()),
+            redis_url=checked_redis_url(env.get("COMPETENCE_REDIS_URL", "").strip()),
         )
 
 
@@ -123,6 +125,20 @@ def checked_base_url(url: str) -> str:
             "as https://competence.example.org"
         )
     return url.rstrip("/")
+
+
+def checked_redis_url(url: str) -> str | None:
+    """The Redis server every worker process shares the caches and the sign-in throttling
+    through, or None (unset: the database holds them)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
+        raise InputError(
+            f"COMPETENCE_REDIS_URL: {url!r} is not a Redis address: write one such as "
+            "redis://127.0.0.1:6379/0"
+        )
+    return url
 
 
 def _checked_email_url(url: str) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.serving import DidNotStart, serving
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -51,6 +50,20 @@ class Server:
             ).fetchone()
         assert row, "the demo has no draft self-assessment"
         return str(row[0])
+
+    def stored_evidence(self, username: str, competence: str) -> tuple[int | None, str]:
+        """The confidence and the links (JSON) saved on a user's draft rating of a competence."""
+        with sqlite3.connect(self.database) as db:
+            row = db.execute(
+                "SELECT r.confidence, r.evidence_links FROM competence_rating r "
+                "JOIN competence_assessment a ON a.id = r.assessment_id "
+                "JOIN competence_person p ON p.id = a.person_id "
+                "JOIN auth_user u ON u.id = p.user_id "
+                "WHERE u.username = ? AND a.kind = 'self' AND a.status = 'draft' "
+                "AND r.competence = ?",
+                (username, int(competence)),
+            ).fetchone()
+        return (None, "") if row is None else (row[0], row[1])
 
 
 def submitted_users(server: Server) -> list[str]:
@@ -93,34 +106,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("demo-home")
     env = {**os.environ, "XDG_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     env.pop("COMPETENCE_DATABASE_URL", None)
-    script = Path(sys.executable).parent / "competence"
-    process = subprocess.Popen(
-        [str(script), "serve", "--demo", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    output: list[str] = []
-    assert process.stdout is not None
-    url = None
-    for line in process.stdout:
-        output.append(line)
-        found = re.search(r"running at (http://\S+/)", line)
-        if found:
-            url = found.group(1).rstrip("/")
-            break
-    if url is None:
-        process.kill()
-        process.wait()
-        process.stdout.close()
-        pytest.fail("the server did not start:\n" + "".join(output))
     try:
-        yield Server(url, home / "competence" / "demo.sqlite3", output)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stdout.close()
+        with serving(env, "--demo") as served:
+            yield Server(served.url, home / "competence" / "demo.sqlite3", served.output)
+    except DidNotStart as failed:
+        pytest.fail(str(failed))
 
 
 @pytest.fixture(scope="module")  # Playwright's event loop must end with the browser tests

@@ -69,15 +69,63 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "results-of-a-person", "/team", open_first_person
         yield "api-docs", "/api/v1/docs", nothing
+        yield "audit-lead", "/audit", nothing
+        yield "people-lead", "/people", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing
         yield "import-problem", "/manage/import", import_a_bad_file
         yield "review-list-admin", "/review", nothing
+        yield "users", "/users", nothing
+        yield "users-invite-problem", "/users", invite_nobody
+        yield "user", "/users", open_first_user
+        yield "user-new-token", "/users", make_a_token
+        yield "cycles", "/cycles", nothing
+        yield "cycles-problem", "/cycles", open_a_bad_cycle
+        yield "cycle", "/cycles", open_last_cycle
+        yield "audit", "/audit", nothing
+        yield "audit-filtered", "/audit?model=Person&action=update", nothing
+        someone = person_id(server, server.draft_user())
+        team_id, pmo_id = first_team_and_pmo(server)
+        yield "admin-hub", "/admin", nothing
+        yield "people", "/people", nothing
+        yield "people-search", "/people?q=a&left=here", nothing
+        yield "people-bulk-problem", "/people", bulk_without_anyone
+        yield "person-new", "/people/new", nothing
+        yield "person-new-problem", "/people/new", add_nobody
+        yield "person-edit", f"/people/{someone}/edit", nothing
+        yield "person-erase", f"/people/{someone}/erase", nothing
+        yield "teams", "/teams", nothing
+        yield "team-new", "/teams/new", nothing
+        yield "team-edit", f"/teams/{team_id}/edit", nothing
+        yield "pmo-new", "/pmos/new", nothing
+        yield "pmo-edit", f"/pmos/{pmo_id}/edit", nothing
+        yield "webhooks", "/webhooks", nothing
+        yield "webhooks-problem", "/webhooks", add_a_bad_webhook
+        yield "webhooks-added", "/webhooks", add_a_webhook
+        yield "webhooks-secret-and-log", "/webhooks", test_and_show_the_secret
+        yield "webhooks-delete-asks", "/webhooks", ask_to_delete
+
+
+def first_team_and_pmo(server: Server) -> tuple[int, int]:
+    with sqlite3.connect(server.database) as db:
+        team = db.execute("SELECT min(id) FROM competence_team").fetchone()[0]
+        pmo = db.execute("SELECT min(id) FROM competence_pmo").fetchone()[0]
+    return int(team), int(pmo)
+
+
+def bulk_without_anyone(page: Any) -> None:
+    page.get_by_role("button", name="Give them this assessor").click()
+    page.wait_for_load_state()
+
+
+def add_nobody(page: Any) -> None:
+    page.get_by_role("button", name="Add the person").click()
+    page.wait_for_load_state()
 
 
 def failed_sign_in(page: Any) -> None:
-    page.get_by_label("User name").fill("nobody")
+    page.get_by_label("User name", exact=True).fill("nobody")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
@@ -130,6 +178,69 @@ def import_a_bad_file(page: Any) -> None:
         ]
     )
     page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+
+
+def invite_nobody(page: Any) -> None:
+    page.get_by_label("User name", exact=True).fill("admin")
+    page.get_by_label("Email", exact=True).fill("not-an-email")
+    page.get_by_label("Email", exact=True).evaluate("e => { e.type = 'text'; }")
+    page.get_by_role("button", name="Invite").click()
+    page.wait_for_load_state()
+
+
+def open_first_user(page: Any) -> None:
+    page.locator("main table a[href^='/users/']").first.click()
+    page.wait_for_load_state()
+
+
+def make_a_token(page: Any) -> None:
+    open_first_user(page)
+    page.get_by_label(re.compile("^Name")).fill("a spreadsheet")
+    page.get_by_role("button", name="Make a token").click()
+    page.wait_for_load_state()
+
+
+def open_a_bad_cycle(page: Any) -> None:
+    page.get_by_label("Name", exact=True).fill("x" * 10)
+    page.get_by_label("Opens on").fill("2031-01-06")
+    page.get_by_label(re.compile("^Due date")).fill("2030-01-01")
+    page.get_by_role("button", name="Open the cycle").click()
+    page.wait_for_load_state()
+
+
+def open_last_cycle(page: Any) -> None:
+    page.locator("main table a[href^='/cycles/']").last.click()
+
+
+def add_a_bad_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill("ftp://example.org/hook")
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def add_a_webhook(page: Any) -> None:
+    page.get_by_role("textbox", name=re.compile("^Address")).fill(
+        "http://127.0.0.1:9/competence-events"
+    )
+    page.get_by_role("checkbox", name=re.compile("person.created")).check()
+    page.get_by_role("checkbox", name=re.compile("assessment.signed_off")).check()
+    page.get_by_role("button", name="Add the webhook").click()
+    page.wait_for_load_state()
+
+
+def test_and_show_the_secret(page: Any) -> None:
+    """A test to an address nobody answers at: the log says so, with its retry button."""
+    if not page.get_by_role("button", name=re.compile("^Send a test")).count():
+        add_a_webhook(page)
+    page.get_by_role("button", name=re.compile("^Send a test")).first.click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name=re.compile("^Show the secret")).first.click()
+    page.wait_for_load_state()
+
+
+def ask_to_delete(page: Any) -> None:
+    page.get_by_role("button", name=re.compile("^Delete")).first.click()
     page.wait_for_load_state()
 
 

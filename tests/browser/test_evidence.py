@@ -34,6 +34,15 @@ def test_a_person_attaches_a_link_and_a_file_to_a_rating(
         section.get_by_label(re.compile("Links to evidence")).fill(link)
         section.get_by_label(re.compile("Links to evidence")).press("Tab")
         page.locator("[data-save-state]").filter(has_text="Saved").wait_for()
+        # Saved means on the server, not only kept in this browser (both saves, the confidence's
+        # and the links', may take a moment).
+        for _ in range(50):
+            confidence, links = server.stored_evidence(user, number)
+            if link in links:
+                break
+            page.wait_for_timeout(200)
+        assert confidence is not None
+        assert link in links
         picture = tmp_path / f"gate-review-{width}.png"
         picture.write_bytes(png(40, 30))
         section.get_by_label(re.compile("Attach a file")).set_input_files(str(picture))

@@ -6,6 +6,8 @@ impact, on any of these pages."""
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +20,8 @@ from tests.browser.conftest import (
     sign_in,
     submitted_users,
 )
+from tests.conftest import CASE_FILES
+from tests.e2e.test_cli_database import competence
 
 pytestmark = pytest.mark.browser
 
@@ -121,4 +125,83 @@ def test_the_review_is_two_way(browser: Any, server: Server, width: int) -> None
     page.get_by_role("button", name="Sign off and lock cycle 2026").click()
     assert page.get_by_text("Signed off. Every record of this cycle is now read-only.").is_visible()
     assert look(page, f"review-{width}-signed-off", EVERY_IMPACT) == []
+    context.close()
+
+
+SAMPLE = "20c5134f-423d-4097-a971-3dd5152bf507"  # OpenSALT's sample framework: one axis
+SHOTS = Path("/tmp/shots-axes")
+
+
+def on_the_sample_framework(server: Server, tmp_path: Path) -> tuple[str, int]:
+    """A person on a profile over OpenSALT's sample framework, with a submitted
+    self-assessment, reviewed by a demo assessor who signs in: the assessor's user name and
+    the person's id. Made once per server."""
+    with sqlite3.connect(server.database) as db:
+        assessor = db.execute(
+            "SELECT u.username, p.email FROM auth_user u "
+            "JOIN auth_user_groups ug ON ug.user_id = u.id "
+            "JOIN auth_group g ON g.id = ug.group_id AND g.name = 'assessor' "
+            "JOIN competence_person p ON p.user_id = u.id ORDER BY u.username LIMIT 1"
+        ).fetchone()
+        found = db.execute(
+            "SELECT id FROM competence_person WHERE email = 'emmy@example.org'"
+        ).fetchone()
+    assert assessor, "the demo has no assessor who signs in"
+    if found:
+        return str(assessor[0]), int(found[0])
+    url = f"sqlite:///{server.database}"
+    files = {
+        "ratio.yaml": f"schema: competence/profile/1\nid: ratio-analyst\nname: Ratio analyst\n"
+        f"framework: {SAMPLE}\nrequirements:\n"
+        "  - {competence: 2, application: 3, contexts: [programme]}\n"
+        "  - {competence: 3, application: 3, contexts: [programme]}\n",
+        "people.csv": "name,email,team,context,profile,assessor\n"
+        f"Emmy Noether,emmy@example.org,Maths,programme,ratio-analyst,{assessor[1]}\n",
+        "ratings.csv": "person,competence,knowledge,application,evidence\n"
+        "emmy@example.org,2,,4,Taught ratios to year 6\nemmy@example.org,3,,2,\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, "utf-8")
+    for args in (
+        ("framework", "import", str(CASE_FILES / "opensalt-sample-framework.json")),
+        ("profile", "import", str(tmp_path / "ratio.yaml")),
+        ("import", str(tmp_path / "people.csv")),
+        ("import", str(tmp_path / "ratings.csv"), "--cycle", "2026"),
+    ):
+        done = competence(url, *args)
+        assert done.returncode == 0, done.stderr
+    return on_the_sample_framework(server, tmp_path)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_single_axis_framework_is_reviewed_on_its_one_axis(
+    browser: Any, server: Server, width: int, tmp_path: Path
+) -> None:
+    assessor, person_id = on_the_sample_framework(server, tmp_path)
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, server, assessor)
+    page.goto(f"{server.url}/people/{person_id}/review")
+    assert page.get_by_role("heading", name="Review: Emmy Noether, cycle 2026").is_visible()
+    first = page.locator("section.review-item").first
+    assert "(target 3)" in (first.locator("h2").text_content() or "")
+    own = first.locator("ul.self-levels").text_content() or ""
+    assert own.strip().startswith("Application: 4 "), own  # a level of the rubric
+    name = (first.locator("h2").text_content() or "").split("(")[0].strip().split(". ", 1)[1]
+    rating = page.get_by_label(f"Application for {name}", exact=True)
+    assert rating.input_value() == ""
+    assert page.get_by_label(f"Knowledge for {name}", exact=True).count() == 0
+    main = page.locator("main").text_content() or ""
+    assert "Knowledge" not in main
+    assert "Unaware" not in main
+    footer = page.locator("footer").text_content() or ""
+    assert "What Standards Could Be" in footer
+    assert "APM" not in footer
+    rating.focus()
+    page.keyboard.press("ArrowDown")  # the keyboard chooses a level
+    assert rating.input_value() != ""
+    assert look(page, f"review-single-axis-{width}", EVERY_IMPACT) == []
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"review-single-axis-{width}.png"), full_page=True)
+    fits(page, width)
     context.close()

@@ -120,6 +120,14 @@ def test_an_opensalt_framework_is_assessed_end_to_end(database_url: str, tmp_pat
     plan = json.loads(ok(url, "plan", "emmy@example.org", "--generate", "--json"))
     assert [(i["number"], i["axis"], i["target_level"]) for i in plan] == [(3, "application", 3)]
 
+    # The team workbook: one heatmap, on the framework's items, and the gaps on that axis.
+    team_book = tmp_path / "maths.xlsx"
+    ok(url, "report", "--team", "Maths", "--format", "xlsx", "--out", str(team_book))
+    book = load_workbook(team_book)
+    assert book.sheetnames == ["Application", "Gaps", "Application targets"]
+    assert book["Application"].max_column == 3 + 16
+    assert {r[3] for r in book["Gaps"].iter_rows(min_row=2, values_only=True)} == {"application"}
+
     # The template: the three items that apply, application only.
     workbook = tmp_path / "ratio.xlsx"
     ok(

@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from tests.e2e.test_cli_database import SCRIPT, competence, database_url, new_database
+from tests.serving import serving as served_by
 
 __all__ = ["database_url", "new_database"]
 
@@ -155,30 +156,8 @@ def serving(tmp_path: Path, people: int, users: int) -> Iterator[App]:
         made = competence(url, "token", "create", f"u{i}", "--name", "t", "--scope", "write")
         assert made.returncode == 0, made.stderr
         tokens[f"u{i}"] = made.stdout.strip().splitlines()[-1]
-    process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--port", "0", "--threads", "8"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert process.stderr is not None
-    address = None
-    for line in process.stderr:
-        found = re.search(r"running at (http://\S+/)", line)
-        if found:
-            address = found.group(1).rstrip("/")
-            break
-    assert address, "the server did not start"
-    drain = threading.Thread(target=process.stderr.read, daemon=True)  # the server's log
-    drain.start()
-    try:
-        yield App(address, str(database), tokens, env)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        drain.join(timeout=30)
-        process.stderr.close()
+    with served_by(env, "--threads", "8") as served:
+        yield App(served.url, str(database), tokens, env)
 
 
 PASSWORD = "a long pass phrase"

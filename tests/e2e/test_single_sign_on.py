@@ -36,6 +36,7 @@ from competence.config import Config
 from competence.errors import InputError
 from competence.services.single_sign_on import user_for_identity
 from competence.store.models import AuditEntry, SingleSignOn
+from tests.serving import serving
 
 SCRIPT = Path(sys.executable).parent / "competence"
 CLIENT_ID = "competence"
@@ -231,33 +232,12 @@ def app(provider: Provider, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "COMPETENCE_DATABASE_URL": f"sqlite:///{database}",
         "COMPETENCE_SECRET_KEY": SECRET_KEY,
     }
-    process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    output = []
-    url = None
-    for line in process.stdout:
-        output.append(line)
-        found = re.search(r"running at (http://\S+)/", line)
-        if found:
-            url = found.group(1)
-            break
-    try:
-        assert url, "the server did not start:\n" + "".join(output)
+    with serving(env) as served:
         for name, role in (("boss", "admin"), ("ada", "member")):  # the server made the tables
             email = f"{name}@example.org"
             create = ["user", "create", name, "--role", role, "--email", email, "--password-stdin"]
             competence(env, *create, stdin="a long test password\n")
-        yield App(url, database, provider)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stdout.close()
+        yield App(served.url, database, provider)
 
 
 def test_the_server_sends_people_to_the_provider(app: App) -> None:

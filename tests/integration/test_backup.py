@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from competence.errors import InputError
 from competence.formats.case import read_case
-from competence.services import accounts, evidence, profiles, records
+from competence.services import accounts, evidence, profiles, records, webhooks
 from competence.services.backup import restore, write_backup
 from competence.services.frameworks import store_case_framework
 from competence.services.policy import role
@@ -32,6 +32,7 @@ from competence.store.models import (
     Assessment,
     AuditEntry,
     Cycle,
+    Delivery,
     EvidenceFile,
     FrameworkVersion,
     Person,
@@ -40,6 +41,7 @@ from competence.store.models import (
     Rating,
     Reply,
     SingleSignOn,
+    Webhook,
 )
 from tests.conftest import CASE_FILES
 from tests.evidence_files import png
@@ -68,6 +70,7 @@ def dump() -> dict[str, list[tuple[Any, ...]]]:
 class World:
     secret: str
     people: dict[str, Person]
+    webhook_secret: str
 
 
 @pytest.fixture
@@ -143,7 +146,18 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
         checksum="0" * 64,
         loaded_at=timezone.now(),
     )
-    return World(secret=secret, people=people)
+    hook = webhooks.add("https://hr.example.org/hook", ["person.updated", "person.left"])
+    webhooks.enqueue("person.updated", {"person": {"id": ada.pk, "changed": ["name"]}})
+    webhooks.set_active(hook.pk, False)
+    Delivery.objects.update(
+        status="delivered",
+        attempts=2,
+        last_status_code=204,
+        last_error="no answer within 5 seconds",
+        last_attempt_at=timezone.now(),
+        delivered_at=timezone.now(),
+    )
+    return World(secret=secret, people=people, webhook_secret=hook.secret)
 
 
 def test_every_model_is_backed_up_or_left_out_on_purpose() -> None:
@@ -279,6 +293,8 @@ def test_backup_then_restore_gives_back_every_table_row_for_row(
     assert cycle.pk > max(pk for pk, *_ in before["competence.Cycle"])
     token, _ = accounts.create_token(User.objects.get(username="lead"), "new")
     assert token.pk > max(pk for pk, *_ in before["competence.ApiToken"])
+    # A webhook keeps its secret, so that its receiver still checks the signatures.
+    assert webhooks.secret(Webhook.objects.get().pk) == world.webhook_secret
 
 
 def test_wipe_empties_every_table_a_backup_holds(world: World) -> None:

@@ -7,12 +7,21 @@ import json
 import pytest
 
 from competence.cli import main
-from competence.data import load_activities, load_catalogue
+from competence.data import (
+    activities_for,
+    build_catalogue,
+    check_profile_document,
+    load_activities,
+    load_catalogue,
+)
 from competence.domain import Rating
 from competence.domain.plans import kind_for, suggest
+from competence.domain.words import in_sentence
 from competence.errors import InputError
+from competence.formats.case import assessable, read_case
 from competence.services import plans, records
 from competence.store.models import Cycle, Person
+from tests.conftest import CASE_FILES
 
 
 def at_target(profile: str, **changed: Rating) -> dict[int, Rating]:
@@ -160,3 +169,28 @@ def test_the_person_and_their_assessor_edit_the_whole_plan_in_one_form(
     alan.force_login(User.objects.create(username="alan-user"))
     assert alan.get(f"/people/{ada.pk}/plan/edit").status_code == 403
     assert alan.post(f"/people/{ada.pk}/plan/edit", changed).status_code == 403
+
+
+def test_a_step_names_a_framework_item_as_the_framework_writes_it() -> None:
+    """APM's sentence-case names read lower-case inside a sentence ("a course on governance
+    arrangements"); a CASE item's name, with its code, keeps its case."""
+    framework = assessable(read_case(CASE_FILES / "opensalt-sample-framework.json"))
+    doc = {
+        "schema": "competence/profile/1",
+        "id": "ratio-analyst",
+        "name": "Ratio analyst",
+        "framework": framework.id,
+        "requirements": [{"competence": 2, "application": 3, "contexts": ["programme"]}],
+    }
+    catalogue = build_catalogue(framework, [check_profile_document(doc, framework, "doc")])
+    found = suggest(
+        catalogue, "ratio-analyst", "programme", {2: Rating(None, 1)}, activities_for(framework)
+    )
+    name = framework.competence(2).name
+    assert name.startswith("CCSS.Math.Content.6.RP.A.1 Understand")
+    assert [(s.axis, s.kind) for s in found] == [("application", "on-the-job")]
+    assert (
+        found[0].action == f"Take on a piece of real work that stretches your {name}, with support."
+    )
+    assert in_sentence("Life cycles") == "life cycles"
+    assert in_sentence("PMO governance") == "PMO governance"

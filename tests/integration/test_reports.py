@@ -40,6 +40,11 @@ def test_the_pdf_report_holds_the_verdicts_gaps_plan_and_attribution(
     assert "Ran the stage gates" in flat
     assert "signed off by cli:tester" in flat
     assert "Association for Project Management" in flat
+    assert (  # the chart's caption: true of any framework
+        "one row per competence that applies: 29 of the 29 competences of APM Competence "
+        "Framework, 3rd edition" in flat
+    )
+    assert "spoke" not in flat
     assert f"Page 1 of {len(reader.pages)}" in flat
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)

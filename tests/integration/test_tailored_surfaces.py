@@ -137,3 +137,39 @@ def test_the_case_and_moodle_exports_carry_the_tailored_profile(
         rows = {r[1]: r for r in csv.reader(f)}
     assert "PMO analyst: knowledge 4, application 4" in rows["APM-PMO-23"][3]
     assert "PMO analyst" not in rows["APM-PMO-06"][3]
+
+
+def test_history_on_a_single_axis_framework_trends_its_one_axis(
+    actor: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from competence.services import frameworks
+    from competence.store.models import Cycle
+    from tests.conftest import CASE_FILES
+
+    sample = frameworks.import_case_framework(CASE_FILES / "opensalt-sample-framework.json")
+    profiles.publish(
+        {
+            "schema": "competence/profile/1",
+            "id": "ratio-analyst",
+            "name": "Ratio analyst",
+            "framework": sample["framework"],
+            "requirements": [{"competence": 2, "application": 3, "contexts": ["programme"]}],
+        }
+    )
+    import_file(
+        write(
+            tmp_path,
+            "people.csv",
+            "name,email,team,context,profile\nEmmy Noether,emmy@example.org,Maths,programme,"
+            "ratio-analyst\n",
+        )
+    )
+    emmy = Person.objects.get(email="emmy@example.org")
+    for name, level in (("2025", 2), ("2026", 3)):
+        cycle = Cycle.objects.create(name=name, opens_on=f"{name}-01-05")
+        records.submit(records.record_assessment(emmy, cycle, {2: Rating(None, level)}))
+    history = json.loads(cli(capsys, "history", "emmy@example.org", "--json"))
+    assert history["axes"] == ["application"]
+    shown = cli(capsys, "history", "emmy@example.org")
+    assert "Trend (application per cycle)" in shown
+    assert "knowledge" not in shown

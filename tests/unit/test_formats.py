@@ -502,7 +502,18 @@ def team_summary(text: str, catalogue: Catalogue) -> dict[str, object]:
         }
         for c in catalogue.framework.competences
     ]
-    return {"people": [person], "coverage": coverage}
+    framework = {
+        "id": catalogue.framework.id,
+        "title": text,
+        "axes": list(catalogue.framework.axes),
+        "attribution": {"source": text, "owner": text, "notice": text},
+        "apm": True,
+        "competences": [
+            {"number": c.number, "slug": c.slug, "name": text}
+            for c in catalogue.framework.competences
+        ],
+    }
+    return {"people": [person], "coverage": coverage, "framework": framework}
 
 
 def cells(path: Path | io.BytesIO) -> list[Cell | MergedCell]:
@@ -543,8 +554,10 @@ def test_every_writer_escapes_its_text_cells_with_the_one_rule(
     assert "'-minus" in values
     team = io.BytesIO()
     write_team_xlsx(team_summary(name, catalogue), team)
-    # people (two heatmaps, two target sheets), coverage, gaps, the versions judged against
-    assert [c.value for c in cells(team)].count(escaped) == 4 + 29 * 2 + 2 + 2 + 2
+    # The person and team in the two heatmaps, the person and the version judged against in the
+    # two target sheets, each competence's name and exposure in coverage, and each of the two
+    # gaps' person and competence.
+    assert [c.value for c in cells(team)].count(escaped) == 2 * 2 + 2 * 2 + 29 * 2 + 2 * 2
     template = tmp_path / "template.xlsx"
     write_template(hostile_catalogue(catalogue, name), "pmo-officer", None, template)
     assert [c.value for c in cells(template)].count(escaped) == 6  # profile, competence, level

@@ -274,3 +274,11 @@ def test_disagreement_is_two_levels_on_an_axis_both_rate() -> None:
     assert not disagreement((3, 3), (2, 2))
     assert not disagreement((None, 3), (1, 3))
     assert not disagreement(None, (1, 1))
+
+
+def test_a_team_cannot_move_under_itself_or_a_team_below_it() -> None:
+    """D / G / T: D cannot go under D, G or T; T can go anywhere above it, or to the top."""
+    tree = TeamTree.of([TeamNode(1, "D", None), TeamNode(2, "G", 1), TeamNode(3, "T", 2)])
+    assert [tree.moves_under_itself(1, p) for p in (1, 2, 3)] == [True, True, True]
+    assert [tree.moves_under_itself(3, p) for p in (1, 2, None)] == [False, False, False]
+    assert tree.moves_under_itself(2, 3)

@@ -172,6 +172,7 @@ def test_one_person_follows_the_policy(org: Org) -> None:
         "profile": "pmo-specialist",
         "target_profile": None,
         "assessor": "grace@example.org",
+        "left_on": None,
     }
     assert ada.get(f"/api/v1/people/{org.alan.pk}").status_code == 403
     assert ada.get("/api/v1/people/99999").status_code == 404

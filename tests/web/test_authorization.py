@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import evidence, records
+from competence.services import accounts, evidence, records, webhooks
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -37,6 +37,8 @@ OWN = [302, 200, 403, 403, 200, 200]  # a page about the member's person
 OWN_API = [401, 200, 403, 403, 200, 200]
 EVERYONE = [302, 200, 200, 200, 200, 200]
 EVERYONE_API = [401, 200, 200, 200, 200, 200]
+ADMIN_ONLY = [302, 403, 403, 403, 403, 200]
+ADMIN_API = [401, 403, 403, 403, 403, 200]
 
 # (method, URL pattern) -> expected status for each persona, in PERSONAS order.
 RULES: dict[tuple[str, str], list[int]] = {
@@ -79,6 +81,21 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>/review/sign-off"): [302, 403, 403, 403, 403, 302],
     # The person's step (an admin's too); the form lacks an answer, so it is sent back.
     ("POST", "people/<int:person_id>/review/answers"): [302, 302, 403, 403, 403, 302],
+    ("GET", "users"): ADMIN_ONLY,
+    ("POST", "users"): [302, 403, 403, 403, 403, 422],  # an empty form: field errors
+    ("GET", "users/<int:user_id>"): ADMIN_ONLY,
+    # An empty form: unchecked "active", no person (Ada's user, by the admin): saved, redirect.
+    ("POST", "users/<int:user_id>"): [302, 403, 403, 403, 403, 302],
+    ("POST", "users/<int:user_id>/password-reset"): [302, 403, 403, 403, 403, 302],
+    ("POST", "users/<int:user_id>/tokens"): [302, 403, 403, 403, 403, 422],  # no name
+    ("POST", "tokens/<int:token_id>/revoke"): [302, 403, 403, 403, 403, 302],
+    ("GET", "cycles"): ADMIN_ONLY,
+    ("POST", "cycles"): [302, 403, 403, 403, 403, 422],  # an empty form: field errors
+    ("GET", "cycles/<int:cycle_id>"): ADMIN_ONLY,
+    ("POST", "cycles/<int:cycle_id>"): [302, 403, 403, 403, 403, 422],  # no opening day
+    ("POST", "cycles/<int:cycle_id>/reminders"): [302, 403, 403, 403, 403, 302],
+    ("GET", "audit"): [302, 403, 403, 403, 200, 200],
+    ("GET", "audit.csv"): [302, 403, 403, 403, 200, 200],
     ("GET", "manage/import"): [302, 403, 403, 403, 403, 200],
     ("GET", "manage/export.<str:fmt>"): [302, 403, 403, 403, 403, 200],
     ("GET", "api/v1/openapi.json"): EVERYONE,
@@ -107,6 +124,62 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/people/<person_id>/review"): OWN_API,
     ("POST", "api/v1/people/<person_id>/review/answers"): [401, 200, 403, 403, 403, 200],
+    ("GET", "api/v1/users"): ADMIN_API,
+    ("POST", "api/v1/users"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/users/<user_id>"): ADMIN_API,
+    # The empty form of POST users/<id> above deactivated Ada's user: no link for them.
+    ("POST", "api/v1/users/<user_id>/password-reset"): [401, 403, 403, 403, 403, 422],
+    ("POST", "api/v1/users/<user_id>/tokens"): [401, 403, 403, 403, 403, 201],
+    ("GET", "api/v1/tokens"): ADMIN_API,
+    ("DELETE", "api/v1/tokens/<token_id>"): ADMIN_API,
+    ("GET", "api/v1/cycles"): EVERYONE_API,
+    ("POST", "api/v1/cycles"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/cycles/<cycle_id>"): ADMIN_API,
+    ("POST", "api/v1/cycles/<cycle_id>/reminders"): ADMIN_API,  # a dry run
+    ("GET", "api/v1/audit"): [401, 403, 403, 403, 200, 200],
+    ("GET", "admin"): [302, 403, 403, 403, 403, 200],
+    ("GET", "people"): [302, 403, 403, 403, 200, 200],  # a lead: the people of their PMO
+    ("POST", "people"): [302, 403, 403, 403, 422, 422],  # nobody ticked: nothing to do
+    ("GET", "people/new"): [302, 403, 403, 403, 200, 200],
+    ("POST", "people/new"): [302, 403, 403, 403, 422, 422],  # an empty form: field errors
+    ("GET", "people/<int:person_id>/edit"): [302, 403, 403, 403, 200, 200],
+    ("POST", "people/<int:person_id>/edit"): [302, 403, 403, 403, 302, 302],  # nothing changed
+    ("GET", "people/<int:person_id>/erase"): [302, 403, 403, 403, 403, 200],
+    ("POST", "people/<int:person_id>/erase"): [302, 403, 403, 403, 403, 422],  # not confirmed
+    ("GET", "teams"): [302, 403, 403, 403, 403, 200],
+    ("GET", "teams/new"): [302, 403, 403, 403, 403, 200],
+    ("POST", "teams/new"): [302, 403, 403, 403, 403, 422],  # no name
+    ("GET", "teams/<int:team_id>/edit"): [302, 403, 403, 403, 403, 200],
+    ("POST", "teams/<int:team_id>/edit"): [302, 403, 403, 403, 403, 302],
+    ("GET", "pmos/new"): [302, 403, 403, 403, 403, 200],
+    ("POST", "pmos/new"): [302, 403, 403, 403, 403, 422],  # no name
+    ("GET", "pmos/<int:pmo_id>/edit"): [302, 403, 403, 403, 403, 200],
+    ("POST", "pmos/<int:pmo_id>/edit"): [302, 403, 403, 403, 403, 302],
+    ("POST", "api/v1/people"): [401, 403, 403, 403, 201, 201],
+    ("PATCH", "api/v1/people/<person_id>"): [401, 403, 403, 403, 200, 200],
+    # Someone who left, in the lead's PMO: only an admin erases.
+    ("DELETE", "api/v1/people/<person_id>"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/people/<person_id>/leave"): [401, 403, 403, 403, 200, 200],
+    ("POST", "api/v1/people/bulk/assessor"): [401, 403, 403, 403, 200, 200],
+    ("GET", "api/v1/teams"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/teams"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/teams/<team_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/pmos"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/pmos"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/pmos/<pmo_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "webhooks"): [302, 403, 403, 403, 403, 200],
+    ("POST", "webhooks"): [302, 403, 403, 403, 403, 422],  # no address, no events
+    ("POST", "webhooks/<int:webhook_id>"): [302, 403, 403, 403, 403, 302],  # a test: to the page
+    ("POST", "webhooks/deliveries/<int:delivery_id>/retry"): [302, 403, 403, 403, 403, 302],
+    ("GET", "api/v1/webhooks"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks"): [401, 403, 403, 403, 403, 201],
+    ("PATCH", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/secret"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/<webhook_id>/ping"): [401, 403, 403, 403, 403, 202],
+    ("GET", "api/v1/webhooks/<webhook_id>/deliveries"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/webhooks/deliveries/<delivery_id>/retry"): [401, 403, 403, 403, 403, 202],
+    ("DELETE", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 204],  # last: it goes
 }
 
 
@@ -134,6 +207,9 @@ class World:
     users: dict[str, User | None]
     plan_item: PlanItem
     evidence_file: EvidenceFile
+    token_id: int
+    webhook: int
+    delivery: int
 
 
 @pytest.fixture
@@ -141,7 +217,7 @@ def world(db: None) -> World:
     with audit.acting_as("test-setup"):
         groups = {n: Group.objects.create(name=n) for n in ("member", "assessor", "pmo-lead")}
 
-        def user(name: str, role: str | None = None, **flags: bool) -> User:
+        def user(name: str, role: str | None = None, **flags: Any) -> User:
             made = User.objects.create(username=name, password=hashed(), **flags)
             if role:
                 made.groups.add(groups[role])
@@ -152,7 +228,7 @@ def world(db: None) -> World:
         finance = Team.objects.create(name="Finance", pmo=office)
         change = Team.objects.create(name="Change", pmo=elsewhere)
         ada_u, alan_u, bob_u = (
-            user("ada", "member"),
+            user("ada", "member", email="ada@example.org"),
             user("alan", "member"),
             user("bob", "assessor"),
         )
@@ -194,13 +270,27 @@ def world(db: None) -> World:
         )
         draft = records.record_assessment(ada, cycle, {1: Rating(2, 2)})
         kept = evidence.attach(draft, 1, "gates.png", png())
-    return World(ada, assessment, users, item, kept)
+        token, _ = accounts.create_token(ada_u, "reports")
+        hook = webhooks.add("https://hr.example.org/hook", ["person.created"])
+        (delivery,) = webhooks.enqueue("person.created", {"person": {"id": ada.pk}})
+    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
+    person = world.ada
+    if method == "DELETE":  # an erasure: of someone else than Ada, whom the others are about
+        with audit.acting_as("test-setup"):
+            person = Person.objects.get_or_create(
+                email="leaver@example.org",
+                defaults={"name": "Leaver", "team": world.ada.team, "context": "programme"},
+            )[0]
     path = "/" + (
-        pattern.replace("<int:person_id>", str(world.ada.pk))
-        .replace("<person_id>", str(world.ada.pk))
+        pattern.replace("<int:person_id>", str(person.pk))
+        .replace("<person_id>", str(person.pk))
+        .replace("<int:team_id>", str(world.ada.team_id))
+        .replace("<team_id>", str(world.ada.team_id))
+        .replace("<int:pmo_id>", str(Pmo.objects.get(name="Programme Office").pk))
+        .replace("<pmo_id>", str(Pmo.objects.get(name="Programme Office").pk))
         .replace("<assessment_id>", str(world.assessment.pk))
         .replace("team/report.<str:fmt>", "team/report.pdf")
         .replace("report.<str:fmt>", "report.html")
@@ -215,6 +305,16 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<int:item_id>", str(world.plan_item.pk))
         .replace("<int:file_id>", str(world.evidence_file.pk))
         .replace("<file_id>", str(world.evidence_file.pk))
+        .replace("<int:user_id>", str(world.ada.user_id))
+        .replace("<user_id>", str(world.ada.user_id))
+        .replace("<int:token_id>", str(world.token_id))
+        .replace("<token_id>", str(world.token_id))
+        .replace("<int:cycle_id>", str(world.assessment.cycle_id))
+        .replace("<cycle_id>", str(world.assessment.cycle_id))
+        .replace("<int:webhook_id>", str(world.webhook))
+        .replace("<webhook_id>", str(world.webhook))
+        .replace("<int:delivery_id>", str(world.delivery))
+        .replace("<delivery_id>", str(world.delivery))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
@@ -227,13 +327,37 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/review/answers": {
             "answers": [{"competence": 1, "accepted": True}]
         },
+        "api/v1/users": {"username": "new", "email": "new@example.org"},
+        "api/v1/users/<user_id>": {"role": "member"},
+        "api/v1/users/<user_id>/tokens": {"name": "ci"},
+        "api/v1/cycles": {"name": "2027", "opens_on": "2027-01-04"},
+        "api/v1/cycles/<cycle_id>": {"opens_on": "2026-01-05"},
+        "api/v1/cycles/<cycle_id>/reminders": {"dry_run": True},
+        "api/v1/people": {
+            "name": "New Person",
+            "email": "new@example.org",
+            "context": "programme",
+            "team": "Finance",
+        },
+        "api/v1/people/<person_id>": {"name": "Ada"},
+        "api/v1/people/<person_id>/leave": {"left_on": None},
+        "api/v1/people/bulk/assessor": {"people": [world.ada.pk], "assessor": None},
+        "api/v1/teams": {"name": "New team"},
+        "api/v1/teams/<team_id>": {"name": "Finance"},
+        "api/v1/pmos": {"name": "New PMO", "context": "project"},
+        "api/v1/pmos/<pmo_id>": {"context": "programme"},
+        "api/v1/webhooks": {"url": "https://example.org/hook", "events": ["person.created"]},
+        "api/v1/webhooks/<webhook_id>": {"active": True},
     }.get(pattern)
     if method == "GET":
         return client.get(path).status_code
-    if pattern.startswith("people/"):  # a form
-        return client.post(path, {"status": "in-progress"}).status_code
+    if pattern.startswith(("people/", "webhooks")):  # a form
+        form = {"webhooks/<int:webhook_id>": {"action": "ping"}}.get(pattern)
+        return client.post(path, form or {"status": "in-progress"}).status_code
     data = json.dumps(body) if body is not None else ""
-    send = client.post if method == "POST" else client.put
+    send = {"POST": client.post, "PUT": client.put, "PATCH": client.patch}.get(method)
+    if send is None:
+        return client.delete(path).status_code
     return send(path, data, content_type="application/json").status_code
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -16,8 +15,8 @@ import pytest
 
 from competence.cli import main
 from competence.config import SECRET_KEY_MIN_LENGTH, secret_key_problem
+from tests.serving import SCRIPT, serving
 
-SCRIPT = Path(sys.executable).parent / "competence"
 STRONG_KEY = "k3y-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2  # 76 characters, 37 different
 
 # docs/admin.md, "Deployment behind a reverse proxy" (the secret is generated there).
@@ -163,28 +162,8 @@ def behind_the_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "PYTHONUNBUFFERED": "1",
         },
     )
-    process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--port", "0", "--trusted-proxy", "127.0.0.1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    output, url = [], None
-    for line in process.stdout:
-        output.append(line)
-        found = re.search(r"running at (http://\S+)/", line)
-        if found:
-            url = found.group(1)
-            break
-    try:
-        assert url, "the server did not start:\n" + "".join(output)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stdout.close()
+    with serving(env, "--trusted-proxy", "127.0.0.1") as served:
+        yield served.url
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

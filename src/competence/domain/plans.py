@@ -13,6 +13,7 @@ from enum import StrEnum
 from competence.domain.analysis import assess
 from competence.domain.framework import AXES, Catalogue
 from competence.domain.ratings import Rating
+from competence.domain.words import in_sentence
 
 KINDS = ("training", "qualification", "mentoring", "on-the-job", "reading")
 
@@ -119,7 +120,7 @@ def suggest(
                 target,
                 toward,
                 kind,
-                sentence.format(name=names[number].lower()),
+                sentence.format(name=in_sentence(names[number])),
             )
         )
     return out

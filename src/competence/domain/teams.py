@@ -85,6 +85,11 @@ class TeamTree:
             frontier.extend(self._children.get(pk, ()))
         return found
 
+    def moves_under_itself(self, team_id: int, parent_id: int | None) -> bool:
+        """Whether putting the team under ``parent_id`` would make a loop: the parent is the
+        team itself or a team below it."""
+        return parent_id is not None and parent_id in self.subtree([team_id])
+
     def pmo_of(self, team_id: int) -> int | None:
         """The team's PMO: its own, else the nearest team above it that has one."""
         return next((n.pmo_id for n in self.ancestry(team_id) if n.pmo_id is not None), None)

@@ -14,3 +14,13 @@ def people(n: int) -> str:
 
 def levels(n: int) -> str:
     return count(n, "level")
+
+
+def in_sentence(name: str) -> str:
+    """A competence's name as it reads inside a sentence ("a course on life cycles"): only a
+    sentence-case name (a capital first letter and no other capital: "Life cycles") starts
+    lower-case. A name with any other capital (an item's code, an acronym, a proper name, as in
+    "CCSS.Math.Content.6.RP.A.1 Understand…") keeps the case its framework gives it."""
+    if name[:1].isupper() and not any(ch.isupper() for ch in name[1:]):
+        return name[0].lower() + name[1:]
+    return name

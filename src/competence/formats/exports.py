@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -39,7 +39,7 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
     """Lines end in CRLF (RFC 4180), so that the csv module quotes a field holding a carriage
     return: an unquoted one would start a new row in a spreadsheet. Open ``out`` with
     ``newline=""``."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = _csv_writer(out)
     # Most cells repeat from row to row (a person's columns on each of their ratings, levels,
     # slugs), so a small cache of escape_cell's answers serves most of them without a call.
     escape = lru_cache(maxsize=ESCAPE_CACHE, typed=True)(escape_cell)
@@ -51,6 +51,29 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
         writerow(map(escape, cells(row)))
         n += 1
     return n
+
+
+def _csv_writer(out: Any) -> Any:
+    """The product's CSV dialect: the csv module's, with lines ending in CRLF."""
+    return csv.writer(out, lineterminator="\r\n")
+
+
+class _Line:
+    """A file that keeps only what was last written to it (one CSV line)."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """Each row as one CSV line (CRLF), every cell escaped: for a CSV streamed a line at a time."""
+    line = _Line()
+    writer = _csv_writer(line)
+    for row in rows:
+        writer.writerow(escape_cell(c) for c in row)
+        yield line.text
 
 
 def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:

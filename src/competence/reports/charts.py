@@ -154,8 +154,14 @@ def heatmap(
     return "".join(parts)
 
 
-def sparkline(points: Sequence[dict[str, Any]], name: str, width: int = 120) -> str:
-    """Knowledge and application across cycles for one competence."""
+def sparkline(
+    points: Sequence[dict[str, Any]],
+    name: str,
+    width: int = 120,
+    axes: Sequence[str] = ("knowledge", "application"),
+) -> str:
+    """Each axis of the framework (knowledge and application for APM's) across cycles for one
+    competence."""
     height, pad = 36, 4
     n = len(points)
     if n < 2:
@@ -171,7 +177,9 @@ def sparkline(points: Sequence[dict[str, Any]], name: str, width: int = 120) -> 
         f'class="chart sparkline" width="{width}" height="{height}">',
         f"<title>{escape(name)}: trend over {n} cycles</title>",
     ]
-    for axis, colour, dash in (("knowledge", KNOWLEDGE, ""), ("application", APPLICATION, "4 2")):
+    styles = {"knowledge": (KNOWLEDGE, ""), "application": (APPLICATION, "4 2")}
+    for axis in axes:
+        colour, dash = styles[axis]
         pts = [xy(i, p[axis]) for i, p in enumerate(points)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(

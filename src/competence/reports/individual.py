@@ -29,6 +29,7 @@ def render_html(results: dict[str, Any], plan: list[dict[str, Any]]) -> str:
             "target": target,
             "chart": mark_safe(charts.bars(target)),
             "axes": results["axes"],
+            "shown": sum(1 for c in target["competences"] if c["applicable"]),
             "rows": charts.axis_cells(target["competences"], results["axes"]),
             "names": names,
             "plan": plan,

@@ -15,8 +15,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from competence.data import load_catalogue
-from competence.domain.framework import AXES
 from competence.formats.tables import escape_cell
 
 HEAD = PatternFill("solid", fgColor="1F3B57")
@@ -39,10 +37,13 @@ def _header(ws: Any, names: list[str]) -> None:
 
 
 def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
-    """Knowledge and application heatmaps (people by competences, each row coloured against
-    that person's own profile, in the version they are judged against), coverage per
-    competence, every gap, one a row, and each row's targets (the sheets the colours read)."""
-    competences = load_catalogue().framework.competences
+    """A heatmap per axis of the people's framework (knowledge and application for APM's; people
+    by competences, each row coloured against that person's own profile, in the version they
+    are judged against), coverage per competence (APM's framework), every gap, one a row, and
+    each row's targets (the sheets the colours read)."""
+    framework = summary["framework"]
+    competences = framework["competences"]
+    axes = framework["axes"]
     people = summary["people"]
     book = Workbook()
     first = book.active
@@ -50,15 +51,15 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     book.remove(first)
     last_col = get_column_letter(3 + len(competences))
     bottom = max(2, len(people) + 1)
-    for axis in AXES:
+    for axis in axes:
         ws = book.create_sheet(axis.capitalize())
-        _header(ws, ["Person", "Team", "Context", *[str(c.number) for c in competences]])
+        _header(ws, ["Person", "Team", "Context", *[str(c["number"]) for c in competences]])
         for r, p in enumerate(people, start=2):
             ws.cell(r, 1, escape_cell(p["name"]))
             ws.cell(r, 2, escape_cell(p["team"] or ""))
             ws.cell(r, 3, escape_cell(p["context"]))
             for j, c in enumerate(competences, start=4):
-                value = (p["ratings"].get(str(c.number)) or {}).get(axis)
+                value = (p["ratings"].get(str(c["number"])) or {}).get(axis)
                 if value is not None:
                     ws.cell(r, j, escape_cell(value))
         # Each cell against the same cell of the targets sheet: that row's own target, empty
@@ -93,7 +94,45 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
         ws.column_dimensions["B"].width = 28
         for j in range(4, 4 + len(competences)):
             ws.column_dimensions[get_column_letter(j)].width = 5
-    ws = book.create_sheet("Coverage")
+    if framework["apm"]:
+        _write_coverage(book.create_sheet("Coverage"), summary)
+    ws = book.create_sheet("Gaps")
+    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
+    names = {c["number"]: c["name"] for c in competences}
+    row = 2
+    for p in people:
+        for c in competences:
+            target = p["targets"].get(str(c["number"]))
+            if not target:
+                continue
+            rating = p["ratings"].get(str(c["number"])) or {}
+            for axis in axes:
+                actual = rating.get(axis)
+                short = target[axis] - (actual or 0)
+                if short > 0:
+                    values = [
+                        p["name"],
+                        c["number"],
+                        names[c["number"]],
+                        axis,
+                        "" if actual is None else actual,
+                        target[axis],
+                        short,
+                    ]
+                    for j, v in enumerate(values, start=1):
+                        ws.cell(row, j, escape_cell(v))
+                    row += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["C"].width = 40
+    for axis in axes:
+        _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
+    book.save(out)
+
+
+def _write_coverage(ws: Any, summary: dict[str, Any]) -> None:
+    """Coverage per competence against APM's officer and specialist targets."""
     _header(
         ws,
         [
@@ -118,39 +157,6 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     ws.auto_filter.ref = f"A1:G{len(summary['coverage']) + 1}"
     ws.column_dimensions["G"].width = 30
     ws.column_dimensions["B"].width = 44
-    ws = book.create_sheet("Gaps")
-    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
-    names = {c.number: c.name for c in competences}
-    row = 2
-    for p in people:
-        for c in competences:
-            target = p["targets"].get(str(c.number))
-            if not target:
-                continue
-            rating = p["ratings"].get(str(c.number)) or {}
-            for axis in ("knowledge", "application"):
-                actual = rating.get(axis)
-                short = target[axis] - (actual or 0)
-                if short > 0:
-                    values = [
-                        p["name"],
-                        c.number,
-                        names[c.number],
-                        axis,
-                        "" if actual is None else actual,
-                        target[axis],
-                        short,
-                    ]
-                    for j, v in enumerate(values, start=1):
-                        ws.cell(row, j, escape_cell(v))
-                    row += 1
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["C"].width = 40
-    for axis in AXES:
-        _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
-    book.save(out)
 
 
 def _targets_sheet(axis: str) -> str:
@@ -160,13 +166,13 @@ def _targets_sheet(axis: str) -> str:
 def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis: str) -> None:
     """Each person's target per competence on one axis, from the profile version they are
     judged against (named in column C); empty where the competence does not apply."""
-    _header(ws, ["Person", "Context", "Judged against", *[str(c.number) for c in competences]])
+    _header(ws, ["Person", "Context", "Judged against", *[str(c["number"]) for c in competences]])
     for r, p in enumerate(people, start=2):
         ws.cell(r, 1, escape_cell(p["name"]))
         ws.cell(r, 2, escape_cell(p["context"]))
         ws.cell(r, 3, escape_cell(p["judged_against"]["label"]))
         for j, c in enumerate(competences, start=4):
-            target = p["targets"].get(str(c.number))
+            target = p["targets"].get(str(c["number"]))
             if target is not None:
                 ws.cell(r, j, escape_cell(target[axis]))
     ws.freeze_panes = "D2"
@@ -178,16 +184,16 @@ def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis
 
 def render_summary_html(summary: dict[str, Any], title: str | None) -> str:
     """The PDF summary; ``title`` says whom it covers (the filters), "Everyone" by default."""
-    catalogue = load_catalogue()
     return render_to_string(
         "reports/team.html",
         {
             "s": summary,
             "team": title or "Everyone",
             "made_on": timezone.localdate().isoformat(),
+            "own": sum(p["meets_own"] for p in summary["people"]),
             "officers": sum(p["meets_officer"] for p in summary["people"]),
             "specialists": sum(p["meets_specialist"] for p in summary["people"]),
             "exposed": [c for c in summary["coverage"] if c["exposed"]],
-            "attribution": catalogue.framework.attribution,
+            "attribution": summary["framework"]["attribution"],
         },
     )

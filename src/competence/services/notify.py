@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from competence.domain.workflow import Kind
+from competence.errors import InputError
 from competence.store.models import Assessment, Person
 
 log = logging.getLogger(__name__)
@@ -135,3 +136,25 @@ def reminder(person: Person, why: str) -> int:
         "self-assessment here:",
         link("self_assessment"),
     )
+
+
+def password_link(to: str, username: str, url: str, invited: bool) -> int:
+    """A link to set a password: an invitation to a new user, or a reset an admin asked for.
+    Sent even in :func:`quiet` (it is the only way in); the link itself is never logged."""
+    if invited:
+        subject = "You are invited to competence"
+        body = (
+            f"Hello,\n\nAn administrator has made you a competence account, user name "
+            f"{username}. Choose your password here (the link works once):"
+        )
+    else:
+        subject = "Set a new competence password"
+        body = (
+            f"Hello,\n\nAn administrator asked for a new password for your competence account, "
+            f"user name {username}. Choose it here (the link works once):"
+        )
+    try:
+        return send_mail(subject, f"{body}\n\n{url}\n", None, [to])
+    except OSError as exc:
+        log.warning("could not send %r: %s", subject, exc)
+        raise InputError("email: the mail server did not take the message; try again") from exc

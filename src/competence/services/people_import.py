@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 
-from competence.domain.framework import CONTEXTS
 from competence.errors import InputError, Problems
 from competence.formats.ratings import text
 from competence.formats.tables import Row
-from competence.services import profiles
+from competence.services import people, profiles
 from competence.services.bulk_ratings import Progress
 from competence.services.teams import TeamCache, split_path
 from competence.store import audit
@@ -110,28 +107,17 @@ def _check_rows(
             problems.add(f"{row.where}: {row.problem}")
             continue
         v = row.values
-        bad = []
-        name, email = text(v.get("name")), text(v.get("email")).lower()
-        employee_id = text(v.get("employee_id")) or None
-        context, profile = text(v.get("context")).lower(), text(v.get("profile")).lower()
+        fields = people.clean(v)
+        name, email, employee_id = fields["name"], fields["email"], fields["employee_id"]
+        context, profile = fields["context"], fields["profile"]
+        target_profile = fields["target_profile"]
         path = split_path(text(v.get("team")))
-        if not name:
-            bad.append("name: is empty")
-        for column, value, limit in (
-            ("name", name, 200),
-            ("email", email, 254),
-            ("employee_id", employee_id or "", 100),
-            ("pmo", text(v.get("pmo")), 200),
-        ):
-            if len(value) > limit:
-                bad.append(f"{column}: longer than {limit} characters")
+        bad = people.field_problems(fields, known_profiles)
+        if len(text(v.get("pmo"))) > 200:
+            bad.append("pmo: longer than 200 characters")
         if any(len(part) > 200 for part in path):
             bad.append("team: a part is longer than 200 characters")
-        try:
-            validate_email(email)
-        except ValidationError:
-            bad.append(f"email: not an email address: {email!r}" if email else "email: is empty")
-        else:
+        if not any(b.startswith("email:") for b in bad):
             if email in emails:
                 bad.append(f"email: {email} appears twice (first at {emails[email]})")
             emails.setdefault(email, row.where.split(", ", 1)[-1])
@@ -144,15 +130,6 @@ def _check_rows(
             employee_ids.setdefault(employee_id, row.where.split(", ", 1)[-1])
         if path and not all(path):
             bad.append(f"team: {text(v.get('team'))!r} has an empty part (write Department / Team)")
-        if context not in CONTEXTS:
-            bad.append(f"context: must be one of {', '.join(CONTEXTS)}, got {context!r}")
-        target_profile = text(v.get("target_profile")).lower() or None
-        for column, chosen in (("profile", profile), ("target_profile", target_profile)):
-            if chosen is not None and chosen not in known_profiles:
-                bad.append(
-                    f"{column}: unknown profile {chosen!r}: "
-                    f"choose one of {', '.join(known_profiles)}"
-                )
         if bad:
             problems.extend(f"{row.where}: {b}" for b in bad)
             continue

@@ -57,7 +57,8 @@ def role(user: User) -> str | None:
         return ADMIN
     cached = getattr(user, "_competence_role", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+        # all(): the groups prefetched with a list of users, else one query
+        names = {g.name for g in user.groups.all()}  # type: ignore[union-attr]
         cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
         user._competence_role = cached  # type: ignore[union-attr]
     return str(cached)
@@ -201,9 +202,39 @@ def visible_teams(user: User) -> set[int]:
     return set()
 
 
+def managed_people(user: User) -> QuerySet[Person]:
+    """The people a user may manage on the people pages (edit, move, mark as left, give an
+    assessor): everyone for an admin; the people in the teams of the PMOs a lead leads."""
+    who = role(user)
+    if who == ADMIN:
+        return visible_people(user)
+    if who == PMO_LEAD:
+        return visible_people(user).filter(team_id__in=_led_teams(user))
+    return Person.objects.none()
+
+
+def manages_people(user: User, person: Person | None = None) -> bool:
+    """The people pages (no ``person``), or managing one person: an admin; a PMO lead for the
+    people in the PMOs they lead."""
+    who = role(user)
+    if who == ADMIN:
+        return True
+    if who != PMO_LEAD:
+        return False
+    if person is None:
+        return True
+    return person.team_id is not None and person.team_id in set(_led_teams(user))
+
+
 def is_admin(user: User, subject: Any = None) -> bool:
     """Manage people, users, tokens, cycles and data; import, export, back up and restore."""
     return role(user) == ADMIN
+
+
+def reads_audit(user: User, subject: Any = None) -> bool:
+    """The audit trail: admins (all of it) and PMO leads (the entries about the people they
+    may see: see :func:`competence.services.audit_log.visible`)."""
+    return role(user) in (PMO_LEAD, ADMIN)
 
 
 def edits_profiles(user: User, subject: Any = None) -> bool:
@@ -259,6 +290,17 @@ RULES: dict[str, Rule] = {
             "PMO leads (the people of the PMOs they lead); admins",
         ),
         Rule("profile.edit", edits_profiles, "admins (APM's profiles stay read-only)"),
+        Rule(
+            "audit.view",
+            reads_audit,
+            "PMO leads (entries about the people they may see); admins (every entry)",
+        ),
+        Rule(
+            "person.manage",
+            manages_people,
+            "admins; PMO leads for the people in the teams of the PMOs they lead",
+        ),
+        Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
         Rule("admin", is_admin, "admins"),
     )
 }

@@ -26,6 +26,7 @@ from django.utils import timezone
 from competence.domain import workflow
 from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
+from competence.errors import InputError
 from competence.services import accounts, evidence, people
 from competence.services.export import rating_document
 from competence.services.results import assessment_data
@@ -33,6 +34,7 @@ from competence.store import audit
 from competence.store.models import (
     Assessment,
     AuditEntry,
+    Cycle,
     Person,
     PlanItem,
 )
@@ -325,6 +327,18 @@ def _parts_of_assessments() -> list[tuple[type[models.Model], str]]:
     ]
 
 
+def erasure_summary(person: Person) -> dict[str, Any]:
+    """What :func:`erase` would remove or replace for this person, counted, for a confirmation."""
+    return {
+        "pseudonym": f"erased-person-{person.pk}",
+        "assessments": person.assessments.count(),
+        "plan_items": person.plan_items.count(),
+        "assessees": person.assessees.count(),
+        "user": person.user.get_username() if person.user else None,
+        "audit_entries": AuditEntry.objects.filter(person=str(person.pk)).count(),
+    }
+
+
 @transaction.atomic
 def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in their place.
@@ -401,6 +415,7 @@ def erase(key: str) -> str:
         f"{changed.get('competence.AuditEntry', 0)} audit entries and "
         f"{sum(changed.values()) - changed.get('competence.AuditEntry', 0)} other records "
         f"pseudonymised; {revoked} API tokens revoked",
+        new={"pseudonym": pseudonym},
     )
     return pseudonym
 
@@ -421,13 +436,14 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def due_for_reminder(
-    reassess_months: int, today: dt.date | None = None
+    reassess_months: int, today: dt.date | None = None, cycle: Cycle | None = None
 ) -> list[tuple[Person, str]]:
-    """People still here whose self-assessment is due, and why."""
+    """People still here whose self-assessment is due, and why; in ``cycle`` (default: the
+    cycle open today)."""
     from competence.services.records import current_cycle
 
     today = today or timezone.localdate()
-    cycle = current_cycle(today)
+    cycle = cycle or current_cycle(today)
     cutoff = _months_before(today, reassess_months)
     latest: dict[int, dt.date] = {}
     for person_id, day in Assessment.objects.filter(status__in=workflow.COUNTED).values_list(
@@ -447,7 +463,11 @@ def due_for_reminder(
     for person in Person.objects.filter(left_on__isnull=True).order_by("email"):
         last = latest.get(person.pk)
         if cycle is not None and person.pk not in done_in_cycle:
-            why = f"The {cycle.name} cycle is open and your self-assessment is not submitted yet."
+            due_by = f", due by {cycle.closes_on.isoformat()}," if cycle.closes_on else ""
+            why = (
+                f"The {cycle.name} cycle is open{due_by} and your self-assessment is not "
+                "submitted yet."
+            )
         elif last is None:
             why = "You have no assessment yet."
         elif last < cutoff:
@@ -461,16 +481,24 @@ def due_for_reminder(
     return due
 
 
-def remind(dry_run: bool = False) -> dict[str, Any]:
-    """Email everyone whose self-assessment is due (COMPETENCE_REASSESS_MONTHS); with
-    ``dry_run``, only say who is due."""
+def remind(dry_run: bool = False, cycle: Cycle | None = None) -> dict[str, Any]:
+    """Email everyone whose self-assessment is due (COMPETENCE_REASSESS_MONTHS), in ``cycle``
+    (default: the cycle open today; a cycle given must be open); with ``dry_run``, only say who
+    is due."""
     from django.conf import settings
 
     from competence.services import notify
+    from competence.services.records import cycle_status
 
-    due = due_for_reminder(settings.CONFIG.reassess_months)
+    if cycle is not None and (status := cycle_status(cycle)) != "open":
+        raise InputError(f"cycle: {cycle.name} is {status}: reminders are for an open cycle")
+    due = due_for_reminder(settings.CONFIG.reassess_months, cycle=cycle)
     sent = 0 if dry_run else sum(notify.reminder(person, why) for person, why in due)
-    return {"due": [{"person": p.email, "why": why} for p, why in due], "sent": sent}
+    return {
+        "due": [{"person": p.email, "name": p.name, "why": why} for p, why in due],
+        "sent": sent,
+        "dry_run": dry_run,
+    }
 
 
 def apply_retention(dry_run: bool = False) -> dict[str, Any]:

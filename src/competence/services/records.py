@@ -25,7 +25,7 @@ from competence.domain.framework import AXES
 from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem, unrated
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
-from competence.services import notify, profiles
+from competence.services import events, notify, profiles
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -90,16 +90,64 @@ def find_cycle(name: str) -> Cycle:
     return cycle
 
 
+def cycle_status(cycle: Cycle, today: dt.date | None = None) -> str:
+    """``upcoming`` before it opens, ``closed`` after its due date (``closes_on``), else
+    ``open``."""
+    today = today or timezone.localdate()
+    if cycle.opens_on > today:
+        return "upcoming"
+    if cycle.closes_on is not None and cycle.closes_on < today:
+        return "closed"
+    return "open"
+
+
+def cycle_data(cycle: Cycle, today: dt.date | None = None) -> dict[str, Any]:
+    """A cycle as plain data; ``closes_on`` is its due date, the last day to take part."""
+    return {
+        "id": cycle.pk,
+        "name": cycle.name,
+        "opens_on": cycle.opens_on.isoformat(),
+        "closes_on": cycle.closes_on.isoformat() if cycle.closes_on else None,
+        "status": cycle_status(cycle, today),
+    }
+
+
 def cycles() -> list[dict[str, Any]]:
     """Every assessment cycle, in the order they open."""
-    return [
-        {
-            "name": c.name,
-            "opens_on": c.opens_on.isoformat(),
-            "closes_on": c.closes_on.isoformat() if c.closes_on else None,
-        }
-        for c in Cycle.objects.all()
-    ]
+    today = timezone.localdate()
+    return [cycle_data(c, today) for c in Cycle.objects.all()]
+
+
+def get_cycle(cycle_id: int) -> Cycle:
+    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    if cycle is None:
+        raise InputError(f"no cycle {cycle_id}")
+    return cycle
+
+
+KEEP: Any = object()
+"""An argument of :func:`update_cycle` left as it is."""
+
+
+@transaction.atomic
+def update_cycle(
+    cycle: Cycle, *, opens_on: dt.date | None = None, closes_on: dt.date | None = KEEP
+) -> Cycle:
+    """Move a cycle's opening day or its due date (``closes_on``; None: open-ended). Closing a
+    cycle is setting its due date to today or a day before. Audited, with old and new values,
+    like every change to a cycle."""
+    opens = opens_on or cycle.opens_on
+    closes = cycle.closes_on if closes_on is KEEP else closes_on
+    if closes is not None and closes < opens:
+        raise InputError("closes_on: the cycle closes before it opens")
+    cycle.opens_on, cycle.closes_on = opens, closes
+    cycle.save()
+    return cycle
+
+
+def close_cycle(cycle: Cycle, on: dt.date | None = None) -> Cycle:
+    """Close a cycle on ``on`` (today by default): its last day to take part."""
+    return update_cycle(cycle, closes_on=on or timezone.localdate())
 
 
 def current_cycle(today: dt.date | None = None) -> Cycle | None:
@@ -114,19 +162,25 @@ def current_cycle(today: dt.date | None = None) -> Cycle | None:
 
 
 @transaction.atomic
-def create_cycle(name: str, opens_on: dt.date, closes_on: dt.date | None = None) -> Cycle:
+def create_cycle(
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date | None = None,
+    fields: tuple[str, str] = ("NAME", "--closes"),
+) -> Cycle:
+    """A new cycle; ``fields``: what problems call the name and the due date."""
     problems = []
     if not 0 < len(name.strip()) <= 100:
-        problems.append("NAME: a cycle name has 1 to 100 characters")
+        problems.append(f"{fields[0]}: a cycle name has 1 to 100 characters")
     elif Cycle.objects.filter(name=name.strip()).exists():
-        problems.append(f"NAME: there is already a cycle {name!r}")
+        problems.append(f"{fields[0]}: there is already a cycle {name!r}")
     if closes_on is not None and closes_on < opens_on:
-        problems.append("--closes: the cycle closes before it opens")
+        problems.append(f"{fields[1]}: the cycle closes before it opens")
     if problems:
         raise InputError(problems)
     made, new = cycle_named(name.strip(), opens_on, closes_on)
     if not new:  # another made it between the check and now
-        raise InputError(f"NAME: there is already a cycle {name!r}")
+        raise InputError(f"{fields[0]}: there is already a cycle {name!r}")
     return made
 
 
@@ -418,6 +472,7 @@ def _advance(assessment: Assessment, name: str) -> Assessment:
         assessment.signed_off_by = audit.current_actor()
         assessment.signed_off_at = timezone.now()
     assessment.save()
+    events.step(name, assessment)
     return assessment
 
 
@@ -491,6 +546,7 @@ def agree(
         agreed.status = Status.REVIEWED
         agreed.version += 1
         agreed.save()
+    events.agreed(agreed)
     return agreed
 
 
@@ -583,7 +639,12 @@ def history(person: Person) -> dict[str, Any]:
                 }
             )
         trend.append({"number": c.number, "slug": c.slug, "points": points})
-    return {"person": person.email, "assessments": items, "trend": trend}
+    return {
+        "person": person.email,
+        "axes": list(catalogue.framework.axes),
+        "assessments": items,
+        "trend": trend,
+    }
 
 
 @transaction.atomic

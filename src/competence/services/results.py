@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from competence.data import activities_for, load_catalogue
 from competence.domain.analysis import Verdict, assess
-from competence.domain.framework import AXES
+from competence.domain.framework import AXES, Framework
 from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
 from competence.domain.ratings import Rating, unrated
 from competence.domain.team import Targets, coverage, single_points_of_failure
@@ -113,6 +113,11 @@ def person_results(person: Person) -> dict[str, Any]:
         "target_name": profile.name,
         "rated": sum(1 for r in ratings.values() if r.rated),
         "axes": list(now.framework.axes),
+        "framework": {
+            "id": now.framework.id,
+            "title": now.framework.title,
+            "competences": len(now.framework.competences),
+        },
         "on_apm": on_apm,
         "attribution": {
             "source": now.framework.attribution.source,
@@ -216,7 +221,7 @@ def person_gap(
     ).as_dict()
 
 
-_FIGURES: OrderedDict[tuple[str, int], tuple[Any, ...]] = OrderedDict()
+_FIGURES: OrderedDict[tuple[str, Any], tuple[Any, ...]] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 8
 
@@ -224,11 +229,13 @@ _FIGURES_KEPT = 8
 def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     """Everyone's (id, context), their ratings, and coverage: kept per query until anything
     changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
-    one of its own), so the newest audit entry's id tells when the figures are stale. The key is
-    the query's SQL with its values, so it stands for the same people whoever asks; figures
-    without names come with their people listed by id (:func:`policy.figures_over`), so one
-    viewer's exclusions never serve another."""
-    latest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    one of its own), so the newest audit entry's id and time tell when the figures are stale.
+    The key is the query's SQL with its values, so it stands for the same people whoever asks;
+    figures without names come with their people listed by id (:func:`policy.figures_over`), so
+    one viewer's exclusions never serve another."""
+    # With its time: a rolled-back write (a restore, a test's transaction) can give a later
+    # entry the same id.
+    latest = AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None)
     try:
         key = (str(people.query), latest)
     except EmptyResultSet:  # a query that matches nobody by construction
@@ -354,6 +361,33 @@ def _exposure(
     }
 
 
+def shared_framework(chosen: dict[int, int], versions: dict[int, Any]) -> Framework:
+    """The framework the people's profiles are over (that of the versions they are judged
+    against) when they share one, else APM's: the competences and axes a team is shown on."""
+    judged = [versions[v][0].framework for v in chosen.values() if v in versions]
+    found = {f.id: f for f in judged}
+    return next(iter(found.values())) if len(found) == 1 else load_catalogue().framework
+
+
+def _framework_data(framework: Framework) -> dict[str, Any]:
+    return {
+        "id": framework.id,
+        "title": framework.title,
+        "axes": list(framework.axes),
+        "attribution": {
+            "source": framework.attribution.source,
+            "owner": framework.attribution.owner,
+            "notice": framework.attribution.notice,
+        },
+        # Coverage, exposure and the two APM verdicts count against APM's officer and
+        # specialist targets: they are shown for people on APM's framework only.
+        "apm": framework.id == load_catalogue().framework.id,
+        "competences": [
+            {"number": c.number, "slug": c.slug, "name": c.name} for c in framework.competences
+        ],
+    }
+
+
 def team_summary(
     people: QuerySet[Person], page: int = 1, per_page: int | None = PER_PAGE
 ) -> dict[str, Any]:
@@ -362,8 +396,9 @@ def team_summary(
     the API show :func:`team_figures`."""
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
-    competences = catalogue.framework.competences
     everyone, ratings, figures, (chosen, versions) = _team_figures(people)
+    framework = shared_framework(chosen, versions)
+    competences, axes = framework.competences, framework.axes
     per_page = per_page or max(1, len(everyone))  # None: everyone on one page
     pages = max(1, -(-len(everyone) // per_page))
     page = min(max(1, page), pages)
@@ -387,14 +422,17 @@ def team_summary(
                 ).meets_profile,
                 "judged_against": {"id": own.id, "version": own.version, "label": own.label},
                 "meets_own": assess(judged, own.id, person.context, page_ratings).meets_profile,
-                "ratings": {
-                    str(n): {"knowledge": r.knowledge, "application": r.application}
+                "ratings": {  # none shown on another framework's competences
+                    str(n): {axis: r.level(axis) for axis in axes}
                     for n, r in sorted(page_ratings.items())
+                    if own.framework == framework.id
                 },
-                "targets": {
+                "targets": {  # None: does not apply, or the profile is over another framework
                     str(c.number): (
-                        {"knowledge": req.target.knowledge, "application": req.target.application}
-                        if (req := own.requirement(c.number)) and req.applies_in(person.context)
+                        req.target.as_dict()
+                        if own.framework == framework.id
+                        and (req := own.requirement(c.number))
+                        and req.applies_in(person.context)
                         else None
                     )
                     for c in competences
@@ -407,6 +445,10 @@ def team_summary(
         "pages": pages,
         "per_page": per_page,
         "people": rows,
+        "framework": _framework_data(framework),
+        "elsewhere": sum(
+            1 for v in chosen.values() if v in versions and versions[v][0].framework != framework
+        ),
         "judged_against": judged_mix(chosen, versions),
         "coverage": _coverage(figures),
         **_exposure(everyone, ratings, figures, named=True),
@@ -462,6 +504,7 @@ def private_summary(over: FiguresOver) -> dict[str, Any]:
         "pages": 1,
         "per_page": PER_PAGE,
         "people": [],
+        "framework": _framework_data(shared_framework(chosen, versions)),
         "coverage": [] if hidden else _coverage(figures),
         "judged_against": (
             {"versions": [], "text": ""} if hidden else judged_mix(chosen, versions, min_group)

@@ -16,7 +16,7 @@ from competence.domain import review as rules
 from competence.domain import workflow
 from competence.domain.errors import InputError, WorkflowError
 from competence.domain.framework import AXES
-from competence.domain.ratings import Rating
+from competence.domain.ratings import Rating, unrated
 from competence.domain.team import disagreement
 from competence.domain.workflow import Kind, Status
 from competence.services import catalogue, notify, policy, profiles, records
@@ -172,22 +172,18 @@ def send(person: Person, cycle: Cycle) -> Assessment:
                 f"{person.email}, cycle {cycle.name}: there is no submitted self-assessment "
                 "to review"
             )
-        rated = {
-            r.competence
-            for r in (theirs.ratings.all() if theirs is not None else ())
-            if r.knowledge is not None and r.application is not None
-        }
-        unrated = [
-            f"{c['number']}. {c['name']}"
-            for c in catalogue.applicable(person.profile, person.context)
-            if c["number"] not in rated
-        ]
-        if theirs is None or unrated:
-            shown = "; ".join(unrated[:5]) + ("; …" if len(unrated) > 5 else "")
+        axes = profiles.catalogue_for(person.profile).framework.axes
+        applicable = catalogue.applicable(person.profile, person.context)
+        ratings = records.domain_ratings(theirs) if theirs is not None else {}
+        missing = set(unrated((c["number"] for c in applicable), ratings, axes))
+        left = [f"{c['number']}. {c['name']}" for c in applicable if c["number"] in missing]
+        if theirs is None or left:
+            shown = "; ".join(left[:5]) + ("; …" if len(left) > 5 else "")
+            on = "on both axes" if len(axes) == 2 else f"on {axes[0]}"
             raise WorkflowError(
-                f"{person.email}, cycle {cycle.name}: rate every competence that applies, on "
-                f"both axes, before you send your review (or copy the self ratings): "
-                f"{len(unrated)} not rated yet: {shown}"
+                f"{person.email}, cycle {cycle.name}: rate every competence that applies, "
+                f"{on}, before you send your review (or copy the self ratings): "
+                f"{len(left)} not rated yet: {shown}"
             )
         records.submit(theirs)
         records.review(own)
@@ -201,7 +197,8 @@ def answer(theirs: Assessment, given: Mapping[int, rules.Answer]) -> list[Reply]
     assessor is told."""
     if theirs.kind != Kind.ASSESSOR:
         raise InputError("only the assessor's ratings are answered")
-    names = {c.number: c.name for c in profiles.catalogue().framework.competences}
+    framework = profiles.catalogue_for(theirs.person.profile).framework
+    names = {c.number: c.name for c in framework.competences}
     with transaction.atomic():
         theirs.refresh_from_db()
         found = sheet(theirs.person, theirs.cycle)
@@ -265,8 +262,13 @@ def answer_by_name(
     return answer(theirs, given)
 
 
-def _pair(levels: tuple[int | None, int | None] | None) -> dict[str, int | None] | None:
-    return None if levels is None else dict(zip(AXES, levels, strict=True))
+def _pair(
+    levels: tuple[int | None, int | None] | None, axes: tuple[str, ...]
+) -> dict[str, int | None] | None:
+    """(knowledge, application) as a mapping over the framework's own axes."""
+    if levels is None:
+        return None
+    return {axis: value for axis, value in zip(AXES, levels, strict=True) if axis in axes}
 
 
 def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
@@ -278,7 +280,9 @@ def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
     found = sheet(person, cycle)
     if not found.shared or found.theirs is None:
         return None
-    names = {c.number: (c.slug, c.name) for c in profiles.catalogue().framework.competences}
+    framework = profiles.catalogue_for(person.profile).framework
+    names = {c.number: (c.slug, c.name) for c in framework.competences}
+    axes = framework.axes
     rated = sorted(set(found.ratings[Kind.ASSESSOR]) | set(found.comments))
     competences = []
     for n in rated:
@@ -289,9 +293,9 @@ def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
                 "number": n,
                 "slug": names[n][0],
                 "name": names[n][1],
-                "self": _pair(own),
-                "assessor": _pair(theirs),
-                "difference": _pair(rules.difference(own, theirs)),
+                "self": _pair(own, axes),
+                "assessor": _pair(theirs, axes),
+                "difference": _pair(rules.difference(own, theirs), axes),
                 "differs": rules.differs(own, theirs),
                 "comments": [
                     {"author": c.author, "text": c.text, "at": c.at.isoformat()}
@@ -313,6 +317,7 @@ def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
         "status": found.theirs.status,
         "answered": found.answered,
         "can_answer": found.can("answer"),
+        "axes": list(axes),
         "differences": sum(1 for c in competences if c["differs"]),
         "competences": competences,
     }

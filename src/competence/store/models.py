@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from competence.domain import workflow
-from competence.domain.evidence import MAX_NAME_LENGTH, Confidence
+from competence.domain.evidence import MAX_LINK_LENGTH, MAX_NAME_LENGTH, Confidence
 from competence.domain.framework import APM, CONTEXTS
 from competence.domain.plans import PlanStatus
 
@@ -441,3 +441,58 @@ class SingleSignOn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class Webhook(models.Model):
+    """An address an administrator subscribed to events; each event is POSTed to it, signed
+    with its secret (:mod:`competence.domain.webhooks`). The secret is kept as it is (a
+    signature needs it), never logged, and shown only to administrators who ask."""
+
+    url = models.CharField(max_length=MAX_LINK_LENGTH)
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list)
+    """The event kinds subscribed to (names of :data:`competence.domain.webhooks.EVENTS`)."""
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} to {self.url}"
+
+
+class Delivery(models.Model):
+    """One event for one webhook, and how sending it went: the delivery log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=50)
+    event_id = models.CharField(max_length=32)
+    """The same for every webhook's delivery of one event (a receiver may use it to ignore a
+    repeat)."""
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    """What went wrong last time, in words (never the body or the secret)."""
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to webhook {self.webhook_id}: {self.status}"

@@ -627,3 +627,14 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
             [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
         )
     return results.team_figures(choice.figures, page=filters.page)
+
+
+from competence.web import api_accounts  # noqa: E402
+
+api.add_router("", api_accounts.router)
+from competence.web import api_people  # noqa: E402
+
+api.add_router("", api_people.router)
+from competence.web import api_webhooks  # noqa: E402
+
+api.add_router("", api_webhooks.router)

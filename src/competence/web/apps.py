@@ -14,7 +14,10 @@ class WebConfig(AppConfig):
     verbose_name = "Competence web app"
 
     def ready(self) -> None:
+        from competence.services import events
+
         checks.register(base_url_check, checks.Tags.security, deploy=True)
+        events.connect()  # webhooks hear of changes to people from the audit trail
 
 
 def base_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -65,6 +65,7 @@ TEMPLATES = [
 DATABASES = {"default": database_settings(CONFIG.database_url)}
 # Shared by every worker process through the database (`competence db upgrade` makes the table):
 # the throttling counts of sign-in and password reset.
+# Or by Redis when COMPETENCE_REDIS_URL is set.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -72,6 +73,12 @@ CACHES = {
         # Culling starts past this many entries: high, so that no flood of new keys (email
         # addresses, say) evicts the counts of others. Expired entries go first.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+    if CONFIG.redis_url is None
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CONFIG.redis_url,
+        "KEY_PREFIX": "competence",
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -6,16 +6,22 @@ from django.urls import include, path
 
 from competence.web.api import api
 from competence.web.views import (
+    accounts,
     assessment,
+    audit,
     common,
+    cycles,
     evidence,
     framework,
     manage,
+    people,
     plans,
     profiles,
     results,
     review,
     team,
+    teams,
+    webhooks,
 )
 
 urlpatterns = [
@@ -90,8 +96,39 @@ urlpatterns = [
     path("people/<int:person_id>/review/answers", review.review_answers, name="review_answers"),
     path("people/<int:person_id>/plan", plans.plan_generate, name="plan_generate"),
     path("people/<int:person_id>/plan/edit", plans.plan_edit, name="plan_edit"),
+    path("admin", manage.admin_hub, name="admin_hub"),
+    path("people", people.people_list, name="people"),
+    path("people/new", people.person_new, name="person_new"),
+    path("people/<int:person_id>/edit", people.person_edit, name="person_edit"),
+    path("people/<int:person_id>/erase", people.person_erase, name="person_erase"),
+    path("teams", teams.teams_page, name="teams"),
+    path("teams/new", teams.team_new, name="team_new"),
+    path("teams/<int:team_id>/edit", teams.team_edit, name="team_edit"),
+    path("pmos/new", teams.pmo_new, name="pmo_new"),
+    path("pmos/<int:pmo_id>/edit", teams.pmo_edit, name="pmo_edit"),
     path("manage/import", manage.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
+    path("users", accounts.user_list, name="user_list"),
+    path("users/<int:user_id>", accounts.user_detail, name="user_detail"),
+    path(
+        "users/<int:user_id>/password-reset",
+        accounts.user_password_reset,
+        name="user_password_reset",
+    ),
+    path("users/<int:user_id>/tokens", accounts.user_token_create, name="user_token_create"),
+    path("tokens/<int:token_id>/revoke", accounts.token_revoke, name="token_revoke"),
+    path("cycles", cycles.cycle_list, name="cycle_list"),
+    path("cycles/<int:cycle_id>", cycles.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:cycle_id>/reminders", cycles.cycle_reminders, name="cycle_reminders"),
+    path("audit", audit.audit_trail, name="audit_trail"),
+    path("audit.csv", audit.audit_export, name="audit_export"),
+    path("webhooks", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:webhook_id>", webhooks.webhook_action, name="webhook_action"),
+    path(
+        "webhooks/deliveries/<int:delivery_id>/retry",
+        webhooks.delivery_retry,
+        name="delivery_retry",
+    ),
     path("api/v1/", api.urls),
 ]
 

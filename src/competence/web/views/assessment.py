@@ -33,6 +33,7 @@ from competence.store.models import Assessment, Cycle, Person
 from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import (
     BUSY_RETRY_SECONDS,
+    credit,
     from_script,
     kept_form,
     posted_fields,
@@ -143,6 +144,7 @@ def _conflict(
     competences: list[dict[str, Any]],
     data: Any,
     stored: Assessment | None,
+    framework: Framework,
 ) -> HttpResponse:
     """409: the self-assessment changed since this form was loaded. Says what differs, and
     offers to keep either: these answers (sent again with the version stored now), or the
@@ -166,10 +168,22 @@ def _conflict(
             status=409,
         )
     fields = [(k, v) for k, v in data if k not in ("version", "action")]
+
+    def shown(levels: dict[str, Any]) -> str:
+        return "/".join("–" if levels[a] is None else str(levels[a]) for a in framework.axes)
+
+    for c in changes:
+        c.update(saved_levels=shown(c["saved"]), your_levels=shown(c["yours"]))
     return render(
         request,
         "competence/conflict.html",
-        {"changes": changes, "version": exc.version, "fields": fields},
+        {
+            "changes": changes,
+            "version": exc.version,
+            "fields": fields,
+            "axes": "/".join(framework.axes),
+            "credit": credit(framework),
+        },
         status=409,
     )
 
@@ -204,7 +218,7 @@ def _save(
         )
     except records.Conflict as exc:
         stored = records.assessment_of(person, cycle, Kind.SELF)
-        return _conflict(request, exc, competences, fields, stored)
+        return _conflict(request, exc, competences, fields, stored, framework)
     except InputError as exc:
         if from_script(request):
             return JsonResponse({"saved": False, "error": exc.report()}, status=409)
@@ -300,6 +314,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         "competence/assessment.html",
         {
             "busy": BUSY if busy_now else "",
+            "credit": credit(framework),
             "person": person,
             "cycle": cycle,
             "assessment": assessment,
@@ -365,6 +380,7 @@ def check_answers(request: HttpRequest) -> HttpResponse:
         request,
         "competence/check_answers.html",
         {
+            "credit": credit(profiles.catalogue_for(person.profile).framework),
             "person": person,
             "cycle": cycle,
             "answers": answers,

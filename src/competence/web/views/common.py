@@ -4,11 +4,12 @@ and download responses."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -27,10 +28,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from competence.data import load_catalogue
+from competence.domain.framework import Framework
 from competence.errors import InputError
 from competence.services import people, policy
 from competence.store.models import Person
 
+T = TypeVar("T")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BUSY_RETRY_SECONDS = 30
 
@@ -62,9 +65,34 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_view_team": policy.allowed(user, "team.figures"),
         "can_review": policy.allowed(user, "review.list"),
         "can_manage": policy.allowed(user, "admin"),
-        "attribution": load_catalogue().framework.attribution,
+        "can_manage_people": policy.allowed(user, "person.manage"),
+        "credit": None,  # a page that shows a framework gives its own: see credit()
         "oidc_enabled": settings.OIDC_ENABLED,
     }
+
+
+def credit(framework: Framework) -> dict[str, str]:
+    """The footer's attribution on a page that shows ``framework``: its source and notice, and
+    the levels that are ours, not its owner's (APM's level 0 "Unaware"). A page that shows no
+    framework says it neutrally (the footer without a credit)."""
+    a = framework.attribution
+    ours = [lv for lv in framework.levels if not lv.from_source]
+    owner = "APM" if framework.id == load_catalogue().framework.id else a.owner
+    if len(ours) == len(framework.levels):
+        low, top = ours[0], ours[-1]
+        said = (
+            f"The rating scale (levels {low.level} {low.name} to {top.level} {top.name}) and "
+            f"its descriptors are ours, not {owner}'s."
+        )
+    elif ours:
+        names = ", ".join(f'{lv.level} "{lv.name}"' for lv in ours)
+        said = (
+            f"Level{'s' if len(ours) > 1 else ''} {names} and "
+            f"{'their' if len(ours) > 1 else 'its'} descriptors are ours, not {owner}'s."
+        )
+    else:
+        said = ""
+    return {"source": a.source, "notice": a.notice, "ours": said}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -100,6 +128,48 @@ def person_for(request: HttpRequest, person_id: int, rule: str = "person.view") 
         raise Http404("no such person") from None
     require(request, rule, person)
     return person
+
+
+FORM_LIMIT = 1000
+"""The most characters a field of the people, teams and PMOs forms takes (the services check
+the real limits)."""
+
+
+def posted_values(request: HttpRequest, fields: Iterable[str]) -> dict[str, str]:
+    """The fields of a form that were sent (a field not sent stays as it is), each cut to
+    :data:`FORM_LIMIT` characters."""
+    return {f: (request.POST.get(f) or "")[:FORM_LIMIT] for f in fields if f in request.POST}
+
+
+def problems_by_field(exc: InputError, fields: Iterable[str]) -> dict[str, list[str]]:
+    """Each problem under the field it names (``field: reason``); the others under ``all``."""
+    known = set(fields)
+    found: dict[str, list[str]] = {}
+    for problem in exc.problems:
+        field, _, reason = problem.partition(": ")
+        if field in known and reason:
+            found.setdefault(field, []).append(reason)
+        else:
+            found.setdefault("all", []).append(problem)
+    return found
+
+
+def saved_or_shown(
+    request: HttpRequest,
+    save: Callable[[], T],
+    show: Callable[[dict[str, list[str]]], HttpResponse],
+    fields: Iterable[str],
+    said: Callable[[T], str],
+    then: str,
+) -> HttpResponse:
+    """Run a form's service: on success say ``said(result)`` and go to the page ``then``; on a
+    problem show the form again with each problem beside its field (nothing was saved)."""
+    try:
+        done = save()
+    except InputError as exc:
+        return show(problems_by_field(exc, fields))
+    messages.success(request, said(done))
+    return redirect(then)
 
 
 def attachment(response: HttpResponseBase, filename: str) -> HttpResponseBase:

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
 from competence.services import catalogue, frameworks, profiles
-from competence.web.views.common import require
+from competence.web.views.common import credit, require
 
 
 @login_required
@@ -23,7 +23,12 @@ def framework(request: HttpRequest) -> HttpResponse:
         )
     except InputError:
         raise Http404("no such profile or context") from None
-    return render(request, "competence/framework.html", {**page, "contexts": CONTEXTS})
+    shown = profiles.catalogue().framework
+    return render(
+        request,
+        "competence/framework.html",
+        {**page, "contexts": CONTEXTS, "credit": credit(shown)},
+    )
 
 
 @login_required
@@ -41,7 +46,11 @@ def compare(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "competence/compare.html",
-        {"comparison": comparison, "profiles": catalogue.profiles_data(current)},
+        {
+            "comparison": comparison,
+            "profiles": catalogue.profiles_data(current),
+            "credit": credit(current.framework),
+        },
     )
 
 

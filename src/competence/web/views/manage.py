@@ -1,4 +1,4 @@
-"""Import and export people and ratings (admins)."""
+"""The administration hub, and importing and exporting people and ratings (admins)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ from competence.formats.limits import MAX_FILE_BYTES, size
 from competence.services.export import export_rows, iter_export_json, people_count
 from competence.services.imports import import_file
 from competence.web.views.common import XLSX_TYPE, attachment, require
+
+
+@login_required
+def admin_hub(request: HttpRequest) -> HttpResponse:
+    """Everyday administration, one link and a sentence per task."""
+    require(request, "admin")
+    return render(request, "competence/admin.html")
 
 
 @login_required

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from competence.errors import InputError
-from competence.services import plans
-from competence.web.views.common import person_for
+from competence.services import plans, profiles
+from competence.web.views.common import credit, person_for
 
 
 def _back(person_id: int) -> HttpResponse:
@@ -79,6 +79,7 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         "competence/plan.html",
         {
             "person": person,
+            "credit": credit(profiles.catalogue_for(person.profile).framework),
             "steps": steps,
             "statuses": plans.STATUSES,
             "problems": problems,

@@ -23,7 +23,7 @@ from competence.data import problem_field
 from competence.domain.framework import ALL_REQUIREMENTS, CONTEXTS, BuildsOn, Framework, Profile
 from competence.errors import InputError
 from competence.services import catalogue, profiles
-from competence.web.views.common import require
+from competence.web.views.common import credit, require
 
 SOURCE = "profile"
 """How the editor's document is named in its problems (``profile: name: ...``)."""
@@ -75,12 +75,15 @@ def profile_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
     row, profile = _version(slug, number)
     cat, _ = profiles.pinned(row)
     data = catalogue.profile_data(profile.id, None, cat)
+    for r in data["requirements"]:  # on the framework's own axes: "4 / 3", or "3" on one
+        r["target"] = " / ".join(str(r[axis]) for axis in data["axes"])
     history = profiles.versions(slug)
     return render(
         request,
         "competence/profile.html",
         {
             "profile": data,
+            "credit": credit(cat.framework),
             "rule": catalogue.rule_data(profile),
             "versions": history,
             "latest": history[-1]["version"],
@@ -355,6 +358,7 @@ def _editor(
         "competence/profile_edit.html",
         {
             "values": values,
+            "credit": credit(framework),
             "rows": rows,
             "levels": framework.levels,
             "contexts": CONTEXTS,

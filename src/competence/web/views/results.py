@@ -15,7 +15,7 @@ from competence.formats import exports
 from competence.reports import charts
 from competence.services import people, plans, policy, privacy, profiles, records, results, review
 from competence.services.export import export_rows
-from competence.web.views.common import XLSX_TYPE, attachment, person_for
+from competence.web.views.common import XLSX_TYPE, attachment, credit, person_for
 
 
 @login_required
@@ -25,12 +25,19 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
     answers = review.review_data(person, records.current_cycle())
     target = data["own"]
     next_name = data["toward_name"]
-    names = {c.number: c.name for c in profiles.catalogue_for(person.profile).framework.competences}
+    framework = profiles.catalogue_for(person.profile).framework
+    names = {c.number: c.name for c in framework.competences}
     trend = [
         {
             **t,
             "name": names[t["number"]],
-            "svg": mark_safe(charts.sparkline(t["points"], names[t["number"]])),
+            "cells": [
+                " / ".join("–" if p[axis] is None else str(p[axis]) for axis in framework.axes)
+                for p in t["points"]
+            ],
+            "svg": mark_safe(
+                charts.sparkline(t["points"], names[t["number"]], axes=framework.axes)
+            ),
         }
         for t in data["history"]["trend"]
     ]
@@ -39,6 +46,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
         "competence/results.html",
         {
             "person": person,
+            "credit": credit(framework),
             "data": data,
             "target": target,
             "target_name": data["target_name"],
@@ -57,7 +65,24 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit_plan": policy.allowed(request.user, "plan.edit", person),
             "is_own": person.user_id == request.user.pk,
             "review": answers,
-            "review_rows": sorted(answers["competences"], key=lambda c: not c["differs"])
+            "review_rows": sorted(
+                (
+                    {
+                        **c,
+                        "by_axis": [
+                            {
+                                "axis": axis,
+                                "self": (c["self"] or {}).get(axis),
+                                "assessor": (c["assessor"] or {}).get(axis),
+                                "difference": (c["difference"] or {}).get(axis),
+                            }
+                            for axis in answers["axes"]
+                        ],
+                    }
+                    for c in answers["competences"]
+                ),
+                key=lambda c: not c["differs"],
+            )
             if answers
             else [],
             "can_answer": answers is not None

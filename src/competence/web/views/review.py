@@ -15,33 +15,35 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from competence.data import load_catalogue
-from competence.domain.framework import AXES
+from competence.domain.framework import Framework
 from competence.domain.ratings import Rating
 from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, evidence, policy, records, review
+from competence.services import catalogue, evidence, policy, profiles, records, review
 from competence.web.views import evidence as rating_evidence
-from competence.web.views.common import person_for, require
+from competence.web.views.common import credit, person_for, require
 
 
-def level_choices() -> list[tuple[str, str]]:
-    """Not rated, then each level with its name ("3 Competent")."""
-    levels = load_catalogue().framework.levels
+def level_choices(framework: Framework) -> list[tuple[str, str]]:
+    """Not rated, then each level of the framework with its name ("3 Competent")."""
+    levels = framework.levels
     return [("", "– not rated"), *((str(lv.level), f"{lv.level} {lv.name}") for lv in levels)]
 
 
 class ReviewForm(forms.Form):
-    """The assessor's own ratings per competence, and a comment on each."""
+    """The assessor's own ratings per competence, on each axis of the person's framework
+    (knowledge and application for APM's), and a comment on each."""
 
-    def __init__(self, competences: list[dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, competences: list[dict[str, Any]], framework: Framework, *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.competences = competences
-        choices = level_choices()
+        choices = level_choices(framework)
         for c in competences:
             n = c["number"]
-            for axis in AXES:
+            for axis in framework.axes:
                 self.fields[f"{axis}-{n}"] = forms.TypedChoiceField(
                     choices=choices,
                     coerce=int,
@@ -100,6 +102,7 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
     if cycle is None:
         return render(request, "competence/no_cycle.html", status=404)
     competences = catalogue.applicable(person.profile, person.context)
+    framework = profiles.catalogue_for(person.profile).framework
     sheet = review.sheet(person, cycle)
     if request.method == "POST":
         action = request.POST.get("action") or ""
@@ -107,7 +110,7 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
         copying = copy is not None or action == COPY_ALL
         try:
             if action in ("save", "send") or copying:
-                form = ReviewForm(competences, request.POST)
+                form = ReviewForm(competences, framework, request.POST)
                 if not form.is_valid():
                     messages.error(request, "Some ratings are not levels 0 to 5.")
                     return redirect("review", person_id=person.pk)
@@ -158,11 +161,13 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
 
     mine, yours = sheet.ratings[Kind.SELF], sheet.ratings[Kind.ASSESSOR]
     initial: dict[str, Any] = {}
+    axes = framework.axes
     for n, r in yours.items():  # the assessor's own ratings only: nothing starts from the self's
-        initial[f"knowledge-{n}"] = "" if r.knowledge is None else str(r.knowledge)
-        initial[f"application-{n}"] = "" if r.application is None else str(r.application)
-    form = ReviewForm(competences, initial=initial)
-    levels = load_catalogue().framework.levels
+        for axis in axes:
+            level = getattr(r, axis)
+            initial[f"{axis}-{n}"] = "" if level is None else str(level)
+    form = ReviewForm(competences, framework, initial=initial)
+    levels = framework.levels
     by_level = {lv.level: lv for lv in levels}
 
     def described(axis: str, value: int | None) -> dict[str, Any] | None:
@@ -175,23 +180,31 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
     rows = []
     for c in competences:
         n = c["number"]
-        own = mine.get(n)
+        own, assessed, agreed = mine.get(n), yours.get(n), sheet.ratings[Kind.AGREED].get(n)
         rows.append(
             {
                 "competence": c,
+                "target": " / ".join(str(c[axis]) for axis in axes),
                 "self": own,
                 "self_levels": [
                     {"axis": axis, "level": described(axis, getattr(own, axis) if own else None)}
-                    for axis in AXES
+                    for axis in axes
                 ],
                 "evidence": own.evidence if own else "",
                 "self_evidence": rating_evidence.shown(own, held.get(n, [])),
-                "assessor": yours.get(n),
-                "agreed": sheet.ratings[Kind.AGREED].get(n),
+                "assessor": assessed,
+                "agreed": agreed,
                 "far": sheet.disagrees(n),
                 "differs": sheet.differs(n),
-                "knowledge": form[f"knowledge-{n}"],
-                "application": form[f"application-{n}"],
+                "axes": [
+                    {
+                        "axis": axis,
+                        "field": form[f"{axis}-{n}"],
+                        "assessor": getattr(assessed, axis) if assessed else None,
+                        "agreed": getattr(agreed, axis) if agreed else None,
+                    }
+                    for axis in axes
+                ],
                 "comment": form[f"comment-{n}"],
                 "comments": sheet.comments.get(n, []),
                 "reply": sheet.replies.get(n),
@@ -204,8 +217,16 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "cycle": cycle,
+            "credit": credit(framework),
             "rows": rows,
-            "levels": levels,
+            "levels": [
+                {
+                    "level": lv.level,
+                    "name": lv.name,
+                    "meanings": [(axis, getattr(lv, axis)) for axis in axes],
+                }
+                for lv in levels
+            ],
             "own": sheet.own,
             "theirs": sheet.theirs,
             "agreed": sheet.agreed,

@@ -20,10 +20,9 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import policy, results, team_view
-from competence.services.catalogue import framework_data
+from competence.services import policy, profiles, results, team_view
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
-from competence.web.views.common import XLSX_TYPE, attachment
+from competence.web.views.common import XLSX_TYPE, attachment, credit
 
 
 def _choice(request: HttpRequest, individuals_only: bool = False) -> team_view.Choice:
@@ -53,7 +52,7 @@ def team(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     summary = results.team_figures(choice.figures, page=page)
-    competences = framework_data()["competences"]
+    competences = summary["framework"]["competences"]
     return render(
         request,
         "competence/team.html",
@@ -66,8 +65,9 @@ def team(request: HttpRequest) -> HttpResponse:
                     mark_safe(charts.heatmap(summary["people"], competences, axis)),
                     _matrix_rows(summary["people"], competences, axis),
                 )
-                for axis in AXES
+                for axis in summary["framework"]["axes"]
             ],
+            "credit": credit(profiles.catalogue(summary["framework"]["id"]).framework),
             "teams": team_view.team_options(request.user),
             "contexts": CONTEXTS,
             "chosen_team": choice.team,

@@ -38,8 +38,10 @@
       var after = {};
       now.forEach(function (pair) { after[pair[0]] = pair[1]; });
       Object.keys(before).concat(Object.keys(after)).forEach(function (name) {
-        var m = /^(knowledge|application|evidence)-(\d+)$/.exec(name);
-        if (m && (before[name] || "") !== (after[name] || "")) { out[m[2]] = true; }
+        // Every answer is named field-N, N its competence: a level on any of the framework's
+        // axes, the evidence, the confidence, the links.
+        var m = /^[a-z]+-(\d+)$/.exec(name);
+        if (m && (before[name] || "") !== (after[name] || "")) { out[m[1]] = true; }
       });
       return Object.keys(out);
     }
