@@ -109,7 +109,7 @@ def test_tokens_are_scoped_revocable_and_stored_hashed(
     write = client.put(
         "/api/v1/me/self-assessment", body, content_type="application/json", headers=auth
     )
-    assert write.status_code == 401  # a read token cannot write
+    assert write.status_code == 403  # a read token cannot write
     code, out, _ = run(capsys, monkeypatch, "token", "list", "--json")
     assert json.loads(out)[0]["last_used_at"] is not None
     code, _, _ = run(capsys, monkeypatch, "token", "revoke", str(stored.pk))

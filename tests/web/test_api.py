@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.test import Client
 
 from competence.cli import main
+from competence.services.accounts import create_token
+from competence.store import audit
 from competence.store.models import Assessment
 from tests.conftest import EXAMPLES
 from tests.web.conftest import Org, signed_in
@@ -25,6 +29,78 @@ def test_openapi_and_local_docs(org: Org) -> None:
     docs = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui" in docs
     assert "cdn" not in docs.lower()
+
+
+def bearer(user: User, scope: str = "read") -> Client:
+    with audit.acting_as("test-setup"):
+        secret = create_token(user, "docs", scope=scope)[1]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_a_token_fetches_the_description_and_the_docs(org: Org) -> None:
+    reader = bearer(org.ada_user)
+    spec = reader.get("/api/v1/openapi.json")
+    assert spec.status_code == 200
+    assert spec.json()["openapi"].startswith("3.")
+    docs = reader.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/ninja/swagger-ui" in docs.content.decode()
+    wrong = Client(HTTP_AUTHORIZATION="Bearer cmp_not-a-token").get("/api/v1/openapi.json")
+    assert wrong.status_code == 401
+    assert wrong.json() == {"detail": "Unauthorized"}
+    assert Client().get("/api/v1/openapi.json").status_code == 302  # to sign in
+
+
+def test_every_operation_declares_its_errors_and_security(org: Org) -> None:
+    spec = bearer(org.ada_user).get("/api/v1/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["SessionAuth"]["in"] == "cookie"
+    missing = {}
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            lacking = [s for s in ("401", "403", "404", "409", "422") if s not in
+                       json.loads(json.dumps(operation["responses"]))]  # fmt: skip
+            if "requestBody" in operation and "413" not in json.dumps(operation["responses"]):
+                lacking.append("413")
+            if operation.get("security") != [{"TokenAuth": []}, {"SessionAuth": []}]:
+                lacking.append("security")
+            if lacking:
+                missing[f"{method} {path}"] = lacking
+    assert missing == {}
+
+
+def test_error_bodies_match_the_declared_schemas(org: Org) -> None:
+    import jsonschema
+
+    spec = signed_in(org.ada_user).get("/api/v1/openapi.json").json()
+
+    def check(response: Any, status: int, schema: str = "Error") -> None:
+        assert response.status_code == status
+        jsonschema.validate(
+            response.json(),
+            {"$ref": f"#/components/schemas/{schema}", "components": spec["components"]},
+        )
+
+    ada = signed_in(org.ada_user)
+    check(Client().get("/api/v1/people"), 401)
+    check(ada.get(f"/api/v1/people/{org.grace.pk}"), 403)
+    check(ada.get("/api/v1/people/999999"), 404)
+    check(bearer(org.ada_user).post(f"/api/v1/people/{org.ada.pk}/plan/generate"), 403)
+    check(ada.post("/api/v1/gap", "{}", content_type="application/json"), 422)
+    check(ada.get("/api/v1/people/nope"), 422)
+    body = {"ratings": [{"competence": 1, "knowledge": 3}], "version": 0}
+    saved = ada.put("/api/v1/me/self-assessment", json.dumps(body), content_type="application/json")
+    assert saved.status_code == 200
+    body = {"ratings": [{"competence": 1, "knowledge": 1}], "version": 0}
+    stale = ada.put("/api/v1/me/self-assessment", json.dumps(body), content_type="application/json")
+    check(stale, 409, "ConflictError")
+    assert stale.json()["version"] == saved.json()["version"]
+
+
+def test_the_footer_links_to_the_api_docs(org: Org) -> None:
+    page = signed_in(org.ada_user).get("/framework").content.decode()
+    assert '<a href="/api/v1/docs">API documentation</a>' in page
 
 
 def test_framework_and_profiles_match_the_cli(org: Org, capsys: object) -> None:

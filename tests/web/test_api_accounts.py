@@ -61,7 +61,7 @@ def test_an_invitation_by_the_api_emails_a_working_link(
     org: Org, write: dict[str, str], read: dict[str, str]
 ) -> None:
     body = {"username": "mary", "email": "mary@example.org", "role": "assessor"}
-    assert _send("post", "/api/v1/users", read, body).status_code == 401  # type: ignore[attr-defined]
+    assert _send("post", "/api/v1/users", read, body).status_code == 403  # type: ignore[attr-defined]
     mail.outbox.clear()
     answer = _send("post", "/api/v1/users", write, body)
     assert answer.status_code == 201  # type: ignore[attr-defined]
@@ -171,7 +171,7 @@ def test_cycles_open_move_close_and_remind(
     ]
     assert dry.json()["sent"] == 0  # type: ignore[attr-defined]
     assert mail.outbox == []
-    assert _send("post", reminders, read, {"dry_run": True}).status_code == 401  # type: ignore[attr-defined]
+    assert _send("post", reminders, read, {"dry_run": True}).status_code == 403  # type: ignore[attr-defined]
     sent = _send("post", reminders, write, {})
     assert sent.json()["sent"] == 3  # type: ignore[attr-defined]
     closed = _send("post", f"/api/v1/cycles/{org.cycles[0].pk}/reminders", write, {})

@@ -65,8 +65,8 @@ def test_a_write_token_adds_changes_and_marks_a_person_as_left(org: Org) -> None
 def test_a_read_token_cannot_write(org: Org) -> None:
     client = token_client(org, "read")
     assert client.get("/api/v1/teams").status_code == 200
-    assert send(client, "post", "/api/v1/people", NEW).status_code == 401
-    assert send(client, "patch", f"/api/v1/people/{org.alan.pk}", {"name": "X"}).status_code == 401
+    assert send(client, "post", "/api/v1/people", NEW).status_code == 403
+    assert send(client, "patch", f"/api/v1/people/{org.alan.pk}", {"name": "X"}).status_code == 403
     assert Person.objects.get(pk=org.alan.pk).name == "Alan Turing"
 
 

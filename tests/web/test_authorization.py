@@ -180,6 +180,31 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/webhooks/<webhook_id>/deliveries"): [401, 403, 403, 403, 403, 200],
     ("POST", "api/v1/webhooks/deliveries/<delivery_id>/retry"): [401, 403, 403, 403, 403, 202],
     ("DELETE", "api/v1/webhooks/<webhook_id>"): [401, 403, 403, 403, 403, 204],  # last: it goes
+    # The workflow (api_workflow): Ada has no assessor, so only the admin reviews her; the
+    # world's assessor assessment is sent already, so it takes no ratings (the admin has
+    # answered it above, so it is agreed below).
+    ("PUT", "api/v1/people/<person_id>/assessor-assessment"): [401, 403, 403, 403, 403, 409],
+    ("GET", "api/v1/people/<person_id>/review/sheet"): [401, 403, 403, 403, 403, 200],
+    ("POST", "api/v1/people/<person_id>/review/send"): [401, 403, 403, 403, 403, 409],
+    # Submit Ada's self-assessment: hers (submitted already above) or an admin's.
+    ("POST", "api/v1/people/<person_id>/assessments/<kind>/<step>"): [401, 409, 403, 403, 403, 200],
+    ("POST", "api/v1/people/<person_id>/agree"): [401, 403, 403, 403, 403, 200],  # answered
+    ("POST", "api/v1/people/<person_id>/reopen"): [401, 403, 403, 403, 403, 409],  # not signed off
+    ("GET", "api/v1/people/<person_id>/plan"): OWN_API,
+    ("POST", "api/v1/people/<person_id>/plan/generate"): [401, 200, 403, 403, 403, 200],
+    ("PUT", "api/v1/people/<person_id>/plan"): [401, 200, 403, 403, 403, 200],
+    ("GET", "api/v1/team/coverage"): [401, 403, 403, 200, 200, 200],
+    ("POST", "api/v1/team/plan"): [401, 403, 403, 403, 200, 200],
+    ("GET", "api/v1/frameworks"): EVERYONE_API,
+    ("POST", "api/v1/imports"): [401, 403, 403, 403, 403, 200],  # a dry run
+    ("GET", "api/v1/exports/ratings.<fmt>"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/review"): [401, 403, 403, 200, 200, 200],
+    # One's own draft: Ada's is submitted by now; Alan and Bob get one; lead and admin have none.
+    ("POST", "api/v1/me/self-assessment/competences/<competence>/evidence"): [
+        *(401, 409, 201, 201, 404, 404)
+    ],
+    # Ada's file: her draft is submitted; it is not in Alan's or Bob's.
+    ("DELETE", "api/v1/me/self-assessment/evidence/<file_id>"): [401, 409, 404, 404, 404, 404],
 }
 
 
@@ -315,6 +340,9 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<webhook_id>", str(world.webhook))
         .replace("<int:delivery_id>", str(world.delivery))
         .replace("<delivery_id>", str(world.delivery))
+        .replace("<kind>/<step>", "self/submit")
+        .replace("<fmt>", "csv")
+        .replace("<competence>", "1")
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},
@@ -348,9 +376,28 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/pmos/<pmo_id>": {"context": "programme"},
         "api/v1/webhooks": {"url": "https://example.org/hook", "events": ["person.created"]},
         "api/v1/webhooks/<webhook_id>": {"active": True},
+        "api/v1/people/<person_id>/assessor-assessment": {
+            "ratings": [{"competence": 1, "knowledge": 3, "application": 3}]
+        },
+        "api/v1/people/<person_id>/reopen": {"reason": "a typo"},
+        "api/v1/people/<person_id>/plan": {"steps": []},
+        "api/v1/team/plan": {"requirements": [{"competence": 1}]},
     }.get(pattern)
+    if pattern == "api/v1/imports":  # a file, checked and counted, nothing written
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        rows = b"person,competence,knowledge,application\nada@example.org,1,2,2\n"
+        file = SimpleUploadedFile("ratings.csv", rows)
+        return client.post(f"{path}?dry_run=true", {"file": file}).status_code
     if method == "GET":
         return client.get(path).status_code
+    if method == "DELETE":
+        return client.delete(path).status_code
+    if pattern == "api/v1/me/self-assessment/competences/<competence>/evidence":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        image = SimpleUploadedFile("gate.png", png(), content_type="image/png")
+        return client.post(path, {"file": image}).status_code
     if pattern.startswith(("people/", "webhooks")):  # a form
         form = {"webhooks/<int:webhook_id>": {"action": "ping"}}.get(pattern)
         return client.post(path, form or {"status": "in-progress"}).status_code
@@ -423,3 +470,31 @@ def test_a_lead_chooses_only_the_teams_they_may_see(world: World) -> None:
     change = Team.objects.get(name="Change")
     assert client.get("/team", {"team": change.pk}).status_code == 404
     assert client.get("/team", {"team": 999999}).status_code == 404  # the same answer
+
+
+API_ROUTES = [
+    (method, pattern)
+    for method, pattern in RULES
+    if pattern.startswith("api/v1/") and pattern not in ("api/v1/", "api/v1/openapi.json")
+    and pattern != "api/v1/docs"
+]  # fmt: skip
+
+
+def test_a_read_token_reads_as_its_user_and_never_writes(world: World) -> None:
+    """Every API operation with the admin's read token: what the admin reads, and 403 on every
+    write (a new operation is covered as soon as it is in RULES)."""
+    from competence.services.accounts import create_token
+
+    admin = world.users["admin"]
+    assert admin is not None
+    with audit.acting_as("test-setup"):
+        secret = create_token(admin, "read only")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    wrong = {}
+    for method, pattern in API_ROUTES:
+        expected = RULES[(method, pattern)][PERSONAS.index("admin")] if method == "GET" else 403
+        status = request(client, method, pattern, world)
+        if status != expected:
+            wrong[f"{method} /{pattern}"] = (status, expected)
+    assert wrong == {}
+    assert Client().get("/api/v1/people", HTTP_AUTHORIZATION="Bearer cmp_nope").status_code == 401

@@ -196,7 +196,7 @@ def test_a_read_token_reads_and_a_write_token_writes(admin: User) -> None:
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {read}"}
     assert client.get("/api/v1/webhooks", **bearer).status_code == 200  # type: ignore[arg-type]
     refused = client.post("/api/v1/webhooks", add, content_type="application/json", **bearer)  # type: ignore[arg-type]
-    assert refused.status_code == 401
+    assert refused.status_code == 403
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {write}"}
     made = client.post("/api/v1/webhooks", add, content_type="application/json", **bearer)  # type: ignore[arg-type]
     assert made.status_code == 201

@@ -304,12 +304,13 @@ def _open_xlsx(
     is_header: Callable[[set[str]], bool] | None,
 ) -> Table:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     name = str(path)
     check_workbook_sizes(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InputError(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
     cells_iter: Iterator[tuple[Any, ...]] = iter(())
 

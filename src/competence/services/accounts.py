@@ -335,8 +335,13 @@ def retire_tokens(user: User, name: str) -> int:
     return live
 
 
+class ReadScope(InputError):
+    """A valid token whose scope is read, on a request that writes (403 on the API)."""
+
+
 def user_for_token(secret: str, method: str) -> User | None:
-    """The token's user when it is valid and its scope allows the method, else None."""
+    """The token's user when it is valid and its scope allows the method; None when it is not
+    valid. A valid read token on a request that writes raises :class:`ReadScope`."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -347,7 +352,10 @@ def user_for_token(secret: str, method: str) -> User | None:
     if token is None:
         return None
     if method not in ("GET", "HEAD", "OPTIONS") and token.scope != ApiToken.Scope.WRITE:
-        return None
+        raise ReadScope(
+            "this token's scope is read: a request that writes needs a token with the write "
+            "scope; nothing was done"
+        )
     try:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     except OperationalError as exc:  # a note of when it was last used: never worth a failure

@@ -449,6 +449,12 @@ def save_draft(
     return retrying(save)  # a save that lost a race with another is tried again
 
 
+def own_draft(person: Person, cycle: Cycle) -> Assessment:
+    """The person's self-assessment of the cycle, made (empty) when there is none yet: what
+    evidence files are attached to."""
+    return assessment_of(person, cycle, Kind.SELF) or save_draft(person, cycle, {})
+
+
 def review_has_started(person: Person, cycle: Cycle) -> bool:
     """Whether the person's assessor has started the review of this cycle."""
     return workflow.review_started(

@@ -321,3 +321,57 @@ def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
         "differences": sum(1 for c in competences if c["differs"]),
         "competences": competences,
     }
+
+
+def sheet_data(person: Person, cycle: Cycle, *, can_reopen: bool = False) -> dict[str, Any]:
+    """The review page's sheet as data (the API's): per competence that applies, the self, the
+    assessor's and the agreed ratings, whether they differ (``far``: by 2 levels or more), the
+    comments and the person's answer; the statuses, and which steps the page offers now.
+    ``can_reopen`` is whether the viewer may reopen (admins), when the cycle is locked."""
+    found = sheet(person, cycle)
+    axes = profiles.catalogue_for(person.profile).framework.axes
+
+    def pair(kind: str, n: int) -> dict[str, int | None] | None:
+        return _pair(found.levels(kind, n), axes)
+
+    competences = []
+    for c in catalogue.applicable(person.profile, person.context):
+        n = c["number"]
+        reply = found.replies.get(n)
+        competences.append(
+            {
+                "number": n,
+                "slug": c["slug"],
+                "name": c["name"],
+                "self": pair(Kind.SELF, n),
+                "assessor": pair(Kind.ASSESSOR, n),
+                "agreed": pair(Kind.AGREED, n),
+                "far": found.disagrees(n),
+                "differs": found.differs(n),
+                "comments": [
+                    {"author": m.author, "text": m.text, "at": m.at.isoformat()}
+                    for m in found.comments.get(n, [])
+                ],
+                "answer": None
+                if reply is None
+                else {"accepted": reply.accepted, "reply": reply.text},
+            }
+        )
+    return {
+        "person": person.email,
+        "cycle": cycle.name,
+        "statuses": {
+            kind: (a.status if a is not None else None)
+            for kind, a in zip(workflow.KINDS, found.assessments, strict=True)
+        },
+        "version": records.version_of(found.theirs),
+        "editable": found.editable,
+        "locked": found.locked,
+        "shared": found.shared,
+        "answered": found.answered,
+        "can_send": found.can("send"),
+        "can_agree": found.can("agree"),
+        "can_sign_off": found.can("sign-off"),
+        "can_reopen": found.locked and can_reopen,
+        "competences": competences,
+    }

@@ -496,3 +496,28 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to webhook {self.webhook_id}: {self.status}"
+
+
+class IdempotencyKey(models.Model):
+    """An API request sent with an ``Idempotency-Key`` header, and the answer it had: the same
+    key from the same user with the same request gets that answer again, without doing it twice
+    (for :data:`IDEMPOTENCY_HOURS`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    """SHA-256 of the method, the path, the query and the body."""
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_answer_per_key_and_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

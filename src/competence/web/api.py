@@ -7,12 +7,21 @@ asks :mod:`competence.services.policy` who may see what.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Body, Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
@@ -47,6 +56,7 @@ from competence.services import (
     review,
     team_view,
 )
+from competence.services.accounts import ReadScope, user_for_token
 from competence.services.catalogue import (
     framework_data,
     profile_data,
@@ -63,8 +73,6 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer cmp_…``: a user's API token, within its scope."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from competence.services.accounts import user_for_token
-
         user = user_for_token(token, request.method or "GET")
         if user is not None:
             request.user = user
@@ -81,18 +89,150 @@ class BoundedParser(Parser):
         return json.loads(text)
 
 
-api = NinjaAPI(
+class ErrorItem(Schema):
+    """One problem: where it is (``["body", "ratings", 0, "knowledge"]``, ``["query", "team"]``;
+    empty when it is about the request as a whole) and what is wrong."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+
+
+class Error(Schema):
+    """The body of every error: a sentence, or the list of problems (422, 409)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    detail: str | list[ErrorItem]
+
+
+class ConflictError(Error):
+    """409: the record is locked, the state does not allow the step, or it changed since the
+    version sent; then ``version`` is the one stored now and ``changes`` what differs."""
+
+    version: int | None = None
+    changes: list[dict[str, Any]] | None = None
+
+
+ERROR_RESPONSES: dict[int, tuple[str, type[Schema]]] = {
+    401: ("Not signed in: no session, or no valid token", Error),
+    403: (
+        "Not allowed: the access policy refuses it, or a read token asked to write",
+        Error,
+    ),
+    404: ("No such thing (or not one you may know of)", Error),
+    409: (
+        "The record is locked (signed off), the state does not allow the step, or it changed "
+        "since the version sent",
+        ConflictError,
+    ),
+    422: ("Invalid input: each problem names its field", Error),
+    503: ("Busy or over the time budget: nothing was changed; try again (Retry-After)", Error),
+}
+"""The errors every operation declares (CONTRACT.md), with the bodies the handlers send."""
+TOO_LARGE = (413, ("The request body is larger than the limit", Error))
+"""Declared by every operation that takes a body."""
+
+
+class CompetenceAPI(NinjaAPI):
+    """The API, whose OpenAPI description declares on every operation (of every router, those
+    added later too) its security schemes and the error responses the handlers really send."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema["components"].setdefault("schemas", {})
+        models: tuple[type[Schema], ...] = (ErrorItem, Error, ConflictError)
+        for model in models:
+            found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(found.pop("$defs", {}))
+            components[model.__name__] = found
+        security: list[dict[str, list[str]]] = [{"TokenAuth": []}, {"SessionAuth": []}]
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                declared: list[tuple[int, tuple[str, type[Schema]]]] = [*ERROR_RESPONSES.items()]
+                if "requestBody" in operation:
+                    declared.append(TOO_LARGE)
+                for status, (description, body) in declared:
+                    operation["responses"][status] = {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": f"#/components/schemas/{body.__name__}"}
+                            }
+                        },
+                    }
+                operation.setdefault("security", security)
+        return schema
+
+
+def signed_in_or_token(view: Any) -> Any:
+    """The OpenAPI description and the docs: for a session (else to sign-in) or a token."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated and request.headers.get("Authorization"):
+            try:
+                user = TokenAuth()(request)
+            except InputError as exc:
+                return JsonResponse({"detail": exc.report()}, status=403)
+            if user is None:
+                return JsonResponse({"detail": "Unauthorized"}, status=401)
+        return login_required(view)(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return wrapper
+
+
+api = CompetenceAPI(
     title="competence",
     version="1",
     description="Competence assessment for PMO officers and specialists (APM Competence "
-    "Framework role profile). Field names are those of `competence gap --json`.",
+    "Framework role profile). Field names are those of `competence gap --json`. Sign in, or "
+    "send `Authorization: Bearer <token>` (`competence token create`); a read token cannot "
+    "write (403). Lists that take `?page=N&page_size=M` answer `{items, count, page, pages}`. "
+    "Imports and workflow steps take an `Idempotency-Key` header.",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     parser=BoundedParser(),
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),
-    docs_decorator=login_required,  # the description and docs are for signed-in users too
+    docs_decorator=signed_in_or_token,  # for signed-in users and tokens
 )
+
+
+@api.exception_handler(MultiPartParserError)
+def not_a_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A form body (a file upload) that cannot be parsed: invalid input, like any other."""
+    return api.create_response(
+        request,
+        {"detail": [{"loc": ["body"], "msg": f"not a form (multipart/form-data): {exc}"}]},
+        status=422,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": f"too large: {exc}"}, status=413)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def too_many_fields(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": [{"loc": ["body"], "msg": f"too many fields: {exc}"}]}, status=422
+    )
+
+
+@api.exception_handler(policy.Forbidden)
+def policy_forbidden(request: HttpRequest, exc: policy.Forbidden) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.report()}, status=403)
+
+
+@api.exception_handler(ReadScope)
+def read_scope(request: HttpRequest, exc: ReadScope) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.report()}, status=403)
 
 
 @api.exception_handler(InputError)
@@ -148,6 +288,26 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "You may not see this."}, status=403)
 
 
+class PageIn(Schema):
+    """The one pagination convention of the API's lists: ``?page=N&page_size=M``."""
+
+    page: int = Field(1, ge=1, le=1_000_000, description="Which page, from 1")
+    page_size: int = Field(50, ge=1, le=500, description="How many items a page holds")
+
+
+def paged(items: Sequence[Any], chosen: PageIn) -> dict[str, Any]:
+    """One page of a list: ``{"items", "count", "page", "pages"}`` (a page past the last is
+    empty, with the count and pages that say so)."""
+    count = len(items)
+    start = (chosen.page - 1) * chosen.page_size
+    return {
+        "items": list(items[start : start + chosen.page_size]),
+        "count": count,
+        "page": chosen.page,
+        "pages": max(1, -(-count // chosen.page_size)),
+    }
+
+
 class RatingIn(Schema):
     """One rating; a field not named here is refused (422), never dropped."""
 
@@ -191,7 +351,7 @@ class SelfAssessmentIn(Schema):
     )
 
 
-def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]:
+def ratings_in(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]:
     framework = load_catalogue().framework
     out: dict[int, Rating] = {}
     errors = []
@@ -232,7 +392,8 @@ def _ratings(items: list[RatingIn], field: str = "ratings") -> dict[int, Rating]
     return out
 
 
-def _person(request: HttpRequest, person_id: int) -> Person:
+def visible_person(request: HttpRequest, person_id: int) -> Person:
+    """The person with this id, if the user may see them (404 when there is none, else 403)."""
     try:
         person = people.get(person_id)
     except InputError:
@@ -374,7 +535,7 @@ def post_gap(request: HttpRequest, body: GapIn) -> dict[str, Any]:
     if body.profile not in current.profiles:
         raise ValidationError([{"loc": ["body", "profile"], "msg": "unknown profile"}])
     return assess(
-        current, body.profile, body.context, _ratings(body.ratings), body.person
+        current, body.profile, body.context, ratings_in(body.ratings), body.person
     ).as_dict()
 
 
@@ -385,7 +546,10 @@ def get_people(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.get("/people/{person_id}", tags=["people"])
 def get_person(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return people.data(_person(request, person_id))
+    return people.data(visible_person(request, person_id))
+
+
+_person = visible_person  # the name other routers knew it by
 
 
 class ProfilesIn(Schema):
@@ -400,7 +564,7 @@ class ProfilesIn(Schema):
     response={200: dict[str, Any], 403: Any, 404: Any, 422: Any},
 )
 def put_person_profile(request: HttpRequest, person_id: int, body: ProfilesIn) -> Any:
-    person = _person(request, person_id)
+    person = visible_person(request, person_id)
     if not policy.allowed(request.user, "profile.edit"):
         raise PermissionDenied
     try:
@@ -418,7 +582,7 @@ def put_person_profile(request: HttpRequest, person_id: int, body: ProfilesIn) -
     summary="Both verdicts on the assessment that counts, evidence and history",
 )
 def get_results(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return results.person_results(_person(request, person_id))
+    return results.person_results(visible_person(request, person_id))
 
 
 @api.get(
@@ -429,15 +593,15 @@ def get_results(request: HttpRequest, person_id: int) -> dict[str, Any]:
 def get_person_gap(
     request: HttpRequest, person_id: int, profile: str | None = None, context: str | None = None
 ) -> dict[str, Any]:
-    return results.person_gap(_person(request, person_id), profile, context)
+    return results.person_gap(visible_person(request, person_id), profile, context)
 
 
 @api.get("/people/{person_id}/assessments", tags=["assessments"])
 def get_assessments(request: HttpRequest, person_id: int) -> list[dict[str, Any]]:
-    return [_assessment(a) for a in records.assessments_of(_person(request, person_id))]
+    return [assessment_out(a) for a in records.assessments_of(visible_person(request, person_id))]
 
 
-def _assessment(a: Assessment) -> dict[str, Any]:
+def assessment_out(a: Assessment) -> dict[str, Any]:
     return {
         **results.assessment_data(a),
         "version": a.version,
@@ -480,8 +644,8 @@ def get_assessment(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
         assessment = records.get_assessment(assessment_id)
     except InputError:
         raise Http404("no such assessment") from None
-    _person(request, assessment.person_id)
-    return _assessment(assessment)
+    visible_person(request, assessment.person_id)
+    return assessment_out(assessment)
 
 
 @api.put(
@@ -496,14 +660,14 @@ def put_self_assessment(request: HttpRequest, body: SelfAssessmentIn) -> dict[st
     cycle = records.current_cycle()
     if cycle is None:
         raise InputError("no assessment cycle is open")
-    return _assessment(
-        records.save_draft(person, cycle, _ratings(body.ratings), version=body.version)
+    return assessment_out(
+        records.save_draft(person, cycle, ratings_in(body.ratings), version=body.version)
     )
 
 
 @api.post("/me/self-assessment/submit", tags=["assessments"])
 def submit_self_assessment(request: HttpRequest) -> dict[str, Any]:
-    return _assessment(records.submit(_own_self_assessment(request, "to submit yet")))
+    return assessment_out(records.submit(_own_self_assessment(request, "to submit yet")))
 
 
 def _own_self_assessment(request: HttpRequest, missing: str) -> Assessment:
@@ -547,7 +711,7 @@ def _review(person: Person) -> dict[str, Any]:
     response={200: dict[str, Any], 404: dict[str, Any]},
 )
 def get_review(request: HttpRequest, person_id: int) -> dict[str, Any]:
-    return _review(_person(request, person_id))
+    return _review(visible_person(request, person_id))
 
 
 @api.post(
@@ -561,7 +725,7 @@ def get_review(request: HttpRequest, person_id: int) -> dict[str, Any]:
               422: dict[str, Any]},
 )  # fmt: skip
 def post_review_answers(request: HttpRequest, person_id: int, body: AnswersIn) -> dict[str, Any]:
-    person = _person(request, person_id)
+    person = visible_person(request, person_id)
     if not policy.may_take(request.user, "review", Kind.ASSESSOR, person):
         raise PermissionDenied
     cycle = records.current_cycle()
@@ -593,7 +757,25 @@ def post_review_answers(request: HttpRequest, person_id: int, body: AnswersIn) -
     summary="Withdraw your submitted self-assessment (a draft again), until the review starts",
 )
 def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
-    return _assessment(records.withdraw(_own_self_assessment(request, "to withdraw")))
+    return assessment_out(records.withdraw(_own_self_assessment(request, "to withdraw")))
+
+
+def team_choice(
+    request: HttpRequest, team: int | None, context: str | None, rule: str = "team.figures"
+) -> team_view.Choice:
+    """Whom the team figures count for this user and these filters (:func:`team_view.choose`):
+    403 unless the user passes ``rule``, 404 for a team they may not choose, 422 for a filter
+    they may not use."""
+    if not policy.allowed(request.user, rule):
+        raise PermissionDenied
+    try:
+        return team_view.choose(request.user, team, context)
+    except team_view.NoSuchTeam:
+        raise Http404("no such team") from None
+    except InputError as exc:
+        raise ValidationError(
+            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
+        ) from None
 
 
 class TeamFilter(Schema):
@@ -612,16 +794,7 @@ class TeamFilter(Schema):
     "says so in words.",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
-    if not policy.allowed(request.user, "team.figures"):
-        raise PermissionDenied
-    try:
-        choice = team_view.choose(request.user, filters.team, filters.context)
-    except team_view.NoSuchTeam:
-        raise Http404("no such team") from None
-    except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
+    choice = team_choice(request, filters.team, filters.context)
     if not choice.figures.individuals and filters.page != 1:
         raise ValidationError(
             [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
@@ -638,3 +811,6 @@ api.add_router("", api_people.router)
 from competence.web import api_webhooks  # noqa: E402
 
 api.add_router("", api_webhooks.router)
+from competence.web import api_workflow  # noqa: E402  (its routes use the helpers above)
+
+api.add_router("", api_workflow.router)

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from competence.domain import evidence as rules
 from competence.domain.evidence import CONFIDENCE_WORDS, Confidence, parse_confidence
-from competence.domain.workflow import Kind
 from competence.errors import InputError
 from competence.services import catalogue, policy, records
 from competence.services import evidence as files
@@ -140,9 +139,7 @@ def _attach_or_remove(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, "Choose a file to attach first.")
         return redirect(reverse("self_assessment") + anchor)
     try:
-        assessment = records.assessment_of(person, cycle, Kind.SELF) or records.save_draft(
-            person, cycle, {}
-        )
+        assessment = records.own_draft(person, cycle)
         if removed:
             gone = files.remove(assessment, removed)
             messages.success(request, f"Removed {gone} file{'s' if gone != 1 else ''}.")

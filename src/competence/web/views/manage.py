@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -19,6 +20,27 @@ from competence.formats.limits import MAX_FILE_BYTES, size
 from competence.services.export import export_rows, iter_export_json, people_count
 from competence.services.imports import import_file
 from competence.web.views.common import XLSX_TYPE, attachment, require
+
+
+def imported(
+    upload: UploadedFile, *, cycle: str | None, kind: str | None, dry_run: bool
+) -> dict[str, Any]:
+    """Import an uploaded file (the page's and the API's): its report, or :class:`InputError`
+    naming the upload's own name (never the temporary file's) in each problem (its ``rest()``
+    counts those after the first :data:`MAX_REPORTED`)."""
+    suffix = Path(upload.name or "upload.csv").suffix.lower() or ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        with path.open("wb") as f:
+            for chunk in upload.chunks():
+                f.write(chunk)
+        try:
+            report = import_file(path, cycle=cycle, kind=kind, dry_run=dry_run, name=upload.name)
+        except InputError as exc:
+            shown = str(path)
+            problems = [p.replace(shown, upload.name or "upload") for p in exc.problems]
+            raise InputError(problems, exc.more, exc.stopped) from None
+    return report.as_dict()
 
 
 @login_required
@@ -38,54 +60,47 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         if upload is None:
             context["problems"] = ["Choose a file to import."]
         else:
-            suffix = Path(upload.name or "upload.csv").suffix.lower() or ".csv"
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"upload{suffix}"
-                with path.open("wb") as f:
-                    for chunk in upload.chunks():
-                        f.write(chunk)
-                try:
-                    report = import_file(
-                        path,
-                        cycle=request.POST.get("cycle") or None,
-                        kind=request.POST.get("kind") or None,
-                        dry_run=bool(request.POST.get("dry_run")),
-                        name=upload.name,
-                    )
-                except InputError as exc:
-                    shown = str(path)
-                    context["problems"] = [
-                        p.replace(shown, upload.name or "upload")
-                        for p in exc.problems[:MAX_REPORTED]
-                    ]
-                    context["more"] = exc.rest()
-                else:
-                    context["report"] = report.as_dict()
+            try:
+                context["report"] = imported(
+                    upload,
+                    cycle=request.POST.get("cycle") or None,
+                    kind=request.POST.get("kind") or None,
+                    dry_run=bool(request.POST.get("dry_run")),
+                )
+            except InputError as exc:
+                context["problems"] = exc.problems[:MAX_REPORTED]
+                context["more"] = exc.rest()
     return render(request, "competence/import.html", context)
+
+
+def export_response(fmt: str, team_path: str | None, history: bool) -> HttpResponseBase:
+    """Every rating as a download (the page's and the API's): CSV, XLSX, or the JSON document,
+    streamed; :class:`InputError` for an unknown team, before anything is sent."""
+    response: HttpResponseBase
+    people_count(team_path)  # an unknown team is an error before anything is written
+    if fmt == "json":
+        response = StreamingHttpResponse(
+            iter_export_json(team_path), content_type="application/json"
+        )
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        exports.write_csv(export_rows(team_path, history), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        out = io.BytesIO()
+        exports.write_xlsx(export_rows(team_path, history), out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    else:
+        raise Http404("no such format")
+    return attachment(response, f"competence-export.{fmt}")
 
 
 @login_required
 def manage_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     require(request, "admin")
-    team_path = request.GET.get("team") or None
-    history = bool(request.GET.get("history"))
-    response: HttpResponseBase
     try:
-        if fmt == "json":
-            people_count(team_path)  # an unknown team is an error before streaming
-            response = StreamingHttpResponse(
-                iter_export_json(team_path), content_type="application/json"
-            )
-        elif fmt == "csv":
-            buffer = io.StringIO()
-            exports.write_csv(export_rows(team_path, history), buffer)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        elif fmt == "xlsx":
-            out = io.BytesIO()
-            exports.write_xlsx(export_rows(team_path, history), out)
-            response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-        else:
-            raise Http404("no such format")
+        return export_response(
+            fmt, request.GET.get("team") or None, bool(request.GET.get("history"))
+        )
     except InputError as exc:
         return render(request, "competence/import.html", {"problems": exc.problems}, status=400)
-    return attachment(response, f"competence-export.{fmt}")
