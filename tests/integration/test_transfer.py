@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from competence.domain import Rating
+from competence.domain.evidence import confidence_words
 from competence.errors import InputError
 from competence.formats.exports import EXPORT_COLUMNS, write_csv, write_xlsx
 from competence.formats.tables import escape_cell
@@ -261,6 +262,37 @@ def test_team_export_holds_that_team_only(people: dict[str, Person], cycles: lis
     assert doc["people"][0]["assessor"] is None  # outside the export
     with pytest.raises(InputError, match="no team 'Nowhere'"):
         export_document("Nowhere")
+
+
+def test_exports_give_each_ratings_links_and_confidence_as_stored(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    # The exports read the links as stored JSON text and decode only a non-empty list: what
+    # they give must be what the model's own JSON field decodes, with links and without.
+    populate(people, cycles)
+    some = RatingRow.objects.filter(assessment__cycle=cycles[1]).order_by("pk")[:2]
+    links = ["https://example.org/évidence", "http://example.org/b?x=1&y=2"]
+    RatingRow.objects.filter(pk=some[0].pk).update(evidence_links=links, confidence=2)
+    RatingRow.objects.filter(pk=some[1].pk).update(evidence_links=links[:1], confidence=None)
+    stored = {
+        (r.assessment.person.email, r.assessment.cycle.name, r.assessment.kind, r.competence): r
+        for r in RatingRow.objects.select_related("assessment__person", "assessment__cycle")
+    }
+    assert {len(r.evidence_links) for r in stored.values()} == {0, 1, 2}
+    rows = list(export_rows(history=True))
+    assert len(rows) == len(stored)
+    for row in rows:
+        r = stored[(row["person"], row["cycle"], row["kind"], row["competence"])]
+        assert row["evidence_links"] == " ".join(r.evidence_links)
+        assert row["confidence"] == (confidence_words(r.confidence) or "")
+    exported = [(a, d) for a in export_document()["assessments"] for d in a["ratings"]]
+    assert len(exported) == len(stored)
+    for a, d in exported:
+        r = stored[(a["person"], a["cycle"], a["kind"], d["competence"])]
+        assert (d["evidence_links"], d["confidence"]) == (
+            r.evidence_links,
+            confidence_words(r.confidence),
+        )
 
 
 def test_csv_export_escapes_formulas_and_reimports_exactly(

@@ -28,8 +28,9 @@ from competence.domain.evidence import (
     split_links,
 )
 from competence.errors import InputError
+from competence.formats.ratings import TEMPLATE_HEADER as HEADER
 from competence.formats.ratings import read_ratings
-from competence.formats.template import HEADER, HEADER_ROW, write_template
+from competence.formats.template import HEADER_ROW, write_template
 from tests.evidence_files import exe, office, pdf, png
 
 

@@ -19,9 +19,10 @@ from competence.domain import Catalogue, Rating
 from competence.errors import MAX_REPORTED, InputError
 from competence.formats.exports import write_csv, write_xlsx
 from competence.formats.moodle import export_moodle
+from competence.formats.ratings import TEMPLATE_HEADER as HEADER
 from competence.formats.ratings import read_ratings
 from competence.formats.tables import escape_cell, unescape_cell
-from competence.formats.template import HEADER, HEADER_ROW, write_template
+from competence.formats.template import HEADER_ROW, write_template
 from competence.reports.team import write_xlsx as write_team_xlsx
 
 

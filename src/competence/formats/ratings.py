@@ -40,6 +40,22 @@ ALIASES = {
 }
 ALL_CONTEXTS = "all contexts"
 LINKS_HELP = "links separated by spaces or new lines"
+TEMPLATE_HEADER = (
+    "Number",
+    "Competence",
+    "Definition",
+    "Knowledge",
+    "Application",
+    "Evidence",
+    "Target knowledge",
+    "Target application",
+    "Confidence",
+    "Evidence links",
+)
+"""The columns of the self-assessment workbook (:mod:`competence.formats.template`), here so
+that reading a ratings file knows them without loading openpyxl."""
+APPLIES_IN = "Applies in"
+"""The template's column added when no context is given."""
 
 __all__ = ["ALL_CONTEXTS", "TEMPLATE_SHEET", "PersonRatings", "RatingsFile", "read_ratings"]
 
@@ -180,10 +196,19 @@ def known_columns() -> frozenset[str]:
     """Every column a ratings file may have: those read, and those of the product's own files
     (an export's, the template's) that an import passes over. Any other is an error."""
     from competence.formats.exports import EXPORT_COLUMNS
-    from competence.formats.template import APPLIES_IN, HEADER
 
     return frozenset(
-        normalise([*REQUIRED, *OPTIONAL, *IMPORTED, *ALIASES, *EXPORT_COLUMNS, *HEADER, APPLIES_IN])
+        normalise(
+            [
+                *REQUIRED,
+                *OPTIONAL,
+                *IMPORTED,
+                *ALIASES,
+                *EXPORT_COLUMNS,
+                *TEMPLATE_HEADER,
+                APPLIES_IN,
+            ]
+        )
     )
 
 

@@ -17,23 +17,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from competence.domain.evidence import CONFIDENCE_WORDS, MAX_LINKS
 from competence.domain.framework import Catalogue, check_context
-from competence.formats.ratings import ALL_CONTEXTS
+from competence.formats.ratings import ALL_CONTEXTS, APPLIES_IN, TEMPLATE_HEADER
 from competence.formats.tables import TEMPLATE_SHEET, escape_cell
 
-HEADER = (
-    "Number",
-    "Competence",
-    "Definition",
-    "Knowledge",
-    "Application",
-    "Evidence",
-    "Target knowledge",
-    "Target application",
-    "Confidence",
-    "Evidence links",
-)
-APPLIES_IN = "Applies in"
-"""The column added when no context is given."""
 HEADER_ROW = 7
 WIDTHS = {
     "Number": 9,
@@ -72,7 +58,7 @@ def write_template(
     assert ws is not None
     ws.title = TEMPLATE_SHEET
 
-    header = list(HEADER) + ([] if context else [APPLIES_IN])
+    header = list(TEMPLATE_HEADER) + ([] if context else [APPLIES_IN])
     last_col = get_column_letter(len(header))
     ws["A1"] = escape_cell(f"Self-assessment: {profile.name}")
     ws["A1"].font = Font(bold=True, size=14)
@@ -174,7 +160,7 @@ def write_template(
     first, last = HEADER_ROW + 1, row
     letter = get_column_letter(col["Confidence"])
     sure.add(f"{letter}{first}:{letter}{last}")
-    for axis in sorted(rated, key=HEADER.index):
+    for axis in sorted(rated, key=TEMPLATE_HEADER.index):
         letter = get_column_letter(col[axis])
         target = get_column_letter(col[f"Target {axis.lower()}"])
         validation.add(f"{letter}{first}:{letter}{last}")

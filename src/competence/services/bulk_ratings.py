@@ -82,6 +82,9 @@ class _Writer:
     ratings: list[tuple[Any, ...]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
     written: int = 0
+    extras: bool = True
+    """Whether rows carry links and a confidence; without (a file with neither column) the
+    insert writes no links and no confidence itself, and each row binds two values fewer."""
 
     def allocate(self) -> int:
         """An id for a new assessment, taken before it is inserted (we hold the write lock)."""
@@ -106,10 +109,11 @@ class _Writer:
                 )
                 self.assessments.clear()
             if self.ratings:
+                extras = "%s, %s" if self.extras else f"'{NO_LINKS}', NULL"
                 cursor.executemany(
                     f"INSERT INTO {RatingRow._meta.db_table} (assessment_id, competence, "
-                    "knowledge, application, evidence, evidence_links, confidence, rated_by, "
-                    "rated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "knowledge, application, evidence, rated_by, rated_at, evidence_links, "
+                    f"confidence) VALUES (%s, %s, %s, %s, %s, %s, %s, {extras})",
                     self.ratings,
                 )
                 self.written += len(self.ratings)
@@ -192,7 +196,7 @@ def import_ratings(
         if framework.id not in rated:
             rated[framework.id] = _Rated.of(framework)
     people, facts = _people()
-    framework_of = {
+    framework_of: dict[int | None, _Rated] = {
         pk: rated[by_profile[profile][0].id] if profile in by_profile else builtin
         for pk, (profile, _) in facts.items()
     }
@@ -201,6 +205,7 @@ def import_ratings(
     ic, ik, ia = idx["competence"], idx["knowledge"], idx["application"]
     ie = idx.get("evidence", -1)
     isure, ilinks = idx.get("confidence", -1), idx.get("evidence_links", -1)
+    extras = isure >= 0 or ilinks >= 0
     icy = idx.get("cycle", -1) if cycle is None else -1
     iki = idx.get("kind", -1) if kind is None else -1
     default_kind = kind or workflow.Kind.SELF.value
@@ -211,6 +216,8 @@ def import_ratings(
     problems = Problems()
     where = src.where
     escaped = src.escaped
+    unescape_person = escaped and ip >= 0  # a label is unescaped already
+    evidence_limit = EVIDENCE_LIMIT
     count = 0
     keys: dict[tuple[int, str | None, str], _Key] = {}
     counts = {"rows": 0, "people": 0, "assessments": 0, "cycles_created": 0}
@@ -222,7 +229,9 @@ def import_ratings(
             framework_id=current_framework().pk,
             frameworks={slug: pk for slug, (_, pk) in by_profile.items()},
             versions=latest_version_ids(),
+            extras=extras,
         )
+        actor, now, batch = writer.actor, writer.now, writer.ratings  # flush empties batch
         cycles: dict[str | None, Cycle] = {}
         existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = {}
         locked_people: dict[int, set[int]] = {}  # per cycle: people whose cycle is signed off
@@ -244,7 +253,7 @@ def import_ratings(
             return found
 
         for number, cells, problem in src.rows():
-            if problems.full:
+            if problems.count and problems.full:  # (a plain attribute first: once a row)
                 break  # the report lists the first ones and counts the rest: read no further
             count += 1
             if count % 20000 == 0:
@@ -255,15 +264,15 @@ def import_ratings(
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # The common case is clean text: look it up as it is, and tidy up only on a miss.
-            person = cells[ip] if ip >= 0 else label_person  # a label is unescaped already
-            if escaped and ip >= 0 and person[:1] == "'":
+            person = cells[ip] if ip >= 0 else label_person
+            if unescape_person and person[:1] == "'":
                 person = unescape_cell(person)
             person_id = people.get(person)
             if person_id is None:
                 person = person.strip()
                 person_id = people.get(person) or people.get(person.lower())
-            scale = builtin if person_id is None else framework_of[person_id]
-            competences, names = scale.keys, scale.names
+            scale = framework_of.get(person_id, builtin)  # no person yet: the built-in one
+            competences = scale.keys
             raw_c = cells[ic]
             number_c = competences.get(raw_c)
             if number_c is None:
@@ -299,7 +308,7 @@ def import_ratings(
                 elif number_c is None:
                     problems.add(
                         f'{at}: competence: unknown competence "{raw_c}" '
-                        f"(use a number 1-{len(names)}, a slug or the exact name)"
+                        f"(use a number 1-{len(scale.names)}, a slug or the exact name)"
                     )
                 for axis, raw, value in (("knowledge", raw_k, k), ("application", raw_a, a)):
                     if value == BAD:
@@ -353,13 +362,13 @@ def import_ratings(
             bit = 1 << number_c
             if state.bits & bit:
                 problems.add(
-                    f"{where(number)}: competence: {names[number_c]} ({number_c}) appears twice "
-                    f"for {person}"
+                    f"{where(number)}: competence: {scale.names[number_c]} ({number_c}) "
+                    f"appears twice for {person}"
                 )
                 continue
             state.bits |= bit
             evidence = cells[ie] if ie >= 0 else ""
-            if len(evidence) > EVIDENCE_LIMIT:
+            if len(evidence) > evidence_limit:
                 if escaped and evidence[:1] == "'":
                     evidence = unescape_cell(evidence)
                 too_long = evidence_problem(evidence.strip())
@@ -368,7 +377,7 @@ def import_ratings(
                     continue
             sure: int | None = None
             links = NO_LINKS
-            if isure >= 0 or ilinks >= 0:
+            if extras:
                 raw_sure = cells[isure] if isure >= 0 else ""
                 raw_links = cells[ilinks] if ilinks >= 0 else ""
                 if escaped:
@@ -380,25 +389,14 @@ def import_ratings(
                     continue
                 sure = None if found_sure is None else found_sure.value
                 links = json.dumps(list(found_links)) if found_links else NO_LINKS
-            if problems:
+            if problems.count:
                 continue  # nothing will be kept: only look for more problems
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()
-            writer.ratings.append(
-                (
-                    state.assessment_id,
-                    number_c,
-                    k,
-                    a,
-                    evidence,
-                    links,
-                    sure,
-                    writer.actor,
-                    writer.now,
-                )
-            )
-            if len(writer.ratings) >= BATCH:
+            row = (state.assessment_id, number_c, k, a, evidence, actor, now)
+            batch.append((*row, links, sure) if extras else row)
+            if len(batch) >= BATCH:
                 writer.flush()
                 progress("importing", count, None)
         if problems:

@@ -11,18 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from competence.data import load_catalogue
 from competence.domain import workflow
-from competence.domain.evidence import confidence_words
+from competence.domain.evidence import Confidence, confidence_words
 from competence.errors import InputError, writing
 from competence.formats import exports
 from competence.services import profiles
+from competence.services.bulk_ratings import NO_LINKS
 from competence.services.teams import people_in
 from competence.store.models import (
     Assessment,
@@ -40,6 +42,7 @@ from competence.store.transactions import consistent_read
 EXPORT_FORMAT = "competence-export"
 """The ``format`` field of a JSON export, which tells an import that a file is one."""
 CHUNK = 1000  # people per query when exporting
+_LINKS_TEXT = "links_text"  # what the rating queries call the links' stored JSON text
 
 
 class PersonRecord(NamedTuple):
@@ -74,7 +77,8 @@ class AssessmentRecord(NamedTuple):
 
 
 class RatingCells(NamedTuple):
-    """The rating fields of a row of the CSV or XLSX export."""
+    """The rating fields of a row of the CSV or XLSX export (the links last, as
+    :func:`_ratings_of` reads them)."""
 
     assessment_id: int
     competence: int
@@ -82,21 +86,22 @@ class RatingCells(NamedTuple):
     application: int | None
     evidence: str
     confidence: int | None
-    evidence_links: list[str]
+    evidence_links: Sequence[str]
 
 
 class RatingRecord(NamedTuple):
-    """Every field of a rating, as the JSON export holds it."""
+    """Every field of a rating, as the JSON export holds it (the links last, as
+    :func:`_ratings_of` reads them)."""
 
     assessment_id: int
     competence: int
     knowledge: int | None
     application: int | None
     evidence: str
-    evidence_links: list[str]
     confidence: int | None
     rated_by: str
     rated_at: dt.datetime
+    evidence_links: Sequence[str]
 
 
 AnyRating = TypeVar("AnyRating", RatingCells, RatingRecord)
@@ -132,6 +137,8 @@ def _export_rows(
         slug: {c.number: c.slug for c in framework.competences}
         for slug, (framework, _) in profiles.frameworks_by_profile().items()
     }
+    words: dict[int | None, str] = {None: ""}
+    words.update((c.value, confidence_words(c.value) or "") for c in Confidence)
     paths = team_tree().paths()
     people = _people(team, person)
     for chunk in _chunks(people):
@@ -148,6 +155,7 @@ def _export_rows(
                     chosen[pk] = [counting]
         ratings = _ratings_of([a.id for items in chosen.values() for a in items], RatingCells)
         for p in chunk:
+            slugs = by_profile.get(p.profile, builtin)
             for a in chosen.get(p.id, []):
                 assessment: dict[str, Any] = {  # the columns all its ratings share
                     "person": p.email,
@@ -165,11 +173,11 @@ def _export_rows(
                     yield {
                         **assessment,
                         "competence": r.competence,
-                        "slug": by_profile.get(p.profile, builtin).get(r.competence, ""),
+                        "slug": slugs.get(r.competence, ""),
                         "knowledge": "" if r.knowledge is None else r.knowledge,
                         "application": "" if r.application is None else r.application,
                         "evidence": r.evidence,
-                        "confidence": confidence_words(r.confidence) or "",
+                        "confidence": words[r.confidence],
                         "evidence_links": " ".join(r.evidence_links or ()),
                     }
 
@@ -369,12 +377,27 @@ def _assessments_of(person_ids: list[int]) -> dict[int, list[AssessmentRecord]]:
 
 
 def _ratings_of(assessment_ids: list[int], record: type[AnyRating]) -> dict[int, list[AnyRating]]:
-    """The ratings of these assessments, each as a ``record``, by competence."""
+    """The ratings of these assessments, each as a ``record``, by competence.
+
+    The links are read as the JSON text they are stored as, and decoded only when there are
+    some (no links: one shared empty tuple): most ratings have none, and the JSON field's decoder
+    on every row was the largest part of a CSV export's time.
+    """
     out: dict[int, list[AnyRating]] = {pk: [] for pk in assessment_ids}
-    ratings = RatingRow.objects.filter(assessment_id__in=assessment_ids).order_by(
-        "assessment_id", "competence"
+    names: tuple[str, ...] = record._fields
+    fields = (*names[:-1], _LINKS_TEXT)  # each record ends with its evidence_links
+    ratings: Iterable[tuple[Any, ...]] = (
+        RatingRow.objects.filter(assessment_id__in=assessment_ids)
+        .annotate(**{_LINKS_TEXT: Cast("evidence_links", TextField())})
+        .order_by("assessment_id", "competence")
+        .values_list(*fields)
+        .iterator(chunk_size=CHUNK)  # rows as they come, not a second list of them all
     )
-    for rating in _records(record, ratings):
+    new, loads = tuple.__new__, json.loads
+    row: tuple[Any, ...]
+    for row in ratings:
+        text = row[-1]
+        rating = new(record, (*row[:-1], () if text == NO_LINKS else loads(text)))
         out[rating.assessment_id].append(rating)
     return out
 
