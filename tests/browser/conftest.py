@@ -165,6 +165,12 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = EVERY_IMPACT) -> list[d
     ]
 
 
+def swagger_ready(page: Any) -> None:
+    """Wait until the API docs page has drawn the description (its title is the page's h1)."""
+    page.locator("#swagger-ui h1, #swagger-ui h2.title").first.wait_for(timeout=60_000)
+    page.locator("#swagger-ui .opblock").first.wait_for(timeout=60_000)
+
+
 def look(page: Any, name: str, impacts: tuple[str, ...] = EVERY_IMPACT) -> list[dict[str, Any]]:
     """Save a screenshot, and return axe-core's violations on the page (of any impact, unless
     told)."""

@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Server, assessor_of, axe_violations, screenshot, sign_in
+from tests.browser.conftest import (
+    Server,
+    assessor_of,
+    axe_violations,
+    screenshot,
+    sign_in,
+    swagger_ready,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +75,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-plan-result", "/team/plan", plan_the_team
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "results-of-a-person", "/team", open_first_person
-        yield "api-docs", "/api/v1/docs", nothing
+        yield "api-docs", "/api/v1/docs", swagger_ready
         yield "audit-lead", "/audit", nothing
         yield "people-lead", "/people", nothing
         return
@@ -103,7 +110,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "webhooks", "/webhooks", nothing
         yield "webhooks-problem", "/webhooks", add_a_bad_webhook
         yield "webhooks-added", "/webhooks", add_a_webhook
-        yield "webhooks-secret-and-log", "/webhooks", test_and_show_the_secret
+        yield "webhooks-secret-and-log", "/webhooks", ping_and_show_the_secret
         yield "webhooks-delete-asks", "/webhooks", ask_to_delete
 
 
@@ -229,7 +236,7 @@ def add_a_webhook(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def test_and_show_the_secret(page: Any) -> None:
+def ping_and_show_the_secret(page: Any) -> None:
     """A test to an address nobody answers at: the log says so, with its retry button."""
     if not page.get_by_role("button", name=re.compile("^Send a test")).count():
         add_a_webhook(page)
