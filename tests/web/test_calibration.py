@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from openpyxl import load_workbook
 
 from competence.cli import main
 from competence.domain import Rating
@@ -196,3 +198,29 @@ def test_the_command_gives_the_pages_figures(db: None, capsys: pytest.CaptureFix
     assert "--team: no team 'Delivery'" in capsys.readouterr().err
     assert main(["--as", "pat", "team", "calibration", "--cycle", "1999"]) == 2
     assert "cycle: no cycle '1999' with results" in capsys.readouterr().err
+
+
+def test_the_team_reports_have_a_calibration_section(
+    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    office(others=10, assessed=3)
+    book = tmp_path / "team.xlsx"
+    assert (
+        main(["--as", "lea", "report", "--team", "", "--format", "xlsx", "--out", str(book)]) == 0
+    )
+    sheet = load_workbook(book)["Calibration"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][:4] == ["No.", "Competence", "Axis", "n"]
+    assert cells[1][:4] == [1, "Life cycles", "knowledge", 10]
+    assert [r[0] for r in cells if r[0] and str(r[0]).startswith("Assessors of")] == [
+        "Assessors of at least 5 people only; 1 left out."
+    ]
+    assert "Pat Assessor" not in str(cells)  # 3 people: fewer than the minimum group size
+    html = tmp_path / "team.html"
+    assert (
+        main(["--as", "lea", "report", "--team", "", "--format", "html", "--out", str(html)]) == 0
+    )
+    text = html.read_text()
+    assert "<h2>Calibration, cycle 2026</h2>" in text
+    assert "no assessor has enough people" in text
+    capsys.readouterr()

@@ -18,6 +18,7 @@ import numpy as np
 from scipy.stats import DegenerateDataWarning, bootstrap
 from sklearn.metrics import cohen_kappa_score  # type: ignore[import-untyped]
 
+from competence.domain.framework import AXES
 from competence.domain.words import levels as levels_word
 
 MAX_PAIRS = 1_000_000
@@ -143,15 +144,19 @@ def _kappa_figure(first: list[int], second: list[int]) -> dict[str, Any]:
 
 
 def by_competence(pairs: Iterable[Pair]) -> list[dict[str, Any]]:
-    """Per competence and axis: n, the mean of (self − agreed) with words, the distribution of
-    the differences (−5..5, counts), and the quadratic-weighted kappa with its interval."""
+    """Per competence and axis (axes in the framework's order): n, the mean of (self − agreed)
+    with words, the distribution of the differences (−5..5, counts), and the quadratic-weighted
+    kappa with its interval."""
     groups: dict[tuple[int, str], list[Pair]] = {}
     for count, p in enumerate(pairs, 1):
         if count > MAX_PAIRS:
             raise TooManyPairs(f"more than {MAX_PAIRS} pairs")
         groups.setdefault((p.competence, p.axis), []).append(p)
     rows = []
-    for (number, axis), items in sorted(groups.items()):
+    order = {axis: i for i, axis in enumerate(AXES)}
+    for (number, axis), items in sorted(
+        groups.items(), key=lambda g: (g[0][0], order.get(g[0][1], 9))
+    ):
         first = [p.self_level for p in items]
         second = [p.agreed_level for p in items]
         differences = [a - b for a, b in zip(first, second, strict=True)]
