@@ -101,7 +101,7 @@ def kappa_interval(first: Sequence[int], second: Sequence[int]) -> tuple[float, 
     if len(defined) < RESAMPLES // 2:
         return None
     low, high = np.percentile(defined, [2.5, 97.5])
-    return (round(float(low), 3), round(float(high), 3))
+    return (round(float(low), 3) + 0.0, round(float(high), 3) + 0.0)  # + 0.0: never −0.0
 
 
 def mean_difference_words(mean: float, whom: str = "People rate themselves") -> str:

@@ -29,6 +29,12 @@ def team_calibration(request: HttpRequest) -> HttpResponse:
         raise Http404("no such team") from None
     except InputError as exc:
         raise BadFilter(exc.report()) from None
+    for row in data["competences"]:  # the differences' spread, for the table: "0: 4; +1: 1"
+        row["spread"] = "; ".join(
+            f"{d['difference']:+d}: {d['count']}".replace("+0", "0")
+            for d in row["distribution"]
+            if d["count"]
+        )
     return render(
         request,
         "competence/calibration.html",
