@@ -1544,6 +1544,54 @@ def team_plan(
         out.print(Text(f"Cannot be met: {problem}", style="bold red"))
 
 
+@team.command("calibration")
+@click.option(
+    "--team",
+    "team_path",
+    help="The team (and its sub-teams); default: everyone. Only for those who see names.",
+)
+@click.option("--cycle", help="The cycle's name; default: the latest with results.")
+@json_option
+@needs("team.figures")
+def team_calibration(
+    session: Session, team_path: str | None, cycle: str | None, as_json: bool
+) -> None:
+    """How far self-ratings and agreed ratings differ and agree, per competence and axis.
+
+    The mean of self − agreed, the quadratic-weighted kappa with its 95 % interval and n, and,
+    for PMO leads and admins, each assessor's leniency against the team. Figures over fewer
+    than COMPETENCE_MIN_GROUP_SIZE people are hidden, as on the web (docs/calibration.md).
+    """
+    from competence.services.calibration import figures
+    from competence.services.team_view import choose
+
+    data = figures(choose(session.user, path=team_path), cycle)
+    if as_json:
+        emit_json(data)
+        return
+    if data["cycle"] is None:
+        out.print("No cycle has results.")
+        return
+    out.print(f"{data['label']}, cycle {data['cycle']}: {data['people_compared']} compared.")
+    if data["notice"]:
+        out.print(data["notice"])
+    table = Table(title="Self against agreed", title_justify="left")
+    for name in ("Competence", "Axis", "n", "Mean self − agreed", "Kappa"):
+        table.add_column(name)
+    for row in data["competences"]:
+        table.add_row(
+            f"{row['number']}. {row['name']}",
+            row["axis"],
+            str(row["n"]),
+            row["hidden_reason"] or row["mean_difference_text"],
+            row["kappa_text"],
+        )
+    out.print(table)
+    if data["assessors"]:
+        for a in data["assessors"]["assessors"]:
+            out.print(f"  • {a['assessor']} ({a['people']} people): {a['text']}")
+
+
 @cli.command()
 @click.argument("person")
 @click.option(

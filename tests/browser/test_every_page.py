@@ -66,12 +66,14 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "review-list", "/review", nothing
         yield "review", "/review", open_first_review
         yield "team-figures", "/team", nothing
+        yield "calibration-assessor", "/team/calibration", nothing
         yield "results-own", f"/people/{person_id(server, assessor)}", nothing
         return
     if role == "lead":
         yield "team", "/team", nothing
         yield "team-programme", "/team?context=programme", nothing
         yield "team-plan", "/team/plan", nothing
+        yield "calibration-lead", "/team/calibration", nothing
         yield "team-plan-result", "/team/plan", plan_the_team
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "results-of-a-person", "/team", open_first_person
@@ -91,6 +93,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "cycles-problem", "/cycles", open_a_bad_cycle
         yield "cycle", "/cycles", open_last_cycle
         yield "audit", "/audit", nothing
+        yield "calibration-admin", "/team/calibration", nothing
         yield "audit-filtered", "/audit?model=Person&action=update", nothing
         someone = person_id(server, server.draft_user())
         team_id, pmo_id = first_team_and_pmo(server)

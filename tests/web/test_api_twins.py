@@ -48,6 +48,7 @@ TWINS: dict[str, list[str]] = {
     "team": ["GET /team/summary", "GET /team/coverage"],
     "team_report": ["GET /team/summary"],
     "team_plan": ["POST /team/plan"],
+    "team_calibration": ["GET /team/calibration"],
     "review_list": ["GET /review"],
     "review": [
         "GET /people/{person_id}/review/sheet",

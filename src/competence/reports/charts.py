@@ -194,3 +194,38 @@ def sparkline(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def differences(rows: Sequence[dict[str, Any]], axis: str, width: int = 480) -> str:
+    """The mean of (self − agreed) per competence on one axis (calibration's ``competences``),
+    a bar left of the middle line for under-rating, right for over-rating, ±2 levels wide.
+    Hidden rows are left out."""
+    shown = [r for r in rows if r["axis"] == axis and r["mean_difference"] is not None]
+    if not shown:
+        return ""
+    bar, label = 16, 40
+    height = bar * len(shown) + 24
+    middle = label + (width - label) / 2
+    scale = (width - label) / 4  # two levels either side
+    colour = KNOWLEDGE if axis == "knowledge" else APPLICATION
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="chart differences" width="100%" preserveAspectRatio="xMinYMin meet">',
+        f"<title>Mean of self minus agreed, {escape(axis)}, per competence</title>",
+        f'<line x1="{middle}" y1="0" x2="{middle}" y2="{height - 20}" stroke="{TARGET}"/>',
+        f'<text x="{label}" y="{height - 6}" font-size="11">−2</text>',
+        f'<text x="{middle - 3}" y="{height - 6}" font-size="11">0</text>',
+        f'<text x="{width - 16}" y="{height - 6}" font-size="11">+2</text>',
+    ]
+    for i, r in enumerate(shown):
+        value = max(-2.0, min(2.0, float(r["mean_difference"])))
+        y = i * bar + 2
+        x = middle + min(0.0, value) * scale
+        parts.append(
+            f'<text x="0" y="{y + bar - 5}" font-size="11">{int(r["number"])}</text>'
+            f'<rect x="{x:.1f}" y="{y}" width="{abs(value) * scale:.1f}" height="{bar - 4}" '
+            f'fill="{colour}"><title>{int(r["number"])}. {escape(r.get("name", ""))}: '
+            f"{escape(r['mean_difference_text'])}</title></rect>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

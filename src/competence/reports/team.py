@@ -36,11 +36,16 @@ def _header(ws: Any, names: list[str]) -> None:
     ws.row_dimensions[1].height = 30
 
 
-def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
+def write_xlsx(
+    summary: dict[str, Any],
+    out: str | Path | IO[bytes],
+    calibration: dict[str, Any] | None = None,
+) -> None:
     """A heatmap per axis of the people's framework (knowledge and application for APM's; people
     by competences, each row coloured against that person's own profile, in the version they
-    are judged against), coverage per competence (APM's framework), every gap, one a row, and
-    each row's targets (the sheets the colours read)."""
+    are judged against), coverage per competence (APM's framework), every gap, one a row, each
+    row's targets (the sheets the colours read), and, given the calibration figures
+    (:func:`competence.services.calibration.figures`), a Calibration sheet."""
     framework = summary["framework"]
     competences = framework["competences"]
     axes = framework["axes"]
@@ -128,7 +133,68 @@ def write_xlsx(summary: dict[str, Any], out: str | Path | IO[bytes]) -> None:
     ws.column_dimensions["C"].width = 40
     for axis in axes:
         _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
+    if calibration is not None:
+        _write_calibration(book.create_sheet("Calibration"), calibration)
     book.save(out)
+
+
+def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
+    """Per competence and axis, then per assessor (when the figures have them): the figures as
+    the calibration page shows them, hidden ones with their reason."""
+    _header(
+        ws,
+        [
+            "No.",
+            "Competence",
+            "Axis",
+            "n",
+            "Mean self − agreed",
+            "In words",
+            "Kappa",
+            "Kappa, 95 % CI",
+        ],
+    )
+    row = 2
+    for r in data["competences"]:
+        interval = (
+            "" if r["kappa_low"] is None else f"{r['kappa_low']:.2f} to {r['kappa_high']:.2f}"
+        )
+        values = [
+            r["number"],
+            r["name"],
+            r["axis"],
+            r["n"],
+            "" if r["mean_difference"] is None else r["mean_difference"],
+            r["hidden_reason"] or r["mean_difference_text"],
+            "" if r["hidden"] else (r["kappa"] if r["kappa"] is not None else r["kappa_text"]),
+            interval,
+        ]
+        for j, v in enumerate(values, start=1):
+            ws.cell(row, j, escape_cell(v))
+        row += 1
+    notes = [f"Cycle: {data['cycle'] or 'none has results'}", data["notice"]]
+    if data["assessors"] is not None:
+        row += 1
+        for j, name in enumerate(
+            ["Assessor", "People", "Mean agreed − self", "Against the team"], start=1
+        ):
+            ws.cell(row, j, escape_cell(name)).font = Font(bold=True)
+        for a in data["assessors"]["assessors"]:
+            row += 1
+            values = [a["assessor"], a["people"], a["mean_agreed_minus_self"], a["text"]]
+            for j, v in enumerate(values, start=1):
+                ws.cell(row, j, escape_cell(v))
+        notes.append(
+            f"Assessors of at least {data['min_group']} people only; "
+            f"{data['assessors']['left_out']} left out."
+        )
+    row += 1
+    for note in filter(None, notes):
+        row += 1
+        ws.cell(row, 1, escape_cell(note))
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["F"].width = 60
 
 
 def _write_coverage(ws: Any, summary: dict[str, Any]) -> None:
@@ -182,8 +248,11 @@ def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis
         ws.column_dimensions[get_column_letter(j)].width = 5
 
 
-def render_summary_html(summary: dict[str, Any], title: str | None) -> str:
-    """The PDF summary; ``title`` says whom it covers (the filters), "Everyone" by default."""
+def render_summary_html(
+    summary: dict[str, Any], title: str | None, calibration: dict[str, Any] | None = None
+) -> str:
+    """The PDF summary; ``title`` says whom it covers (the filters), "Everyone" by default;
+    with the calibration figures, a Calibration section."""
     return render_to_string(
         "reports/team.html",
         {
@@ -195,5 +264,6 @@ def render_summary_html(summary: dict[str, Any], title: str | None) -> str:
             "specialists": sum(p["meets_specialist"] for p in summary["people"]),
             "exposed": [c for c in summary["coverage"] if c["exposed"]],
             "attribution": summary["framework"]["attribution"],
+            "calibration": calibration,
         },
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from competence.errors import InputError, writing
-from competence.services import people, plans, results
+from competence.services import calibration, people, plans, results
 from competence.services.team_view import Choice
 from competence.store.models import Person
 
@@ -36,13 +36,14 @@ def team_report(choice: Choice, fmt: str, out: Path) -> int:
     if fmt not in ("xlsx", "pdf", "html"):
         raise InputError("--format: a team's report is xlsx, pdf or html")
     summary = results.team_summary(choice.people, page=1, per_page=None)
+    figures = calibration.figures(choice)
     with writing(out, "--out"):
         if fmt == "xlsx":
-            write_xlsx(summary, out)
+            write_xlsx(summary, out, figures)
         elif fmt == "pdf":
-            write_pdf(render_summary_html(summary, choice.label), out)
+            write_pdf(render_summary_html(summary, choice.label, figures), out)
         else:
-            out.write_text(render_summary_html(summary, choice.label), encoding="utf-8")
+            out.write_text(render_summary_html(summary, choice.label, figures), encoding="utf-8")
     return int(summary["people_count"])
 
 

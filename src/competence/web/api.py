@@ -831,3 +831,6 @@ api.add_router("", api_webhooks.router)
 from competence.web import api_workflow  # noqa: E402  (its routes use the helpers above)
 
 api.add_router("", api_workflow.router)
+from competence.web import api_calibration  # noqa: E402
+
+api.add_router("", api_calibration.router)
