@@ -484,14 +484,19 @@ def gap(
     The profile is one of APM's or a profile file (no database needed), or a stored profile's
     slug. The verdict does not change the exit code: 0 whenever the analysis ran.
     """
-    from competence.services.analysis import analyse_file
+    from competence.services.analysis import analyse_file_streamed
 
     if session.user is None:
-        analysis = analyse_file(file, profile_id, context)
+        analysis = analyse_file_streamed(file, profile_id, context)
     else:
         from competence.services.analysis import analyse_stored
 
         analysis = analyse_stored(file, profile_id, context)
+    if as_json and analysis.file.several:
+        from competence.formats.json_stream import write_list
+
+        write_list((v.as_dict() for v in analysis.verdicts), sys.stdout)
+        return
     if as_json:
         emit_json(analysis.as_data())
         return

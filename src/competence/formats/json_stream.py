@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from competence.errors import InputError
@@ -154,3 +154,15 @@ class JsonStream:
         """Nothing but white space may follow the document."""
         if self.peek() != "":
             raise self.error("", "unexpected text after the end of the document")
+
+
+def write_list(items: Iterable[Any], out: IO[str]) -> None:
+    """Write ``items`` as a JSON list, one item at a time: the same text as
+    ``json.dumps(list(items), indent=2, ensure_ascii=False)`` and a new line."""
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False)
+        # A JSON text holds no raw new line inside a string, so each new line is indentation.
+        out.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
