@@ -247,12 +247,7 @@ def check_rows(
             continue
         key = (checked.person, checked.competence.number)
         if key in first_seen:
-            who = f" for {checked.person}" if checked.person else ""
-            c = checked.competence
-            problems.add(
-                f"{row.where}: competence: {c.name} ({c.number}) appears twice{who} "
-                f"(first at {first_seen[key]})"
-            )
+            problems.add(appears_twice(checked, first_seen[key]))
             continue
         first_seen[key] = row.where.split(", ", 1)[-1]
         entry = people.setdefault(checked.person, PersonRatings(checked.person))
@@ -262,6 +257,15 @@ def check_rows(
     if count == 0 and not allow_empty:
         raise InputError(f"{source}: holds no ratings")
     return list(people.values())
+
+
+def appears_twice(checked: CheckedRow, first: str) -> str:
+    """The problem of a competence rated again for the same person (first rated at ``first``)."""
+    who = f" for {checked.person}" if checked.person else ""
+    c = checked.competence
+    return (
+        f"{checked.where}: competence: {c.name} ({c.number}) appears twice{who} (first at {first})"
+    )
 
 
 def read_ratings(path: str | Path, framework: Framework) -> RatingsFile:
@@ -423,11 +427,7 @@ def _check_runs(source: str, rows: Iterable[Row], framework: Framework) -> bool:
             first_seen = {}
         number = checked.competence.number
         if number in first_seen:
-            c = checked.competence
-            problems.add(
-                f"{row.where}: competence: {c.name} ({c.number}) appears twice for "
-                f"{checked.person} (first at {first_seen[number]})"
-            )
+            problems.add(appears_twice(checked, first_seen[number]))
             continue
         first_seen[number] = row.where.split(", ", 1)[-1]
     if problems:
