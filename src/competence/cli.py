@@ -15,38 +15,68 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from competence import __version__
 from competence.config import COMMAND_LINE_BUSY_SECONDS
 from competence.domain import workflow
-from competence.domain.analysis import GAP, MET, TOP_UP, Verdict
 from competence.domain.framework import AXES, CONTEXTS
 from competence.domain.roles import ROLES
 from competence.domain.webhooks import EVENTS as WEBHOOK_EVENTS
 from competence.errors import InputError, writing
 from competence.services.steps import step_rule
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
-class _Console(Console):
-    def on_broken_pipe(self) -> None:
-        """The reader went away (``competence framework | head``): stop quietly."""
-        self.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise SystemExit(0)
+    from competence.domain.analysis import Verdict
+else:
+    # Rich is loaded by the first command that prints a table: it costs half of a start-up.
+
+    def Table(*args: Any, **kwargs: Any) -> Any:
+        from rich.table import Table
+
+        return Table(*args, **kwargs)
+
+    def Text(*args: Any, **kwargs: Any) -> Any:
+        from rich.text import Text
+
+        return Text(*args, **kwargs)
 
 
-out = _Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
 
-STYLE = {MET: "green", TOP_UP: "yellow", GAP: "red"}
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader went away (``competence framework | head``): stop quietly."""
+            self.quiet = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0)
 
+    return _Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+
+
+class _LazyConsole:
+    """A Rich console made on first use."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            self._console = _console(self._stderr)
+        return getattr(self._console, name)
+
+
+out: Console = _LazyConsole()  # type: ignore[assignment]
+err: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 FC = TypeVar("FC", bound=Callable[..., Any] | click.Command)
 
@@ -454,14 +484,19 @@ def gap(
     The profile is one of APM's or a profile file (no database needed), or a stored profile's
     slug. The verdict does not change the exit code: 0 whenever the analysis ran.
     """
-    from competence.services.analysis import analyse_file
+    from competence.services.analysis import analyse_file_streamed
 
     if session.user is None:
-        analysis = analyse_file(file, profile_id, context)
+        analysis = analyse_file_streamed(file, profile_id, context)
     else:
         from competence.services.analysis import analyse_stored
 
         analysis = analyse_stored(file, profile_id, context)
+    if as_json and analysis.file.several:
+        from competence.formats.json_stream import write_list
+
+        write_list((v.as_dict() for v in analysis.verdicts), sys.stdout)
+        return
     if as_json:
         emit_json(analysis.as_data())
         return
@@ -477,6 +512,8 @@ def _cell(actual: int | None, target: int | None) -> str:
 
 
 def _print_verdict(v: Verdict) -> None:
+    from competence.domain.analysis import GAP, MET, TOP_UP
+
     who = f"{v.person}: " if v.person else ""
     title = Text(f"{who}{v.profile.name}, {v.context} context")
     table = Table(title=title, title_justify="left")
@@ -500,7 +537,7 @@ def _print_verdict(v: Verdict) -> None:
             str(r.competence.number),
             r.competence.name,
             *cells,
-            Text(result, style=STYLE[r.label]),
+            Text(result, style={MET: "green", TOP_UP: "yellow", GAP: "red"}[r.label]),
         )
     out.print(table)
     out.print("Actual / target; – is not rated (counts as 0).", style="dim")

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from competence.errors import InputError
-from competence.formats.json_stream import JsonStream
+from competence.formats.json_stream import JsonStream, indented, write_list
 
 scalars = (
     st.none()
@@ -78,3 +78,33 @@ def test_a_value_nested_deeper_than_the_decoder_goes_is_refused_with_its_place()
     with pytest.raises(InputError) as caught:
         read(JsonStream(io.StringIO('{"rows": [' + deep + "]}"), "f"))
     assert str(caught.value).startswith("f, rows[0]: nesting too deep to read")
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_indented_is_the_standard_encoders_text(value: Any) -> None:
+    assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@given(st.lists(JSON_VALUES, max_size=4))
+def test_a_list_written_item_by_item_is_the_standard_encoders_text(items: list[Any]) -> None:
+    out = io.StringIO()
+    write_list(iter(items), out)
+    assert out.getvalue() == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_indented_keeps_non_text_keys_as_the_standard_encoder_does() -> None:
+    value = {1: [True, None], 2.5: {}, None: ()}
+    assert indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

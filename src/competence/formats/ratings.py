@@ -247,12 +247,7 @@ def check_rows(
             continue
         key = (checked.person, checked.competence.number)
         if key in first_seen:
-            who = f" for {checked.person}" if checked.person else ""
-            c = checked.competence
-            problems.add(
-                f"{row.where}: competence: {c.name} ({c.number}) appears twice{who} "
-                f"(first at {first_seen[key]})"
-            )
+            problems.add(appears_twice(checked, first_seen[key]))
             continue
         first_seen[key] = row.where.split(", ", 1)[-1]
         entry = people.setdefault(checked.person, PersonRatings(checked.person))
@@ -262,6 +257,15 @@ def check_rows(
     if count == 0 and not allow_empty:
         raise InputError(f"{source}: holds no ratings")
     return list(people.values())
+
+
+def appears_twice(checked: CheckedRow, first: str) -> str:
+    """The problem of a competence rated again for the same person (first rated at ``first``)."""
+    who = f" for {checked.person}" if checked.person else ""
+    c = checked.competence
+    return (
+        f"{checked.where}: competence: {c.name} ({c.number}) appears twice{who} (first at {first})"
+    )
 
 
 def read_ratings(path: str | Path, framework: Framework) -> RatingsFile:
@@ -376,3 +380,73 @@ def check_rows_problems(name: str, rows: list[Row], framework: Framework) -> lis
     except InputError as exc:
         return [p for p in exc.problems if "appears twice" not in p]
     return []
+
+
+def people_one_at_a_time(path: str | Path, framework: Framework) -> Iterator[PersonRatings] | None:
+    """A CSV file with a person column, read in bounded memory: the whole file is checked first
+    (raising as :func:`read_ratings` does, so a bad row anywhere rejects the file), then the
+    people come one at a time from a second reading, in file order.
+
+    None for any other file, or when a person's rows are not all together (a person seen
+    again after another): read those with :func:`read_ratings`.
+    """
+    path = Path(path)
+    check_path(path)
+    if file_kind(path) != "csv":
+        return None
+    with open_table(path, REQUIRED, ALIASES) as table:
+        check_columns(table.header_where, table.columns)
+        if "person" not in table.columns:
+            return None
+        if not _check_runs(table.source, table.rows, framework):
+            return None
+    return _people(path, framework)
+
+
+def _check_runs(source: str, rows: Iterable[Row], framework: Framework) -> bool:
+    """Check every row as :func:`check_rows` does, holding one person's competences at a time;
+    False as soon as a person comes back after another."""
+    problems = Problems()
+    done: set[str | None] = set()
+    current: str | None = None
+    first_seen: dict[int, str] = {}
+    count = 0
+    for row in rows:
+        if problems.full:
+            break
+        count += 1
+        checked, bad = check_row(row, framework, with_person=True)
+        if checked is None:
+            problems.extend(bad)
+            continue
+        if checked.person != current or count == 1:
+            if checked.person in done:
+                return False
+            done.add(current)
+            current = checked.person
+            first_seen = {}
+        number = checked.competence.number
+        if number in first_seen:
+            problems.add(appears_twice(checked, first_seen[number]))
+            continue
+        first_seen[number] = row.where.split(", ", 1)[-1]
+    if problems:
+        raise problems.error()
+    if count == 0:
+        raise InputError(f"{source}: holds no ratings")
+    return True
+
+
+def _people(path: Path, framework: Framework) -> Iterator[PersonRatings]:
+    with open_table(path, REQUIRED, ALIASES) as table:
+        entry: PersonRatings | None = None
+        for row in table.rows:
+            checked, _ = check_row(row, framework, with_person=True)
+            assert checked is not None  # the first reading checked every row
+            if entry is None or checked.person != entry.person:
+                if entry is not None:
+                    yield entry
+                entry = PersonRatings(checked.person)
+            entry.ratings[checked.competence.number] = checked.rating
+        if entry is not None:
+            yield entry

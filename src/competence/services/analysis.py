@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,12 @@ from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import CONTEXTS, Catalogue
 from competence.domain.ratings import Rating
 from competence.errors import InputError
-from competence.formats.ratings import RatingsFile, parse_level, read_ratings
+from competence.formats.ratings import (
+    RatingsFile,
+    parse_level,
+    people_one_at_a_time,
+    read_ratings,
+)
 from competence.services.catalogue import resolve
 
 
@@ -21,7 +26,8 @@ class Analysis:
     file: RatingsFile
     profile: str
     context: str
-    verdicts: list[Verdict]
+    verdicts: Iterable[Verdict]
+    """A list, or (from :func:`analyse_file_streamed`) an iterator to read once."""
 
     def as_data(self) -> dict[str, Any] | list[dict[str, Any]]:
         """One object, or a list in file order when the file names people."""
@@ -44,6 +50,37 @@ def analyse_file(
     if catalogue is None:
         cat, profile = resolve(profile)
     file = read_ratings(path, cat.framework)
+    chosen_profile, chosen_context = _chosen(cat, file, profile, context)
+    verdicts = [
+        assess(cat, chosen_profile, chosen_context, p.ratings, p.person) for p in file.people
+    ]
+    return Analysis(file, chosen_profile, chosen_context, verdicts)
+
+
+def analyse_file_streamed(
+    path: str | Path, profile: str | None = None, context: str | None = None
+) -> Analysis:
+    """:func:`analyse_file` in bounded memory for a CSV file of many people: the file is checked
+    in full first, then each person is read, analysed and given in turn (``verdicts`` is an
+    iterator). Any other file is read whole."""
+    cat, profile = resolve(profile)
+    people = people_one_at_a_time(path, cat.framework)
+    if people is None:
+        return analyse_file(path, profile, context, cat)
+    file = RatingsFile(str(path), [], several=True)
+    chosen_profile, chosen_context = _chosen(cat, file, profile, context)
+
+    def verdicts() -> Iterator[Verdict]:
+        for p in people:
+            yield assess(cat, chosen_profile, chosen_context, p.ratings, p.person)
+
+    return Analysis(file, chosen_profile, chosen_context, verdicts())
+
+
+def _chosen(
+    cat: Catalogue, file: RatingsFile, profile: str | None, context: str | None
+) -> tuple[str, str]:
+    """The profile and context to assess against: the options', else the file's."""
     chosen_profile = profile or file.profile
     chosen_context = context or file.context
     problems = []
@@ -67,10 +104,7 @@ def analyse_file(
         raise InputError(problems)
     assert chosen_profile is not None
     assert chosen_context is not None
-    verdicts = [
-        assess(cat, chosen_profile, chosen_context, p.ratings, p.person) for p in file.people
-    ]
-    return Analysis(file, chosen_profile, chosen_context, verdicts)
+    return chosen_profile, chosen_context
 
 
 def analyse_stored(

@@ -1,0 +1,84 @@
+"""Start-up: the command loads only what a command needs, and the package's own data still
+follows its schema (load_catalogue no longer checks it, to start quickly)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from competence.data import APM_DIR, APM_FILES, checked
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+HEAVY = ("django", "jsonschema", "scipy", "weasyprint", "openpyxl")
+
+LOADED = """
+import json, sys
+{code}
+heavy = {heavy!r}
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))), file=sys.stderr)
+"""
+
+RUN_CLI = """
+from competence.cli import main
+sys.argv = ["competence", *{args!r}]
+try:
+    main()
+except SystemExit:
+    pass
+"""
+
+
+def heavy_modules_loaded(code: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(code=code, heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_importing_the_command_loads_no_heavy_library() -> None:
+    assert heavy_modules_loaded("import competence.cli") == []
+
+
+def test_importing_the_package_loads_no_heavy_library() -> None:
+    assert heavy_modules_loaded("import competence") == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["gap", "--help"],
+        ["gap", str(EXAMPLES / "ada.csv"), "-p", "pmo-specialist", "-c", "programme"],
+        ["gap", str(EXAMPLES / "team.csv"), "-p", "pmo-officer", "-c", "project", "--json"],
+    ],
+)
+def test_help_and_gap_on_a_file_load_no_heavy_library(args: list[str]) -> None:
+    assert heavy_modules_loaded(RUN_CLI.format(args=args)) == []
+
+
+def test_the_python_api_names_are_still_importable_from_the_package() -> None:
+    import competence
+
+    for name in competence.__all__:
+        assert getattr(competence, name) is not None
+    with pytest.raises(AttributeError):
+        _ = competence.no_such_name
+
+
+@pytest.mark.parametrize("name", APM_FILES)
+def test_the_packaged_apm_files_follow_their_schema(name: str) -> None:
+    import yaml
+
+    doc = yaml.safe_load(
+        (Path(str(resources.files("competence.data"))) / APM_DIR / name).read_text("utf-8")
+    )
+    kind = "framework" if name == "framework.yaml" else "profile"
+    assert checked(doc, kind, name) is doc
