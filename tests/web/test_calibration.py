@@ -4,6 +4,7 @@ only, without names, unfiltered, hidden below the minimum group size (docs/calib
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,3 +225,13 @@ def test_the_team_reports_have_a_calibration_section(
     assert "<h2>Calibration, cycle 2026</h2>" in text
     assert "no assessor has enough people" in text
     capsys.readouterr()
+
+
+def test_the_team_workbook_from_the_web_has_the_calibration_sheet(db: None) -> None:
+    office(others=10, assessed=3)
+    client = Client()
+    client.force_login(User.objects.get(username="lea"))
+    answer = client.get("/team/report.xlsx")
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(answer.content))["Calibration"]
+    assert [c.value for c in next(sheet.iter_rows())][:4] == ["No.", "Competence", "Axis", "n"]

@@ -20,7 +20,7 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import policy, profiles, results, team_view
+from competence.services import calibration, policy, profiles, results, team_view
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import XLSX_TYPE, attachment, credit
 
@@ -101,13 +101,14 @@ def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
     choice = _choice(request, individuals_only=True)
     summary = results.team_summary(choice.people, page=1, per_page=None)
+    figures = calibration.figures(choice)
     buffer = io.BytesIO()
     response: HttpResponse
     if fmt == "xlsx":
-        write_xlsx(summary, buffer)
+        write_xlsx(summary, buffer, figures)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     elif fmt == "pdf":
-        write_pdf(render_summary_html(summary, choice.label), buffer)
+        write_pdf(render_summary_html(summary, choice.label, figures), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     else:
         raise Http404("no such format")
