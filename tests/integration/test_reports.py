@@ -87,6 +87,7 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
         "Gaps",
         "Knowledge targets",
         "Application targets",
+        "Calibration",
     ]
     knowledge = book["Knowledge"]
     assert [c.value for c in knowledge[1]][:4] == ["Person", "Team", "Context", "1"]
