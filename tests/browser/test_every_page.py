@@ -59,6 +59,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "review-list", "/review", nothing
         yield "review", "/review", open_first_review
         yield "team-figures", "/team", nothing
+        yield "due", "/due", nothing
         yield "results-own", f"/people/{person_id(server, assessor)}", nothing
         return
     if role == "lead":
@@ -71,6 +72,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "api-docs", "/api/v1/docs", nothing
         yield "audit-lead", "/audit", nothing
         yield "people-lead", "/people", nothing
+        yield "due-lead", "/due", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing

@@ -49,6 +49,7 @@ TWINS: dict[str, list[str]] = {
     "team_report": ["GET /team/summary"],
     "team_plan": ["POST /team/plan"],
     "review_list": ["GET /review"],
+    "due": ["GET /due"],
     "review": [
         "GET /people/{person_id}/review/sheet",
         "PUT /people/{person_id}/assessor-assessment",

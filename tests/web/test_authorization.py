@@ -76,6 +76,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>/plan/edit"): [302, 200, 403, 403, 403, 200],
     ("POST", "people/<int:person_id>/plan/edit"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
+    ("GET", "due"): [302, 403, 403, 200, 200, 200],
     ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
     # Nothing is agreed: the admin is sent back to the review page.
     ("GET", "people/<int:person_id>/review/sign-off"): [302, 403, 403, 403, 403, 302],
@@ -199,6 +200,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("POST", "api/v1/imports"): [401, 403, 403, 403, 403, 200],  # a dry run
     ("GET", "api/v1/exports/ratings.<fmt>"): [401, 403, 403, 403, 403, 200],
     ("GET", "api/v1/review"): [401, 403, 403, 200, 200, 200],
+    ("GET", "api/v1/due"): [401, 403, 403, 200, 200, 200],
     # One's own draft: Ada's is submitted by now; Alan and Bob get one; lead and admin have none.
     ("POST", "api/v1/me/self-assessment/competences/<competence>/evidence"): [
         *(401, 409, 201, 201, 404, 404)

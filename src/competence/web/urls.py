@@ -91,6 +91,7 @@ urlpatterns = [
     path("team/report.<str:fmt>", team.team_report, name="team_report"),
     path("team/plan", team.team_plan, name="team_plan"),
     path("review", review.review_list, name="review_list"),
+    path("due", review.due_list, name="due"),
     path("people/<int:person_id>/review", review.review_page, name="review"),
     path("people/<int:person_id>/review/sign-off", review.review_sign_off, name="review_sign_off"),
     path("people/<int:person_id>/review/answers", review.review_answers, name="review_answers"),

@@ -20,7 +20,7 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import policy, profiles, results, team_view
+from competence.services import freshness, policy, profiles, results, team_view
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import XLSX_TYPE, attachment, credit
 
@@ -52,6 +52,8 @@ def team(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     summary = results.team_figures(choice.figures, page=page)
+    if summary.get("people"):
+        summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
     return render(
         request,
