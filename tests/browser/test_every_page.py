@@ -68,6 +68,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-plan", "/team/plan", nothing
         yield "team-plan-result", "/team/plan", plan_the_team
         yield "team-plan-problem", "/team/plan", plan_nothing
+        yield "team-plan-what-if", "/team/plan", what_if_two_leave
         yield "results-of-a-person", "/team", open_first_person
         yield "api-docs", "/api/v1/docs", nothing
         yield "audit-lead", "/audit", nothing
@@ -150,6 +151,14 @@ def bad_plan_date(page: Any) -> None:
 
 def open_first_review(page: Any) -> None:
     page.locator("main a[href$='/review']").first.click()
+    page.wait_for_load_state()
+
+
+def what_if_two_leave(page: Any) -> None:
+    boxes = page.locator('input[name="leaving"]')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Show what if they leave").click()
     page.wait_for_load_state()
 
 

@@ -47,7 +47,7 @@ TWINS: dict[str, list[str]] = {
     "report": ["GET /people/{person_id}/results"],
     "team": ["GET /team/summary", "GET /team/coverage"],
     "team_report": ["GET /team/summary"],
-    "team_plan": ["POST /team/plan"],
+    "team_plan": ["POST /team/plan", "POST /team/what-if"],
     "review_list": ["GET /review"],
     "due": ["GET /due"],
     "review": [

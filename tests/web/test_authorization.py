@@ -196,6 +196,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("PUT", "api/v1/people/<person_id>/plan"): [401, 200, 403, 403, 403, 200],
     ("GET", "api/v1/team/coverage"): [401, 403, 403, 200, 200, 200],
     ("POST", "api/v1/team/plan"): [401, 403, 403, 403, 200, 200],
+    ("POST", "api/v1/team/what-if"): [401, 403, 403, 403, 200, 200],
     ("GET", "api/v1/frameworks"): EVERYONE_API,
     ("POST", "api/v1/imports"): [401, 403, 403, 403, 403, 200],  # a dry run
     ("GET", "api/v1/exports/ratings.<fmt>"): [401, 403, 403, 403, 403, 200],
@@ -384,6 +385,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/reopen": {"reason": "a typo"},
         "api/v1/people/<person_id>/plan": {"steps": []},
         "api/v1/team/plan": {"requirements": [{"competence": 1}]},
+        "api/v1/team/what-if": {"leaving": ["ada@example.org"]},
     }.get(pattern)
     if pattern == "api/v1/imports":  # a file, checked and counted, nothing written
         from django.core.files.uploadedfile import SimpleUploadedFile

@@ -83,6 +83,7 @@ def test_the_due_list_is_scoped_to_whom_the_user_may_see(due: tuple[Org, dt.date
     assert [i["person"] for i in grace.get("/api/v1/due").json()["items"]] == ["ada@example.org"]
     page = grace.get("/due").content.decode()
     assert f'href="/people/{org.ada.pk}/review"' in page
+    assert "Assessed 14 months ago: due again" in page
     assert f'href="/people/{org.ada.pk}"' in page
     assert "Alan Turing" not in page
     # A PMO lead: the people of the PMOs they lead.

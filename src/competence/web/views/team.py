@@ -22,7 +22,7 @@ from competence.errors import InputError
 from competence.reports import charts
 from competence.services import freshness, policy, profiles, results, team_view
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
-from competence.web.views.common import XLSX_TYPE, attachment, credit
+from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
 
 
 def _choice(request: HttpRequest, individuals_only: bool = False) -> team_view.Choice:
@@ -246,7 +246,7 @@ def _requirements(form: PlanForm, rows: Any) -> dict[str, Any] | None:
 def team_plan(request: HttpRequest) -> HttpResponse:
     """Choose the team's requirements (a form, or a YAML file); see the fewest levels raised
     to meet them, single points of failure and uncovered competences, and who is closest."""
-    from competence.services.planning import plan_people
+    from competence.services.planning import MAX_LEAVING, plan_people, what_if
 
     choice = _choice(request, individuals_only=True)
     context: dict[str, Any] = {
@@ -255,8 +255,25 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         "max_rows": MAX_ROWS,
     }
     status = 200
+    choices = list(
+        choice.people.order_by("name", "email").values_list("email", "name")[: MAX_LEAVING + 1]
+    )
+    leaving = [e[:FORM_LIMIT] for e in request.POST.getlist("leaving")[: MAX_LEAVING + 1]]
+    context |= {
+        "leaving_choices": choices[:MAX_LEAVING],
+        "leaving_more": len(choices) > MAX_LEAVING,
+        "leaving": set(leaving),
+    }
     if request.method != "POST":
         rows, form = _blank_rows([], ROWS), PlanForm()
+    elif "what_if" in request.POST:
+        rows, form = _blank_rows([], ROWS), PlanForm()
+        try:
+            context["what_if"] = what_if(choice.people, leaving)
+        except budget.OverBudget as exc:
+            context["what_if_problems"] = exc.problems
+        except InputError as exc:
+            context["what_if_problems"], status = exc.problems, 422
     else:
         rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
         if "more" in request.POST and rows.is_valid():
