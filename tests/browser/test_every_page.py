@@ -70,7 +70,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "team-plan-what-if", "/team/plan", what_if_two_leave
         yield "results-of-a-person", "/team", open_first_person
-        yield "api-docs", "/api/v1/docs", nothing
+        yield "api-docs", "/api/v1/docs", wait_for_the_reference
         yield "audit-lead", "/audit", nothing
         yield "people-lead", "/people", nothing
         yield "due-lead", "/due", nothing
@@ -152,6 +152,11 @@ def bad_plan_date(page: Any) -> None:
 def open_first_review(page: Any) -> None:
     page.locator("main a[href$='/review']").first.click()
     page.wait_for_load_state()
+
+
+def wait_for_the_reference(page: Any) -> None:
+    """Swagger UI draws the reference once it has fetched the description: check it drawn."""
+    page.wait_for_selector("#swagger-ui h1")
 
 
 def what_if_two_leave(page: Any) -> None:

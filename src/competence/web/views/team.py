@@ -4,6 +4,7 @@ see their PMO's figures without names)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -241,6 +242,20 @@ def _requirements(form: PlanForm, rows: Any) -> dict[str, Any] | None:
     return check_requirements({"requirements": wanted, "nobody_alone": nobody_alone}, "the form")
 
 
+def _attempt(context: dict[str, Any], key: str, make: Callable[[], Any]) -> int:
+    """``make()`` into ``context[key]``, or what stops it into ``context[key + "_problems"]``
+    (``problems`` for the plan); the page's status."""
+    problems = "problems" if key == "plan" else f"{key}_problems"
+    try:
+        context[key] = make()
+    except budget.OverBudget as exc:
+        context[problems] = exc.problems
+    except InputError as exc:
+        context[problems] = exc.problems
+        return 422
+    return 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_plan(request: HttpRequest) -> HttpResponse:
@@ -268,12 +283,7 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         rows, form = _blank_rows([], ROWS), PlanForm()
     elif "what_if" in request.POST:
         rows, form = _blank_rows([], ROWS), PlanForm()
-        try:
-            context["what_if"] = what_if(choice.people, leaving)
-        except budget.OverBudget as exc:
-            context["what_if_problems"] = exc.problems
-        except InputError as exc:
-            context["what_if_problems"], status = exc.problems, 422
+        status = _attempt(context, "what_if", lambda: what_if(choice.people, leaving))
     else:
         rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
         if "more" in request.POST and rows.is_valid():
@@ -290,11 +300,7 @@ def team_plan(request: HttpRequest) -> HttpResponse:
             if requirements is None:
                 status = 422
             else:
-                try:
-                    context["plan"] = plan_people(choice.people, requirements)
-                except budget.OverBudget as exc:
-                    context["problems"] = exc.problems
-                except InputError as exc:
-                    context["problems"], status = exc.problems, 422
+                plan = requirements
+                status = _attempt(context, "plan", lambda: plan_people(choice.people, plan))
     context |= {"rows": rows, "form": form}
     return render(request, "competence/team_plan.html", context, status=status)
