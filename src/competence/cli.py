@@ -1470,6 +1470,27 @@ def remind(session: Session, dry_run: bool, as_json: bool) -> None:
     click.echo(f"{len(data['due'])} due, {data['sent']} reminders sent.", err=True)
 
 
+@cli.command()
+@json_option
+@needs("review.list")
+def due(session: Session, as_json: bool) -> None:
+    """List who is due or overdue among the people you may see, why and since when.
+
+    Due again: the latest assessment is older than COMPETENCE_REASSESS_MONTHS (default 12), or
+    there is none. Overdue: the latest cycle's due date has passed without the self-assessment
+    submitted, or without the review sent. Overdue first.
+    """
+    from competence.services.freshness import due_list
+
+    data = due_list(session.user)
+    if as_json:
+        emit_json(data)
+        return
+    for d in data:
+        out.print(f"{d['person']}: {d['words']}")
+    click.echo(f"{len(data)} due or overdue.", err=True)
+
+
 @cli.group()
 def person() -> None:
     """Personal data: a person's own copy, and erasing a person."""

@@ -67,6 +67,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "review", "/review", open_first_review
         yield "team-figures", "/team", nothing
         yield "calibration-assessor", "/team/calibration", nothing
+        yield "due", "/due", nothing
         yield "results-own", f"/people/{person_id(server, assessor)}", nothing
         return
     if role == "lead":
@@ -76,10 +77,12 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "calibration-lead", "/team/calibration", nothing
         yield "team-plan-result", "/team/plan", plan_the_team
         yield "team-plan-problem", "/team/plan", plan_nothing
+        yield "team-plan-what-if", "/team/plan", what_if_two_leave
         yield "results-of-a-person", "/team", open_first_person
         yield "api-docs", "/api/v1/docs", swagger_ready
         yield "audit-lead", "/audit", nothing
         yield "people-lead", "/people", nothing
+        yield "due-lead", "/due", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing
@@ -158,6 +161,14 @@ def bad_plan_date(page: Any) -> None:
 
 def open_first_review(page: Any) -> None:
     page.locator("main a[href$='/review']").first.click()
+    page.wait_for_load_state()
+
+
+def what_if_two_leave(page: Any) -> None:
+    boxes = page.locator('input[name="leaving"]')
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Show what if they leave").click()
     page.wait_for_load_state()
 
 

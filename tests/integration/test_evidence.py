@@ -227,7 +227,7 @@ def test_a_json_ratings_file_carries_confidence_and_links(
             "person,competence,knowledge,application,confidance\nada@example.org,1,3,2,sure\n",
             'ratings.csv, line 1: unknown column "confidance": a ratings file has the columns '
             "competence, knowledge, application and, if you like, person, evidence, confidence, "
-            "evidence_links (and, for import, cycle, kind); rename or remove it",
+            "evidence_links (and, for import, cycle, kind, assessed_on); rename or remove it",
         ),
         (
             "person,competence,knowledge,application,confidence\nada@example.org,1,3,2,certain\n",

@@ -47,9 +47,10 @@ TWINS: dict[str, list[str]] = {
     "report": ["GET /people/{person_id}/results"],
     "team": ["GET /team/summary", "GET /team/coverage"],
     "team_report": ["GET /team/summary"],
-    "team_plan": ["POST /team/plan"],
+    "team_plan": ["POST /team/plan", "POST /team/what-if"],
     "team_calibration": ["GET /team/calibration"],
     "review_list": ["GET /review"],
+    "due": ["GET /due"],
     "review": [
         "GET /people/{person_id}/review/sheet",
         "PUT /people/{person_id}/assessor-assessment",

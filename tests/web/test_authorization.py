@@ -77,6 +77,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "people/<int:person_id>/plan/edit"): [302, 200, 403, 403, 403, 200],
     ("POST", "people/<int:person_id>/plan/edit"): [302, 302, 403, 403, 403, 302],
     ("GET", "review"): [302, 403, 403, 200, 200, 200],
+    ("GET", "due"): [302, 403, 403, 200, 200, 200],
     ("GET", "people/<int:person_id>/review"): [302, 403, 403, 403, 403, 200],  # no assessor
     # Nothing is agreed: the admin is sent back to the review page.
     ("GET", "people/<int:person_id>/review/sign-off"): [302, 403, 403, 403, 403, 302],
@@ -197,10 +198,12 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("PUT", "api/v1/people/<person_id>/plan"): [401, 200, 403, 403, 403, 200],
     ("GET", "api/v1/team/coverage"): [401, 403, 403, 200, 200, 200],
     ("POST", "api/v1/team/plan"): [401, 403, 403, 403, 200, 200],
+    ("POST", "api/v1/team/what-if"): [401, 403, 403, 403, 200, 200],
     ("GET", "api/v1/frameworks"): EVERYONE_API,
     ("POST", "api/v1/imports"): [401, 403, 403, 403, 403, 200],  # a dry run
     ("GET", "api/v1/exports/ratings.<fmt>"): [401, 403, 403, 403, 403, 200],
     ("GET", "api/v1/review"): [401, 403, 403, 200, 200, 200],
+    ("GET", "api/v1/due"): [401, 403, 403, 200, 200, 200],
     # One's own draft: Ada's is submitted by now; Alan and Bob get one; lead and admin have none.
     ("POST", "api/v1/me/self-assessment/competences/<competence>/evidence"): [
         *(401, 409, 201, 201, 404, 404)
@@ -384,6 +387,7 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/reopen": {"reason": "a typo"},
         "api/v1/people/<person_id>/plan": {"steps": []},
         "api/v1/team/plan": {"requirements": [{"competence": 1}]},
+        "api/v1/team/what-if": {"leaving": ["ada@example.org"]},
     }.get(pattern)
     if pattern == "api/v1/imports":  # a file, checked and counted, nothing written
         from django.core.files.uploadedfile import SimpleUploadedFile

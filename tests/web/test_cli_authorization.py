@@ -84,6 +84,7 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "retention": (["--dry-run"], ADMIN_ONLY),
     "team plan": (["--requirements", "{tmp}/needs.yaml"], LEADS),
     "team calibration": ([], [N, N, Y, Y, Y]),
+    "due": ([], [N, N, Y, Y, Y]),
     "plan": (["ada@example.org"], OWN),
     "report": (["ada@example.org", "--format", "html", "--out", "{tmp}/ada.html"], OWN),
     "person erase": (["ada@example.org", "--yes"], ADMIN_ONLY),
@@ -112,6 +113,7 @@ SAME_AS_WEB: list[tuple[str, list[str], tuple[str, str]]] = [
     ),
     ("team plan", ["--requirements", "{tmp}/needs.yaml"], ("GET", "team/plan")),
     ("team calibration", [], ("GET", "team/calibration")),
+    ("due", [], ("GET", "due")),
     ("export", ["--format", "csv", "--out", "{tmp}/x.csv"], ("GET", "manage/export.<str:fmt>")),
     ("import", ["{tmp}/missing.csv"], ("GET", "manage/import")),
 ]

@@ -32,7 +32,7 @@ from competence.formats.tables import (
 REQUIRED = ("competence", "knowledge", "application")
 OPTIONAL = ("person", "evidence", "confidence", "evidence_links")
 """The optional columns a ratings file may give, and the keys of a JSON rating beside REQUIRED."""
-IMPORTED = ("cycle", "kind")
+IMPORTED = ("cycle", "kind", "assessed_on")
 """Columns that ``competence import`` reads as well (``gap`` reads neither)."""
 ALIASES = {
     "number": "competence",  # the template's Number column identifies the competence
@@ -302,7 +302,8 @@ def label_text(labels: dict[str, Label], name: str) -> str:
     return text(label.value) if label else ""
 
 
-JSON_RATING_KEYS = tuple(k for k in (*REQUIRED, *OPTIONAL) if k != "person")
+JSON_RATING_KEYS = (*(k for k in (*REQUIRED, *OPTIONAL) if k != "person"), "assessed_on")
+"""A JSON rating's keys; ``competence import`` reads ``assessed_on`` (``gap`` passes it over)."""
 JSON_PERSON_KEYS = ("person", "ratings")
 
 

@@ -63,6 +63,8 @@ class _Key:
 
     assessment_id: int | None
     bits: int = 0
+    day: str = ""
+    """The ``assessed_on`` its rows give (ISO text; "": none given, today)."""
 
 
 @dataclass
@@ -81,6 +83,8 @@ class _Writer:
     assessments: list[tuple[Any, ...]] = field(default_factory=list)
     ratings: list[tuple[Any, ...]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
+    dated: dict[str, list[int]] = field(default_factory=dict)
+    """Each ``assessed_on`` given: the replaced assessments that take it."""
     written: int = 0
     extras: bool = True
     """Whether rows carry links and a confidence; without (a file with neither column) the
@@ -207,6 +211,9 @@ def import_ratings(
     isure, ilinks = idx.get("confidence", -1), idx.get("evidence_links", -1)
     extras = isure >= 0 or ilinks >= 0
     icy = idx.get("cycle", -1) if cycle is None else -1
+    iday = idx.get("assessed_on", -1)
+    today = timezone.localdate()
+    days: dict[str, str | None] = {"": ""}  # a cell's text: its ISO date, or None when bad
     iki = idx.get("kind", -1) if kind is None else -1
     default_kind = kind or workflow.Kind.SELF.value
     width = max(idx.values()) + 1
@@ -336,6 +343,16 @@ def import_ratings(
             if row_cycle is not None and len(row_cycle) > 100:
                 problems.add(f"{where(number)}: cycle: longer than 100 characters")
                 continue
+            day = ""
+            if iday >= 0:
+                raw_day = cells[iday]
+                day_or_bad = days.get(raw_day, BAD_DAY)
+                if day_or_bad == BAD_DAY:
+                    day_or_bad = days[raw_day] = _day(raw_day, escaped, today)
+                if day_or_bad is None:
+                    problems.add(f"{where(number)}: assessed_on: {_day_problem(raw_day, today)}")
+                    continue
+                day = day_or_bad
             if person_id == last[0] and row_cycle == last[1] and row_kind == last[2]:
                 state = last_state
             else:
@@ -347,7 +364,7 @@ def import_ratings(
                 state = keys[key] = (
                     _Key(None)
                     if person_id in locked_people[chosen_cycle.pk]
-                    else _open(key, chosen_cycle, existing, facts, writer)
+                    else _open(key, chosen_cycle, existing, facts, writer, day)
                 )
                 last_state = state
                 if state.assessment_id is None:
@@ -358,6 +375,14 @@ def import_ratings(
                     )
                     continue
             elif state.assessment_id is None:
+                continue
+            elif day != state.day:
+                problems.add(
+                    f"{where(number)}: assessed_on: {person}, cycle "
+                    f"{cycles[row_cycle].name if row_cycle in cycles else row_cycle}, {row_kind} "
+                    f"has one date, {state.day or 'none (today)'}, given on its first row; "
+                    f"got {day or 'none'}"
+                )
                 continue
             bit = 1 << number_c
             if state.bits & bit:
@@ -408,6 +433,9 @@ def import_ratings(
             Assessment.objects.filter(id__in=writer.replaced[i : i + BATCH]).update(
                 status=SUBMITTED, version=F("version") + 1
             )
+        for day, ids in writer.dated.items():
+            for i in range(0, len(ids), BATCH):
+                Assessment.objects.filter(id__in=ids[i : i + BATCH]).update(assessed_on=day)
         counts["rows"] = count
         counts["people"] = len({p for p, _, _ in keys})
         counts["assessments"] = len(keys)
@@ -425,9 +453,11 @@ def _open(
     existing: dict[int, dict[tuple[int, str], tuple[int, str]]],
     facts: dict[int, tuple[str, str]],
     writer: _Writer,
+    day: str = "",
 ) -> _Key:
     """The assessment a key writes to: a new one, or an existing one emptied (the cycle is not
-    signed off: the caller checked)."""
+    signed off: the caller checked), dated ``day`` when given (an existing one keeps its date
+    when not)."""
     person_id, _, kind = key
     found = existing[cycle.pk].get((person_id, kind))
     if found is not None:
@@ -435,7 +465,9 @@ def _open(
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {RatingRow._meta.db_table} WHERE assessment_id = %s", [pk])
         writer.replaced.append(pk)
-        return _Key(pk)
+        if day:
+            writer.dated.setdefault(day, []).append(pk)
+        return _Key(pk, day=day)
     pk = writer.allocate()
     profile, context = facts[person_id]
     writer.assessments.append(
@@ -445,14 +477,48 @@ def _open(
             cycle.pk,
             kind,
             SUBMITTED,
-            writer.today,
+            connection.ops.adapt_datefield_value(dt.date.fromisoformat(day))
+            if day
+            else writer.today,
             writer.frameworks.get(profile, writer.framework_id),
             profile,
             writer.versions.get(profile),
             context,
         )
     )
-    return _Key(pk)
+    return _Key(pk, day=day)
+
+
+BAD_DAY = "?"
+"""Not yet looked up (a cell's date is parsed once per file, whatever the rows)."""
+
+
+def _day(raw: str, escaped: bool, today: dt.date) -> str | None:
+    """An ``assessed_on`` cell as ISO text ("" for empty), or None when it is not a date from
+    the past or today (:func:`_day_problem` says why)."""
+    text = unescape_cell(raw) if escaped and raw[:1] == "'" else raw
+    text = text.strip()
+    if text.endswith("T00:00:00"):  # a workbook's date cell
+        text = text[:10]
+    if not text:
+        return ""
+    if len(text) != 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None if day > today else day.isoformat()
+
+
+def _day_problem(raw: str, today: dt.date) -> str:
+    text = raw.strip()[:10]
+    try:
+        if len(text) == 10 and dt.date.fromisoformat(text) > today:
+            return f"{raw.strip()} is in the future (today is {today.isoformat()})"
+    except ValueError:
+        pass
+    return f'must be a date as YYYY-MM-DD, got "{raw.strip()}"'
 
 
 def text_cell(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -265,4 +266,43 @@ def plan_people(
             for label, ranked in result.closest.items()
         },
         "unmet": result.unmet,
+    }
+
+
+MAX_LEAVING = 200
+"""The most people a what-if takes as leaving (and the page offers to tick)."""
+
+
+def what_if(people: QuerySet[Person], leaving: Sequence[str]) -> dict[str, Any]:
+    """The team once ``leaving`` (emails, among ``people``) have left: coverage, uncovered
+    competences and single points of failure over those who stay, and the capability planner's
+    fewest levels raised to recover, among them, every competence someone meets at the officer
+    target today (at least one person at officer level where it applies)."""
+    gone = sorted({e.strip().lower() for e in leaving if e.strip()})
+    if len(gone) > MAX_LEAVING:
+        raise InputError(f"leaving: at most {MAX_LEAVING} people at a time")
+    emails = {e.lower(): e for e in people.values_list("email", flat=True)}
+    unknown = [e for e in gone if e not in emails]
+    if unknown:
+        raise InputError([f"leaving: {e} is not among the people you plan for" for e in unknown])
+    if not gone:
+        raise InputError("leaving: tick someone who leaves")
+    before = plan_people(people, {"requirements": []})
+    covered = [c["number"] for c in before["coverage"] if c["meets_officer"]]
+    staying = people.exclude(email__in=[emails[e] for e in gone])
+    after = plan_people(
+        staying,
+        {"requirements": [{"competence": n, "level": "officer", "at_least": 1} for n in covered]},
+        empty="nobody would stay",
+    )
+    lost = {
+        c["number"] for c in after["coverage"] if c["number"] in covered and not c["meets_officer"]
+    }
+    return {
+        **after,
+        "leaving": [emails[e] for e in gone],
+        "before": {
+            k: before[k] for k in ("people", "coverage", "single_points_of_failure", "uncovered")
+        },
+        "lost": [c for c in after["uncovered"] if c["number"] in lost],
     }

@@ -10,7 +10,6 @@ to an append-only trail). The erasure is itself audited.
 from __future__ import annotations
 
 import base64
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -23,7 +22,7 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from competence.domain import workflow
+from competence.domain import freshness, workflow
 from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
 from competence.errors import InputError
@@ -425,14 +424,8 @@ def due_for_erasure(months: int | None, today: dt.date | None = None) -> list[Pe
     if months is None:
         return []
     today = today or timezone.localdate()
-    cutoff = _months_before(today, months)
+    cutoff = freshness.months_before(today, months)
     return list(Person.objects.filter(left_on__isnull=False, left_on__lt=cutoff))
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_for_reminder(
@@ -444,7 +437,6 @@ def due_for_reminder(
 
     today = today or timezone.localdate()
     cycle = cycle or current_cycle(today)
-    cutoff = _months_before(today, reassess_months)
     latest: dict[int, dt.date] = {}
     for person_id, day in Assessment.objects.filter(status__in=workflow.COUNTED).values_list(
         "person_id", "assessed_on"
@@ -470,7 +462,7 @@ def due_for_reminder(
             )
         elif last is None:
             why = "You have no assessment yet."
-        elif last < cutoff:
+        elif freshness.freshness(last, today, reassess_months).stale:
             why = (
                 f"Your last assessment, on {last.isoformat()}, is more than "
                 f"{reassess_months} months old."

@@ -822,6 +822,9 @@ def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[s
 from competence.web import api_accounts  # noqa: E402
 
 api.add_router("", api_accounts.router)
+from competence.web import api_freshness  # noqa: E402
+
+api.add_router("", api_freshness.router)
 from competence.web import api_people  # noqa: E402
 
 api.add_router("", api_people.router)

@@ -93,6 +93,7 @@ urlpatterns = [
     path("team/plan", team.team_plan, name="team_plan"),
     path("team/calibration", calibration.team_calibration, name="team_calibration"),
     path("review", review.review_list, name="review_list"),
+    path("due", review.due_list, name="due"),
     path("people/<int:person_id>/review", review.review_page, name="review"),
     path("people/<int:person_id>/review/sign-off", review.review_sign_off, name="review_sign_off"),
     path("people/<int:person_id>/review/answers", review.review_answers, name="review_answers"),

@@ -9,6 +9,7 @@ field it names.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from competence.domain.framework import CONTEXTS
 from competence.errors import InputError
-from competence.services import people, policy, privacy, profiles
+from competence.services import freshness, people, policy, privacy, profiles
 from competence.services.teams import team_choices
 from competence.store.models import Person, Pmo
 from competence.web.views.common import (
@@ -74,6 +75,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         people.search(policy.managed_people(request.user), filters),
         _number(request.GET.get("page")) or 1,
     )
+    page = dataclasses.replace(page, items=freshness.with_words(page.items))
     query = request.GET.copy()
     query.pop("page", None)
     led = None if policy.allowed(request.user, "admin") else policy.visible_teams(request.user)

@@ -13,7 +13,17 @@ from django.utils.safestring import mark_safe
 from competence.domain.workflow import Kind
 from competence.formats import exports
 from competence.reports import charts
-from competence.services import people, plans, policy, privacy, profiles, records, results, review
+from competence.services import (
+    freshness,
+    people,
+    plans,
+    policy,
+    privacy,
+    profiles,
+    records,
+    results,
+    review,
+)
 from competence.services.export import export_rows
 from competence.web.views.common import XLSX_TYPE, attachment, credit, person_for
 
@@ -46,6 +56,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
         "competence/results.html",
         {
             "person": person,
+            "freshness": freshness.words(person),
             "credit": credit(framework),
             "data": data,
             "target": target,

@@ -8,19 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competence.domain.framework import Framework
 from competence.domain.ratings import Rating
 from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, evidence, policy, profiles, records, review
+from competence.services import catalogue, evidence, freshness, policy, profiles, records, review
 from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import credit, person_for, require
 
@@ -81,6 +82,21 @@ def review_list(request: HttpRequest) -> HttpResponse:
     cycle = records.current_cycle()
     rows = review.people_to_review(request.user, cycle)
     return render(request, "competence/review_list.html", {"rows": rows, "cycle": cycle})
+
+
+@login_required
+@require_GET
+def due_list(request: HttpRequest) -> HttpResponse:
+    """Who is due or overdue among the people the user may see, why and since when."""
+    require(request, "review.list")
+    rows = freshness.due_list(request.user)
+    reviewable = {
+        p.pk
+        for p in policy.visible_people(request.user).filter(pk__in=[r["person_id"] for r in rows])
+        if policy.can_review(request.user, p)
+    }
+    context = {"rows": rows, "reviewable": reviewable, "months": settings.CONFIG.reassess_months}
+    return render(request, "competence/due.html", context)
 
 
 COPY_ALL = "copy-all"

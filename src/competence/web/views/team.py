@@ -4,6 +4,7 @@ see their PMO's figures without names)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -20,9 +21,9 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import calibration, policy, profiles, results, team_view
+from competence.services import calibration, freshness, policy, profiles, results, team_view
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
-from competence.web.views.common import XLSX_TYPE, attachment, credit
+from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
 
 
 def _choice(request: HttpRequest, individuals_only: bool = False) -> team_view.Choice:
@@ -52,6 +53,8 @@ def team(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     summary = results.team_figures(choice.figures, page=page)
+    if summary.get("people"):
+        summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
     return render(
         request,
@@ -240,12 +243,26 @@ def _requirements(form: PlanForm, rows: Any) -> dict[str, Any] | None:
     return check_requirements({"requirements": wanted, "nobody_alone": nobody_alone}, "the form")
 
 
+def _attempt(context: dict[str, Any], key: str, make: Callable[[], Any]) -> int:
+    """``make()`` into ``context[key]``, or what stops it into ``context[key + "_problems"]``
+    (``problems`` for the plan); the page's status."""
+    problems = "problems" if key == "plan" else f"{key}_problems"
+    try:
+        context[key] = make()
+    except budget.OverBudget as exc:
+        context[problems] = exc.problems
+    except InputError as exc:
+        context[problems] = exc.problems
+        return 422
+    return 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_plan(request: HttpRequest) -> HttpResponse:
     """Choose the team's requirements (a form, or a YAML file); see the fewest levels raised
     to meet them, single points of failure and uncovered competences, and who is closest."""
-    from competence.services.planning import plan_people
+    from competence.services.planning import MAX_LEAVING, plan_people, what_if
 
     choice = _choice(request, individuals_only=True)
     context: dict[str, Any] = {
@@ -254,8 +271,20 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         "max_rows": MAX_ROWS,
     }
     status = 200
+    choices = list(
+        choice.people.order_by("name", "email").values_list("email", "name")[: MAX_LEAVING + 1]
+    )
+    leaving = [e[:FORM_LIMIT] for e in request.POST.getlist("leaving")[: MAX_LEAVING + 1]]
+    context |= {
+        "leaving_choices": choices[:MAX_LEAVING],
+        "leaving_more": len(choices) > MAX_LEAVING,
+        "leaving": set(leaving),
+    }
     if request.method != "POST":
         rows, form = _blank_rows([], ROWS), PlanForm()
+    elif "what_if" in request.POST:
+        rows, form = _blank_rows([], ROWS), PlanForm()
+        status = _attempt(context, "what_if", lambda: what_if(choice.people, leaving))
     else:
         rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
         if "more" in request.POST and rows.is_valid():
@@ -272,11 +301,7 @@ def team_plan(request: HttpRequest) -> HttpResponse:
             if requirements is None:
                 status = 422
             else:
-                try:
-                    context["plan"] = plan_people(choice.people, requirements)
-                except budget.OverBudget as exc:
-                    context["problems"] = exc.problems
-                except InputError as exc:
-                    context["problems"], status = exc.problems, 422
+                plan = requirements
+                status = _attempt(context, "plan", lambda: plan_people(choice.people, plan))
     context |= {"rows": rows, "form": form}
     return render(request, "competence/team_plan.html", context, status=status)

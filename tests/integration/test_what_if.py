@@ -1,0 +1,85 @@
+"""The team plan's what-if: the team without those who leave, and the capability planner's
+fewest levels raised to cover again what is covered today, which agrees with brute force."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from competence.data import load_catalogue
+from competence.domain import Rating
+from competence.domain.planning import Need
+from competence.errors import InputError
+from competence.services import records
+from competence.services.planning import what_if
+from competence.services.policy import OPERATOR
+from competence.services.team_view import choose
+from competence.store.models import Cycle, Person
+from tests.unit.test_planning import brute_force
+
+RATED = (1, 2, 23)
+
+
+def test_what_if_agrees_with_brute_force(people: dict[str, Person], cycles: list[Cycle]) -> None:
+    officer = load_catalogue().profile("pmo-officer")
+    chance = random.Random(14)
+    raised = []
+    for round_ in range(4):
+        levels = {
+            who: {n: (chance.randint(0, 5), chance.randint(0, 5)) for n in RATED}
+            for who in ("ada", "grace", "alan")
+        }
+        opens = cycles[1].opens_on + dt.timedelta(days=round_ + 1)
+        cycle = Cycle.objects.create(name=f"what-if {round_}", opens_on=opens)
+        for who, rated in levels.items():
+            records.submit(
+                records.record_assessment(
+                    people[who], cycle, {n: Rating(*kv) for n, kv in rated.items()}
+                )
+            )
+        leaving = chance.choice(["ada", "grace", "alan"])
+        data = what_if(choose(OPERATOR).people, [people[leaving].email])
+        assert data["leaving"] == [people[leaving].email]
+        assert data["people"] == 2
+        # The same needs, built here from the profile: the officer target, among those it
+        # applies to, on every competence someone meets it in today.
+        everyone = {p.email: (p.context, levels[k]) for k, p in people.items()}
+        needs = []
+        for n in RATED:
+            req = officer.requirement(n)
+            assert req is not None
+            if any(
+                req.applies_in(ctx) and req.target.met_by(*lv[n]) for ctx, lv in everyone.values()
+            ):
+                staying = {e for e, (ctx, _) in everyone.items() if req.applies_in(ctx)}
+                staying.discard(people[leaving].email)
+                if staying:
+                    needs.append(Need(n, req.target, 1, f"c{n}", frozenset(staying)))
+        stay = {e: lv for e, (_, lv) in everyone.items() if e != people[leaving].email}
+        assert data["levels_raised"] == brute_force(stay, needs)
+        raised.append(data["levels_raised"])
+        lost = {c["number"] for c in data["lost"]}
+        before = {c["number"] for c in data["before"]["coverage"] if c["meets_officer"]}
+        after = {c["number"] for c in data["coverage"] if c["meets_officer"]}
+        assert lost == before - after
+    assert any(raised), "some round needs levels raised to recover"
+
+
+def test_what_if_names_whom_it_does_not_know(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    records.record_assessment(people["ada"], cycles[1], {1: Rating(3, 3)}, kind="agreed")
+    chosen = choose(OPERATOR, path="Delivery / Finance PMO").people
+    with pytest.raises(InputError) as caught:
+        what_if(chosen, ["alan@example.org", "nobody@example.org"])
+    assert caught.value.problems == [
+        "leaving: alan@example.org is not among the people you plan for",
+        "leaving: nobody@example.org is not among the people you plan for",
+    ]
+    with pytest.raises(InputError, match="tick someone who leaves"):
+        what_if(chosen, [])
+    data = what_if(chosen, ["ADA@example.org"])
+    assert data["leaving"] == ["ada@example.org"]
+    assert data["people"] == 1
