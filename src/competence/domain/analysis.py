@@ -5,9 +5,10 @@ The rules are DESIGN.md §3 and the output shape is CONTRACT.md ``competence gap
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from competence.domain.errors import InputError
 from competence.domain.framework import (
@@ -31,8 +32,7 @@ def label_for(shortfall: int) -> str:
     return TOP_UP if shortfall == 1 else GAP
 
 
-@dataclass(frozen=True)
-class Shortfall:
+class Shortfall(NamedTuple):
     """One axis of one requirement that is not met."""
 
     competence: Competence
@@ -62,9 +62,11 @@ class Shortfall:
         }
 
 
-@dataclass(frozen=True)
-class CompetenceResult:
-    """Where a person stands on one competence against one profile in one context."""
+class CompetenceResult(NamedTuple):
+    """Where a person stands on one competence against one profile in one context.
+
+    (A named tuple, immutable and made at a quarter of a frozen dataclass's cost: a verdict
+    holds one for each competence, and a file of many people makes millions.)"""
 
     competence: Competence
     applicable: bool
@@ -95,7 +97,13 @@ class CompetenceResult:
             "applicable": self.applicable,
             "target": None if self.target is None else self.target.as_dict(),
             "actual": (
-                {axis: self.rating.level(axis) for axis in self.axes} if self.rating.rated else None
+                (
+                    self.rating.as_dict()
+                    if self.axes == AXES
+                    else {axis: self.rating.level(axis) for axis in self.axes}
+                )
+                if self.rating.rated
+                else None
             ),
             "gap": None if self.gap is None else self.gap.as_dict(),
             "met": self.met,
@@ -162,19 +170,28 @@ def compare(
     context: str | None,
 ) -> CompetenceResult:
     """One competence's result: target, gap per axis (not rated counts as 0), met and label."""
-    target = None if requirement is None else requirement.target
-    applicable = requirement is not None and requirement.applies_in(context)
-    if not applicable or target is None:
+    if requirement is None or not requirement.applies_in(context):
+        target = None if requirement is None else requirement.target
         return CompetenceResult(competence, False, target, rating, None, None, None)
+    target = requirement.target
+    gap, met, label = judge(target, rating.knowledge, rating.application)
+    return CompetenceResult(competence, True, target, rating, gap, met, label)
+
+
+@functools.lru_cache(maxsize=4096)
+def judge(
+    target: Target, knowledge: int | None, application: int | None
+) -> tuple[Target, bool, str]:
+    """The gap per axis (not rated counts as 0), whether the target is met, and the label, for
+    these levels against ``target``. Remembered: a file of many people, or a specialist verdict
+    and the officer verdict under it, asks again and again about the same few."""
     gap = Target(
-        knowledge=max(0, target.knowledge - (rating.knowledge or 0)),
-        application=max(0, target.application - (rating.application or 0)),
+        knowledge=max(0, target.knowledge - (knowledge or 0)),
+        application=max(0, target.application - (application or 0)),
         axes=target.axes,
     )
-    met = target.met_by(rating.knowledge, rating.application)
-    return CompetenceResult(
-        competence, True, target, rating, gap, met, label_for(max(gap.as_dict().values()))
-    )
+    met = target.met_by(knowledge, application)
+    return gap, met, label_for(max(gap.as_dict().values()))
 
 
 def shortfalls(result: CompetenceResult, profile: Profile) -> list[Shortfall]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class Framework:
     def level(self, value: int) -> Level:
         return next(lv for lv in self.levels if lv.level == value)
 
-    @property
+    @functools.cached_property
     def top_level(self) -> int:
         return max(lv.level for lv in self.levels)
 
@@ -125,6 +126,8 @@ class Target:
         return value
 
     def as_dict(self) -> dict[str, int]:
+        if self.axes == AXES:
+            return {"knowledge": self.knowledge, "application": self.application}
         return {axis: self.level(axis) for axis in self.axes}
 
     def met_by(self, knowledge: int | None, application: int | None) -> bool:

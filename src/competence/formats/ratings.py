@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from competence.domain.evidence import Confidence, check_links, parse_confidence, split_links
 from competence.domain.framework import AXES, MAX_LEVEL, MIN_LEVEL, Competence, Framework
@@ -82,17 +82,20 @@ class RatingsFile:
     context_where: str | None = None
 
 
-@dataclass(frozen=True)
-class CheckedRow:
+class CheckedRow(NamedTuple):
     where: str
     person: str | None
     competence: Competence
     rating: Rating
-    values: dict[str, Any]
+
+
+_LEVEL_TEXTS = {str(level): level for level in range(MIN_LEVEL, MAX_LEVEL + 1)}
 
 
 def parse_level(value: Any) -> int | None:
     """A level 0-5, or None for an empty cell. Raise ValueError otherwise."""
+    if value.__class__ is str and (level := _LEVEL_TEXTS.get(value)) is not None:
+        return level  # the common case, a cell of one digit
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -112,6 +115,8 @@ def shown(value: Any) -> str:
 
 def text(value: Any) -> str:
     """A cell as trimmed text ("" for empty); whole floats from a workbook lose their ``.0``."""
+    if value.__class__ is str:
+        return value.strip()  # type: ignore[no-any-return]
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -119,25 +124,63 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+REMEMBERED_CELLS = 20_000
+"""How many different sets of rating cells one reading remembers (see :func:`check_row`)."""
+
+Checked = tuple[Competence | None, Rating | None, list[str]]
+
+
 def check_row(
-    row: Row, framework: Framework, with_person: bool
+    row: Row,
+    framework: Framework,
+    with_person: bool,
+    seen: dict[tuple[Any, ...], Checked] | None = None,
 ) -> tuple[CheckedRow | None, list[str]]:
-    """Check one row: the checked row, or the problems (``where: field: reason``)."""
+    """Check one row: the checked row, or the problems (``where: field: reason``).
+
+    With ``seen`` (one dict for one reading of a file), the competence and rating checked for
+    each different set of cells are remembered, up to :data:`REMEMBERED_CELLS` of them: a file
+    of many people repeats the same few, and those rows then share one Rating.
+    """
     if row.problem:
         return None, [f"{row.where}: {row.problem}"]
     v = row.values
-    bad: list[str] = []
+    if seen is None:
+        competence, rating, bad = _check_cells(v, framework)
+    else:
+        try:
+            key = tuple(map(v.get, _RATING_CELLS))
+            found = seen.get(key)
+        except TypeError:  # a JSON rating's links as a list: not remembered
+            key, found = None, None
+        if found is None:
+            found = _check_cells(v, framework)
+            if key is not None and len(seen) < REMEMBERED_CELLS:
+                seen[key] = found
+        competence, rating, bad = found
     person = None
     if with_person:
         person = text(v.get("person"))
         if not person:
-            bad.append("person: is empty")
+            bad = ["person: is empty", *bad]
+    if bad or competence is None or rating is None:
+        return None, [f"{row.where}: {b}" for b in bad]
+    return CheckedRow(row.where, person, competence, rating), []
+
+
+_RATING_CELLS = ("competence", *AXES, "evidence", "confidence", "evidence_links")
+
+
+def _check_cells(v: Mapping[str, Any], framework: Framework) -> Checked:
+    """A row's competence and rating, or the problems (``field: reason``), the person aside."""
+    bad: list[str] = []
     raw = v.get("competence")
+    key = text(raw)
     competence = None
-    if isinstance(raw, bool) or not text(raw):
-        bad.append("competence: is empty" if not text(raw) else f"competence: got {raw}")
+    if isinstance(raw, bool) or not key:
+        bad.append("competence: is empty" if not key else f"competence: got {raw}")
     else:
-        competence = framework.find(text(raw))
+        competence = framework.find(key)
         if competence is None:
             bad.append(
                 f"competence: unknown competence {shown(raw)} "
@@ -155,13 +198,20 @@ def check_row(
             continue
         if (problem := framework.level_problem(axis, levels[axis])) is not None:
             bad.append(problem)
-    extra, wrong = check_extras(v.get("confidence"), v.get("evidence_links"))
-    bad += wrong
+    confidence, links = v.get("confidence"), v.get("evidence_links")
+    if confidence is not None or links is not None:
+        extra, wrong = check_extras(confidence, links)
+        bad += wrong
+    else:
+        extra = _NO_EXTRAS
     if bad or competence is None:
-        return None, [f"{row.where}: {b}" for b in bad]
+        return competence, None, bad
     evidence = text(v.get("evidence")) or None
-    rating = Rating(levels["knowledge"], levels["application"], evidence, *extra)
-    return CheckedRow(row.where, person, competence, rating, dict(v)), []
+    return competence, Rating(levels["knowledge"], levels["application"], evidence, *extra), []
+
+
+_NO_EXTRAS: tuple[Confidence | None, tuple[str, ...]] = (None, ())
+"""A rating's confidence and links when its row gives neither."""
 
 
 def check_extras(
@@ -237,11 +287,12 @@ def check_rows(
     people: dict[str | None, PersonRatings] = {}
     first_seen: dict[tuple[str | None, int], str] = {}
     count = 0
+    seen: dict[tuple[Any, ...], Checked] = {}
     for row in rows:
         if problems.full:
             break  # the report lists the first ones and counts the rest: read no further
         count += 1
-        checked, bad = check_row(row, framework, with_person)
+        checked, bad = check_row(row, framework, with_person, seen)
         if checked is None:
             problems.extend(bad)
             continue
@@ -399,12 +450,15 @@ def people_one_at_a_time(path: str | Path, framework: Framework) -> Iterator[Per
         check_columns(table.header_where, table.columns)
         if "person" not in table.columns:
             return None
-        if not _check_runs(table.source, table.rows, framework):
+        seen: dict[tuple[Any, ...], Checked] = {}  # both readings share what the first checked
+        if not _check_runs(table.source, table.rows, framework, seen):
             return None
-    return _people(path, framework)
+    return _people(path, framework, seen)
 
 
-def _check_runs(source: str, rows: Iterable[Row], framework: Framework) -> bool:
+def _check_runs(
+    source: str, rows: Iterable[Row], framework: Framework, seen: dict[tuple[Any, ...], Checked]
+) -> bool:
     """Check every row as :func:`check_rows` does, holding one person's competences at a time;
     False as soon as a person comes back after another."""
     problems = Problems()
@@ -416,7 +470,7 @@ def _check_runs(source: str, rows: Iterable[Row], framework: Framework) -> bool:
         if problems.full:
             break
         count += 1
-        checked, bad = check_row(row, framework, with_person=True)
+        checked, bad = check_row(row, framework, True, seen)
         if checked is None:
             problems.extend(bad)
             continue
@@ -438,11 +492,13 @@ def _check_runs(source: str, rows: Iterable[Row], framework: Framework) -> bool:
     return True
 
 
-def _people(path: Path, framework: Framework) -> Iterator[PersonRatings]:
+def _people(
+    path: Path, framework: Framework, seen: dict[tuple[Any, ...], Checked]
+) -> Iterator[PersonRatings]:
     with open_table(path, REQUIRED, ALIASES) as table:
         entry: PersonRatings | None = None
         for row in table.rows:
-            checked, _ = check_row(row, framework, with_person=True)
+            checked, _ = check_row(row, framework, True, seen)
             assert checked is not None  # the first reading checked every row
             if entry is None or checked.person != entry.person:
                 if entry is not None:
