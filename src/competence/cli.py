@@ -22,7 +22,7 @@ import click
 from competence import __version__
 from competence.config import COMMAND_LINE_BUSY_SECONDS
 from competence.domain import workflow
-from competence.domain.framework import AXES, CONTEXTS
+from competence.domain.framework import CONTEXTS
 from competence.domain.roles import ROLES
 from competence.domain.webhooks import EVENTS as WEBHOOK_EVENTS
 from competence.errors import InputError, writing
@@ -500,61 +500,40 @@ def gap(
     if as_json:
         emit_json(analysis.as_data())
         return
-    for i, verdict in enumerate(analysis.verdicts):
-        if i:
-            out.rule()
+    if analysis.file.several or not sys.stdout.isatty():
+        from competence.formats.verdict_text import write_plain
+
+        write_plain(analysis.verdicts, sys.stdout)
+        return
+    for verdict in analysis.verdicts:
         _print_verdict(verdict)
 
 
-def _cell(actual: int | None, target: int | None) -> str:
-    shown = "–" if actual is None else str(actual)
-    return shown if target is None else f"{shown} / {target}"
-
-
 def _print_verdict(v: Verdict) -> None:
+    """One person's verdict on a terminal: the rows and lines of the plain text, in colour."""
     from competence.domain.analysis import GAP, MET, TOP_UP
+    from competence.formats import verdict_text
 
-    who = f"{v.person}: " if v.person else ""
-    title = Text(f"{who}{v.profile.name}, {v.context} context")
-    table = Table(title=title, title_justify="left")
-    axes = next((r.axes for r in v.competences if r.target is not None), AXES)
+    table = Table(title=Text(verdict_text.title(v)), title_justify="left")
     table.add_column("No.", justify="right")
     table.add_column("Competence")
-    for axis in axes:
+    for axis in verdict_text.axes_of(v):
         table.add_column(axis.capitalize(), justify="center")
     table.add_column("Result")
-    for r in v.competences:
-        t = r.target
-        cells = [_cell(r.rating.level(axis), t.level(axis) if t else None) for axis in axes]
-        if not r.applicable:
-            table.add_row(
-                str(r.competence.number), r.competence.name, *cells, "does not apply", style="dim"
-            )
-            continue
-        assert r.label is not None
-        result = r.label if r.met else f"{r.label} ({r.shortfall} short)"
-        table.add_row(
-            str(r.competence.number),
-            r.competence.name,
-            *cells,
-            Text(result, style={MET: "green", TOP_UP: "yellow", GAP: "red"}[r.label]),
-        )
+    for r in verdict_text.result_rows(v):
+        if r.label is None:
+            table.add_row(r.number, r.name, *r.cells, r.result, style="dim")
+        else:
+            style = {MET: "green", TOP_UP: "yellow", GAP: "red"}[r.label]
+            table.add_row(r.number, r.name, *r.cells, Text(r.result, style=style))
     out.print(table)
-    out.print("Actual / target; – is not rated (counts as 0).", style="dim")
-    headline, *reasons = v.reasons
-    out.print(
-        Text(
-            ("✔ " if v.meets_profile else "✘ ") + headline,
-            style="bold green" if v.meets_profile else "bold red",
-        )
-    )
-    for reason in reasons:
+    out.print(verdict_text.KEY, style="dim")
+    style = "bold green" if v.meets_profile else "bold red"
+    out.print(Text(verdict_text.headline(v), style=style))
+    for reason in v.reasons[1:]:
         out.print(f"  • {reason}")
-    if v.closest_specialisms:
-        closest = ", ".join(
-            f"{d.competence.name} ({d.levels_short} short)" for d in v.closest_specialisms[:3]
-        )
-        out.print(f"Closest specialisms: {closest}")
+    if (line := verdict_text.closest(v)) is not None:
+        out.print(line)
 
 
 @cli.command()

@@ -9,11 +9,8 @@ import functools
 import json
 import re
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from competence.domain.framework import (
     AXES,
@@ -34,15 +31,29 @@ from competence.errors import DataError
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it: the same documents, parsed ten times as fast."""
+
+def _yaml_load(text: str) -> Any:
+    """YAML text parsed with libyaml's safe loader where PyYAML has it (the same documents,
+    parsed ten times as fast). PyYAML is loaded on first use: the command line's start does
+    without it."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
 
 APM_DIR = "apm"
 APM_FILES = ("framework.yaml", "pmo-officer.yaml", "pmo-specialist.yaml")
+APM_JSON = "apm.json"
+"""The APM files as one JSON document, ``{file name: its content}``: what :func:`load_catalogue`
+reads, at a hundredth of the cost of PyYAML. The YAML files are the source; after changing one,
+run ``python -c "from competence.data import write_apm_json; write_apm_json()"``
+(tests/unit/test_startup.py checks that the two agree)."""
 
 
 def _here() -> Path:
-    return Path(str(resources.files(__package__)))
+    """The folder of the package's data files (a wheel installs them as files). Not
+    importlib.resources, whose readers load zipfile and tempfile at every start."""
+    return Path(__file__).resolve().parent
 
 
 @functools.cache
@@ -85,8 +96,10 @@ def path_parts(path: str) -> list[str | int]:
 def read_document(path: Path, kind: str, validate: bool = True) -> dict[str, Any]:
     """Parse a YAML (or JSON) data file and check it against the schema of ``kind``
     (``validate=False`` for the package's own files, which a test checks against it)."""
+    import yaml
+
     try:
-        doc = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER)
+        doc = _yaml_load(path.read_text("utf-8"))
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -305,10 +318,22 @@ def load_catalogue() -> Catalogue:
     The package's own files are not checked against the schema here (loading jsonschema costs
     more than the rest of ``gap``): tests/unit/test_startup.py checks them, and the rules of
     :func:`framework_from` and :func:`profile_from` still run."""
-    folder = _here() / APM_DIR
-    framework = load_framework(folder / APM_FILES[0], validate=False)
-    profiles = [load_profile(folder / name, framework, validate=False) for name in APM_FILES[1:]]
+    docs = json.loads((_here() / APM_DIR / APM_JSON).read_text("utf-8"))
+    framework = framework_from(docs[APM_FILES[0]], APM_FILES[0])
+    profiles = [profile_from(docs[name], framework, name) for name in APM_FILES[1:]]
     return build_catalogue(framework, profiles)
+
+
+def apm_documents() -> dict[str, Any]:
+    """The APM files' contents, parsed from their YAML: what :data:`APM_JSON` holds."""
+    folder = _here() / APM_DIR
+    return {name: _yaml_load((folder / name).read_text("utf-8")) for name in APM_FILES}
+
+
+def write_apm_json() -> None:
+    """Write :data:`APM_JSON` from the YAML files."""
+    text = json.dumps(apm_documents(), indent=1, ensure_ascii=False) + "\n"
+    (_here() / APM_DIR / APM_JSON).write_text(text, "utf-8")
 
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -323,6 +348,8 @@ def is_profile_file(value: str) -> bool:
 def over_builtin(path: str | Path) -> bool:
     """Whether a profile file is over the built-in framework (or says nothing else): then it can
     be used with no database. A file that cannot be read is reported where it is read."""
+    import yaml
+
     try:
         doc = yaml.safe_load(Path(path).read_text("utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -376,7 +403,7 @@ def activities_for(framework: Framework) -> dict[str, dict[str, str]]:
 def load_activities() -> dict[str, dict[str, str]]:
     """The development activities plans suggest: ``kinds`` and per-competence sentences."""
     path = _here() / APM_DIR / "activities.yaml"
-    doc = yaml.safe_load(path.read_text("utf-8"))
+    doc = _yaml_load(path.read_text("utf-8"))
     kinds = doc.get("kinds") or {}
     missing = [
         k

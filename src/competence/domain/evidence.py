@@ -7,8 +7,6 @@ text in, answers out.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -150,6 +148,9 @@ ACCEPTED = ", ".join(t.name for t in FILE_TYPES)
 
 def _office(content: bytes) -> FileType | None:
     """A DOCX or XLSX: a zip file holding ``[Content_Types].xml`` and its main part."""
+    import io
+    import zipfile  # here, not at the top: the command line's start does without it
+
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as z:
             infos = z.infolist()

@@ -10,8 +10,6 @@ check.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
 from competence.domain.evidence import MAX_LINK_LENGTH, check_link
 
@@ -86,6 +84,9 @@ def check_events(events: list[str]) -> list[str]:
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """The HMAC-SHA256 (hex) of ``<timestamp>.<body>`` keyed with the secret."""
+    import hashlib
+    import hmac  # here, not at the top: the command line's start does without them
+
     message = str(timestamp).encode("ascii") + b"." + body
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 

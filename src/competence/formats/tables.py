@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from competence.errors import InputError, Problems
 from competence.formats.limits import (
@@ -23,6 +22,9 @@ from competence.formats.limits import (
     MAX_UNPACKED_BYTES,
     size,
 )
+
+if TYPE_CHECKING:
+    import zipfile
 
 HEADER_SEARCH_ROWS = 10
 TEMPLATE_SHEET = "Self-assessment"
@@ -322,6 +324,8 @@ def _open_xlsx(
     aliases: Mapping[str, str] | None,
     is_header: Callable[[set[str]], bool] | None,
 ) -> Table:
+    import zipfile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -410,6 +414,8 @@ def _open_xlsx(
 def check_workbook_sizes(path: Path) -> None:
     """Refuse a workbook whose parts would unpack to more than the limits, from the sizes its
     directory records (unpacking stops at a part's recorded size, so they cannot lie)."""
+    import zipfile  # a workbook's: a CSV file's reading does without it
+
     name = str(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -444,6 +450,8 @@ def formulas_and_merges(
     row but the first empty, so both would import as not rated without a word. The part is
     searched for either first, at the speed of a byte search; only a sheet that has one is
     parsed."""
+    import zipfile
+
     problems = Problems()
     with zipfile.ZipFile(path) as archive:
         if part not in archive.namelist():
