@@ -482,9 +482,9 @@ def _check_runs(
             first_seen = {}
         number = checked.competence.number
         if number in first_seen:
-            problems.add(appears_twice(checked, first_seen[number]))
+            problems.add(appears_twice(checked, first_seen[number].split(", ", 1)[-1]))
             continue
-        first_seen[number] = row.where.split(", ", 1)[-1]
+        first_seen[number] = row.where
     if problems:
         raise problems.error()
     if count == 0:

@@ -10,6 +10,7 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
@@ -34,6 +35,7 @@ FORMULA_START = "=+-@\t\r\n"
 and carriage return, and the line feed that a carriage return becomes in a workbook (XML)."""
 NEEDS_ESCAPE = re.compile(r"'*[=+\-@\t\r\n]")
 ESCAPED = re.compile(r"'+[=+\-@\t\r\n]")
+_QUOTED = methodcaller("startswith", "'")
 _T = TypeVar("_T")
 
 
@@ -118,19 +120,20 @@ class Table:
                     )
             return
         # A CSV row read without a problem is as wide as its header, and every cell is text.
-        columns = tuple(self.index.items())
+        names = tuple(self.index)
+        positions = tuple(self.index.values())
+        pick = (
+            itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
+        )
         prefix = self.where_prefix
         for number, cells, problem in self.raw:
             if problem:
                 yield Row(f"{prefix}{number}", {}, problem)
-            else:
-                yield Row(
-                    f"{prefix}{number}",
-                    {
-                        name: unescape_cell(cells[i]) if cells[i][:1] == "'" else cells[i]
-                        for name, i in columns
-                    },
-                )
+                continue
+            picked = pick(cells)
+            if any(map(_QUOTED, picked)):
+                picked = map(unescape_cell, picked)
+            yield Row(f"{prefix}{number}", dict(zip(names, picked, strict=True)))
 
     def __enter__(self) -> Table:
         return self
