@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from competence import __version__
-from competence.config import COMMAND_LINE_BUSY_SECONDS
 from competence.domain import workflow
-from competence.domain.framework import CONTEXTS
+from competence.domain.contexts import CONTEXTS
 from competence.domain.roles import ROLES
 from competence.domain.webhooks import EVENTS as WEBHOOK_EVENTS
 from competence.errors import InputError, writing
@@ -152,6 +151,7 @@ def needs(
             name = rule(kwargs) if callable(rule) else rule
             if name == FILE_ONLY:
                 return f(Session(as_user, None, None), **kwargs)
+            from competence.config import COMMAND_LINE_BUSY_SECONDS
             from competence.services import database
 
             database.ready(need_tables=tables, busy_seconds=COMMAND_LINE_BUSY_SECONDS)

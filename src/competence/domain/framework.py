@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from competence.domain.contexts import CONTEXTS as CONTEXTS  # its home, named here too
 from competence.domain.errors import InputError
 
-CONTEXTS: tuple[str, ...] = ("project", "programme", "portfolio")
 AXES: tuple[str, ...] = ("knowledge", "application")
 MIN_LEVEL, MAX_LEVEL = 0, 5
 
