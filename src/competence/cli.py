@@ -10,7 +10,6 @@ import functools
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -1760,6 +1759,8 @@ def main(argv: list[str] | None = None) -> int:
             click.echo(f"competence: the database cannot be used: {exc}".strip(), err=True)
             return 2
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"competence: internal error: {type(exc).__name__}: {exc} (run with --debug)", err=True
