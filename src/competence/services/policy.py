@@ -243,6 +243,18 @@ def edits_profiles(user: User, subject: Any = None) -> bool:
     return role(user) == ADMIN
 
 
+def sees_rater_names(user: User, person: Person | None) -> bool:
+    """Who may see the names of a person's second-view raters: whoever reviews the person, and
+    then only once enough raters gave a view (:func:`competence.domain.second_views.named`)."""
+    return can_review(user, person)
+
+
+def gives_view(user: User, view: Any) -> bool:
+    """A second view is given by its invited rater alone (not the admin who invited them)."""
+    rater = getattr(view, "rater_id", None)
+    return bool(user.is_authenticated) and rater is not None and rater == user.pk
+
+
 def signed_in(user: User, subject: Any = None) -> bool:
     return bool(user.is_authenticated)
 
@@ -300,6 +312,19 @@ RULES: dict[str, Rule] = {
             manages_people,
             "admins; PMO leads for the people in the teams of the PMOs they lead",
         ),
+        Rule("second-view.invite", is_admin, "admins: invite and remove a person's raters"),
+        Rule(
+            "second-view.see",
+            can_review,
+            "whoever reviews the person: their assessor; an admin; never the person",
+        ),
+        Rule(
+            "second-view.names",
+            sees_rater_names,
+            "whoever reviews the person, once 3 or more raters have given a view (below that, "
+            "raters are anonymous to everyone)",
+        ),
+        Rule("second-view.give", gives_view, "the invited rater alone"),
         Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
         Rule("admin", is_admin, "admins"),
     )

@@ -290,6 +290,26 @@ def _changed_ratings(
 
 
 @transaction.atomic
+def check_ratings(person: Person, ratings: Mapping[int, Rating]) -> None:
+    """Refuse ratings of competences the person's framework does not have, or of levels off its
+    scale (:class:`InputError`, one problem per rating); the one check of anyone's ratings of a
+    person, an assessment's or a second view's."""
+    framework = profiles.frameworks_by_profile().get(person.profile)
+    over = framework[0] if framework else load_catalogue().framework
+    known = {c.number for c in over.competences}
+    unknown = sorted(set(ratings) - known)
+    if unknown:
+        raise InputError(f"unknown competence numbers: {unknown}")
+    misfits = [
+        f"{over.competence(n).name}: {p}"
+        for n, r in sorted(ratings.items())
+        for axis in AXES
+        if (p := over.level_problem(axis, r.level(axis))) is not None
+    ]
+    if misfits:
+        raise InputError(misfits)
+
+
 def record_assessment(
     person: Person,
     cycle: Cycle,
@@ -308,20 +328,7 @@ def record_assessment(
     """
     actor = audit.current_actor()
     judged_by = profiles.version(person.profile)  # the version it is judged against
-    framework = profiles.frameworks_by_profile().get(person.profile)
-    over = framework[0] if framework else load_catalogue().framework
-    known = {c.number for c in over.competences}
-    unknown = sorted(set(ratings) - known)
-    if unknown:
-        raise InputError(f"unknown competence numbers: {unknown}")
-    misfits = [
-        f"{over.competence(n).name}: {p}"
-        for n, r in sorted(ratings.items())
-        for axis in AXES
-        if (p := over.level_problem(axis, r.level(axis))) is not None
-    ]
-    if misfits:
-        raise InputError(misfits)
+    check_ratings(person, ratings)
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
