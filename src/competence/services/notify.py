@@ -167,9 +167,9 @@ def view_asked(view: SecondView) -> int:
     return _send(
         [view.rater.email],
         f"Your view of {person.name} is asked for, cycle {view.cycle.name}",
-        f"You are asked, as {RELATIONS.get(view.relation, view.relation).lower()}, to rate "
-        f"{person.name} on the competences of their profile. Your ratings go to their assessor "
-        "beside the self-assessment; they never decide a verdict, and your name is not shown "
-        "while fewer than three raters have given a view.",
+        f"You are asked to rate {person.name} on the competences of their profile (how you know "
+        f"them: {RELATIONS.get(view.relation, view.relation).lower()}). Your ratings go to "
+        "their assessor beside the self-assessment; they never decide a verdict, and your name "
+        "is not shown while fewer than three raters have given a view.",
         link("second_view", view.pk),
     )
