@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from competence.domain.errors import InputError
 from competence.domain.roles import ADMIN, ASSESSOR, MEMBER, PMO_LEAD, ROLES
 from competence.services.steps import step_rule
+from competence.store import scope
 from competence.store.models import Person, Pmo
 from competence.store.queries import team_tree
 
@@ -67,7 +68,8 @@ def role(user: User) -> str | None:
 def own_person(user: User) -> Person | None:
     if not user.is_authenticated or user.pk is None:
         return None
-    return Person.objects.filter(user_id=user.pk).select_related("team", "assessor").first()
+    found = Person.objects.filter(user_id=user.pk).select_related("team", "assessor")
+    return scope.once(("own-person", user.pk), found.first)  # the menu asks on every page
 
 
 def _led_teams(user: User) -> list[int]:

@@ -26,7 +26,7 @@ from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem, 
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import events, notify, profiles
-from competence.store import audit
+from competence.store import audit, scope
 from competence.store.models import (
     Assessment,
     Cycle,
@@ -236,7 +236,7 @@ def get_assessment(assessment_id: int) -> Assessment:
 def assessments_of(person: Person) -> list[Assessment]:
     """Every assessment of a person's, in date order, with its cycle and ratings."""
     return list(
-        person.assessments.select_related("cycle")
+        person.assessments.select_related("cycle", "profile_version")
         .prefetch_related("ratings")
         .order_by("assessed_on", "id")
     )
@@ -603,7 +603,11 @@ STEP_ACTIONS = {"submit": submit, "withdraw": withdraw, "review": review, "sign-
 
 
 def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
-    return {r.competence: as_rating(r) for r in assessment.ratings.all()}
+    """An assessment's ratings by competence number: read once per request."""
+    return scope.once(
+        ("ratings", assessment.pk, assessment.version),
+        lambda: {r.competence: as_rating(r) for r in assessment.ratings.all()},
+    )
 
 
 def history(person: Person) -> dict[str, Any]:
@@ -613,7 +617,7 @@ def history(person: Person) -> dict[str, Any]:
     """
     catalogue = profiles.catalogue_for(person.profile)
     assessments = list(
-        person.assessments.select_related("cycle")
+        person.assessments.select_related("cycle", "profile_version")
         .prefetch_related("ratings")
         .order_by("assessed_on", "cycle__opens_on", "id")
     )
