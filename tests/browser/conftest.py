@@ -1,5 +1,7 @@
 """Browser tests: the app served by `competence serve --demo` in a subprocess, driven by
-Playwright in Debian's headless Chromium. Screenshots go to test-artifacts/ (git-ignored)."""
+Playwright in Debian's headless Chromium. Screenshots go to test-artifacts/ (git-ignored), for
+people to look at; CI keeps none, so `.ci/run` sets COMPETENCE_TEST_SCREENSHOTS=0 and saves the
+minutes they take."""
 
 from __future__ import annotations
 
@@ -144,7 +146,10 @@ EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Save a screenshot of the whole page in test-artifacts/."""
+    """Save a screenshot of the whole page in test-artifacts/ (unless
+    COMPETENCE_TEST_SCREENSHOTS=0)."""
+    if os.environ.get("COMPETENCE_TEST_SCREENSHOTS", "1") == "0":
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 

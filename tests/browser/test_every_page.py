@@ -64,6 +64,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
     if role == "assessor":
         assessor = assessor_of(server, server.draft_user())
         yield "review-list", "/review", nothing
+        ask_for_views(server, assessor, given=True)
         yield "review", "/review", open_first_review
         yield "team-figures", "/team", nothing
         yield "calibration-assessor", "/team/calibration", nothing
@@ -83,6 +84,9 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "audit-lead", "/audit", nothing
         yield "people-lead", "/people", nothing
         yield "due-lead", "/due", nothing
+        view = ask_for_views(server, None, given=False)
+        yield "raters-asked", "/raters", nothing
+        yield "second-view", f"/raters/{view}", nothing
         return
     if role == "admin":
         yield "import", "/manage/import", nothing
@@ -108,6 +112,8 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "person-new-problem", "/people/new", add_nobody
         yield "person-edit", f"/people/{someone}/edit", nothing
         yield "person-erase", f"/people/{someone}/erase", nothing
+        yield "person-raters", f"/people/{someone}/raters", nothing
+        yield "person-raters-problem", f"/people/{someone}/raters", invite_nobody_to_rate
         yield "teams", "/teams", nothing
         yield "team-new", "/teams/new", nothing
         yield "team-edit", f"/teams/{team_id}/edit", nothing
@@ -118,6 +124,57 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "webhooks-added", "/webhooks", add_a_webhook
         yield "webhooks-secret-and-log", "/webhooks", ping_and_show_the_secret
         yield "webhooks-delete-asks", "/webhooks", ask_to_delete
+
+
+def ask_for_views(server: Server, assessor: str | None, given: bool) -> int:
+    """Second views in the demo's open cycle: given by the lead and the admin of each person
+    ``assessor`` reviews; or asked of the lead (not given) for the draft user's person. The id of
+    the lead's view of the last person."""
+    with sqlite3.connect(server.database) as db:
+        (cycle,) = db.execute(
+            "SELECT id FROM competence_cycle WHERE closes_on IS NULL ORDER BY opens_on DESC"
+        ).fetchone()
+        if assessor is not None:
+            people = [
+                r[0]
+                for r in db.execute(
+                    "SELECT p.id FROM competence_person p JOIN competence_person a "
+                    "ON a.id = p.assessor_id JOIN auth_user u ON u.id = a.user_id "
+                    "WHERE u.username = ?",
+                    (assessor,),
+                )
+            ]
+        else:
+            people = [person_id(server, server.draft_user())]
+        for person in people:
+            for rater, relation in (("lead", "peer"), ("admin", "project-manager")):
+                if not given and rater == "admin":
+                    continue
+                db.execute(
+                    "INSERT OR IGNORE INTO competence_secondview (person_id, cycle_id, rater_id, "
+                    "relation, status, ratings, invited_by, invited_at, given_at) SELECT ?, ?, "
+                    "id, ?, ?, ?, 'admin', datetime('now'), datetime('now') FROM auth_user "
+                    "WHERE username = ?",
+                    (
+                        person,
+                        cycle,
+                        relation,
+                        "given" if given else "invited",
+                        '{"1": {"knowledge": 3, "application": 2}}' if given else "{}",
+                        rater,
+                    ),
+                )
+        (last,) = db.execute(
+            "SELECT max(v.id) FROM competence_secondview v JOIN auth_user u ON u.id = v.rater_id "
+            "WHERE u.username = 'lead' AND v.person_id = ?",
+            (people[-1],),
+        ).fetchone()
+    return int(last)
+
+
+def invite_nobody_to_rate(page: Any) -> None:
+    page.get_by_role("button", name="Invite").click()
+    page.wait_for_load_state()
 
 
 def first_team_and_pmo(server: Server) -> tuple[int, int]:

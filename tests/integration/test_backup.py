@@ -21,9 +21,10 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import connection, models
 from django.utils import timezone
 
+from competence.domain import Rating as DomainRating
 from competence.errors import InputError
 from competence.formats.case import read_case
-from competence.services import accounts, evidence, profiles, records, webhooks
+from competence.services import accounts, evidence, profiles, records, second_views, webhooks
 from competence.services.backup import restore, write_backup
 from competence.services.frameworks import store_case_framework
 from competence.services.policy import role
@@ -157,6 +158,9 @@ def world(people: dict[str, Person], cycles: list[Cycle]) -> World:
         last_attempt_at=timezone.now(),
         delivered_at=timezone.now(),
     )
+    # A second view of Ada by the lead, given: status, ratings and the day it was given.
+    view = second_views.invite(ada, "lead", "project-manager", cycle=cycles[1].name)
+    second_views.give(view, {2: DomainRating(3, None)}, final=True)
     return World(secret=secret, people=people, webhook_secret=hook.secret)
 
 

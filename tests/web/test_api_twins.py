@@ -53,6 +53,7 @@ TWINS: dict[str, list[str]] = {
     "due": ["GET /due"],
     "review": [
         "GET /people/{person_id}/review/sheet",
+        "GET /people/{person_id}/second-views",
         "PUT /people/{person_id}/assessor-assessment",
         "POST /people/{person_id}/review/send",
         "POST /people/{person_id}/agree",
@@ -96,6 +97,13 @@ TWINS: dict[str, list[str]] = {
         "POST /webhooks/{webhook_id}/ping",
     ],
     "delivery_retry": ["POST /webhooks/deliveries/{delivery_id}/retry"],
+    "person_raters": [
+        "GET /people/{person_id}/raters",
+        "POST /people/{person_id}/raters",
+        "DELETE /second-views/{view_id}",
+    ],
+    "second_views_asked": ["GET /second-views"],
+    "second_view": ["GET /second-views/{view_id}", "PUT /second-views/{view_id}"],
 }
 """Page URL name -> the API operations that are its twin."""
 

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import accounts, evidence, records, webhooks
+from competence.services import accounts, evidence, records, second_views, webhooks
 from competence.store import audit
 from competence.store.models import (
     Assessment,
@@ -204,6 +204,19 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "api/v1/exports/ratings.<fmt>"): [401, 403, 403, 403, 403, 200],
     ("GET", "api/v1/review"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/due"): [401, 403, 403, 200, 200, 200],
+    # Second views: Bob is asked for his view of Ada; only an admin invites and removes raters.
+    ("GET", "people/<int:person_id>/raters"): ADMIN_ONLY,
+    ("POST", "people/<int:person_id>/raters"): [302, 403, 403, 403, 403, 422],  # no such user
+    ("GET", "raters"): EVERYONE,
+    ("GET", "raters/<int:view_id>"): [302, 403, 403, 200, 403, 403],  # the rater alone
+    ("POST", "raters/<int:view_id>"): [302, 403, 403, 302, 403, 403],
+    ("GET", "api/v1/people/<person_id>/second-views"): [401, 403, 403, 403, 403, 200],
+    ("GET", "api/v1/people/<person_id>/raters"): ADMIN_API,
+    ("POST", "api/v1/people/<person_id>/raters"): [401, 403, 403, 403, 403, 201],
+    ("GET", "api/v1/second-views"): EVERYONE_API,
+    ("GET", "api/v1/second-views/<view_id>"): [401, 403, 403, 200, 403, 403],
+    ("PUT", "api/v1/second-views/<view_id>"): [401, 403, 403, 200, 403, 403],
+    ("DELETE", "api/v1/second-views/<view_id>"): [401, 403, 403, 403, 403, 204],  # last: it goes
     # One's own draft: Ada's is submitted by now; Alan and Bob get one; lead and admin have none.
     ("POST", "api/v1/me/self-assessment/competences/<competence>/evidence"): [
         *(401, 409, 201, 201, 404, 404)
@@ -240,6 +253,7 @@ class World:
     token_id: int
     webhook: int
     delivery: int
+    second_view: int
 
 
 @pytest.fixture
@@ -303,7 +317,8 @@ def world(db: None) -> World:
         token, _ = accounts.create_token(ada_u, "reports")
         hook = webhooks.add("https://hr.example.org/hook", ["person.created"])
         (delivery,) = webhooks.enqueue("person.created", {"person": {"id": ada.pk}})
-    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery)
+        asked = second_views.invite(ada, "bob", "peer")
+    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery, asked.pk)
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -345,6 +360,8 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<webhook_id>", str(world.webhook))
         .replace("<int:delivery_id>", str(world.delivery))
         .replace("<delivery_id>", str(world.delivery))
+        .replace("<int:view_id>", str(world.second_view))
+        .replace("<view_id>", str(world.second_view))
         .replace("<kind>/<step>", "self/submit")
         .replace("<fmt>", "csv")
         .replace("<competence>", "1")
@@ -388,6 +405,8 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         "api/v1/people/<person_id>/plan": {"steps": []},
         "api/v1/team/plan": {"requirements": [{"competence": 1}]},
         "api/v1/team/what-if": {"leaving": ["ada@example.org"]},
+        "api/v1/people/<person_id>/raters": {"rater": "alan", "relation": "peer"},
+        "api/v1/second-views/<view_id>": {"ratings": [], "give": True},
     }.get(pattern)
     if pattern == "api/v1/imports":  # a file, checked and counted, nothing written
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -405,7 +424,10 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         image = SimpleUploadedFile("gate.png", png(), content_type="image/png")
         return client.post(path, {"file": image}).status_code
     if pattern.startswith(("people/", "webhooks")):  # a form
-        form = {"webhooks/<int:webhook_id>": {"action": "ping"}}.get(pattern)
+        form = {
+            "webhooks/<int:webhook_id>": {"action": "ping"},
+            "people/<int:person_id>/raters": {"action": "invite", "rater": "x", "relation": "peer"},
+        }.get(pattern)
         return client.post(path, form or {"status": "in-progress"}).status_code
     data = json.dumps(body) if body is not None else ""
     send = {"POST": client.post, "PUT": client.put, "PATCH": client.patch}.get(method)

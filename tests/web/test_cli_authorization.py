@@ -65,6 +65,10 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "webhooks add": (["https://example.org/hook", "--event", "person.created"], ADMIN_ONLY),
     "webhooks remove": (["999"], ADMIN_ONLY),
     "webhooks deliver": ([], ADMIN_ONLY),
+    "raters invite": (["ada@example.org", "alan"], ADMIN_ONLY),
+    "raters list": (["ada@example.org"], ADMIN_ONLY),
+    "raters views": (["ada@example.org"], ADMIN_ONLY),  # Ada's reviewer: she has no assessor
+    "raters remove": (["999"], ADMIN_ONLY),
     "cycle create": (["2031", "--opens", "2031-01-06"], ADMIN_ONLY),
     "cycle list": ([], EVERYONE),
     "cycle update": (["2031", "--closes", "2031-03-31"], ADMIN_ONLY),
@@ -114,6 +118,8 @@ SAME_AS_WEB: list[tuple[str, list[str], tuple[str, str]]] = [
     ("team plan", ["--requirements", "{tmp}/needs.yaml"], ("GET", "team/plan")),
     ("team calibration", [], ("GET", "team/calibration")),
     ("due", [], ("GET", "due")),
+    ("raters list", ["ada@example.org"], ("GET", "people/<int:person_id>/raters")),
+    ("raters views", ["ada@example.org"], ("GET", "api/v1/people/<person_id>/second-views")),
     ("export", ["--format", "csv", "--out", "{tmp}/x.csv"], ("GET", "manage/export.<str:fmt>")),
     ("import", ["{tmp}/missing.csv"], ("GET", "manage/import")),
 ]

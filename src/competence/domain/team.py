@@ -117,6 +117,16 @@ def coverage(
 ) -> dict[int, Coverage]:
     """Coverage per competence over ``members``, each a (context, levels by competence)."""
     cells = {n: [0, 0, 0, 0] for n in numbers}
+    # Each target is asked once per pair of levels (there are 49 pairs at most), not once per
+    # person: thousands of people share them.
+    met: dict[tuple[Target, Levels], bool] = {}
+
+    def meets_target(target: Target, found: Levels) -> bool:
+        key = (target, found)
+        if key not in met:
+            met[key] = target.met_by(*found)
+        return met[key]
+
     for context, levels in members:
         for number, officer, specialist in targets.by_context[context]:
             cell = cells[number]
@@ -126,10 +136,9 @@ def coverage(
                 continue
             cell[1] += 1
             assert found is not None
-            k, a = found
-            if officer.met_by(k, a):
+            if meets_target(officer, found):
                 cell[2] += 1
-            if specialist is not None and specialist.met_by(k, a):
+            if specialist is not None and meets_target(specialist, found):
                 cell[3] += 1
     return {n: Coverage(n, *cell) for n, cell in cells.items()}
 

@@ -123,12 +123,14 @@ def heatmap(
             f'<text x="{x}" y="{top - 10}" font-size="10" text-anchor="middle" fill="#333">'
             f"<title>{c['number']} {escape(c['name'])}</title>{c['number']}</text>"
         )
+    levels: list[str] = []  # drawn after the cells, in one group that holds their attributes
     for i, p in enumerate(people):
         y = top + i * cell
         parts.append(
             f'<text x="{left - 6}" y="{y + cell * 0.65}" font-size="11" text-anchor="end" '
             f'fill="#222">{escape(p["name"][:28])}</text>'
         )
+        parts.append('<g stroke="#c5ccd3">')
         for j, c in enumerate(competences):
             key = str(c["number"])
             target = (p["targets"].get(key) or {}).get(axis)
@@ -142,14 +144,20 @@ def heatmap(
                 what = f"{actual}, target {target}"
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
-                f'fill="{_cell_colour(actual, target)}" stroke="#c5ccd3">'
+                f'fill="{_cell_colour(actual, target)}">'
                 f"<title>{escape(p['name'])}, {escape(c['name'])}: {axis} {what}</title></rect>"
             )
             if actual is not None:
-                parts.append(
-                    f'<text x="{x + (cell - 2) / 2}" y="{y + cell * 0.62}" font-size="10" '
-                    f'text-anchor="middle" fill="#111" aria-hidden="true">{actual}</text>'
+                levels.append(
+                    f'<text x="{x + (cell - 2) / 2}" y="{y + cell * 0.62}">{actual}</text>'
                 )
+        parts.append("</g>")
+    # Each cell's level on top of it, with the attributes they share given once (they inherit);
+    # the pointer passes through to the cell, whose title says the level and the target.
+    parts.append(
+        '<g font-size="10" text-anchor="middle" fill="#111" aria-hidden="true" '
+        f'pointer-events="none">{"".join(levels)}</g>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 

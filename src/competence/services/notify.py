@@ -14,9 +14,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from competence.domain.second_views import RELATIONS
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.store.models import Assessment, Person
+from competence.store.models import Assessment, Person, SecondView
 
 log = logging.getLogger(__name__)
 _quiet: ContextVar[bool] = ContextVar("competence_quiet", default=False)
@@ -158,3 +159,17 @@ def password_link(to: str, username: str, url: str, invited: bool) -> int:
     except OSError as exc:
         log.warning("could not send %r: %s", subject, exc)
         raise InputError("email: the mail server did not take the message; try again") from exc
+
+
+def view_asked(view: SecondView) -> int:
+    """A rater is asked for their view of a person: they are told, with the page to give it."""
+    person = view.person
+    return _send(
+        [view.rater.email],
+        f"Your view of {person.name} is asked for, cycle {view.cycle.name}",
+        f"You are asked to rate {person.name} on the competences of their profile (how you know "
+        f"them: {RELATIONS.get(view.relation, view.relation).lower()}). Your ratings go to "
+        "their assessor beside the self-assessment; they never decide a verdict, and your name "
+        "is not shown while fewer than three raters have given a view.",
+        link("second_view", view.pk),
+    )

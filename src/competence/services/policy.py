@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from competence.domain.errors import InputError
 from competence.domain.roles import ADMIN, ASSESSOR, MEMBER, PMO_LEAD, ROLES
 from competence.services.steps import step_rule
+from competence.store import scope
 from competence.store.models import Person, Pmo
 from competence.store.queries import team_tree
 
@@ -67,7 +68,8 @@ def role(user: User) -> str | None:
 def own_person(user: User) -> Person | None:
     if not user.is_authenticated or user.pk is None:
         return None
-    return Person.objects.filter(user_id=user.pk).select_related("team", "assessor").first()
+    found = Person.objects.filter(user_id=user.pk).select_related("team", "assessor")
+    return scope.once(("own-person", user.pk), found.first)  # the menu asks on every page
 
 
 def _led_teams(user: User) -> list[int]:
@@ -243,6 +245,18 @@ def edits_profiles(user: User, subject: Any = None) -> bool:
     return role(user) == ADMIN
 
 
+def sees_rater_names(user: User, person: Person | None) -> bool:
+    """Who may see the names of a person's second-view raters: whoever reviews the person, and
+    then only once enough raters gave a view (:func:`competence.domain.second_views.named`)."""
+    return can_review(user, person)
+
+
+def gives_view(user: User, view: Any) -> bool:
+    """A second view is given by its invited rater alone (not the admin who invited them)."""
+    rater = getattr(view, "rater_id", None)
+    return bool(user.is_authenticated) and rater is not None and rater == user.pk
+
+
 def signed_in(user: User, subject: Any = None) -> bool:
     return bool(user.is_authenticated)
 
@@ -300,6 +314,19 @@ RULES: dict[str, Rule] = {
             manages_people,
             "admins; PMO leads for the people in the teams of the PMOs they lead",
         ),
+        Rule("second-view.invite", is_admin, "admins: invite and remove a person's raters"),
+        Rule(
+            "second-view.see",
+            can_review,
+            "whoever reviews the person: their assessor; an admin; never the person",
+        ),
+        Rule(
+            "second-view.names",
+            sees_rater_names,
+            "whoever reviews the person, once 3 or more raters have given a view (below that, "
+            "raters are anonymous to everyone)",
+        ),
+        Rule("second-view.give", gives_view, "the invited rater alone"),
         Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
         Rule("admin", is_admin, "admins"),
     )

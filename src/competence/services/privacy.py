@@ -26,7 +26,7 @@ from competence.domain import freshness, workflow
 from competence.domain.roles import ROLES
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import accounts, evidence, people
+from competence.services import accounts, evidence, people, second_views
 from competence.services.export import rating_document
 from competence.services.results import assessment_data
 from competence.store import audit
@@ -36,6 +36,7 @@ from competence.store.models import (
     Cycle,
     Person,
     PlanItem,
+    SecondView,
 )
 
 
@@ -92,6 +93,8 @@ def personal_data(person: Person) -> dict[str, Any]:
             }
             for i in person.plan_items.all()
         ],
+        "second_views": second_views.about_data(person),
+        "second_views_given": second_views.given_by_data(person.user),
         "audit": [
             {
                 "at": e.at.isoformat(),
@@ -332,6 +335,7 @@ def erasure_summary(person: Person) -> dict[str, Any]:
         "pseudonym": f"erased-person-{person.pk}",
         "assessments": person.assessments.count(),
         "plan_items": person.plan_items.count(),
+        "second_views": person.second_views.count(),
         "assessees": person.assessees.count(),
         "user": person.user.get_username() if person.user else None,
         "audit_entries": AuditEntry.objects.filter(person=str(person.pk)).count(),
@@ -342,7 +346,8 @@ def erasure_summary(person: Person) -> dict[str, Any]:
 def erase(key: str) -> str:
     """Erase a person (email or employee id); return the pseudonym left in their place.
 
-    Their person, assessments, ratings, evidence files, comments and plan are deleted. Their
+    Their person, assessments, ratings, evidence files, comments, plan and the second views
+    others gave of them are deleted. Their
     user is disabled, its address removed and its user name replaced by the pseudonym; their API
     tokens are revoked and renamed to it. Everywhere else (the ratings and comments they gave
     others, the sign-offs they made, every audit entry, tagged with them or not, the sign-in log)
@@ -379,7 +384,8 @@ def erase(key: str) -> str:
                     f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({marks})", chunk
                 )
         cursor.execute(f"DELETE FROM {Assessment._meta.db_table} WHERE person_id = %s", [person.pk])
-        cursor.execute(f"DELETE FROM {PlanItem._meta.db_table} WHERE person_id = %s", [person.pk])
+        for model in (PlanItem, SecondView):  # their plan, and others' views of them
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE person_id = %s", [person.pk])
         cursor.execute(
             f"UPDATE {Person._meta.db_table} SET assessor_id = NULL WHERE assessor_id = %s",
             [person.pk],

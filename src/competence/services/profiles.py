@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from competence.domain.framework import APM, ORGANISATION, Catalogue, Framework,
 from competence.errors import InputError
 from competence.services import frameworks
 from competence.services.catalogue import framework_data
-from competence.store import audit
+from competence.store import audit, scope
 from competence.store.models import Assessment, FrameworkVersion, ProfileVersion
 
 BUILTIN = "builtin"
@@ -126,9 +127,51 @@ def _framework(row: ProfileVersion) -> Framework:
     return frameworks.framework_of(row.framework)
 
 
+_PROFILES: OrderedDict[tuple[Any, ...], Profile] = OrderedDict()
+_PINNED: OrderedDict[tuple[Any, ...], tuple[Catalogue, Profile]] = OrderedDict()
+_PROFILES_KEPT = 256
+
+
+def _key(row: ProfileVersion) -> tuple[Any, ...]:
+    return (
+        row.pk,
+        row.number,
+        row.owner,
+        row.framework_id,
+        json.dumps(row.document, sort_keys=True),
+    )
+
+
+def generation() -> tuple[Any, ...]:
+    """Which profile versions are stored (the newest id and the count): read once per request."""
+
+    def read() -> tuple[Any, ...]:
+        found = ProfileVersion.objects.aggregate(top=Max("id"), count=Count("id"))
+        return (found["top"], found["count"])
+
+    return scope.once("profile-versions", read)
+
+
+def _keep(kept: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    with _CACHE_LOCK:
+        kept[key] = value
+        while len(kept) > _PROFILES_KEPT:
+            kept.popitem(last=False)
+
+
 def _profile(row: ProfileVersion) -> Profile:
+    """A stored version as a checked profile: checked once per document (its schema and the
+    framework's competences), then kept; the key holds the document itself, so a version whose
+    document is rewritten (APM's wording, :func:`seed_apm`) is checked again."""
+    key = _key(row)
+    with _CACHE_LOCK:
+        found = _PROFILES.get(key)
+    if found is not None:
+        return found
     profile = check_profile_document(row.document, _framework(row), f"{row}")
-    return replace(profile, version=row.number, owner=row.owner)
+    profile = replace(profile, version=row.number, owner=row.owner)
+    _keep(_PROFILES, key, profile)
+    return profile
 
 
 _CACHE: dict[tuple[Any, ...], dict[str, Catalogue]] = {}
@@ -152,8 +195,7 @@ def catalogues() -> dict[str, Catalogue]:
     over it (APM's first); the built-in framework always. Kept until a profile version is
     published (one small query tells)."""
     builtin = load_catalogue()
-    generation = ProfileVersion.objects.aggregate(top=Max("id"), count=Count("id"))
-    key = (generation["top"], generation["count"])
+    key = generation()
     with _CACHE_LOCK:
         found = _CACHE.get(key)
     if found is not None:
@@ -244,7 +286,19 @@ def judged_against(assessment: Assessment) -> tuple[Catalogue, Profile]:
 
 
 def pinned(row: ProfileVersion, current: Catalogue | None = None) -> tuple[Catalogue, Profile]:
-    """A profile version with its base profiles as they were published at that time."""
+    """A profile version with its base profiles as they were published at that time: built once
+    per version and set of stored versions (any version published builds it again)."""
+    key = (*_key(row), generation())
+    with _CACHE_LOCK:
+        found = _PINNED.get(key)
+    if found is not None:
+        return found
+    made = _pinned(row, current)
+    _keep(_PINNED, key, made)
+    return made
+
+
+def _pinned(row: ProfileVersion, current: Catalogue | None) -> tuple[Catalogue, Profile]:
     profile = _profile(row)
     current = current if current and profile.id in current.profiles else catalogue_for(profile.id)
     chosen = {profile.id: profile}

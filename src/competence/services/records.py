@@ -26,7 +26,7 @@ from competence.domain.ratings import EVIDENCE_LIMIT, Rating, evidence_problem, 
 from competence.domain.workflow import Kind, Status
 from competence.errors import InputError
 from competence.services import events, notify, profiles
-from competence.store import audit
+from competence.store import audit, scope
 from competence.store.models import (
     Assessment,
     Cycle,
@@ -236,7 +236,7 @@ def get_assessment(assessment_id: int) -> Assessment:
 def assessments_of(person: Person) -> list[Assessment]:
     """Every assessment of a person's, in date order, with its cycle and ratings."""
     return list(
-        person.assessments.select_related("cycle")
+        person.assessments.select_related("cycle", "profile_version")
         .prefetch_related("ratings")
         .order_by("assessed_on", "id")
     )
@@ -290,6 +290,26 @@ def _changed_ratings(
 
 
 @transaction.atomic
+def check_ratings(person: Person, ratings: Mapping[int, Rating]) -> None:
+    """Refuse ratings of competences the person's framework does not have, or of levels off its
+    scale (:class:`InputError`, one problem per rating); the one check of anyone's ratings of a
+    person, an assessment's or a second view's."""
+    framework = profiles.frameworks_by_profile().get(person.profile)
+    over = framework[0] if framework else load_catalogue().framework
+    known = {c.number for c in over.competences}
+    unknown = sorted(set(ratings) - known)
+    if unknown:
+        raise InputError(f"unknown competence numbers: {unknown}")
+    misfits = [
+        f"{over.competence(n).name}: {p}"
+        for n, r in sorted(ratings.items())
+        for axis in AXES
+        if (p := over.level_problem(axis, r.level(axis))) is not None
+    ]
+    if misfits:
+        raise InputError(misfits)
+
+
 def record_assessment(
     person: Person,
     cycle: Cycle,
@@ -308,20 +328,7 @@ def record_assessment(
     """
     actor = audit.current_actor()
     judged_by = profiles.version(person.profile)  # the version it is judged against
-    framework = profiles.frameworks_by_profile().get(person.profile)
-    over = framework[0] if framework else load_catalogue().framework
-    known = {c.number for c in over.competences}
-    unknown = sorted(set(ratings) - known)
-    if unknown:
-        raise InputError(f"unknown competence numbers: {unknown}")
-    misfits = [
-        f"{over.competence(n).name}: {p}"
-        for n, r in sorted(ratings.items())
-        for axis in AXES
-        if (p := over.level_problem(axis, r.level(axis))) is not None
-    ]
-    if misfits:
-        raise InputError(misfits)
+    check_ratings(person, ratings)
     if kind not in workflow.KINDS:
         raise InputError(f"unknown kind {kind!r}: choose one of {', '.join(workflow.KINDS)}")
     check_unlocked(person, cycle)
@@ -596,7 +603,11 @@ STEP_ACTIONS = {"submit": submit, "withdraw": withdraw, "review": review, "sign-
 
 
 def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
-    return {r.competence: as_rating(r) for r in assessment.ratings.all()}
+    """An assessment's ratings by competence number: read once per request."""
+    return scope.once(
+        ("ratings", assessment.pk, assessment.version),
+        lambda: {r.competence: as_rating(r) for r in assessment.ratings.all()},
+    )
 
 
 def history(person: Person) -> dict[str, Any]:
@@ -606,7 +617,7 @@ def history(person: Person) -> dict[str, Any]:
     """
     catalogue = profiles.catalogue_for(person.profile)
     assessments = list(
-        person.assessments.select_related("cycle")
+        person.assessments.select_related("cycle", "profile_version")
         .prefetch_related("ratings")
         .order_by("assessed_on", "cycle__opens_on", "id")
     )

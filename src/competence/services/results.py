@@ -21,9 +21,11 @@ from competence.services import profiles
 from competence.services.people import data as person_data
 from competence.services.policy import FiguresOver
 from competence.services.records import domain_ratings, history
+from competence.store import scope
 from competence.store.models import Assessment, AuditEntry, Person
 from competence.store.queries import (
     counting_assessment,
+    counting_assessment_ids,
     counting_levels,
     judged_version_ids,
     team_tree,
@@ -223,7 +225,7 @@ def person_gap(
 
 _FIGURES: OrderedDict[tuple[str, Any], tuple[Any, ...]] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
-_FIGURES_KEPT = 8
+_FIGURES_KEPT = 32
 
 
 def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
@@ -233,18 +235,36 @@ def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     The key is the query's SQL with its values, so it stands for the same people whoever asks;
     figures without names come with their people listed by id (:func:`policy.figures_over`), so
     one viewer's exclusions never serve another."""
-    # With its time: a rolled-back write (a restore, a test's transaction) can give a later
-    # entry the same id.
-    latest = AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None)
+    figures: tuple[Any, ...] = kept_until_change(
+        ("figures",), people, lambda: _compute_team_figures(people)
+    )
+    return figures
+
+
+def audit_position() -> tuple[Any, ...]:
+    """The newest audit entry's id and time (once per request): every change to people,
+    assessments and ratings adds one, so what is computed from them is kept until it moves. With
+    its time: a rolled-back write (a restore, a test's transaction) can give a later entry the
+    same id."""
+    return scope.once(
+        "audit-position",
+        lambda: AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None),
+    )
+
+
+def kept_until_change(what: tuple[Any, ...], people: QuerySet[Person], compute: Any) -> Any:
+    """``compute()`` for ``what`` over ``people``, kept per query (its SQL with its values) until
+    the audit trail moves (:func:`audit_position`): the team figures, a page of the team view's
+    rows, its heatmaps."""
     try:
-        key = (str(people.query), latest)
+        key = (*what, str(people.query), audit_position())
     except EmptyResultSet:  # a query that matches nobody by construction
-        return _compute_team_figures(people)
+        return compute()
     with _FIGURES_LOCK:
         if key in _FIGURES:
             _FIGURES.move_to_end(key)
             return _FIGURES[key]
-    figures = _compute_team_figures(people)
+    figures = compute()
     with _FIGURES_LOCK:
         _FIGURES[key] = figures
         while len(_FIGURES) > _FIGURES_KEPT:
@@ -259,11 +279,11 @@ def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     # Everyone as (id, context): model instances only for the page shown.
     rows = list(people.order_by("name", "email").values_list("id", "context", "profile").distinct())
     everyone = [(pk, context) for pk, context, _ in rows]
-    ratings = counting_levels(pk for pk, _ in everyone)
+    ids = [pk for pk, _ in everyone]
+    chosen = counting_assessment_ids(ids)  # read once for the levels and the versions
+    ratings = counting_levels(ids, chosen)
     figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
-    judged = profiles.judging(
-        [(pk, slug) for pk, _, slug in rows], judged_version_ids(pk for pk, _ in everyone)
-    )
+    judged = profiles.judging([(pk, slug) for pk, _, slug in rows], judged_version_ids(ids, chosen))
     return everyone, ratings, figures, judged
 
 
@@ -394,6 +414,18 @@ def team_summary(
     """The heatmap rows for one page of people, and coverage per competence for all of them:
     with names, for those who may see every one of them (team reports, the planner). Pages and
     the API show :func:`team_figures`."""
+    if per_page is None:  # everyone (the team reports): not kept
+        return _team_summary(people, page, per_page)
+    return dict(  # one page of rows and their verdicts, kept until the audit trail moves
+        kept_until_change(
+            ("summary", page, per_page, profiles.generation()),
+            people,
+            lambda: _team_summary(people, page, per_page),
+        )
+    )
+
+
+def _team_summary(people: QuerySet[Person], page: int, per_page: int | None) -> dict[str, Any]:
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
     everyone, ratings, figures, (chosen, versions) = _team_figures(people)

@@ -61,11 +61,11 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 
 def person_of(instance: models.Model) -> str:
-    from competence.store.models import Assessment, Person, PlanItem, Rating
+    from competence.store.models import Assessment, Person, PlanItem, Rating, SecondView
 
     if isinstance(instance, Person):
         return str(instance.pk)
-    if isinstance(instance, Assessment | PlanItem):
+    if isinstance(instance, Assessment | PlanItem | SecondView):
         return str(instance.person_id)
     if isinstance(instance, Rating):
         person_id = (

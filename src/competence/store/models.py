@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from competence.domain import workflow
+from competence.domain import second_views, workflow
 from competence.domain.evidence import MAX_LINK_LENGTH, MAX_NAME_LENGTH, Confidence
 from competence.domain.framework import APM, CONTEXTS
 from competence.domain.plans import PlanStatus
@@ -391,6 +391,40 @@ class Reply(models.Model):
         if Assessment.cycle_of_is_locked(self.assessment_id):
             raise ReadOnlyError("the cycle is signed off: no more answers")
         super().save(*args, **kwargs)
+
+
+class SecondView(models.Model):
+    """An additional rater's view of a person in a cycle (a peer, a project manager): kept apart
+    from the assessments, shown to the person's reviewer, never counted in a verdict (see
+    :mod:`competence.domain.second_views`). ``ratings`` maps a competence's number (as text) to
+    ``{"knowledge": level, "application": level}``, either level ``null`` when not rated."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="second_views")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="second_views")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_views_asked"
+    )
+    relation = models.CharField(max_length=20, choices=list(second_views.RELATIONS.items()))
+    status = models.CharField(
+        max_length=10,
+        choices=[(s, s) for s in second_views.STATUSES],
+        default=second_views.INVITED,
+    )
+    ratings = models.JSONField(default=dict, blank=True)
+    invited_by = models.CharField(max_length=200)
+    invited_at = models.DateTimeField()
+    given_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "cycle", "rater"], name="one_second_view_each"
+            )
+        ]
+        ordering = ["invited_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.relation} view of {self.person_id} in {self.cycle_id}: {self.status}"
 
 
 class ApiToken(models.Model):

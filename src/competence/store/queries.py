@@ -12,15 +12,21 @@ from django.db.models import QuerySet
 from competence.domain import workflow
 from competence.domain.team import Levels
 from competence.domain.teams import TeamNode, TeamTree
+from competence.store import scope
 from competence.store.models import Assessment, Person, Team
 from competence.store.models import Rating as RatingRow
 
 
 def team_tree() -> TeamTree:
-    """Every team, from one query."""
-    return TeamTree.of(
-        TeamNode(pk, name, parent, pmo)
-        for pk, name, parent, pmo in Team.objects.values_list("id", "name", "parent_id", "pmo_id")
+    """Every team, from one query (once per request)."""
+    return scope.once(
+        "team-tree",
+        lambda: TeamTree.of(
+            TeamNode(pk, name, parent, pmo)
+            for pk, name, parent, pmo in Team.objects.values_list(
+                "id", "name", "parent_id", "pmo_id"
+            )
+        ),
     )
 
 
@@ -34,8 +40,14 @@ def _facts(a: Assessment) -> tuple[workflow.CycleKey, str, str]:
 
 
 def counting_assessment(person: Person) -> Assessment | None:
-    """The assessment of this person's that counts (see :func:`workflow.counting`)."""
-    return workflow.counting(person.assessments.select_related("cycle"), _facts)
+    """The assessment of this person's that counts (see :func:`workflow.counting`), with its
+    cycle and profile version; read once per request (:mod:`competence.store.scope`)."""
+    return scope.once(
+        ("counting-assessment", person.pk),
+        lambda: workflow.counting(
+            person.assessments.select_related("cycle", "profile_version"), _facts
+        ),
+    )
 
 
 def counting_per_cycle(assessments: Iterable[Assessment]) -> list[Assessment]:
@@ -63,10 +75,14 @@ def counting_assessment_ids(person_ids: Iterable[int]) -> dict[int, int]:
     return out
 
 
-def judged_version_ids(person_ids: Iterable[int]) -> dict[int, int | None]:
+def judged_version_ids(
+    person_ids: Iterable[int], chosen: dict[int, int] | None = None
+) -> dict[int, int | None]:
     """Each person's counting assessment's profile version (None when it records none; people
-    with no assessment are left out), from two queries."""
-    chosen = counting_assessment_ids(person_ids)
+    with no assessment are left out), from two queries (one when ``chosen`` gives their
+    :func:`counting_assessment_ids`)."""
+    if chosen is None:
+        chosen = counting_assessment_ids(person_ids)
     pins = dict(
         Assessment.objects.filter(pk__in=list(chosen.values())).values_list(
             "id", "profile_version_id"
@@ -75,13 +91,17 @@ def judged_version_ids(person_ids: Iterable[int]) -> dict[int, int | None]:
     return {person_id: pins.get(aid) for person_id, aid in chosen.items()}
 
 
-def counting_levels(person_ids: Iterable[int]) -> dict[int, dict[int, Levels]]:
-    """Each person's (knowledge, application) per competence in the assessment that counts.
+def counting_levels(
+    person_ids: Iterable[int], chosen: dict[int, int] | None = None
+) -> dict[int, dict[int, Levels]]:
+    """Each person's (knowledge, application) per competence in the assessment that counts
+    (``chosen``: their :func:`counting_assessment_ids`, when the caller has them already).
 
     Plain tuples: the team view reads thousands of them on every request.
     """
     ids = list(person_ids)
-    chosen = counting_assessment_ids(ids)
+    if chosen is None:
+        chosen = counting_assessment_ids(ids)
     by_assessment = {aid: pid for pid, aid in chosen.items()}
     out: dict[int, dict[int, Levels]] = {pk: {} for pk in ids}
     rows = RatingRow.objects.filter(assessment_id__in=list(by_assessment)).values_list(

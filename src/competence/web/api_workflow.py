@@ -53,7 +53,7 @@ from competence.web.views.manage import export_response, imported
 router: Router = Router()
 
 
-def _cycle(name: str | None) -> Cycle:
+def cycle_or_404(name: str | None) -> Cycle:
     """The cycle named, or the open one (404 when there is none)."""
     if name is None:
         found = records.current_cycle()
@@ -79,7 +79,7 @@ def _taking(
     person = visible_person(request, person_id)
     if not policy.may_take(request.user, step, kind, person):
         raise PermissionDenied
-    return person, _cycle(which.cycle)
+    return person, cycle_or_404(which.cycle)
 
 
 def _fields(exc: InputError, where: str) -> ValidationError:
@@ -167,7 +167,7 @@ def put_assessor_assessment(
 def get_review_sheet(request: HttpRequest, person_id: int, which: Query[CycleIn]) -> Any:
     person = visible_person(request, person_id)
     _may(request, "person.review", person)
-    chosen = _cycle(which.cycle)
+    chosen = cycle_or_404(which.cycle)
     return review.sheet_data(person, chosen, can_reopen=policy.allowed(request.user, "admin"))
 
 
@@ -249,7 +249,7 @@ class ReopenIn(Schema):
 def post_reopen(request: HttpRequest, person_id: int, body: ReopenIn, which: Query[CycleIn]) -> Any:
     person = visible_person(request, person_id)
     _may(request, "admin", person)
-    chosen = _cycle(which.cycle)
+    chosen = cycle_or_404(which.cycle)
     if not body.reason.strip():
         raise ValidationError([{"loc": ["body", "reason"], "msg": "say why it is reopened"}])
     return once(request, lambda: {"reopened": records.reopen(person, chosen, body.reason)})

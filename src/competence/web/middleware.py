@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
-from competence.store import audit
+from competence.store import audit, scope
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -42,6 +42,19 @@ def audit_actor(get_response: Handler) -> Handler:
         user = getattr(request, "user", None)
         who = user.get_username() if user is not None and user.is_authenticated else "anonymous"
         with audit.acting_as(who):
+            return get_response(request)
+
+    return middleware
+
+
+def read_once(get_response: Handler) -> Handler:
+    """A reading request (GET, HEAD) reads what it asks several times once
+    (:func:`competence.store.scope.reading`)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return get_response(request)
+        with scope.reading():
             return get_response(request)
 
     return middleware

@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "competence.web.middleware.audit_actor",
+    "competence.web.middleware.read_once",
     "competence.web.middleware.no_store",
     "competence.web.middleware.throttle",
     "competence.web.limits.request_size",

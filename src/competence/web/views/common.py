@@ -30,7 +30,7 @@ from django.utils.http import content_disposition_header
 from competence.data import load_catalogue
 from competence.domain.framework import Framework
 from competence.errors import InputError
-from competence.services import people, policy
+from competence.services import people, policy, second_views
 from competence.store.models import Person
 
 T = TypeVar("T")
@@ -111,6 +111,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("results", person_id=person.pk)
     if policy.allowed(request.user, "team.figures"):
         return redirect("team")
+    if second_views.asked_of(request.user):  # a rater who is nobody's person here
+        return redirect("second_views_asked")
     return redirect("framework")
 
 

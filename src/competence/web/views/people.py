@@ -124,6 +124,8 @@ def _form(
             "edits_profiles": policy.allowed(request.user, "profile.edit"),
             "assessors": [a for a in assessors if person is None or a.pk != person.pk],
             "can_erase": person is not None and policy.allowed(request.user, "admin"),
+            "can_invite": person is not None
+            and policy.allowed(request.user, "second-view.invite", person),
         },
         status=422 if errors else 200,
     )

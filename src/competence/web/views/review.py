@@ -21,7 +21,16 @@ from competence.domain.ratings import Rating
 from competence.domain.review import REPLY_LIMIT, Answer
 from competence.domain.workflow import Kind
 from competence.errors import InputError
-from competence.services import catalogue, evidence, freshness, policy, profiles, records, review
+from competence.services import (
+    catalogue,
+    evidence,
+    freshness,
+    policy,
+    profiles,
+    records,
+    review,
+    second_views,
+)
 from competence.web.views import evidence as rating_evidence
 from competence.web.views.common import credit, person_for, require
 
@@ -193,6 +202,8 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
         return {"level": value, "name": lv.name, "descriptor": getattr(lv, axis)}
 
     held = evidence.files_by_competence(sheet.own)
+    others = second_views.shown(request.user, person, cycle)
+    other_views = second_views.per_competence(others)
     rows = []
     for c in competences:
         n = c["number"]
@@ -208,6 +219,13 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
                 ],
                 "evidence": own.evidence if own else "",
                 "self_evidence": rating_evidence.shown(own, held.get(n, [])),
+                "others": [
+                    {
+                        "rater": o["rater"],
+                        "levels": [(axis, o["rating"].level(axis)) for axis in axes],
+                    }
+                    for o in other_views.get(n, [])
+                ],
                 "assessor": assessed,
                 "agreed": agreed,
                 "far": sheet.disagrees(n),
@@ -256,6 +274,7 @@ def review_page(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_sign_off": sheet.can("sign-off"),
             "can_reopen": sheet.locked and policy.allowed(request.user, "admin"),
             "far_count": sum(r["far"] for r in rows),
+            "second_views": others,
             "version": records.version_of(sheet.theirs),
         },
     )

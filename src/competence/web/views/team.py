@@ -62,22 +62,42 @@ def team(request: HttpRequest) -> HttpResponse:
         {
             "summary": summary,
             "competences": competences,
-            "heatmaps": [
-                (
-                    axis,
-                    mark_safe(charts.heatmap(summary["people"], competences, axis)),
-                    _matrix_rows(summary["people"], competences, axis),
-                )
-                for axis in summary["framework"]["axes"]
-            ],
+            "heatmaps": results.kept_until_change(  # drawn once per page and audit position
+                ("heatmaps", summary["page"], profiles.generation()),
+                choice.figures.people,
+                lambda: _heatmaps(summary["people"], competences, summary["framework"]["axes"]),
+            ),
             "credit": credit(profiles.catalogue(summary["framework"]["id"]).framework),
-            "teams": team_view.team_options(request.user),
+            "team_options": _team_options(team_view.team_options(request.user), choice.team),
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
             "query": choice.query,
         },
     )
+
+
+def _heatmaps(
+    people: list[dict[str, Any]], competences: list[dict[str, Any]], axes: list[str]
+) -> list[tuple[str, SafeString, SafeString]]:
+    return [
+        (
+            axis,
+            mark_safe(charts.heatmap(people, competences, axis)),
+            _matrix_rows(people, competences, axis),
+        )
+        for axis in axes
+    ]
+
+
+def _team_options(teams: list[tuple[int, str]], chosen: int | None) -> SafeString:
+    """The team filter's options, built here: hundreds of teams render slowly in a template."""
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}" {"selected" if pk == chosen else ""}>{escape(path)}</option>'
+            for pk, path in teams
+        )
+    )  # paths are escaped; ids are integers
 
 
 def _matrix_rows(
@@ -89,7 +109,7 @@ def _matrix_rows(
     rows = []
     for p in people:
         cells = "".join(
-            f'<td class="num">{"–" if v is None else v}</td>'
+            f"<td>{'–' if v is None else v}</td>"
             for v in ((p["ratings"].get(n) or {}).get(axis) for n in numbers)
         )
         rows.append(f'<tr><th scope="row">{escape(p["name"])}</th>{cells}</tr>')
