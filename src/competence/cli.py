@@ -1262,6 +1262,7 @@ def raters_list(session: Session, person: str, cycle: str | None, as_json: bool)
 def raters_views(session: Session, person: str, cycle: str | None, as_json: bool) -> None:
     """Show the views other raters gave of PERSON, as their reviewer sees them: named only once
     3 or more were given."""
+    from competence.domain.framework import AXES
     from competence.services import records, second_views
 
     chosen = records.find_cycle(cycle) if cycle else records.current_cycle()
