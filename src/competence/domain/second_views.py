@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from competence.domain.ratings import Rating
+if TYPE_CHECKING:  # annotations only: the command line's start-up reads RELATIONS alone
+    from competence.domain.ratings import Rating
 
 MIN_NAMED_RATERS = 3
 """Below this many given views, no rater's name is shown to anyone (see :func:`named`)."""
