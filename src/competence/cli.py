@@ -1538,7 +1538,7 @@ def retention(session: Session, dry_run: bool) -> None:
 
 @cli.group()
 def team() -> None:
-    """Plan a team's capability."""
+    """Plan a team's capability, its calibration and its trend over cycles."""
 
 
 @team.command("plan")
@@ -1648,6 +1648,77 @@ def team_calibration(
     if data["assessors"]:
         for a in data["assessors"]["assessors"]:
             out.print(f"  • {a['assessor']} ({a['people']} people): {a['text']}")
+
+
+@team.command("trend")
+@click.option(
+    "--team",
+    "team_path",
+    help="The team (and its sub-teams); default: everyone. Only for those who see names.",
+)
+@click.option(
+    "--cycle",
+    "cycles",
+    multiple=True,
+    help="A cycle's name; give it up to 6 times. Default: the latest 6 with results.",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="FROM TO",
+    help="The two cycles to compare for who moved; default: the last two shown.",
+)
+@json_option
+@needs("team.figures")
+def team_trend(
+    session: Session,
+    team_path: str | None,
+    cycles: tuple[str, ...],
+    compare: tuple[str, str] | None,
+    as_json: bool,
+) -> None:
+    """Capability over time: per cycle, the share meeting the officer target and at specialist
+    level per competence and axis, and how many meet each profile; who moved up or down.
+
+    Movers are named for PMO leads and admins only. A cycle with fewer than
+    COMPETENCE_MIN_GROUP_SIZE people with a result is withheld from anyone else, as on the
+    web (docs/web.md).
+    """
+    from competence.services.team_view import choose
+    from competence.services.trends import figures
+
+    data = figures(choose(session.user, path=team_path), list(cycles) or None, compare or None)
+    if as_json:
+        emit_json(data)
+        return
+    if not data["per_cycle"]:
+        out.print("No cycle has results.")
+        return
+    if data["notice"]:
+        out.print(data["notice"])
+    table = Table(title=f"{data['label']}: people meeting each profile", title_justify="left")
+    for name in ("Cycle", "With a result", "PMO officer", "PMO specialist"):
+        table.add_column(name)
+    for c in data["per_cycle"]:
+        if c["hidden"]:
+            table.add_row(c["cycle"], f"withheld: {c['hidden_reason']}", "", "")
+        else:
+            table.add_row(
+                c["cycle"], str(c["people"]), str(c["meets_officer"]), str(c["meets_specialist"])
+            )
+    out.print(table)
+    movers = data["movers"]
+    if movers is None:
+        return
+    if movers["hidden"]:
+        out.print(f"{movers['from']} to {movers['to']}: withheld: {movers['hidden_reason']}.")
+        return
+    out.print(
+        f"{movers['from']} to {movers['to']}: {movers['up']} moved up, {movers['down']} down, "
+        f"{movers['mixed']} mixed, of {movers['people']} with a result in both."
+    )
+    for m in movers["moves"] or []:
+        out.print(f"  • {m['name']}: {m['direction']}")
 
 
 @cli.command()

@@ -228,6 +228,34 @@ def assess(
     return _specialist(catalogue, person, profile, context, ratings, results)
 
 
+def meets_profile(
+    catalogue: Catalogue,
+    profile_id: str,
+    context: str,
+    levels: Mapping[int, tuple[int | None, int | None]],
+) -> bool:
+    """:func:`assess`'s ``meets_profile`` alone, without its reasons, for thousands of people at
+    once (the trends over cycles): the same rule on plain ``(knowledge, application)`` levels,
+    not rated counting as 0. A property test holds the two equal."""
+    profile = catalogue.profile(profile_id)
+
+    def met(number: int) -> bool | None:  # None: does not apply here
+        requirement = profile.requirement(number)
+        if requirement is None or not requirement.applies_in(context):
+            return None
+        k, a = levels.get(number) or (None, None)
+        return requirement.target.met_by(k, a)
+
+    rule = profile.rule
+    if rule is None:
+        return all(met(c.number) is not False for c in catalogue.framework.competences)
+    if not meets_profile(catalogue, rule.base_profile, context, levels):
+        return False
+    if any(met(n) is False for n in rule.required):
+        return False
+    return sum(1 for n in rule.deciding if met(n)) >= rule.at_least
+
+
 def _all_requirements(
     person: str | None,
     profile: Profile,

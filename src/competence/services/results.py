@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -221,30 +222,33 @@ def person_gap(
     ).as_dict()
 
 
-_FIGURES: OrderedDict[tuple[str, Any], tuple[Any, ...]] = OrderedDict()
+_FIGURES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 8
 
+F = TypeVar("F")
 
-def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
-    """Everyone's (id, context), their ratings, and coverage: kept per query until anything
-    changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
-    one of its own), so the newest audit entry's id and time tell when the figures are stale.
-    The key is the query's SQL with its values, so it stands for the same people whoever asks;
-    figures without names come with their people listed by id (:func:`policy.figures_over`), so
-    one viewer's exclusions never serve another."""
+
+def kept_figures(people: QuerySet[Person], extra: tuple[Any, ...], compute: Callable[[], F]) -> F:
+    """``compute()``, kept per query of people (and ``extra``: what else the figures depend on,
+    such as the cycles) until anything changes. Every change to people, assessments and ratings
+    adds an audit entry (a bulk import one of its own), so the newest audit entry's id and time
+    tell when the figures are stale. The key is the query's SQL with its values, so it stands
+    for the same people whoever asks; figures without names come with their people listed by id
+    (:func:`policy.figures_over`), so one viewer's exclusions never serve another."""
     # With its time: a rolled-back write (a restore, a test's transaction) can give a later
     # entry the same id.
     latest = AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None)
     try:
-        key = (str(people.query), latest)
+        key = (str(people.query), *extra, latest)
     except EmptyResultSet:  # a query that matches nobody by construction
-        return _compute_team_figures(people)
+        return compute()
     with _FIGURES_LOCK:
         if key in _FIGURES:
             _FIGURES.move_to_end(key)
-            return _FIGURES[key]
-    figures = _compute_team_figures(people)
+            found: F = _FIGURES[key]
+            return found
+    figures = compute()
     with _FIGURES_LOCK:
         _FIGURES[key] = figures
         while len(_FIGURES) > _FIGURES_KEPT:
@@ -252,17 +256,23 @@ def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     return figures
 
 
-def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
+def _team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
+    """Everyone's (id, context), their ratings (in ``cycle``, a cycle's id, when given), and
+    coverage: kept (:func:`kept_figures`)."""
+    return kept_figures(people, ("team", cycle), lambda: _compute_team_figures(people, cycle))
+
+
+def _compute_team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
     catalogue = load_catalogue()
     numbers = [c.number for c in catalogue.framework.competences]
     targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
     # Everyone as (id, context): model instances only for the page shown.
     rows = list(people.order_by("name", "email").values_list("id", "context", "profile").distinct())
     everyone = [(pk, context) for pk, context, _ in rows]
-    ratings = counting_levels(pk for pk, _ in everyone)
+    ratings = counting_levels((pk for pk, _ in everyone), cycle)
     figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
     judged = profiles.judging(
-        [(pk, slug) for pk, _, slug in rows], judged_version_ids(pk for pk, _ in everyone)
+        [(pk, slug) for pk, _, slug in rows], judged_version_ids((pk for pk, _ in everyone), cycle)
     )
     return everyone, ratings, figures, judged
 
@@ -389,14 +399,17 @@ def _framework_data(framework: Framework) -> dict[str, Any]:
 
 
 def team_summary(
-    people: QuerySet[Person], page: int = 1, per_page: int | None = PER_PAGE
+    people: QuerySet[Person],
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
+    cycle: int | None = None,
 ) -> dict[str, Any]:
     """The heatmap rows for one page of people, and coverage per competence for all of them:
     with names, for those who may see every one of them (team reports, the planner). Pages and
     the API show :func:`team_figures`."""
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
-    everyone, ratings, figures, (chosen, versions) = _team_figures(people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(people, cycle)
     framework = shared_framework(chosen, versions)
     competences, axes = framework.competences, framework.axes
     per_page = per_page or max(1, len(everyone))  # None: everyone on one page
@@ -455,27 +468,27 @@ def team_summary(
     }
 
 
-def team_figures(over: FiguresOver, page: int = 1) -> dict[str, Any]:
+def team_figures(over: FiguresOver, page: int = 1, cycle: int | None = None) -> dict[str, Any]:
     """What the team view and the API's team summary show one user, over the people
     :func:`policy.figures_over` chose for them: with rows when they may see every one of them
     by name, else :func:`private_summary`."""
     if over.individuals:
         return {
-            **team_summary(over.people, page=page),
+            **team_summary(over.people, page=page, cycle=cycle),
             "individuals": True,
             "hidden": False,
             "left_out": 0,
             "notice": "",
         }
-    return private_summary(over)
+    return private_summary(over, cycle)
 
 
-def private_summary(over: FiguresOver) -> dict[str, Any]:
+def private_summary(over: FiguresOver, cycle: int | None = None) -> dict[str, Any]:
     """Figures without names: coverage per competence over the people :func:`policy.figures_over`
     chose (those the user may not see by name), no names and no rows; no figures either when
     they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
     min_group = settings.CONFIG.min_group_size
-    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people, cycle)
     count = len(everyone)
     hidden = count < min_group
     if hidden and over.left_out:

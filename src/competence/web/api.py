@@ -777,6 +777,11 @@ def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
     return assessment_out(records.withdraw(_own_self_assessment(request, "to withdraw")))
 
 
+def query_problems(exc: InputError) -> ValidationError:
+    """A 422 naming each query parameter an input error is about (its problems' field)."""
+    return ValidationError([{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems])
+
+
 def team_choice(
     request: HttpRequest, team: int | None, context: str | None, rule: str = "team.figures"
 ) -> team_view.Choice:
@@ -790,9 +795,7 @@ def team_choice(
     except team_view.NoSuchTeam:
         raise Http404("no such team") from None
     except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
+        raise query_problems(exc) from None
 
 
 class TeamFilter(Schema):
@@ -837,3 +840,6 @@ api.add_router("", api_workflow.router)
 from competence.web import api_calibration  # noqa: E402
 
 api.add_router("", api_calibration.router)
+from competence.web import api_trends  # noqa: E402
+
+api.add_router("", api_trends.router)

@@ -1,0 +1,235 @@
+"""Capability over time: per cycle, how many people meet the officer target and how many stand at
+specialist level on each competence and axis, how many meet each profile, and who moved up or
+down between two cycles.
+
+Pure: each cycle's members in (a person's id, context and the levels of their assessment that
+counts in that cycle), figures out. Which assessment counts is :mod:`competence.domain.workflow`'s
+rule; who may see which figure (the minimum group size, names) is the services'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from competence.domain.analysis import meets_profile
+from competence.domain.framework import AXES, Catalogue
+from competence.domain.team import Levels, Targets
+
+OFFICER, SPECIALIST = "pmo-officer", "pmo-specialist"
+MAX_CYCLES = 6
+"""The most cycles one trend shows (the page's default: the latest six with results)."""
+MAX_MEMBERS = 600_000
+"""The most (person, cycle) results one trend takes: 100,000 people over six cycles."""
+
+
+class TooManyMembers(ValueError):
+    """More results than :data:`MAX_MEMBERS`."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One person's result in one cycle: their context and their levels per competence."""
+
+    person: int
+    context: str
+    levels: Mapping[int, Levels]
+
+
+@dataclass(frozen=True)
+class Share:
+    """On one competence and axis in one cycle: how many it applies to, how many reach the
+    officer target on that axis and how many the specialist target (not rated counts as 0)."""
+
+    number: int
+    axis: str
+    applies_to: int = 0
+    meets_officer: int = 0
+    at_specialist: int = 0
+
+    @property
+    def share_officer(self) -> float | None:
+        return round(self.meets_officer / self.applies_to, 4) if self.applies_to else None
+
+    @property
+    def share_specialist(self) -> float | None:
+        return round(self.at_specialist / self.applies_to, 4) if self.applies_to else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "axis": self.axis,
+            "applies_to": self.applies_to,
+            "meets_officer": self.meets_officer,
+            "at_specialist": self.at_specialist,
+            "share_officer": self.share_officer,
+            "share_specialist": self.share_specialist,
+        }
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    """One cycle's figures over the people with a result in it."""
+
+    cycle: str
+    people: int
+    meets_officer: int
+    meets_specialist: int
+    shares: tuple[Share, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    number: int
+    axis: str
+    before: int | None
+    after: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "axis": self.axis, "from": self.before, "to": self.after}
+
+
+@dataclass(frozen=True)
+class Move:
+    """How one person moved between two cycles: the levels that rose and fell (an axis not rated
+    counts as 0, as for a verdict), and the profiles gained or lost."""
+
+    person: int
+    rose: tuple[Change, ...] = ()
+    fell: tuple[Change, ...] = ()
+    verdicts: Mapping[str, str] = field(default_factory=dict)
+    """Profile id → ``gained`` or ``lost`` (only profiles whose verdict changed)."""
+
+    @property
+    def direction(self) -> str:
+        """``up`` (more levels rose than fell), ``down``, ``mixed`` (as many), or ``same``."""
+        up = sum((c.after or 0) - (c.before or 0) for c in self.rose)
+        down = sum((c.before or 0) - (c.after or 0) for c in self.fell)
+        if not self.rose and not self.fell:
+            return "same"
+        return "up" if up > down else "down" if down > up else "mixed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person": self.person,
+            "direction": self.direction,
+            "rose": [c.as_dict() for c in self.rose],
+            "fell": [c.as_dict() for c in self.fell],
+            "verdicts": dict(self.verdicts),
+        }
+
+
+def _verdicts(catalogue: Catalogue, member: Member) -> tuple[bool, bool]:
+    return (
+        meets_profile(catalogue, OFFICER, member.context, member.levels),
+        meets_profile(catalogue, SPECIALIST, member.context, member.levels),
+    )
+
+
+def cycle_figures(
+    cycle: str,
+    members: Sequence[Member],
+    catalogue: Catalogue,
+    numbers: Sequence[int],
+    verdicts: Mapping[int, tuple[bool, bool]] | None = None,
+) -> CycleFigures:
+    """One cycle's figures: per competence and axis (those the officer profile asks for in each
+    person's context) and the number meeting each APM profile. ``verdicts``: each member's
+    (officer, specialist), when already known."""
+    targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
+    cells = {(n, axis): [0, 0, 0] for n in numbers for axis in AXES}
+    officers = specialists = 0
+    for member in members:
+        for number, officer, specialist in targets.by_context[member.context]:
+            found = member.levels.get(number) or (None, None)
+            for i, axis in enumerate(AXES):
+                cell = cells[(number, axis)]
+                cell[0] += 1
+                level = found[i] or 0
+                if level >= officer.level(axis):
+                    cell[1] += 1
+                if specialist is not None and level >= specialist.level(axis):
+                    cell[2] += 1
+        met = verdicts[member.person] if verdicts else _verdicts(catalogue, member)
+        officers += met[0]
+        specialists += met[1]
+    shares = tuple(Share(n, axis, *cells[(n, axis)]) for n in numbers for axis in AXES)
+    return CycleFigures(cycle, len(members), officers, specialists, shares)
+
+
+def moves(
+    before: Iterable[Member],
+    after: Iterable[Member],
+    verdicts_before: Mapping[int, tuple[bool, bool]],
+    verdicts_after: Mapping[int, tuple[bool, bool]],
+    numbers: Sequence[int],
+) -> list[Move]:
+    """Everyone with a result in both cycles whose levels or verdicts changed, by person id."""
+    earlier = {m.person: m for m in before}
+    found = []
+    for member in sorted(after, key=lambda m: m.person):
+        was = earlier.get(member.person)
+        if was is None:
+            continue
+        rose, fell = [], []
+        for number in numbers:
+            old = was.levels.get(number) or (None, None)
+            new = member.levels.get(number) or (None, None)
+            for i, axis in enumerate(AXES):
+                if (new[i] or 0) > (old[i] or 0):
+                    rose.append(Change(number, axis, old[i], new[i]))
+                elif (new[i] or 0) < (old[i] or 0):
+                    fell.append(Change(number, axis, old[i], new[i]))
+        changed = {}
+        for profile, then, now in zip(
+            (OFFICER, SPECIALIST),
+            verdicts_before[member.person],
+            verdicts_after[member.person],
+            strict=True,
+        ):
+            if then != now:
+                changed[profile] = "gained" if now else "lost"
+        if rose or fell or changed:
+            found.append(Move(member.person, tuple(rose), tuple(fell), changed))
+    return found
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The figures of each cycle, earliest first, and the moves between a pair of them."""
+
+    cycles: tuple[CycleFigures, ...]
+    compared: tuple[str, str] | None
+    both: int
+    """How many people have a result in both cycles compared."""
+    moves: tuple[Move, ...]
+
+
+def trend(
+    by_cycle: Sequence[tuple[str, Sequence[Member]]],
+    catalogue: Catalogue,
+    numbers: Sequence[int],
+    pair: tuple[str, str] | None = None,
+) -> Trend:
+    """Each cycle's figures (``by_cycle`` earliest first) and, for ``pair`` (two of its cycles,
+    the earlier first; default: the last two), who moved up or down between them."""
+    if sum(len(members) for _, members in by_cycle) > MAX_MEMBERS:
+        raise TooManyMembers(MAX_MEMBERS)
+    verdicts = {
+        name: {m.person: _verdicts(catalogue, m) for m in members} for name, members in by_cycle
+    }
+    figures = tuple(
+        cycle_figures(name, members, catalogue, numbers, verdicts[name])
+        for name, members in by_cycle
+    )
+    names = [name for name, _ in by_cycle]
+    if pair is None and len(names) >= 2:
+        pair = (names[-2], names[-1])
+    if pair is None:
+        return Trend(figures, None, 0, ())
+    members = dict(by_cycle)
+    first, second = members[pair[0]], members[pair[1]]
+    both = len({m.person for m in first} & {m.person for m in second})
+    found = moves(first, second, verdicts[pair[0]], verdicts[pair[1]], numbers)
+    return Trend(figures, pair, both, tuple(found))
