@@ -102,18 +102,22 @@ class Move:
     """Profile id → ``gained`` or ``lost`` (only profiles whose verdict changed)."""
 
     @property
+    def net(self) -> int:
+        """Levels risen less levels fallen."""
+        return sum((c.after or 0) - (c.before or 0) for c in (*self.rose, *self.fell))
+
+    @property
     def direction(self) -> str:
         """``up`` (more levels rose than fell), ``down``, ``mixed`` (as many), or ``same``."""
-        up = sum((c.after or 0) - (c.before or 0) for c in self.rose)
-        down = sum((c.before or 0) - (c.after or 0) for c in self.fell)
         if not self.rose and not self.fell:
             return "same"
-        return "up" if up > down else "down" if down > up else "mixed"
+        return "up" if self.net > 0 else "down" if self.net < 0 else "mixed"
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "person": self.person,
             "direction": self.direction,
+            "net": self.net,
             "rose": [c.as_dict() for c in self.rose],
             "fell": [c.as_dict() for c in self.fell],
             "verdicts": dict(self.verdicts),
@@ -165,7 +169,8 @@ def moves(
     verdicts_after: Mapping[int, tuple[bool, bool]],
     numbers: Sequence[int],
 ) -> list[Move]:
-    """Everyone with a result in both cycles whose levels or verdicts changed, by person id."""
+    """Everyone with a result in both cycles whose levels or verdicts changed: the largest
+    moves (levels, either way) first, then by person id."""
     earlier = {m.person: m for m in before}
     found = []
     for member in sorted(after, key=lambda m: m.person):
@@ -192,7 +197,7 @@ def moves(
                 changed[profile] = "gained" if now else "lost"
         if rose or fell or changed:
             found.append(Move(member.person, tuple(rose), tuple(fell), changed))
-    return found
+    return sorted(found, key=lambda m: (-abs(m.net), m.person))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from competence.domain.words import people as people_count
 from competence.domain.workflow import COUNTED
 from competence.errors import InputError
 from competence.services import team_view
+from competence.services.policy import FiguresOver
 from competence.services.results import kept_figures
 from competence.store.models import Assessment, Cycle, Person
 from competence.store.queries import levels_per_cycle
@@ -117,10 +118,21 @@ def figures(
     over = choice.figures
     known = cycles_with_results(over.people)
     chosen, pair = _choose_cycles(known, cycles, compare)
-    key = ("trends", tuple(chosen), pair)
-    found: trends.Trend = kept_figures(
-        over.people, key, lambda: _compute(over.people, chosen, pair)
+    key = ("trends", tuple(chosen), pair, over.individuals, over.left_out, min_group)
+    shown: dict[str, Any] = kept_figures(
+        over.people, key, lambda: _shown(over, _compute(over.people, chosen, pair), min_group)
     )
+    return {
+        "label": choice.label,
+        "cycles": [name for _, name in known],
+        "chosen": [name for _, name in chosen],
+        **shown,
+    }
+
+
+def _shown(over: FiguresOver, found: trends.Trend, min_group: int) -> dict[str, Any]:
+    """The figures as the viewer may see them: withheld below the minimum group, movers by
+    name only for those who see every one of them."""
     names = {c.number: c for c in load_catalogue().framework.competences}
     rows = []
     for cycle in found.cycles:
@@ -166,14 +178,10 @@ def figures(
             "moves_total": None if moved_hidden else len(moves),
             "moves": moves[:MAX_MOVES_LISTED] if over.individuals else None,
         }
-    notice = team_view.left_out_notice(over)
     return {
-        "label": choice.label,
-        "cycles": [name for _, name in known],
-        "chosen": [name for _, name in chosen],
         "individuals": over.individuals,
         "min_group": min_group,
-        "notice": notice,
+        "notice": team_view.left_out_notice(over),
         "axes": list(AXES),
         "competences": [
             {"number": n, "slug": c.slug, "name": c.name} for n, c in sorted(names.items())

@@ -70,6 +70,10 @@ def move_words(move: dict[str, Any], names: dict[int, str]) -> str:
     return "; ".join(parts) or "no level changed"
 
 
+PAGE_MOVES = 100
+"""The most movers the page lists, the largest moves first (the API lists more)."""
+
+
 @login_required
 def team_trends(request: HttpRequest) -> HttpResponse:
     """The team view's rule and team filter (403; 404 for a team the user may not choose, and
@@ -88,7 +92,7 @@ def team_trends(request: HttpRequest) -> HttpResponse:
     names = {c["number"]: c["name"] for c in data["competences"]}
     movers = data["movers"]
     listed = []
-    for m in (movers or {}).get("moves") or []:
+    for m in ((movers or {}).get("moves") or [])[:PAGE_MOVES]:
         verdicts = ", ".join(
             f"{'PMO officer' if p == 'pmo-officer' else 'PMO specialist'} {v}"
             for p, v in m["verdicts"].items()
@@ -103,7 +107,7 @@ def team_trends(request: HttpRequest) -> HttpResponse:
             "rows": table_rows(data),
             "listed": listed,
             "listed_note": (
-                f" (the first {len(listed)} of {movers['moves_total']})"
+                f", the largest moves first (the first {len(listed)} of {movers['moves_total']})"
                 if movers and movers["moves_total"] and movers["moves_total"] > len(listed)
                 else ""
             ),
