@@ -1787,6 +1787,16 @@ def _report_rule(options: dict[str, Any]) -> str:
     show_default=True,
     help="pdf or html for a person; xlsx, pdf or html for a team.",
 )
+@click.option(
+    "--cycle",
+    help="With --team: the people's results in this cycle; default: each one's latest.",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="FROM TO",
+    help="With --team: the two cycles the trends compare; default: the last two.",
+)
 @out_option("The file to write (a folder with --all).")
 @needs(_report_rule, subject="person")
 def report(
@@ -1795,6 +1805,8 @@ def report(
     team_path: str | None,
     everyone: bool,
     fmt: str,
+    cycle: str | None,
+    compare: tuple[str, str] | None,
     out_file: Path,
 ) -> None:
     """Reports: PERSON's (email or employee id), a --team's, or --all people's.
@@ -1802,13 +1814,16 @@ def report(
     A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
     table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
     framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (a heatmap per
-    axis of the people's framework: knowledge and application for APM's; coverage, gaps) or a
-    PDF summary; with --as, of the people the user may see.
+    axis of the people's framework: knowledge and application for APM's; coverage, gaps,
+    calibration, trends over the latest cycles) or a PDF summary; with --as, of the people the
+    user may see.
     """
     from competence.services import reports
 
     if sum((person is not None, team_path is not None, everyone)) != 1:
         raise InputError("give one of: PERSON, --team T or --all")
+    if (cycle or compare) and team_path is None:
+        raise InputError("--cycle, --compare: for a --team report")
     if person is not None:
         click.echo(f"Wrote {reports.person_report(session.subject, fmt, out_file)}.", err=True)
         return
@@ -1821,7 +1836,8 @@ def report(
         return
     from competence.services.team_view import choose
 
-    count = reports.team_report(choose(session.user, path=team_path or None), fmt, out_file)
+    chosen = choose(session.user, path=team_path or None)
+    count = reports.team_report(chosen, fmt, out_file, cycle, compare or None)
     click.echo(f"Wrote {out_file} ({count} people).", err=True)
 
 

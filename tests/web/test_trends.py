@@ -254,3 +254,35 @@ def test_the_team_reports_carry_the_trends(db: None, tmp_path: Path) -> None:
     assert "Trends" in book.sheetnames
     rows = list(book["Trends"].iter_rows(values_only=True))
     assert ("2026", 11, 6, 6) in [tuple(r[:4]) for r in rows]
+
+
+def test_the_team_view_takes_a_cycle(db: None, tmp_path: Path) -> None:
+    """One function chooses the counting assessments for the team figures; given a cycle, it
+    chooses each person's in that cycle (none there: not rated)."""
+    o = office(tmp_path)
+    client = signed_in(o.lead)
+    latest = client.get("/api/v1/team/summary").json()
+    then = client.get("/api/v1/team/summary", {"cycle": "2025"}).json()
+    life_cycles = {r["slug"]: r for r in then["coverage"]}["life-cycles"]
+    assert (life_cycles["rated"], life_cycles["meets_officer"]) == (12, 0)
+    now = {r["slug"]: r for r in latest["coverage"]}["life-cycles"]
+    assert now["meets_officer"] == 6  # both axes: people 0 to 5 in 2026 (6 rose on one axis)
+    assert then["people_count"] == latest["people_count"] == 13  # the same people, Pat too
+    page = client.get("/team", {"cycle": "2024"}).content.decode()
+    assert "in the 2024 cycle" in page
+    assert client.get("/team", {"cycle": "1999"}).status_code == 404
+    assert client.get("/api/v1/team/summary", {"cycle": "1999"}).status_code == 422
+
+
+def test_the_team_report_takes_a_cycle_and_a_pair(db: None, tmp_path: Path) -> None:
+    office(tmp_path)
+    book = tmp_path / "team.xlsx"
+    argv = ["--as", "lea", "report", "--team", "", "--format", "xlsx", "--out", str(book)]
+    assert main([*argv, "--cycle", "2025", "--compare", "2024", "2026"]) == 0
+    rows = [tuple(r[:4]) for r in load_workbook(book)["Trends"].iter_rows(values_only=True)]
+    assert ("2024", "2026", 4, 1) in rows  # from, to, in both, up
+    assert main([*argv, "--cycle", "1999"]) == 2
+    assert (
+        main(["--as", "lea", "report", "p0@example.org", "--cycle", "2025", "--out", str(book)])
+        == 2
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from competence.domain.analysis import meets_profile
 from competence.domain.framework import AXES, Catalogue
@@ -22,6 +22,11 @@ MAX_CYCLES = 6
 """The most cycles one trend shows (the page's default: the latest six with results)."""
 MAX_MEMBERS = 600_000
 """The most (person, cycle) results one trend takes: 100,000 people over six cycles."""
+
+
+UNREACHED = 1_000
+"""A level nobody reaches: the specialist target of a competence the specialist profile does not
+name."""
 
 
 class TooManyMembers(ValueError):
@@ -79,8 +84,9 @@ class CycleFigures:
     shares: tuple[Share, ...]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
+    """One axis of one competence whose level changed between two cycles."""
+
     number: int
     axis: str
     before: int | None
@@ -142,23 +148,39 @@ def cycle_figures(
     person's context) and the number meeting each APM profile. ``verdicts``: each member's
     (officer, specialist), when already known."""
     targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
-    cells = {(n, axis): [0, 0, 0] for n in numbers for axis in AXES}
+    # Per context, each competence that applies there with its targets as plain levels (the
+    # loop below runs once per person and competence).
+    table = {
+        context: [
+            (n, *(officer.level(a) for a in AXES),
+             *(specialist.level(a) if specialist else UNREACHED for a in AXES))
+            for n, officer, specialist in rows
+        ]
+        for context, rows in targets.by_context.items()
+    }  # fmt: skip
+    # applies to, then per axis (knowledge, application): meets officer, at specialist
+    cells = {n: [0, 0, 0, 0, 0] for n in numbers}
     officers = specialists = 0
+    unrated = (None, None)
     for member in members:
-        for number, officer, specialist in targets.by_context[member.context]:
-            found = member.levels.get(number) or (None, None)
-            for i, axis in enumerate(AXES):
-                cell = cells[(number, axis)]
-                cell[0] += 1
-                level = found[i] or 0
-                if level >= officer.level(axis):
-                    cell[1] += 1
-                if specialist is not None and level >= specialist.level(axis):
-                    cell[2] += 1
+        levels = member.levels
+        for n, ok, oa, sk, sa in table[member.context]:
+            k, a = levels.get(n, unrated)
+            k, a = k or 0, a or 0
+            cell = cells[n]
+            cell[0] += 1
+            cell[1] += k >= ok
+            cell[2] += a >= oa
+            cell[3] += k >= sk
+            cell[4] += a >= sa
         met = verdicts[member.person] if verdicts else _verdicts(catalogue, member)
         officers += met[0]
         specialists += met[1]
-    shares = tuple(Share(n, axis, *cells[(n, axis)]) for n in numbers for axis in AXES)
+    shares = tuple(
+        Share(n, axis, cells[n][0], cells[n][1 + i], cells[n][3 + i])
+        for n in numbers
+        for i, axis in enumerate(AXES)
+    )
     return CycleFigures(cycle, len(members), officers, specialists, shares)
 
 
@@ -172,19 +194,24 @@ def moves(
     """Everyone with a result in both cycles whose levels or verdicts changed: the largest
     moves (levels, either way) first, then by person id."""
     earlier = {m.person: m for m in before}
+    unrated: Levels = (None, None)
     found = []
     for member in sorted(after, key=lambda m: m.person):
         was = earlier.get(member.person)
         if was is None:
             continue
         rose, fell = [], []
+        then_levels, now_levels = was.levels, member.levels
         for number in numbers:
-            old = was.levels.get(number) or (None, None)
-            new = member.levels.get(number) or (None, None)
+            old = then_levels.get(number, unrated)
+            new = now_levels.get(number, unrated)
+            if old == new:
+                continue
             for i, axis in enumerate(AXES):
-                if (new[i] or 0) > (old[i] or 0):
+                low, high = old[i] or 0, new[i] or 0
+                if high > low:
                     rose.append(Change(number, axis, old[i], new[i]))
-                elif (new[i] or 0) < (old[i] or 0):
+                elif high < low:
                     fell.append(Change(number, axis, old[i], new[i]))
         changed = {}
         for profile, then, now in zip(

@@ -18,6 +18,7 @@ anyone else gets how many moved up and down.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,26 @@ def cycles_with_results(people: Any) -> list[tuple[int, str]]:
     return list(
         Cycle.objects.filter(pk__in=ids).order_by("-opens_on", "-name").values_list("id", "name")
     )
+
+
+def compared(values: list[str] | None) -> tuple[str, str] | None:
+    """The pair of cycles to compare, from a repeated parameter: none, or exactly two."""
+    found = [v for v in values or [] if v]
+    if not found:
+        return None
+    if len(found) != 2:
+        raise InputError("compare: give two cycles, the earlier and the later")
+    return found[0], found[1]
+
+
+def cycle_id(people: Any, name: str | None) -> int | None:
+    """The id of the cycle named (one where these people have results); None for none."""
+    if not name:
+        return None
+    found = next((pk for pk, n in cycles_with_results(people) if n == name), None)
+    if found is None:
+        raise InputError(f"cycle: no cycle {name!r} with results")
+    return found
 
 
 def _choose_cycles(
@@ -149,11 +170,13 @@ def _shown(over: FiguresOver, found: trends.Trend, min_group: int) -> dict[str, 
             }
         )
     moved_hidden = not over.individuals and found.both < min_group
-    moves = [m.as_dict() for m in found.moves]
-    if over.individuals and moves:
-        listed = [m["person"] for m in moves[:MAX_MOVES_LISTED]]
-        who = dict(Person.objects.filter(pk__in=listed).values_list("pk", "name"))
-        for m in moves[:MAX_MOVES_LISTED]:
+    directions = Counter(m.direction for m in found.moves)
+    moves = [m.as_dict() for m in found.moves[:MAX_MOVES_LISTED]] if over.individuals else []
+    if moves:
+        who = dict(
+            Person.objects.filter(pk__in=[m["person"] for m in moves]).values_list("pk", "name")
+        )
+        for m in moves:
             m["name"] = who.get(m["person"], "")
     movers: dict[str, Any] | None = None
     if found.compared is not None:
@@ -171,12 +194,10 @@ def _shown(over: FiguresOver, found: trends.Trend, min_group: int) -> dict[str, 
             **(
                 {"up": None, "down": None, "mixed": None}
                 if moved_hidden
-                else {
-                    d: sum(1 for m in moves if m["direction"] == d) for d in ("up", "down", "mixed")
-                }
+                else {d: directions[d] for d in ("up", "down", "mixed")}
             ),
-            "moves_total": None if moved_hidden else len(moves),
-            "moves": moves[:MAX_MOVES_LISTED] if over.individuals else None,
+            "moves_total": None if moved_hidden else len(found.moves),
+            "moves": moves if over.individuals else None,
         }
     return {
         "individuals": over.individuals,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import QuerySet
 
 from competence.domain import workflow
@@ -109,10 +111,19 @@ def levels_per_cycle(
         assessment__cycle_id__in=cycles,
         assessment__status__in=workflow.COUNTED,
     ).values_list("assessment_id", "competence", "knowledge", "application")
-    for assessment_id, competence, knowledge, application in rows.iterator(chunk_size=5000):
-        key = by_assessment.get(assessment_id)
-        if key is not None:  # another kind's, in a cycle where a better one counts
-            out[key[1]][key[0]][competence] = (knowledge, application)
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return out
+    # The ORM's own SQL, read with a plain cursor: the rows are plain values, and a trend at
+    # 10,000 people over six cycles reads 1.7 million of them.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(5000):
+            for assessment_id, competence, knowledge, application in batch:
+                key = by_assessment.get(assessment_id)
+                if key is not None:  # another kind's, in a cycle where a better one counts
+                    out[key[1]][key[0]][competence] = (knowledge, application)
     return out
 
 

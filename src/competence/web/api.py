@@ -802,6 +802,7 @@ class TeamFilter(Schema):
     team: int | None = None
     context: str | None = None
     page: int = Field(1, ge=1)
+    cycle: str | None = None
 
 
 @api.get(
@@ -811,15 +812,22 @@ class TeamFilter(Schema):
     description="For PMO leads and admins, over the people they may see, with rows. For an "
     "assessor, figures without names over the people of their PMO whom they may not see by "
     "name (`left_out` counts the others), hidden below COMPETENCE_MIN_GROUP_SIZE; `notice` "
-    "says so in words.",
+    "says so in words. `cycle` (a name): each person's result in that cycle (none there: not "
+    "rated) instead of their latest.",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
+    from competence.services import trends
+
     choice = team_choice(request, filters.team, filters.context)
     if not choice.figures.individuals and filters.page != 1:
         raise ValidationError(
             [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
         )
-    return results.team_figures(choice.figures, page=filters.page)
+    try:
+        cycle = trends.cycle_id(choice.figures.people, filters.cycle)
+    except InputError as exc:
+        raise query_problems(exc) from None
+    return results.team_figures(choice.figures, page=filters.page, cycle=cycle)
 
 
 from competence.web import api_accounts  # noqa: E402

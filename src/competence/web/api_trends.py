@@ -20,15 +20,6 @@ class TrendsFilter(Schema):
     compare: list[str] | None = None
 
 
-def compared(values: list[str] | None) -> tuple[str, str] | None:
-    """The pair of cycles to compare, from a repeated parameter: none, or exactly two."""
-    if not values:
-        return None
-    if len(values) != 2:
-        raise InputError("compare: give two cycles, the earlier and the later")
-    return values[0], values[1]
-
-
 @router.get(
     "/team/trends",
     tags=["team"],
@@ -44,6 +35,6 @@ def compared(values: list[str] | None) -> tuple[str, str] | None:
 def get_team_trends(request: HttpRequest, filters: Query[TrendsFilter]) -> dict[str, Any]:
     choice = team_choice(request, filters.team, None)
     try:
-        return trends.figures(choice, filters.cycles, compared(filters.compare))
+        return trends.figures(choice, filters.cycles, trends.compared(filters.compare))
     except InputError as exc:
         raise query_problems(exc) from None

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,15 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import calibration, freshness, policy, profiles, results, team_view
+from competence.services import (
+    calibration,
+    freshness,
+    policy,
+    profiles,
+    results,
+    team_view,
+    trends,
+)
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
 
@@ -52,7 +61,11 @@ def team(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    summary = results.team_figures(choice.figures, page=page)
+    try:
+        cycle = trends.cycle_id(choice.figures.people, request.GET.get("cycle") or None)
+    except InputError as exc:
+        raise BadFilter(exc.report()) from None
+    summary = results.team_figures(choice.figures, page=page, cycle=cycle)
     if summary.get("people"):
         summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
@@ -75,7 +88,9 @@ def team(request: HttpRequest) -> HttpResponse:
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
-            "query": choice.query,
+            "query": choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else ""),
+            "cycles": [name for _, name in trends.cycles_with_results(choice.figures.people)],
+            "chosen_cycle": request.GET.get("cycle") or "",
         },
     )
 
@@ -103,15 +118,25 @@ def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
     from competence.reports.team import render_summary_html, write_xlsx
 
     choice = _choice(request, individuals_only=True)
-    summary = results.team_summary(choice.people, page=1, per_page=None)
-    figures = calibration.figures(choice)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("no such format")
+    cycle = request.GET.get("cycle") or None
+    try:
+        chosen = trends.cycle_id(choice.people, cycle)
+        figures = calibration.figures(choice, cycle)
+        over_time = trends.figures(
+            choice, None, trends.compared(request.GET.getlist("compare")[:3])
+        )
+    except InputError as exc:
+        raise BadFilter(exc.report()) from None
+    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
     buffer = io.BytesIO()
     response: HttpResponse
     if fmt == "xlsx":
-        write_xlsx(summary, buffer, figures)
+        write_xlsx(summary, buffer, figures, over_time)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     elif fmt == "pdf":
-        write_pdf(render_summary_html(summary, choice.label, figures), buffer)
+        write_pdf(render_summary_html(summary, choice.label, figures, over_time), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     else:
         raise Http404("no such format")

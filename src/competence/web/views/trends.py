@@ -14,7 +14,6 @@ from django.utils.safestring import mark_safe
 from competence.errors import InputError
 from competence.reports import charts
 from competence.services import policy, team_view, trends
-from competence.web.api_trends import compared
 from competence.web.views.team import BadFilter
 
 
@@ -83,7 +82,7 @@ def team_trends(request: HttpRequest) -> HttpResponse:
     try:
         choice = team_view.choose(request.user, request.GET.get("team") or None)
         wanted = [c for c in request.GET.getlist("cycles")[: trends.MAX_CHOSEN + 1] if c]
-        pair = compared([c for c in request.GET.getlist("compare")[:3] if c])
+        pair = trends.compared(request.GET.getlist("compare")[:3])
         data = trends.figures(choice, wanted or None, pair)
     except team_view.NoSuchTeam:
         raise Http404("no such team") from None
