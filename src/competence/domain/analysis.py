@@ -5,7 +5,7 @@ The rules are DESIGN.md §3 and the output shape is CONTRACT.md ``competence gap
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,26 +234,51 @@ def meets_profile(
     context: str,
     levels: Mapping[int, tuple[int | None, int | None]],
 ) -> bool:
-    """:func:`assess`'s ``meets_profile`` alone, without its reasons, for thousands of people at
-    once (the trends over cycles): the same rule on plain ``(knowledge, application)`` levels,
-    not rated counting as 0. A property test holds the two equal."""
-    profile = catalogue.profile(profile_id)
+    """:func:`assess`'s ``meets_profile`` alone, without its reasons, on plain
+    ``(knowledge, application)`` levels (not rated counts as 0). A property test holds the two
+    equal. For many people, make the check once with :func:`profile_check`."""
+    return profile_check(catalogue, profile_id, context)(levels)
 
-    def met(number: int) -> bool | None:  # None: does not apply here
-        requirement = profile.requirement(number)
-        if requirement is None or not requirement.applies_in(context):
-            return None
-        k, a = levels.get(number) or (None, None)
-        return requirement.target.met_by(k, a)
+
+Check = Callable[[Mapping[int, tuple[int | None, int | None]]], bool]
+_UNRATED = (None, None)
+
+
+def profile_check(catalogue: Catalogue, profile_id: str, context: str) -> Check:
+    """:func:`meets_profile` for one profile in one context, made once for thousands of people
+    (the trends over cycles): the requirements that apply there as plain levels per axis."""
+    profile = catalogue.profile(profile_id)
+    index = {axis: i for i, axis in enumerate(AXES)}
+
+    def rows(numbers: Iterable[int]) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+        found = []
+        for n in numbers:
+            req = profile.requirement(n)
+            if req is not None and req.applies_in(context):
+                levels = tuple((index[a], req.target.level(a)) for a in req.target.axes)
+                found.append((n, levels))
+        return found
+
+    def met(levels: Mapping[int, tuple[int | None, int | None]], n: int, needs: Any) -> bool:
+        found = levels.get(n) or _UNRATED
+        return all((found[i] or 0) >= level for i, level in needs)
 
     rule = profile.rule
     if rule is None:
-        return all(met(c.number) is not False for c in catalogue.framework.competences)
-    if not meets_profile(catalogue, rule.base_profile, context, levels):
-        return False
-    if any(met(n) is False for n in rule.required):
-        return False
-    return sum(1 for n in rule.deciding if met(n)) >= rule.at_least
+        every = rows(c.number for c in catalogue.framework.competences)
+        return lambda levels: all(met(levels, n, needs) for n, needs in every)
+    base = profile_check(catalogue, rule.base_profile, context)
+    known = {c.number for c in catalogue.framework.competences}
+    required = rows(n for n in rule.required if n in known)
+    deciding = rows(n for n in rule.deciding if n in known)
+    at_least = rule.at_least
+
+    def check(levels: Mapping[int, tuple[int | None, int | None]]) -> bool:
+        if not base(levels) or not all(met(levels, n, needs) for n, needs in required):
+            return False
+        return sum(1 for n, needs in deciding if met(levels, n, needs)) >= at_least
+
+    return check
 
 
 def _all_requirements(

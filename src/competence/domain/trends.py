@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from competence.domain.analysis import meets_profile
-from competence.domain.framework import AXES, Catalogue
+from competence.domain.analysis import meets_profile, profile_check
+from competence.domain.framework import AXES, CONTEXTS, Catalogue
 from competence.domain.team import Levels, Targets
 
 OFFICER, SPECIALIST = "pmo-officer", "pmo-specialist"
@@ -106,16 +106,16 @@ class Move:
     fell: tuple[Change, ...] = ()
     verdicts: Mapping[str, str] = field(default_factory=dict)
     """Profile id → ``gained`` or ``lost`` (only profiles whose verdict changed)."""
-
-    @property
-    def net(self) -> int:
-        """Levels risen less levels fallen."""
-        return sum((c.after or 0) - (c.before or 0) for c in (*self.rose, *self.fell))
+    net: int = 0
+    """Levels risen less levels fallen."""
+    changes: int = 0
+    """How many axes of competences rose or fell (``rose`` and ``fell`` may be left empty for a
+    move not shown in detail)."""
 
     @property
     def direction(self) -> str:
         """``up`` (more levels rose than fell), ``down``, ``mixed`` (as many), or ``same``."""
-        if not self.rose and not self.fell:
+        if not self.changes:
             return "same"
         return "up" if self.net > 0 else "down" if self.net < 0 else "mixed"
 
@@ -135,6 +135,22 @@ def _verdicts(catalogue: Catalogue, member: Member) -> tuple[bool, bool]:
         meets_profile(catalogue, OFFICER, member.context, member.levels),
         meets_profile(catalogue, SPECIALIST, member.context, member.levels),
     )
+
+
+def verdicts_of(catalogue: Catalogue, members: Iterable[Member]) -> dict[int, tuple[bool, bool]]:
+    """Each member's (officer, specialist) verdicts, the checks made once per context."""
+    checks = {
+        context: (
+            profile_check(catalogue, OFFICER, context),
+            profile_check(catalogue, SPECIALIST, context),
+        )
+        for context in CONTEXTS
+    }
+    out = {}
+    for m in members:
+        officer, specialist = checks[m.context]
+        out[m.person] = (officer(m.levels), specialist(m.levels))
+    return out
 
 
 def cycle_figures(
@@ -184,35 +200,53 @@ def cycle_figures(
     return CycleFigures(cycle, len(members), officers, specialists, shares)
 
 
+def _changes(
+    then: Mapping[int, Levels], now: Mapping[int, Levels], numbers: Sequence[int]
+) -> tuple[list[Change], list[Change]]:
+    rose, fell = [], []
+    unrated: Levels = (None, None)
+    for number in numbers:
+        old, new = then.get(number, unrated), now.get(number, unrated)
+        if old == new:
+            continue
+        for i, axis in enumerate(AXES):
+            low, high = old[i] or 0, new[i] or 0
+            if high > low:
+                rose.append(Change(number, axis, old[i], new[i]))
+            elif high < low:
+                fell.append(Change(number, axis, old[i], new[i]))
+    return rose, fell
+
+
 def moves(
     before: Iterable[Member],
     after: Iterable[Member],
     verdicts_before: Mapping[int, tuple[bool, bool]],
     verdicts_after: Mapping[int, tuple[bool, bool]],
     numbers: Sequence[int],
+    detail: int | None = None,
 ) -> list[Move]:
     """Everyone with a result in both cycles whose levels or verdicts changed: the largest
-    moves (levels, either way) first, then by person id."""
+    moves (levels, either way) first, then by person id; with ``detail``, only that many of them
+    with each level that rose and fell (the rest with their counts)."""
     earlier = {m.person: m for m in before}
     unrated: Levels = (None, None)
     found = []
-    for member in sorted(after, key=lambda m: m.person):
+    pairs = {}
+    for member in after:
         was = earlier.get(member.person)
         if was is None:
             continue
-        rose, fell = [], []
         then_levels, now_levels = was.levels, member.levels
+        net = changes = 0
         for number in numbers:
-            old = then_levels.get(number, unrated)
-            new = now_levels.get(number, unrated)
+            old, new = then_levels.get(number, unrated), now_levels.get(number, unrated)
             if old == new:
                 continue
-            for i, axis in enumerate(AXES):
-                low, high = old[i] or 0, new[i] or 0
-                if high > low:
-                    rose.append(Change(number, axis, old[i], new[i]))
-                elif high < low:
-                    fell.append(Change(number, axis, old[i], new[i]))
+            for low, high in zip(old, new, strict=True):
+                step = (high or 0) - (low or 0)
+                net += step
+                changes += step != 0
         changed = {}
         for profile, then, now in zip(
             (OFFICER, SPECIALIST),
@@ -222,9 +256,17 @@ def moves(
         ):
             if then != now:
                 changed[profile] = "gained" if now else "lost"
-        if rose or fell or changed:
-            found.append(Move(member.person, tuple(rose), tuple(fell), changed))
-    return sorted(found, key=lambda m: (-abs(m.net), m.person))
+        if changes or changed:
+            found.append(Move(member.person, verdicts=changed, net=net, changes=changes))
+            pairs[member.person] = (then_levels, now_levels)
+    found.sort(key=lambda m: (-abs(m.net), m.person))
+    shown = len(found) if detail is None else detail
+    for i, move in enumerate(found[:shown]):
+        rose, fell = _changes(*pairs[move.person], numbers)
+        found[i] = Move(
+            move.person, tuple(rose), tuple(fell), move.verdicts, move.net, move.changes
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -243,14 +285,14 @@ def trend(
     catalogue: Catalogue,
     numbers: Sequence[int],
     pair: tuple[str, str] | None = None,
+    detail: int | None = None,
 ) -> Trend:
     """Each cycle's figures (``by_cycle`` earliest first) and, for ``pair`` (two of its cycles,
-    the earlier first; default: the last two), who moved up or down between them."""
+    the earlier first; default: the last two), who moved up or down between them (``detail``:
+    how many of the moves, the largest first, come with each level that rose and fell)."""
     if sum(len(members) for _, members in by_cycle) > MAX_MEMBERS:
         raise TooManyMembers(MAX_MEMBERS)
-    verdicts = {
-        name: {m.person: _verdicts(catalogue, m) for m in members} for name, members in by_cycle
-    }
+    verdicts = {name: verdicts_of(catalogue, members) for name, members in by_cycle}
     figures = tuple(
         cycle_figures(name, members, catalogue, numbers, verdicts[name])
         for name, members in by_cycle
@@ -263,5 +305,5 @@ def trend(
     members = dict(by_cycle)
     first, second = members[pair[0]], members[pair[1]]
     both = len({m.person for m in first} & {m.person for m in second})
-    found = moves(first, second, verdicts[pair[0]], verdicts[pair[1]], numbers)
+    found = moves(first, second, verdicts[pair[0]], verdicts[pair[1]], numbers, detail)
     return Trend(figures, pair, both, tuple(found))

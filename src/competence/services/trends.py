@@ -115,7 +115,7 @@ def _compute(people: Any, chosen: list[tuple[int, str]], pair: tuple[str, str] |
         for pk, name in chosen
     ]
     try:
-        return trends.trend(by_cycle, catalogue, numbers, pair)
+        return trends.trend(by_cycle, catalogue, numbers, pair, MAX_MOVES_LISTED)
     except trends.TooManyMembers:
         raise InputError("team: too many results to compare at once; choose a team") from None
 

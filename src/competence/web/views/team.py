@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from competence.data import load_catalogue
 from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
+from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.reports import charts
 from competence.services import (
@@ -300,16 +301,29 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         choice.people.order_by("name", "email").values_list("email", "name")[: MAX_LEAVING + 1]
     )
     leaving = [e[:FORM_LIMIT] for e in request.POST.getlist("leaving")[: MAX_LEAVING + 1]]
+    moving_to = request.POST.get("moving_to") or ""
     context |= {
         "leaving_choices": choices[:MAX_LEAVING],
         "leaving_more": len(choices) > MAX_LEAVING,
         "leaving": set(leaving),
+        "teams": team_view.team_options(request.user),
+        "moving_to": int(moving_to) if moving_to.isdigit() else None,
     }
     if request.method != "POST":
         rows, form = _blank_rows([], ROWS), PlanForm()
     elif "what_if" in request.POST:
         rows, form = _blank_rows([], ROWS), PlanForm()
-        status = _attempt(context, "what_if", lambda: what_if(choice.people, leaving))
+        if moving_to and not moving_to.isdigit():
+            moving_to = "0"  # no such team: named as not one the user may choose
+        moves = {e: int(moving_to) for e in leaving} if moving_to else {}
+        gone = [] if moves else leaving
+        status = _attempt(
+            context, "what_if", lambda: what_if(choice.people, gone, moves, request.user)
+        )
+        if "what_if" in context:
+            found = context["what_if"]
+            count = people_count(len(found["leaving"]) + len(found["moving"]))
+            context["gone_words"] = f"{count} moving away" if found["moving"] else count
     else:
         rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
         if "more" in request.POST and rows.is_valid():
