@@ -108,9 +108,8 @@ def test_moving_is_leaving_and_the_team_moved_to_gains(
     assert {k: moved[k] for k in same} == {k: left[k] for k in same}
     assert moved["levels_raised"] == left["levels_raised"]
     assert [c["number"] for c in moved["lost"]] == [23]
-    assert moved["leaving"] == [] and moved["moving"] == [
-        {"email": people["grace"].email, "team": change.pk}
-    ]
+    assert moved["leaving"] == []
+    assert moved["moving"] == [{"email": people["grace"].email, "team": change.pk}]
     (there,) = moved["destinations"]
     assert (there["path"], there["before"]["people"], there["people"]) == (
         "Delivery / Change",
@@ -127,4 +126,6 @@ def test_moving_is_leaving_and_the_team_moved_to_gains(
     }
     # Someone who may not see the team moved to learns nothing of it.
     (hidden,) = what_if(finance, [], {people["grace"].email: change.pk}, None)["destinations"]
-    assert hidden["shown"] is False and hidden["path"] is None and "gained" not in hidden
+    assert hidden["shown"] is False
+    assert hidden["path"] is None
+    assert "gained" not in hidden

@@ -31,7 +31,8 @@ def test_shares_count_each_axis_against_the_officer_and_specialist_targets() -> 
         2,
         1,
     )
-    assert knowledge.share_officer == 0.5 and knowledge.share_specialist == 0.25
+    assert knowledge.share_officer == 0.5
+    assert knowledge.share_specialist == 0.25
     assert shares[(6, "knowledge")].applies_to == 1  # the portfolio member only
     assert shares[(6, "knowledge")].share_officer == 1.0
     assert figures.people == 4
@@ -59,8 +60,10 @@ def test_profiles_met_per_cycle_and_who_moved_between_two() -> None:
     assert set(by_person) == {1, 2, 3}
     assert by_person[1].direction == "up"
     assert by_person[1].verdicts == {"pmo-officer": "gained", "pmo-specialist": "gained"}
-    assert len(by_person[1].rose) == 2 * len(NUMBERS) and not by_person[1].fell
-    assert by_person[2].direction == "down" and by_person[2].verdicts == {}
+    assert len(by_person[1].rose) == 2 * len(NUMBERS)
+    assert not by_person[1].fell
+    assert by_person[2].direction == "down"
+    assert by_person[2].verdicts == {}
     assert [c.as_dict() for c in by_person[3].rose] == [
         {"number": 1, "axis": "knowledge", "from": 0, "to": 5}
     ]
@@ -71,4 +74,5 @@ def test_one_cycle_has_no_moves_and_a_pair_can_be_chosen() -> None:
     assert trend([("2024", one)], CATALOGUE, NUMBERS).compared is None
     three = [("2024", one), ("2025", one), ("2026", [Member(1, "project", everything(2, 2))])]
     found = trend(three, CATALOGUE, NUMBERS, pair=("2024", "2025"))
-    assert found.compared == ("2024", "2025") and found.moves == ()
+    assert found.compared == ("2024", "2025")
+    assert found.moves == ()

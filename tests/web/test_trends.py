@@ -149,7 +149,8 @@ def test_a_lead_sees_each_cycle_the_profiles_met_and_who_moved(db: None, tmp_pat
     assert by_name["Person 07"]["direction"] == "down"
     page = signed_in(o.lead).get("/team/trends").content.decode()
     assert "Who moved between 2025 and 2026" in page
-    assert "Person 06" in page and "Life cycles knowledge 0→5" in page
+    assert "Person 06" in page
+    assert "Life cycles knowledge 0→5" in page
     assert 'class="chart trend-panel"' in page
     assert "officer 64% (7 of 11); specialist 64% (7 of 11)" in page  # the table alternative
 
@@ -202,7 +203,8 @@ def test_moves_over_fewer_than_the_minimum_are_withheld(db: None, tmp_path: Path
     o = office(tmp_path)
     data = api(signed_in(o.assessor), compare=["2024", "2025"]).json()
     assert data["movers"]["hidden"] is True
-    assert data["movers"]["up"] is None and data["movers"]["people"] is None
+    assert data["movers"]["up"] is None
+    assert data["movers"]["people"] is None
 
 
 def test_a_differencing_attempt_is_not_answered(db: None, tmp_path: Path) -> None:
@@ -232,7 +234,8 @@ def test_the_command_line_gives_the_same_figures(db: None, tmp_path: Path, capsy
     assert "no cycle '2031' with results" in capsys.readouterr().err
     assert main(["--as", "pat", "team", "trend", "--compare", "2025", "2026"]) == 0
     printed = capsys.readouterr().out
-    assert "withheld" in printed and "Person" not in printed
+    assert "withheld" in printed
+    assert "Person" not in printed
 
 
 @pytest.mark.db

@@ -252,7 +252,7 @@ def trend_panels(data: dict[str, Any], width: int = 180, height: int = 120) -> l
     for i, cycle in enumerate(cycles):
         for row in cycle["competences"]:
             by_key.setdefault((row["number"], row["axis"]), [None] * len(cycles))[i] = row
-    left, right, top, bottom = 26, 8, 22, 18
+    left, right, top, bottom = 32, 16, 22, 18
     inner_w, inner_h = width - left - right, height - top - bottom
     step = inner_w / max(1, len(cycles) - 1)
     panels = []
@@ -260,13 +260,14 @@ def trend_panels(data: dict[str, Any], width: int = 180, height: int = 120) -> l
         series = {axis: by_key.get((c["number"], axis)) for axis in data["axes"]}
         if not any(r and r["applies_to"] for rows in series.values() if rows for r in rows):
             continue
-        name = escape(f"{c['number']}. {c['name']}")
+        full = f"{c['number']}. {c['name']}"
+        name, short = escape(full), escape(full if len(full) <= 28 else full[:27] + "…")
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
             f'class="chart trend-panel" width="100%" preserveAspectRatio="xMinYMin meet">',
             f"<title>{name}: share meeting the officer target and at specialist level, per "
             "cycle</title>",
-            f'<text x="0" y="12" font-size="11" fill="#1f2a33">{name[:32]}</text>',
+            f'<text x="0" y="12" font-size="11" fill="#1f2a33">{short}</text>',
         ]
         for share in (0, 50, 100):
             y = top + inner_h * (1 - share / 100)

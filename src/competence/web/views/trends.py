@@ -96,7 +96,11 @@ def team_trends(request: HttpRequest) -> HttpResponse:
             f"{'PMO officer' if p == 'pmo-officer' else 'PMO specialist'} {v}"
             for p, v in m["verdicts"].items()
         )
-        listed.append({**m, "words": move_words(m, names), "verdict_words": verdicts})
+        net = f"{m['net']:+d}".replace("+0", "0")
+        summary = f"{len(m['rose'])} rose, {len(m['fell'])} fell (net {net} levels)"
+        listed.append(
+            {**m, "words": move_words(m, names), "summary": summary, "verdict_words": verdicts}
+        )
     return render(
         request,
         "competence/trends.html",
