@@ -115,6 +115,7 @@ def share(found: dict[str, Any], number: int, axis: str) -> dict[str, Any]:
     return next(r for r in found["competences"] if (r["number"], r["axis"]) == (number, axis))
 
 
+@pytest.mark.db
 def test_a_lead_sees_each_cycle_the_profiles_met_and_who_moved(db: None, tmp_path: Path) -> None:
     o = office(tmp_path)
     data = api(signed_in(o.lead)).json()
@@ -135,6 +136,7 @@ def test_a_lead_sees_each_cycle_the_profiles_met_and_who_moved(db: None, tmp_pat
         "at_specialist": 7,
         "share_officer": round(7 / 11, 4),
         "share_specialist": round(7 / 11, 4),
+        "hidden": False,
     }
     assert share(cycle(data, "2026"), 1, "application")["meets_officer"] == 6
     assert share(cycle(data, "2026"), 6, "knowledge")["applies_to"] == 0  # portfolio only
@@ -289,3 +291,26 @@ def test_the_team_report_takes_a_cycle_and_a_pair(db: None, tmp_path: Path) -> N
         main(["--as", "lea", "report", "p0@example.org", "--cycle", "2025", "--out", str(book)])
         == 2
     )
+
+
+def test_a_competence_that_applies_to_fewer_than_the_minimum_is_withheld(
+    db: None, tmp_path: Path
+) -> None:
+    """Portfolio shaping applies in the portfolio context only: with one portfolio person among
+    those an assessor does not see by name, its figures would be that person's."""
+    o = office(tmp_path)
+    with audit.acting_as("test-setup"):
+        o.people[8].context = "portfolio"
+        o.people[8].save()
+    assessor = cycle(api(signed_in(o.assessor)).json(), "2025")
+    shaping = share(assessor, 6, "knowledge")
+    assert shaping["applies_to"] == 1
+    assert shaping["hidden"] is True
+    assert shaping["meets_officer"] is None
+    assert shaping["share_officer"] is None
+    assert share(assessor, 1, "knowledge")["hidden"] is False
+    lead = cycle(api(signed_in(o.lead)).json(), "2025")
+    assert share(lead, 6, "knowledge")["hidden"] is False
+    assert share(lead, 6, "knowledge")["meets_officer"] == 0  # person 8 at 0/0 in 2025
+    page = signed_in(o.assessor).get("/team/trends").content.decode()
+    assert "withheld: it applies to fewer than 5" in page

@@ -151,6 +151,18 @@ def figures(
     }
 
 
+def _share(share: trends.Share, individuals: bool, min_group: int) -> dict[str, Any]:
+    """One competence and axis in one cycle; for someone who does not see names, withheld when
+    it applies to fewer than the minimum group (a competence of one context, say)."""
+    row = share.as_dict()
+    small = not individuals and 0 < share.applies_to < min_group
+    if small:
+        row |= {
+            k: None for k in ("meets_officer", "at_specialist", "share_officer", "share_specialist")
+        }
+    return {**row, "hidden": small}
+
+
 def _shown(over: FiguresOver, found: trends.Trend, min_group: int) -> dict[str, Any]:
     """The figures as the viewer may see them: withheld below the minimum group, movers by
     name only for those who see every one of them."""
@@ -166,7 +178,9 @@ def _shown(over: FiguresOver, found: trends.Trend, min_group: int) -> dict[str, 
                 "hidden_reason": _hidden_reason(min_group) if hidden else "",
                 "meets_officer": None if hidden else cycle.meets_officer,
                 "meets_specialist": None if hidden else cycle.meets_specialist,
-                "competences": [] if hidden else [s.as_dict() for s in cycle.shares],
+                "competences": (
+                    [] if hidden else [_share(s, over.individuals, min_group) for s in cycle.shares]
+                ),
             }
         )
     moved_hidden = not over.individuals and found.both < min_group

@@ -28,12 +28,15 @@ def table_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     for i, cycle in enumerate(data["per_cycle"]):
         for r in cycle["competences"]:
             row = cells.setdefault((r["number"], r["axis"]), [""] * len(data["per_cycle"]))
-            row[i] = (
-                f"officer {_percent(r['meets_officer'], r['applies_to'])}; specialist "
-                f"{_percent(r['at_specialist'], r['applies_to'])}"
-                if r["applies_to"]
-                else "does not apply"
-            )
+            if r["hidden"]:
+                row[i] = f"withheld: it applies to fewer than {data['min_group']}"
+            elif r["applies_to"]:
+                row[i] = (
+                    f"officer {_percent(r['meets_officer'], r['applies_to'])}; specialist "
+                    f"{_percent(r['at_specialist'], r['applies_to'])}"
+                )
+            else:
+                row[i] = "does not apply"
     hidden = [c["hidden_reason"] for c in data["per_cycle"]]
     rows = []
     for c in data["competences"]:
