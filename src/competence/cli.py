@@ -1622,7 +1622,7 @@ def retention(session: Session, dry_run: bool) -> None:
 
 @cli.group()
 def team() -> None:
-    """Plan a team's capability."""
+    """Plan a team's capability, its calibration and its trend over cycles."""
 
 
 @team.command("plan")
@@ -1734,6 +1734,77 @@ def team_calibration(
             out.print(f"  • {a['assessor']} ({a['people']} people): {a['text']}")
 
 
+@team.command("trend")
+@click.option(
+    "--team",
+    "team_path",
+    help="The team (and its sub-teams); default: everyone. Only for those who see names.",
+)
+@click.option(
+    "--cycle",
+    "cycles",
+    multiple=True,
+    help="A cycle's name; give it up to 6 times. Default: the latest 6 with results.",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="FROM TO",
+    help="The two cycles to compare for who moved; default: the last two shown.",
+)
+@json_option
+@needs("team.figures")
+def team_trend(
+    session: Session,
+    team_path: str | None,
+    cycles: tuple[str, ...],
+    compare: tuple[str, str] | None,
+    as_json: bool,
+) -> None:
+    """Capability over time: per cycle, the share meeting the officer target and at specialist
+    level per competence and axis, and how many meet each profile; who moved up or down.
+
+    Movers are named for PMO leads and admins only. A cycle with fewer than
+    COMPETENCE_MIN_GROUP_SIZE people with a result is withheld from anyone else, as on the
+    web (docs/web.md).
+    """
+    from competence.services.team_view import choose
+    from competence.services.trends import figures
+
+    data = figures(choose(session.user, path=team_path), list(cycles) or None, compare or None)
+    if as_json:
+        emit_json(data)
+        return
+    if not data["per_cycle"]:
+        out.print("No cycle has results.")
+        return
+    if data["notice"]:
+        out.print(data["notice"])
+    table = Table(title=f"{data['label']}: people meeting each profile", title_justify="left")
+    for name in ("Cycle", "With a result", "PMO officer", "PMO specialist"):
+        table.add_column(name)
+    for c in data["per_cycle"]:
+        if c["hidden"]:
+            table.add_row(c["cycle"], f"withheld: {c['hidden_reason']}", "", "")
+        else:
+            table.add_row(
+                c["cycle"], str(c["people"]), str(c["meets_officer"]), str(c["meets_specialist"])
+            )
+    out.print(table)
+    movers = data["movers"]
+    if movers is None:
+        return
+    if movers["hidden"]:
+        out.print(f"{movers['from']} to {movers['to']}: withheld: {movers['hidden_reason']}.")
+        return
+    out.print(
+        f"{movers['from']} to {movers['to']}: {movers['up']} moved up, {movers['down']} down, "
+        f"{movers['mixed']} mixed, of {movers['people']} with a result in both."
+    )
+    for m in movers["moves"] or []:
+        out.print(f"  • {m['name']}: {m['direction']}")
+
+
 @cli.command()
 @click.argument("person")
 @click.option(
@@ -1800,6 +1871,16 @@ def _report_rule(options: dict[str, Any]) -> str:
     show_default=True,
     help="pdf or html for a person; xlsx, pdf or html for a team.",
 )
+@click.option(
+    "--cycle",
+    help="With --team: the people's results in this cycle; default: each one's latest.",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="FROM TO",
+    help="With --team: the two cycles the trends compare; default: the last two.",
+)
 @out_option("The file to write (a folder with --all).")
 @needs(_report_rule, subject="person")
 def report(
@@ -1808,6 +1889,8 @@ def report(
     team_path: str | None,
     everyone: bool,
     fmt: str,
+    cycle: str | None,
+    compare: tuple[str, str] | None,
     out_file: Path,
 ) -> None:
     """Reports: PERSON's (email or employee id), a --team's, or --all people's.
@@ -1815,13 +1898,16 @@ def report(
     A person's report holds the verdicts with reasons, a bar chart against the targets, the gap
     table, the specialist pathway, the plan, the history, the evidence, the sign-off and the
     framework's attribution, on numbered A4 pages. A team's is an XLSX workbook (a heatmap per
-    axis of the people's framework: knowledge and application for APM's; coverage, gaps) or a
-    PDF summary; with --as, of the people the user may see.
+    axis of the people's framework: knowledge and application for APM's; coverage, gaps,
+    calibration, trends over the latest cycles) or a PDF summary; with --as, of the people the
+    user may see.
     """
     from competence.services import reports
 
     if sum((person is not None, team_path is not None, everyone)) != 1:
         raise InputError("give one of: PERSON, --team T or --all")
+    if (cycle or compare) and team_path is None:
+        raise InputError("--cycle, --compare: for a --team report")
     if person is not None:
         click.echo(f"Wrote {reports.person_report(session.subject, fmt, out_file)}.", err=True)
         return
@@ -1834,7 +1920,8 @@ def report(
         return
     from competence.services.team_view import choose
 
-    count = reports.team_report(choose(session.user, path=team_path or None), fmt, out_file)
+    chosen = choose(session.user, path=team_path or None)
+    count = reports.team_report(chosen, fmt, out_file, cycle, compare or None)
     click.echo(f"Wrote {out_file} ({count} people).", err=True)
 
 

@@ -76,6 +76,7 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
         yield "team-programme", "/team?context=programme", nothing
         yield "team-plan", "/team/plan", nothing
         yield "calibration-lead", "/team/calibration", nothing
+        yield "trends-lead", "/team/trends", nothing
         yield "team-plan-result", "/team/plan", plan_the_team
         yield "team-plan-problem", "/team/plan", plan_nothing
         yield "team-plan-what-if", "/team/plan", what_if_two_leave

@@ -124,7 +124,13 @@ def test_an_opensalt_framework_is_assessed_end_to_end(database_url: str, tmp_pat
     team_book = tmp_path / "maths.xlsx"
     ok(url, "report", "--team", "Maths", "--format", "xlsx", "--out", str(team_book))
     book = load_workbook(team_book)
-    assert book.sheetnames == ["Application", "Gaps", "Application targets", "Calibration"]
+    assert book.sheetnames == [
+        "Application",
+        "Gaps",
+        "Application targets",
+        "Calibration",
+        "Trends",
+    ]
     assert book["Application"].max_column == 3 + 16
     assert {r[3] for r in book["Gaps"].iter_rows(min_row=2, values_only=True)} == {"application"}
 

@@ -88,6 +88,7 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
         "Knowledge targets",
         "Application targets",
         "Calibration",
+        "Trends",
     ]
     knowledge = book["Knowledge"]
     assert [c.value for c in knowledge[1]][:4] == ["Person", "Team", "Context", "1"]

@@ -83,3 +83,49 @@ def test_what_if_names_whom_it_does_not_know(
     data = what_if(chosen, ["ADA@example.org"])
     assert data["leaving"] == ["ada@example.org"]
     assert data["people"] == 1
+
+
+def test_moving_is_leaving_and_the_team_moved_to_gains(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    """Grace moves from Finance PMO to Change: for Finance PMO exactly as if she left (the same
+    answer, which the brute-force test above checks for leaving); Change comes to cover what
+    she meets at the officer target and it did not."""
+    from competence.store.models import Team
+
+    rated = {
+        "ada": {1: Rating(3, 3)},
+        "grace": {1: Rating(3, 3), 23: Rating(3, 3)},
+        "alan": {2: Rating(3, 2)},
+    }
+    for who, ratings in rated.items():
+        records.submit(records.record_assessment(people[who], cycles[1], ratings))
+    finance = choose(OPERATOR, path="Delivery / Finance PMO").people
+    change = Team.objects.get(name="Change")
+    left = what_if(finance, [people["grace"].email])
+    moved = what_if(finance, [], {people["grace"].email: change.pk}, OPERATOR)
+    same = ("people", "coverage", "single_points_of_failure", "uncovered", "lost", "steps")
+    assert {k: moved[k] for k in same} == {k: left[k] for k in same}
+    assert moved["levels_raised"] == left["levels_raised"]
+    assert [c["number"] for c in moved["lost"]] == [23]
+    assert moved["leaving"] == []
+    assert moved["moving"] == [{"email": people["grace"].email, "team": change.pk}]
+    (there,) = moved["destinations"]
+    assert (there["path"], there["before"]["people"], there["people"]) == (
+        "Delivery / Change",
+        1,
+        2,
+    )
+    assert [c["number"] for c in there["gained"]] == [1, 23]
+    assert [s["number"] for s in there["before"]["single_points_of_failure"]] == [2]
+    assert there["single_points_of_failure_resolved"] == []
+    assert {s["number"]: s["name"] for s in there["single_points_of_failure"]} == {
+        1: "Grace Hopper",
+        2: "Alan Turing",
+        23: "Grace Hopper",
+    }
+    # Someone who may not see the team moved to learns nothing of it.
+    (hidden,) = what_if(finance, [], {people["grace"].email: change.pk}, None)["destinations"]
+    assert hidden["shown"] is False
+    assert hidden["path"] is None
+    assert "gained" not in hidden

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from competence.data import build_catalogue, check_profile_document, load_catalogue
 from competence.domain import CONTEXTS, Catalogue, Framework, Rating, assess
+from competence.domain.analysis import meets_profile
 from competence.formats.case import assessable, read_case
 from tests.conftest import CASE_FILES
 
@@ -122,3 +123,27 @@ def test_a_profile_with_a_builds_on_rule_implies_its_base(
         assert assess(catalogue, base, context, ratings).meets_profile
     for reason in verdict.reasons:  # every verdict explains itself, on the framework's axes
         assert "knowledge" not in reason or "knowledge" in catalogue.framework.axes
+
+
+@given(data=st.data(), chosen=catalogues(), context=st.sampled_from(CONTEXTS))
+def test_the_verdict_alone_agrees_with_the_verdict_and_its_reasons(
+    data: st.DataObject, chosen: tuple[Catalogue, str, str | None], context: str
+) -> None:
+    """:func:`meets_profile` (the trends' verdicts, thousands at once) is :func:`assess`'s."""
+    catalogue, profile, base = chosen
+    ratings = data.draw(ratings_for(catalogue.framework))
+    levels = {n: (r.knowledge, r.application) for n, r in ratings.items()}
+    expected = assess(catalogue, profile, context, ratings).meets_profile
+    event(f"rule={base is not None} met={expected}")
+    assert meets_profile(catalogue, profile, context, levels) == expected
+
+
+@given(ratings=ratings_for(APM), context=st.sampled_from(CONTEXTS))
+def test_the_verdict_alone_agrees_on_apms_two_profiles(
+    ratings: dict[int, Rating], context: str
+) -> None:
+    catalogue = load_catalogue()
+    levels = {n: (r.knowledge, r.application) for n, r in ratings.items()}
+    for profile in ("pmo-officer", "pmo-specialist"):
+        expected = assess(catalogue, profile, context, ratings).meets_profile
+        assert meets_profile(catalogue, profile, context, levels) == expected

@@ -49,6 +49,7 @@ TWINS: dict[str, list[str]] = {
     "team_report": ["GET /team/summary"],
     "team_plan": ["POST /team/plan", "POST /team/what-if"],
     "team_calibration": ["GET /team/calibration"],
+    "team_trends": ["GET /team/trends"],
     "review_list": ["GET /review"],
     "due": ["GET /due"],
     "review": [

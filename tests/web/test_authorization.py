@@ -73,6 +73,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("GET", "team/report.<str:fmt>"): [302, 403, 403, 403, 200, 200],
     ("GET", "team/plan"): [302, 403, 403, 403, 200, 200],
     ("GET", "team/calibration"): [302, 403, 403, 200, 200, 200],  # an assessor: figures only
+    ("GET", "team/trends"): [302, 403, 403, 200, 200, 200],  # an assessor: figures only
     ("POST", "people/<int:person_id>/plan"): [302, 302, 403, 403, 403, 302],
     ("GET", "people/<int:person_id>/plan/edit"): [302, 200, 403, 403, 403, 200],
     ("POST", "people/<int:person_id>/plan/edit"): [302, 302, 403, 403, 403, 302],
@@ -125,6 +126,7 @@ RULES: dict[tuple[str, str], list[int]] = {
     ("POST", "api/v1/me/self-assessment/withdraw"): [401, 409, 200, 200, 404, 404],
     ("GET", "api/v1/team/summary"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/team/calibration"): [401, 403, 403, 200, 200, 200],
+    ("GET", "api/v1/team/trends"): [401, 403, 403, 200, 200, 200],
     ("GET", "api/v1/people/<person_id>/review"): OWN_API,
     ("POST", "api/v1/people/<person_id>/review/answers"): [401, 200, 403, 403, 403, 200],
     ("GET", "api/v1/users"): ADMIN_API,

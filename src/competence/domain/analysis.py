@@ -6,7 +6,7 @@ The rules are DESIGN.md §3 and the output shape is CONTRACT.md ``competence gap
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -243,6 +243,59 @@ def assess(
     if profile.rule is None:
         return _all_requirements(person, profile, context, results)
     return _specialist(catalogue, person, profile, context, ratings, results)
+
+
+def meets_profile(
+    catalogue: Catalogue,
+    profile_id: str,
+    context: str,
+    levels: Mapping[int, tuple[int | None, int | None]],
+) -> bool:
+    """:func:`assess`'s ``meets_profile`` alone, without its reasons, on plain
+    ``(knowledge, application)`` levels (not rated counts as 0). A property test holds the two
+    equal. For many people, make the check once with :func:`profile_check`."""
+    return profile_check(catalogue, profile_id, context)(levels)
+
+
+Check = Callable[[Mapping[int, tuple[int | None, int | None]]], bool]
+_UNRATED = (None, None)
+
+
+def profile_check(catalogue: Catalogue, profile_id: str, context: str) -> Check:
+    """:func:`meets_profile` for one profile in one context, made once for thousands of people
+    (the trends over cycles): the requirements that apply there as plain levels per axis."""
+    profile = catalogue.profile(profile_id)
+    index = {axis: i for i, axis in enumerate(AXES)}
+
+    def rows(numbers: Iterable[int]) -> list[tuple[int, tuple[tuple[int, int], ...]]]:
+        found = []
+        for n in numbers:
+            req = profile.requirement(n)
+            if req is not None and req.applies_in(context):
+                levels = tuple((index[a], req.target.level(a)) for a in req.target.axes)
+                found.append((n, levels))
+        return found
+
+    def met(levels: Mapping[int, tuple[int | None, int | None]], n: int, needs: Any) -> bool:
+        found = levels.get(n) or _UNRATED
+        return all((found[i] or 0) >= level for i, level in needs)
+
+    rule = profile.rule
+    if rule is None:
+        every = rows(c.number for c in catalogue.framework.competences)
+        return lambda levels: all(met(levels, n, needs) for n, needs in every)
+    base = profile_check(catalogue, rule.base_profile, context)
+    known = {c.number for c in catalogue.framework.competences}
+    required = rows(n for n in rule.required if n in known)
+    deciding = rows(n for n in rule.deciding if n in known)
+    at_least = rule.at_least
+
+    def check(levels: Mapping[int, tuple[int | None, int | None]]) -> bool:
+        if not base(levels) or not all(met(levels, n, needs) for n, needs in required):
+            return False
+        return sum(1 for n, needs in deciding if met(levels, n, needs)) >= at_least
+
+    return check
 
 
 def _all_requirements(

@@ -237,3 +237,90 @@ def differences(rows: Sequence[dict[str, Any]], axis: str, width: int = 480) -> 
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+TREND_SERIES = (
+    ("knowledge", "share_officer", KNOWLEDGE, "", "knowledge, officer target"),
+    ("application", "share_officer", APPLICATION, "", "application, officer target"),
+    ("knowledge", "share_specialist", KNOWLEDGE, "4 3", "knowledge, specialist level"),
+    ("application", "share_specialist", APPLICATION, "4 3", "application, specialist level"),
+)
+"""The four lines of each trend panel: axis, share, colour, dash, in words."""
+
+
+def trend_panels(data: dict[str, Any], width: int = 180, height: int = 120) -> list[str]:
+    """Small multiples of the trends (``services.trends.figures``): one small SVG per
+    competence that applies to someone, the share meeting the officer target (solid) and at
+    specialist level (dashed) per cycle, knowledge and application; withheld cycles leave a
+    gap. Every point has a <title>; the page gives the same figures as a table."""
+    cycles = data["per_cycle"]
+    if not cycles:
+        return []
+    by_key: dict[tuple[int, str], list[dict[str, Any] | None]] = {}
+    for i, cycle in enumerate(cycles):
+        for row in cycle["competences"]:
+            by_key.setdefault((row["number"], row["axis"]), [None] * len(cycles))[i] = row
+    left, right, top, bottom = 32, 16, 22, 18
+    inner_w, inner_h = width - left - right, height - top - bottom
+    step = inner_w / max(1, len(cycles) - 1)
+    panels = []
+    for c in data["competences"]:
+        series = {axis: by_key.get((c["number"], axis)) for axis in data["axes"]}
+        if not any(r and r["applies_to"] for rows in series.values() if rows for r in rows):
+            continue
+        full = f"{c['number']}. {c['name']}"
+        name, short = escape(full), escape(full if len(full) <= 28 else full[:27] + "…")
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+            f'class="chart trend-panel" width="100%" preserveAspectRatio="xMinYMin meet">',
+            f"<title>{name}: share meeting the officer target and at specialist level, per "
+            "cycle</title>",
+            f'<text x="0" y="12" font-size="11" fill="#1f2a33">{short}</text>',
+        ]
+        for share in (0, 50, 100):
+            y = top + inner_h * (1 - share / 100)
+            parts.append(
+                f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                f'stroke="#e1e6eb"/><text x="{left - 3}" y="{y + 3:.1f}" font-size="9" '
+                f'text-anchor="end" fill="#4a5560">{share}%</text>'
+            )
+        for i, cycle in enumerate(cycles):
+            x = left + i * step if len(cycles) > 1 else left + inner_w / 2
+            parts.append(
+                f'<text x="{x:.1f}" y="{height - 4}" font-size="9" text-anchor="middle" '
+                f'fill="#4a5560">{escape(cycle["cycle"][:8])}</text>'
+            )
+        for axis, key, colour, dash, words in TREND_SERIES:
+            rows = series.get(axis)
+            if not rows:
+                continue
+            points: list[tuple[float, float, float, str] | None] = []
+            for i, row in enumerate(rows):
+                value = row[key] if row else None
+                if value is None:
+                    points.append(None)
+                    continue
+                x = left + i * step if len(cycles) > 1 else left + inner_w / 2
+                y = top + inner_h * (1 - value)
+                points.append((x, y, value, cycles[i]["cycle"]))
+            run: list[str] = []
+            for p in [*points, None]:
+                if p is None:
+                    if len(run) > 1:
+                        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+                        parts.append(
+                            f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" '
+                            f'stroke-width="1.5"{dashed}/>'
+                        )
+                    run = []
+                    continue
+                run.append(f"{p[0]:.1f},{p[1]:.1f}")
+            for p in points:
+                if p is not None:
+                    parts.append(
+                        f'<circle cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="2" fill="{colour}"><title>'
+                        f"{escape(p[3])}: {words} {round(p[2] * 100)}%</title></circle>"
+                    )
+        parts.append("</svg>")
+        panels.append("".join(parts))
+    return panels

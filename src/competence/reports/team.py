@@ -40,12 +40,14 @@ def write_xlsx(
     summary: dict[str, Any],
     out: str | Path | IO[bytes],
     calibration: dict[str, Any] | None = None,
+    trends: dict[str, Any] | None = None,
 ) -> None:
     """A heatmap per axis of the people's framework (knowledge and application for APM's; people
     by competences, each row coloured against that person's own profile, in the version they
     are judged against), coverage per competence (APM's framework), every gap, one a row, each
     row's targets (the sheets the colours read), and, given the calibration figures
-    (:func:`competence.services.calibration.figures`), a Calibration sheet."""
+    (:func:`competence.services.calibration.figures`), a Calibration sheet, and given the
+    trends (:func:`competence.services.trends.figures`), a Trends sheet."""
     framework = summary["framework"]
     competences = framework["competences"]
     axes = framework["axes"]
@@ -135,7 +137,46 @@ def write_xlsx(
         _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
     if calibration is not None:
         _write_calibration(book.create_sheet("Calibration"), calibration)
+    if trends is not None:
+        _write_trends(book.create_sheet("Trends"), trends)
     book.save(out)
+
+
+def _write_trends(ws: Any, data: dict[str, Any]) -> None:
+    """Per cycle, the people meeting each profile; who moved between the pair compared; then
+    per cycle, competence and axis the shares, one a row (withheld cycles with their reason)."""
+    _header(ws, ["Cycle", "With a result", "Meet PMO officer", "Meet PMO specialist", "Note"])
+    row = 2
+    for c in data["per_cycle"]:
+        values = [c["cycle"], c["people"], c["meets_officer"], c["meets_specialist"]]
+        for j, v in enumerate([*values, c["hidden_reason"]], start=1):
+            ws.cell(row, j, escape_cell("" if v is None else v))
+        row += 1
+    movers = data["movers"]
+    if movers is not None:
+        row += 1
+        for j, v in enumerate(["From", "To", "In both", "Up", "Down", "Mixed", "Note"], 1):
+            ws.cell(row, j, v).font = Font(bold=True)
+        values = [movers[k] for k in ("from", "to", "people", "up", "down", "mixed")]
+        for j, v in enumerate([*values, movers["hidden_reason"]], start=1):
+            ws.cell(row + 1, j, escape_cell("" if v is None else v))
+        row += 3
+    names = {c["number"]: c["name"] for c in data["competences"]}
+    heading = ["Cycle", "No.", "Competence", "Axis", "Applies to", "Meet officer target",
+               "At specialist level", "Share meeting officer", "Share at specialist"]  # fmt: skip
+    for j, v in enumerate(heading, start=1):
+        ws.cell(row, j, v).font = Font(bold=True)
+    for c in data["per_cycle"]:
+        for r in c["competences"]:
+            row += 1
+            values = [c["cycle"], r["number"], names.get(r["number"], ""), r["axis"],
+                      r["applies_to"], r["meets_officer"], r["at_specialist"],
+                      r["share_officer"], r["share_specialist"]]  # fmt: skip
+            for j, v in enumerate(values, start=1):
+                ws.cell(row, j, escape_cell("" if v is None else v))
+    ws.cell(row + 2, 1, escape_cell(data["notice"] or f"{data['label']}."))
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["C"].width = 36
 
 
 def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
@@ -249,10 +290,14 @@ def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis
 
 
 def render_summary_html(
-    summary: dict[str, Any], title: str | None, calibration: dict[str, Any] | None = None
+    summary: dict[str, Any],
+    title: str | None,
+    calibration: dict[str, Any] | None = None,
+    trends: dict[str, Any] | None = None,
 ) -> str:
     """The PDF summary; ``title`` says whom it covers (the filters), "Everyone" by default;
-    with the calibration figures, a Calibration section."""
+    with the calibration figures, a Calibration section; with the trends, a section on
+    capability over time."""
     return render_to_string(
         "reports/team.html",
         {
@@ -265,5 +310,6 @@ def render_summary_html(
             "exposed": [c for c in summary["coverage"] if c["exposed"]],
             "attribution": summary["framework"]["attribution"],
             "calibration": calibration,
+            "trends": trends,
         },
     )

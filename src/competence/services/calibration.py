@@ -123,13 +123,8 @@ def figures(choice: team_view.Choice, cycle_name: str | None = None) -> dict[str
             f"Fewer than {people_count(min_group)} compared, so the figures are hidden: they "
             "would tell about individuals."
         )
-    elif over.left_out:
-        notice = (
-            f"The figures are over the people you do not see by name: the "
-            f"{people_count(over.left_out)} you see by name are left out."
-        )
     else:
-        notice = ""
+        notice = team_view.left_out_notice(over)
     return {
         "cycle": cycle.name if cycle else None,
         "cycles": [c.name for c in cycles],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from competence.errors import InputError
 from competence.services import profiles
 from competence.services.team_view import Choice
 from competence.store.models import Person
-from competence.store.queries import counting_levels
+from competence.store.queries import counting_levels, team_tree
 
 LEVELS = ("officer", "specialist")
 DEFAULT_TIERS = {"officer": "pmo-officer", "specialist": "pmo-specialist"}
@@ -273,18 +273,29 @@ MAX_LEAVING = 200
 """The most people a what-if takes as leaving (and the page offers to tick)."""
 
 
-def what_if(people: QuerySet[Person], leaving: Sequence[str]) -> dict[str, Any]:
-    """The team once ``leaving`` (emails, among ``people``) have left: coverage, uncovered
-    competences and single points of failure over those who stay, and the capability planner's
-    fewest levels raised to recover, among them, every competence someone meets at the officer
-    target today (at least one person at officer level where it applies)."""
-    gone = sorted({e.strip().lower() for e in leaving if e.strip()})
+def what_if(
+    people: QuerySet[Person],
+    leaving: Sequence[str],
+    moving: Mapping[str, int] | None = None,
+    viewer: Any = None,
+) -> dict[str, Any]:
+    """The team once ``leaving`` (emails, among ``people``) have left, and ``moving`` (email →
+    the id of the team they move to) have moved away: coverage, uncovered competences and single
+    points of failure over those who stay, and the capability planner's fewest levels raised to
+    recover, among them, every competence someone meets at the officer target today (at least
+    one person at officer level where it applies). Moving is leaving for this team; for each
+    team moved to that ``viewer`` may see (:func:`policy.visible_teams`), ``destinations`` says
+    what it gains: the competences it comes to cover and the single points of failure it loses,
+    with its coverage and exposure once they have arrived."""
+    moves = {e.strip().lower(): team for e, team in (moving or {}).items() if e.strip()}
+    gone = sorted({e.strip().lower() for e in leaving if e.strip()} | set(moves))
     if len(gone) > MAX_LEAVING:
         raise InputError(f"leaving: at most {MAX_LEAVING} people at a time")
     emails = {e.lower(): e for e in people.values_list("email", flat=True)}
     unknown = [e for e in gone if e not in emails]
     if unknown:
-        raise InputError([f"leaving: {e} is not among the people you plan for" for e in unknown])
+        field = {e: "moving" if e in moves else "leaving" for e in unknown}
+        raise InputError([f"{field[e]}: {e} is not among the people you plan for" for e in unknown])
     if not gone:
         raise InputError("leaving: tick someone who leaves")
     before = plan_people(people, {"requirements": []})
@@ -300,9 +311,69 @@ def what_if(people: QuerySet[Person], leaving: Sequence[str]) -> dict[str, Any]:
     }
     return {
         **after,
-        "leaving": [emails[e] for e in gone],
+        "leaving": [emails[e] for e in gone if e not in moves],
+        "moving": [{"email": emails[e], "team": team} for e, team in sorted(moves.items())],
         "before": {
             k: before[k] for k in ("people", "coverage", "single_points_of_failure", "uncovered")
         },
         "lost": [c for c in after["uncovered"] if c["number"] in lost],
+        "destinations": _destinations(
+            {emails[e]: team for e, team in moves.items()}, people, viewer
+        ),
     }
+
+
+EXPOSURE = ("people", "coverage", "single_points_of_failure", "uncovered")
+
+
+def _destinations(
+    moves: Mapping[str, int], people: QuerySet[Person], viewer: Any
+) -> list[dict[str, Any]]:
+    """For each team moved to, what it gains once the people moving there have arrived: the
+    competences it comes to cover at the officer target, the single points of failure it no
+    longer has, and its exposure after; a team the viewer may not see is not named."""
+    from competence.services import policy
+
+    by_team: dict[int, list[str]] = {}
+    for email, team in moves.items():
+        by_team.setdefault(team, []).append(email)
+    visible = policy.visible_teams(viewer) if viewer is not None else set()
+    tree = team_tree()
+    out: list[dict[str, Any]] = []
+    for team, arriving in sorted(by_team.items()):
+        if team not in visible:
+            out.append(
+                {"team": None, "path": None, "shown": False, "arriving": len(arriving),
+                 "reason": "a team you do not see: what it gains is not shown"}
+            )  # fmt: skip
+            continue
+        there = policy.team_people(viewer).filter(team_id__in=sorted(tree.subtree([team])))
+        newcomers = people.filter(email__in=arriving).values_list("pk", flat=True)
+        ids = sorted({*there.values_list("pk", flat=True), *newcomers})
+        after = plan_people(Person.objects.filter(pk__in=ids), {"requirements": []})
+        before = (
+            plan_people(there, {"requirements": []})
+            if there.exists()
+            else {"people": 0, "coverage": [], "single_points_of_failure": [], "uncovered": []}
+        )
+        covered = {c["number"] for c in before["coverage"] if c["meets_officer"]}
+        now_alone = {s["number"] for s in after["single_points_of_failure"]}
+        out.append(
+            {
+                "team": team,
+                "path": tree.path(team),
+                "shown": True,
+                "arriving": len(arriving),
+                "gained": [
+                    {"number": c["number"], "slug": c["slug"], "competence": c["name"]}
+                    for c in after["coverage"]
+                    if c["meets_officer"] and c["number"] not in covered
+                ],
+                "single_points_of_failure_resolved": [
+                    s for s in before["single_points_of_failure"] if s["number"] not in now_alone
+                ],
+                "before": {k: before[k] for k in EXPOSURE},
+                **{k: after[k] for k in EXPOSURE},
+            }
+        )
+    return out

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from competence.errors import InputError, writing
-from competence.services import calibration, people, plans, results
+from competence.services import calibration, people, plans, results, trends
 from competence.services.team_view import Choice
 from competence.store.models import Person
 
@@ -28,22 +28,34 @@ def person_report(person: Person, fmt: str, out: Path) -> str:
         return f"{out} ({write_pdf(html, out)} pages)"
 
 
-def team_report(choice: Choice, fmt: str, out: Path) -> int:
-    """Write the report of the people chosen; return how many it covers."""
+def team_report(
+    choice: Choice,
+    fmt: str,
+    out: Path,
+    cycle: str | None = None,
+    compare: tuple[str, str] | None = None,
+) -> int:
+    """Write the report of the people chosen (their results in ``cycle`` when given, else each
+    one's latest), with the trends over the latest cycles and who moved between ``compare``
+    (default: the last two); return how many it covers."""
     from competence.reports.individual import write_pdf
     from competence.reports.team import render_summary_html, write_xlsx
 
     if fmt not in ("xlsx", "pdf", "html"):
         raise InputError("--format: a team's report is xlsx, pdf or html")
-    summary = results.team_summary(choice.people, page=1, per_page=None)
-    figures = calibration.figures(choice)
+    chosen = trends.cycle_id(choice.people, cycle)
+    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
+    figures = calibration.figures(choice, cycle)
+    over_time = trends.figures(choice, None, compare)
     with writing(out, "--out"):
         if fmt == "xlsx":
-            write_xlsx(summary, out, figures)
-        elif fmt == "pdf":
-            write_pdf(render_summary_html(summary, choice.label, figures), out)
+            write_xlsx(summary, out, figures, over_time)
         else:
-            out.write_text(render_summary_html(summary, choice.label, figures), encoding="utf-8")
+            html = render_summary_html(summary, choice.label, figures, over_time)
+            if fmt == "pdf":
+                write_pdf(html, out)
+            else:
+                out.write_text(html, encoding="utf-8")
     return int(summary["people_count"])
 
 

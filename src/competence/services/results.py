@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -223,22 +224,11 @@ def person_gap(
     ).as_dict()
 
 
-_FIGURES: OrderedDict[tuple[str, Any], tuple[Any, ...]] = OrderedDict()
+_FIGURES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _FIGURES_LOCK = threading.Lock()
 _FIGURES_KEPT = 32
 
-
-def _team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
-    """Everyone's (id, context), their ratings, and coverage: kept per query until anything
-    changes. Every change to people, assessments and ratings adds an audit entry (a bulk import
-    one of its own), so the newest audit entry's id and time tell when the figures are stale.
-    The key is the query's SQL with its values, so it stands for the same people whoever asks;
-    figures without names come with their people listed by id (:func:`policy.figures_over`), so
-    one viewer's exclusions never serve another."""
-    figures: tuple[Any, ...] = kept_until_change(
-        ("figures",), people, lambda: _compute_team_figures(people)
-    )
-    return figures
+F = TypeVar("F")
 
 
 def audit_position() -> tuple[Any, ...]:
@@ -252,7 +242,9 @@ def audit_position() -> tuple[Any, ...]:
     )
 
 
-def kept_until_change(what: tuple[Any, ...], people: QuerySet[Person], compute: Any) -> Any:
+def kept_until_change(
+    what: tuple[Any, ...], people: QuerySet[Person], compute: Callable[[], F]
+) -> F:
     """``compute()`` for ``what`` over ``people``, kept per query (its SQL with its values) until
     the audit trail moves (:func:`audit_position`): the team figures, a page of the team view's
     rows, its heatmaps."""
@@ -263,7 +255,8 @@ def kept_until_change(what: tuple[Any, ...], people: QuerySet[Person], compute: 
     with _FIGURES_LOCK:
         if key in _FIGURES:
             _FIGURES.move_to_end(key)
-            return _FIGURES[key]
+            found: F = _FIGURES[key]
+            return found
     figures = compute()
     with _FIGURES_LOCK:
         _FIGURES[key] = figures
@@ -272,7 +265,19 @@ def kept_until_change(what: tuple[Any, ...], people: QuerySet[Person], compute: 
     return figures
 
 
-def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
+def _team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
+    """Everyone's (id, context), their ratings (in ``cycle``, a cycle's id, when given), and
+    coverage: kept per query until anything changes (:func:`kept_until_change`). Every change
+    to people, assessments and ratings adds an audit entry (a bulk import one of its own). The
+    key is the query's SQL with its values, so it stands for the same people whoever asks;
+    figures without names come with their people listed by id (:func:`policy.figures_over`), so
+    one viewer's exclusions never serve another."""
+    return kept_until_change(
+        ("figures", cycle), people, lambda: _compute_team_figures(people, cycle)
+    )
+
+
+def _compute_team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
     catalogue = load_catalogue()
     numbers = [c.number for c in catalogue.framework.competences]
     targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
@@ -280,10 +285,12 @@ def _compute_team_figures(people: QuerySet[Person]) -> tuple[Any, ...]:
     rows = list(people.order_by("name", "email").values_list("id", "context", "profile").distinct())
     everyone = [(pk, context) for pk, context, _ in rows]
     ids = [pk for pk, _ in everyone]
-    chosen = counting_assessment_ids(ids)  # read once for the levels and the versions
-    ratings = counting_levels(ids, chosen)
+    chosen = counting_assessment_ids(ids, cycle)  # read once for the levels and the versions
+    ratings = counting_levels(ids, chosen=chosen)
     figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
-    judged = profiles.judging([(pk, slug) for pk, _, slug in rows], judged_version_ids(ids, chosen))
+    judged = profiles.judging(
+        [(pk, slug) for pk, _, slug in rows], judged_version_ids(ids, chosen=chosen)
+    )
     return everyone, ratings, figures, judged
 
 
@@ -409,26 +416,31 @@ def _framework_data(framework: Framework) -> dict[str, Any]:
 
 
 def team_summary(
-    people: QuerySet[Person], page: int = 1, per_page: int | None = PER_PAGE
+    people: QuerySet[Person],
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
+    cycle: int | None = None,
 ) -> dict[str, Any]:
     """The heatmap rows for one page of people, and coverage per competence for all of them:
     with names, for those who may see every one of them (team reports, the planner). Pages and
     the API show :func:`team_figures`."""
     if per_page is None:  # everyone (the team reports): not kept
-        return _team_summary(people, page, per_page)
+        return _team_summary(people, page, per_page, cycle)
     return dict(  # one page of rows and their verdicts, kept until the audit trail moves
         kept_until_change(
-            ("summary", page, per_page, profiles.generation()),
+            ("summary", page, per_page, cycle, profiles.generation()),
             people,
-            lambda: _team_summary(people, page, per_page),
+            lambda: _team_summary(people, page, per_page, cycle),
         )
     )
 
 
-def _team_summary(people: QuerySet[Person], page: int, per_page: int | None) -> dict[str, Any]:
+def _team_summary(
+    people: QuerySet[Person], page: int, per_page: int | None, cycle: int | None
+) -> dict[str, Any]:
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
-    everyone, ratings, figures, (chosen, versions) = _team_figures(people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(people, cycle)
     framework = shared_framework(chosen, versions)
     competences, axes = framework.competences, framework.axes
     per_page = per_page or max(1, len(everyone))  # None: everyone on one page
@@ -487,27 +499,27 @@ def _team_summary(people: QuerySet[Person], page: int, per_page: int | None) -> 
     }
 
 
-def team_figures(over: FiguresOver, page: int = 1) -> dict[str, Any]:
+def team_figures(over: FiguresOver, page: int = 1, cycle: int | None = None) -> dict[str, Any]:
     """What the team view and the API's team summary show one user, over the people
     :func:`policy.figures_over` chose for them: with rows when they may see every one of them
     by name, else :func:`private_summary`."""
     if over.individuals:
         return {
-            **team_summary(over.people, page=page),
+            **team_summary(over.people, page=page, cycle=cycle),
             "individuals": True,
             "hidden": False,
             "left_out": 0,
             "notice": "",
         }
-    return private_summary(over)
+    return private_summary(over, cycle)
 
 
-def private_summary(over: FiguresOver) -> dict[str, Any]:
+def private_summary(over: FiguresOver, cycle: int | None = None) -> dict[str, Any]:
     """Figures without names: coverage per competence over the people :func:`policy.figures_over`
     chose (those the user may not see by name), no names and no rows; no figures either when
     they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
     min_group = settings.CONFIG.min_group_size
-    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people)
+    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people, cycle)
     count = len(everyone)
     hidden = count < min_group
     if hidden and over.left_out:

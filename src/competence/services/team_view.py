@@ -9,6 +9,7 @@ from functools import cached_property
 from django.db.models import QuerySet
 
 from competence.domain.framework import CONTEXTS
+from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.services import policy
 from competence.store.models import Person
@@ -81,6 +82,16 @@ def choose(
         parts.append(f"{context} context")
     label = ", ".join(parts) or "Everyone"
     return Choice(people, individuals, team_id, context or None, label, user)
+
+
+def left_out_notice(over: policy.FiguresOver) -> str:
+    """What figures without names say of the people left out of them ("" when nobody is)."""
+    if not over.left_out:
+        return ""
+    return (
+        f"The figures are over the people you do not see by name: the "
+        f"{people_count(over.left_out)} you see by name are left out."
+    )
 
 
 def team_options(user: policy.User) -> list[tuple[int, str]]:

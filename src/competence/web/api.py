@@ -777,6 +777,11 @@ def withdraw_self_assessment(request: HttpRequest) -> dict[str, Any]:
     return assessment_out(records.withdraw(_own_self_assessment(request, "to withdraw")))
 
 
+def query_problems(exc: InputError) -> ValidationError:
+    """A 422 naming each query parameter an input error is about (its problems' field)."""
+    return ValidationError([{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems])
+
+
 def team_choice(
     request: HttpRequest, team: int | None, context: str | None, rule: str = "team.figures"
 ) -> team_view.Choice:
@@ -790,15 +795,14 @@ def team_choice(
     except team_view.NoSuchTeam:
         raise Http404("no such team") from None
     except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
+        raise query_problems(exc) from None
 
 
 class TeamFilter(Schema):
     team: int | None = None
     context: str | None = None
     page: int = Field(1, ge=1)
+    cycle: str | None = None
 
 
 @api.get(
@@ -808,15 +812,22 @@ class TeamFilter(Schema):
     description="For PMO leads and admins, over the people they may see, with rows. For an "
     "assessor, figures without names over the people of their PMO whom they may not see by "
     "name (`left_out` counts the others), hidden below COMPETENCE_MIN_GROUP_SIZE; `notice` "
-    "says so in words.",
+    "says so in words. `cycle` (a name): each person's result in that cycle (none there: not "
+    "rated) instead of their latest.",
 )
 def get_team_summary(request: HttpRequest, filters: Query[TeamFilter]) -> dict[str, Any]:
+    from competence.services import trends
+
     choice = team_choice(request, filters.team, filters.context)
     if not choice.figures.individuals and filters.page != 1:
         raise ValidationError(
             [{"loc": ["query", "page"], "msg": "figures without names come on one page"}]
         )
-    return results.team_figures(choice.figures, page=filters.page)
+    try:
+        cycle = trends.cycle_id(choice.figures.people, filters.cycle)
+    except InputError as exc:
+        raise query_problems(exc) from None
+    return results.team_figures(choice.figures, page=filters.page, cycle=cycle)
 
 
 from competence.web import api_accounts  # noqa: E402
@@ -840,3 +851,6 @@ api.add_router("", api_calibration.router)
 from competence.web import api_second_views  # noqa: E402
 
 api.add_router("", api_second_views.router)
+from competence.web import api_trends  # noqa: E402
+
+api.add_router("", api_trends.router)

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import ValidationError
 
 from competence.errors import InputError
 from competence.services import calibration
-from competence.web.api import team_choice
+from competence.web.api import query_problems, team_choice
 
 router: Router = Router()
 
@@ -35,6 +34,4 @@ def get_team_calibration(request: HttpRequest, filters: Query[CalibrationFilter]
     try:
         return calibration.figures(choice, filters.cycle)
     except InputError as exc:
-        raise ValidationError(
-            [{"loc": ["query", p.split(":")[0]], "msg": p} for p in exc.problems]
-        ) from None
+        raise query_problems(exc) from None

@@ -23,6 +23,7 @@ from competence.web.views import (
     second_views,
     team,
     teams,
+    trends,
     webhooks,
 )
 
@@ -93,6 +94,7 @@ urlpatterns = [
     path("team/report.<str:fmt>", team.team_report, name="team_report"),
     path("team/plan", team.team_plan, name="team_plan"),
     path("team/calibration", calibration.team_calibration, name="team_calibration"),
+    path("team/trends", trends.team_trends, name="team_trends"),
     path("review", review.review_list, name="review_list"),
     path("due", review.due_list, name="due"),
     path("people/<int:person_id>/review", review.review_page, name="review"),

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,9 +20,18 @@ from django.views.decorators.http import require_http_methods
 from competence.data import load_catalogue
 from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
+from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import calibration, freshness, policy, profiles, results, team_view
+from competence.services import (
+    calibration,
+    freshness,
+    policy,
+    profiles,
+    results,
+    team_view,
+    trends,
+)
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
 
@@ -52,7 +62,11 @@ def team(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("page") or 1)
     except ValueError:
         page = 1
-    summary = results.team_figures(choice.figures, page=page)
+    try:
+        cycle = trends.cycle_id(choice.figures.people, request.GET.get("cycle") or None)
+    except InputError as exc:
+        raise BadFilter(exc.report()) from None
+    summary = results.team_figures(choice.figures, page=page, cycle=cycle)
     if summary.get("people"):
         summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
@@ -72,7 +86,9 @@ def team(request: HttpRequest) -> HttpResponse:
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
-            "query": choice.query,
+            "query": choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else ""),
+            "cycles": [name for _, name in trends.cycles_with_results(choice.figures.people)],
+            "chosen_cycle": request.GET.get("cycle") or "",
         },
     )
 
@@ -123,15 +139,25 @@ def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
     from competence.reports.team import render_summary_html, write_xlsx
 
     choice = _choice(request, individuals_only=True)
-    summary = results.team_summary(choice.people, page=1, per_page=None)
-    figures = calibration.figures(choice)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("no such format")
+    cycle = request.GET.get("cycle") or None
+    try:
+        chosen = trends.cycle_id(choice.people, cycle)
+        figures = calibration.figures(choice, cycle)
+        over_time = trends.figures(
+            choice, None, trends.compared(request.GET.getlist("compare")[:3])
+        )
+    except InputError as exc:
+        raise BadFilter(exc.report()) from None
+    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
     buffer = io.BytesIO()
     response: HttpResponse
     if fmt == "xlsx":
-        write_xlsx(summary, buffer, figures)
+        write_xlsx(summary, buffer, figures, over_time)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     elif fmt == "pdf":
-        write_pdf(render_summary_html(summary, choice.label, figures), buffer)
+        write_pdf(render_summary_html(summary, choice.label, figures, over_time), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     else:
         raise Http404("no such format")
@@ -295,16 +321,29 @@ def team_plan(request: HttpRequest) -> HttpResponse:
         choice.people.order_by("name", "email").values_list("email", "name")[: MAX_LEAVING + 1]
     )
     leaving = [e[:FORM_LIMIT] for e in request.POST.getlist("leaving")[: MAX_LEAVING + 1]]
+    moving_to = request.POST.get("moving_to") or ""
     context |= {
         "leaving_choices": choices[:MAX_LEAVING],
         "leaving_more": len(choices) > MAX_LEAVING,
         "leaving": set(leaving),
+        "teams": team_view.team_options(request.user),
+        "moving_to": int(moving_to) if moving_to.isdigit() else None,
     }
     if request.method != "POST":
         rows, form = _blank_rows([], ROWS), PlanForm()
     elif "what_if" in request.POST:
         rows, form = _blank_rows([], ROWS), PlanForm()
-        status = _attempt(context, "what_if", lambda: what_if(choice.people, leaving))
+        if moving_to and not moving_to.isdigit():
+            moving_to = "0"  # no such team: named as not one the user may choose
+        moves = {e: int(moving_to) for e in leaving} if moving_to else {}
+        gone = [] if moves else leaving
+        status = _attempt(
+            context, "what_if", lambda: what_if(choice.people, gone, moves, request.user)
+        )
+        if "what_if" in context:
+            found = context["what_if"]
+            count = people_count(len(found["leaving"]) + len(found["moving"]))
+            context["gone_words"] = f"{count} moving away" if found["moving"] else count
     else:
         rows, form = NeedFormSet(request.POST, prefix="need"), PlanForm(request.POST, request.FILES)
         if "more" in request.POST and rows.is_valid():
