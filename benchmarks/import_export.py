@@ -9,7 +9,7 @@ then, in a fresh SQLite file and a fresh child process per stage:
 
 * ``people``  - ``competence db upgrade`` and the people import (timed, for information);
 * ``ratings`` - the ratings import through ``competence.services.imports.import_file`` (timed;
-  the peak RSS of this process is the memory figure), then ``write_csv(export_rows())``;
+  the peak RSS of this process is the memory figure), then ``write_csv_cells(export_cells())``;
 * ``json``    - ``write_export_json()``, as ``competence export --format json`` writes it.
 
 The baselines run in this (parent) process, which never imports Django: the same ratings CSV read
@@ -148,7 +148,7 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
 
     setup()
     from competence.formats import exports
-    from competence.services.export import export_rows, write_export_json
+    from competence.services.export import export_cells, write_export_json
     from competence.services.imports import import_file
     from competence.store import audit
 
@@ -167,7 +167,7 @@ def child(stage: str, args: argparse.Namespace) -> dict[str, Any]:
             result["peak_mb_import"] = peak_mb()
             start = time.perf_counter()
             with Path(args.csv_out).open("w", encoding="utf-8", newline="") as f:
-                result["csv_rows"] = exports.write_csv(export_rows(), f)
+                result["csv_rows"] = exports.write_csv_cells(export_cells(), f)
             result["csv_export_s"] = time.perf_counter() - start
             result["peak_mb_csv_export"] = peak_mb()
         elif stage == "json":
