@@ -901,7 +901,8 @@ def framework_import(session: Session, file: Path, as_json: bool) -> None:
 @click.option(
     "--demo",
     is_flag=True,
-    help="Serve a synthetic PMO from a separate demo database, made anew at each start.",
+    help="Serve a synthetic PMO from a separate demo database, made anew at each start (a copy "
+    "of one built once per version of the product and day).",
 )
 @click.option(
     "--workers",
@@ -938,14 +939,9 @@ def serve(
 
     check_server_secret(demo)
     if demo:
-        server.use_demo_database()
-    from competence.services import database
+        from competence.services.demo_start import ready_demo
 
-    database.upgrade()
-    if demo:
-        from competence.services.demo import build_demo
-
-        summary = build_demo()
+        summary, _ = ready_demo(server.use_demo_database(), progress=err.print)
         err.print(
             f"Demo data: {summary.people} people in {summary.teams} teams, "
             f"{summary.cycles} cycles, {summary.assessments} assessments."
@@ -953,6 +949,10 @@ def serve(
         err.print(f"Demo sign-ins (password {summary.password!r}):")
         for username, role in summary.sign_ins:
             err.print(f"  {username:<22} {role}")
+    else:
+        from competence.services import database
+
+        database.upgrade()
 
     def announce(address: str) -> None:
         if address:

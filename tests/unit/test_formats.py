@@ -17,7 +17,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 
 from competence.domain import Catalogue, Rating
 from competence.errors import MAX_REPORTED, InputError
-from competence.formats.exports import write_csv, write_xlsx
+from competence.formats.exports import EXPORT_COLUMNS, write_csv, write_csv_cells, write_xlsx
 from competence.formats.moodle import export_moodle
 from competence.formats.ratings import TEMPLATE_HEADER as HEADER
 from competence.formats.ratings import read_ratings
@@ -678,3 +678,34 @@ def test_the_moodle_csv_starts_no_field_with_a_formula_character(
     assert unescape_cell(rows[1][2]) == text[:100]  # the framework's title
     assert unescape_cell(rows[2][2]) == text  # competence 1's short name
     assert unescape_cell(rows[1][5]).split(",")[0] == text.split(",")[0]  # the scale's values
+
+
+def test_the_csv_export_writes_an_assessments_shared_cells_once_with_the_same_bytes() -> None:
+    rows = [
+        export_row("=HYPERLINK(1)", "-3 days"),
+        export_row("=HYPERLINK(1)", 'a "quote", a comma'),
+    ]
+    rows.append(export_row("Ada\r\nLovelace", "@mention"))
+    split = len(EXPORT_COLUMNS) - 7  # the rating's own cells: competence to evidence_links
+    by_name = io.StringIO(newline="")  # each row's cells escaped and written whole
+    plain = csv.writer(by_name, lineterminator="\r\n")
+    plain.writerow(EXPORT_COLUMNS)
+    plain.writerows([escape_cell(r[c]) for c in EXPORT_COLUMNS] for r in rows)
+    shared = [tuple(r[c] for c in EXPORT_COLUMNS[:split]) for r in rows]
+    shared[1] = shared[0]  # the first two rows share one assessment's tuple, as export_cells gives
+    cells = io.StringIO(newline="")
+    written = write_csv_cells(
+        (
+            (s, tuple(r[c] for c in EXPORT_COLUMNS[split:]))
+            for s, r in zip(shared, rows, strict=True)
+        ),
+        cells,
+    )
+    assert written == 3
+    assert cells.getvalue() == by_name.getvalue()
+    header, *fields = csv_fields(cells.getvalue())
+    assert [dict(zip(header, f, strict=True))["name"] for f in fields] == [
+        "'=HYPERLINK(1)",
+        "'=HYPERLINK(1)",
+        "Ada\r\nLovelace",
+    ]

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import DegenerateDataWarning, bootstrap
-from sklearn.metrics import cohen_kappa_score  # type: ignore[import-untyped]
 
 from competence.domain.framework import AXES
 from competence.domain.words import levels as levels_word
@@ -57,6 +55,10 @@ def quadratic_kappa(first: Sequence[int], second: Sequence[int]) -> float | None
         return None
     if len(set(first) | set(second)) == 1:
         return None
+    # SciPy and scikit-learn load on first use: a server's start (and every page that never
+    # shows calibration) does not wait for them.
+    from sklearn.metrics import cohen_kappa_score  # type: ignore[import-untyped]
+
     value = float(cohen_kappa_score(first, second, labels=list(LEVELS), weights="quadratic"))
     return None if math.isnan(value) else value
 
@@ -83,6 +85,8 @@ def kappa_interval(first: Sequence[int], second: Sequence[int]) -> tuple[float, 
     if len(x) > MAX_BOOTSTRAP_PAIRS:
         chosen = np.random.default_rng(SEED).choice(len(x), MAX_BOOTSTRAP_PAIRS, replace=False)
         x, y = x[chosen], y[chosen]
+    from scipy.stats import DegenerateDataWarning, bootstrap  # on first use, as scikit-learn
+
     with warnings.catch_warnings():
         # Resamples that all give the same kappa: the interval below is then that value.
         warnings.simplefilter("ignore", DegenerateDataWarning)

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from competence.domain import budget
 from competence.domain.errors import InputError
@@ -143,6 +142,9 @@ def _solve(
     for i, need in enumerate(needs):
         lower[len(keys) + i] = need.at_least
     sizes = np.array([len(classes[key]) for key, _, _ in options], dtype=float)
+    # SciPy loads on first use: a server's start, and the pages that plan nothing, never wait.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     left = budget.remaining()
     seconds = TIME_LIMIT if left is None else max(0.1, min(TIME_LIMIT, left))
     solution = milp(

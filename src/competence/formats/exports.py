@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,20 +34,46 @@ ESCAPE_CACHE = 4096
 """How many distinct cell values the CSV writer keeps the escaped form of."""
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """Lines end in CRLF (RFC 4180), so that the csv module quotes a field holding a carriage
-    return: an unquoted one would start a new row in a spreadsheet. Open ``out`` with
-    ``newline=""``."""
+Cells = tuple[tuple[Any, ...], tuple[Any, ...]]
+"""A row of the export as two tuples of cells that together follow :data:`EXPORT_COLUMNS`: those
+its assessment's rows share (the same tuple on each of them, so that it is written once) and its
+own."""
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
+    """:func:`write_csv_cells` for rows keyed by column name."""
+    return write_csv_cells((((), cells(row)) for row in rows), out)
+
+
+def cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A row keyed by column name as its cells, in the order of :data:`EXPORT_COLUMNS`."""
+    return tuple(row[column] for column in EXPORT_COLUMNS)
+
+
+def write_csv_cells(rows: Iterable[Cells], out: IO[str]) -> int:
+    """Write the header and ``rows``; return how many rows. Lines end in CRLF (RFC 4180), so
+    that the csv module quotes a field holding a carriage return: an unquoted one would start a
+    new row in a spreadsheet. Open ``out`` with ``newline=""``."""
     writer = _csv_writer(out)
-    # Most cells repeat from row to row (a person's columns on each of their ratings, levels,
-    # slugs), so a small cache of escape_cell's answers serves most of them without a call.
+    # Most cells repeat from row to row (levels, slugs, confidence words), so a small cache of
+    # escape_cell's answers serves most of them without a call.
     escape = lru_cache(maxsize=ESCAPE_CACHE, typed=True)(escape_cell)
-    cells = itemgetter(*EXPORT_COLUMNS)
-    writerow = writer.writerow
+    writerow, write = writer.writerow, out.write
     writerow(map(escape, EXPORT_COLUMNS))
+    line = _Line()
+    shared_line = _csv_writer(line)
+    last: tuple[Any, ...] | None = None
+    start = ""
     n = 0
-    for row in rows:
-        writerow(map(escape, cells(row)))
+    for shared, own in rows:
+        if shared is not last:  # the assessment's cells, escaped and quoted once for its rows
+            last = shared
+            start = ""
+            if shared:
+                shared_line.writerow(map(escape_cell, shared))
+                start = line.text[:-2] + ","
+        write(start)
+        writerow(map(escape, own))
         n += 1
     return n
 
@@ -76,27 +101,33 @@ def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
         yield line.text
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]], path: str | Path | IO[bytes]) -> int:
-    """A write-only workbook; every text cell is escaped and stored as text, never a formula."""
+def write_xlsx(rows: Iterable[Mapping[str, Any]], path: str | Path | IO[bytes]) -> int:
+    """:func:`write_xlsx_cells` for rows keyed by column name."""
+    return write_xlsx_cells((((), cells(row)) for row in rows), path)
+
+
+def write_xlsx_cells(rows: Iterable[Cells], path: str | Path | IO[bytes]) -> int:
+    """A write-only workbook of ``rows`` (each the cells of :data:`EXPORT_COLUMNS`, in order);
+    every text cell is escaped and stored as text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     if isinstance(path, str | Path):  # fail on an unwritable path before building anything
         with open(path, "wb") as out:
-            return write_xlsx(rows, out)
+            return write_xlsx_cells(rows, out)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Ratings")
     sheet.append([escape_cell(c) for c in EXPORT_COLUMNS])
     n = 0
-    for row in rows:
-        cells = []
-        for column in EXPORT_COLUMNS:
-            value = escape_cell(row[column])
+    for shared, own in rows:
+        written = []
+        for cell_value in (*shared, *own):
+            value = escape_cell(cell_value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"
-            cells.append(cell)
-        sheet.append(cells)
+            written.append(cell)
+        sheet.append(written)
         n += 1
     book.save(path)
     return n

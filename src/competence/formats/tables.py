@@ -256,29 +256,27 @@ def _open_csv(path: Path, required: tuple[str, ...], aliases: Mapping[str, str] 
 
     def rows() -> Iterator[RawRow]:
         line = 1  # lines consumed so far (the header)
-        while True:
-            start = line + 1
+        limit = MAX_CELL_CHARS
+        while True:  # a for loop over the reader, begun again after a row that is not CSV
             try:
-                cells = next(reader)
-            except StopIteration:
+                for cells in reader:
+                    start, line = line + 1, reader.line_num + 1
+                    if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
+                        continue
+                    if len(cells) != width:
+                        yield start, [], wrong_width(len(cells), width)
+                        continue
+                    # No cell is longer than the row's text: one join answers for most rows.
+                    if len("".join(cells)) > limit and max(map(len, cells)) > limit:
+                        yield start, [], too_long(cells)
+                        continue
+                    yield start, cells, None
                 return
             except UnicodeDecodeError:
                 raise InputError(_not_utf8(name, _bad_line(path))) from None
             except csv.Error as exc:
-                line = reader.line_num + 1
+                start, line = line + 1, reader.line_num + 1
                 yield start, [], f"not valid CSV: {exc}"
-                continue
-            line = reader.line_num + 1
-            if not cells or (not cells[0].strip() and not any(c.strip() for c in cells)):
-                continue
-            if len(cells) != width:
-                yield start, [], wrong_width(len(cells), width)
-                continue
-            # No cell is longer than the row's text: one join answers for most rows.
-            if len("".join(cells)) > MAX_CELL_CHARS and max(map(len, cells)) > MAX_CELL_CHARS:
-                yield start, [], too_long(cells)
-                continue
-            yield start, cells, None
 
     return Table(
         name,

@@ -114,10 +114,15 @@ class _Writer:
                 self.assessments.clear()
             if self.ratings:
                 extras = "%s, %s" if self.extras else f"'{NO_LINKS}', NULL"
+                # Every row of an import has the same actor and time: written into the statement
+                # once (quoted by the database's own rule) rather than bound on each row.
+                quote = connection.schema_editor().quote_value  # not entered: no DDL
+                by, at = (quote(v).replace("%", "%%") for v in (self.actor, self.now))
                 cursor.executemany(
                     f"INSERT INTO {RatingRow._meta.db_table} (assessment_id, competence, "
-                    "knowledge, application, evidence, rated_by, rated_at, evidence_links, "
-                    f"confidence) VALUES (%s, %s, %s, %s, %s, %s, %s, {extras})",
+                    "knowledge, application, evidence, evidence_links, confidence, rated_by, "
+                    f"rated_at) VALUES (%s, %s, %s, %s, %s, {extras}, {by}, "
+                    f"{at})",
                     self.ratings,
                 )
                 self.written += len(self.ratings)
@@ -238,7 +243,7 @@ def import_ratings(
             versions=latest_version_ids(),
             extras=extras,
         )
-        actor, now, batch = writer.actor, writer.now, writer.ratings  # flush empties batch
+        batch = writer.ratings  # flush empties it
         cycles: dict[str | None, Cycle] = {}
         existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = {}
         locked_people: dict[int, set[int]] = {}  # per cycle: people whose cycle is signed off
@@ -259,6 +264,8 @@ def import_ratings(
                 locked_people[found.pk] = {p for _, p, _, status in rows if workflow.locked(status)}
             return found
 
+        last_raw: str | None = None  # the person cell of the row before, and what it gave:
+        person, person_id, scale, competences = "", None, builtin, builtin.keys
         for number, cells, problem in src.rows():
             if problems.count and problems.full:  # (a plain attribute first: once a row)
                 break  # the report lists the first ones and counts the rest: read no further
@@ -271,15 +278,17 @@ def import_ratings(
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             # The common case is clean text: look it up as it is, and tidy up only on a miss.
-            person = cells[ip] if ip >= 0 else label_person
-            if unescape_person and person[:1] == "'":
-                person = unescape_cell(person)
-            person_id = people.get(person)
-            if person_id is None:
-                person = person.strip()
-                person_id = people.get(person) or people.get(person.lower())
-            scale = framework_of.get(person_id, builtin)  # no person yet: the built-in one
-            competences = scale.keys
+            raw_person = cells[ip] if ip >= 0 else label_person
+            if raw_person != last_raw:  # a person's rows come together: look them up once
+                last_raw = person = raw_person
+                if unescape_person and person[:1] == "'":
+                    person = unescape_cell(person)
+                person_id = people.get(person)
+                if person_id is None:
+                    person = person.strip()
+                    person_id = people.get(person) or people.get(person.lower())
+                scale = framework_of.get(person_id, builtin)  # no person yet: the built-in one
+                competences = scale.keys
             raw_c = cells[ic]
             number_c = competences.get(raw_c)
             if number_c is None:
@@ -419,7 +428,7 @@ def import_ratings(
             if escaped and evidence[:1] == "'":
                 evidence = unescape_cell(evidence)
             evidence = evidence.strip()
-            row = (state.assessment_id, number_c, k, a, evidence, actor, now)
+            row = (state.assessment_id, number_c, k, a, evidence)
             batch.append((*row, links, sure) if extras else row)
             if len(batch) >= BATCH:
                 writer.flush()

@@ -36,17 +36,17 @@ from competence.domain.team import Targets, who_meets
 from competence.domain.workflow import Kind, Status, counting_per_cycle
 from competence.errors import InputError
 from competence.services import notify, records
+from competence.services.demo_start import DEFAULT_SEED as DEFAULT_SEED
+from competence.services.demo_start import DEMO_PASSWORD as DEMO_PASSWORD
+from competence.services.demo_start import DemoSummary as DemoSummary
+from competence.services.demo_start import Progress
 from competence.store import audit
 from competence.store.models import Assessment, Cycle, Person, Pmo, Team
 from competence.store.models import Rating as RatingRow
 
-DEMO_PASSWORD = "demo-competence"
-"""The password of every demo account (the demo database is throwaway and local)."""
-
 DEMO_ACTOR = "demo"
 """The actor of every change the demo makes, in the audit trail."""
 
-DEFAULT_SEED = 2026
 OFFICER, SPECIALIST = "pmo-officer", "pmo-specialist"
 SELF, ASSESSOR, AGREED = Kind.SELF, Kind.ASSESSOR, Kind.AGREED
 DRAFT, SUBMITTED, REVIEWED, SIGNED_OFF = (
@@ -217,20 +217,6 @@ class DemoPlan:
     previous: PlannedCycle
     current: PlannedCycle
     people: tuple[PlannedPerson, ...]
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    """What :func:`build_demo` made, and the sign-ins to print."""
-
-    people: int
-    teams: int
-    pmos: int
-    cycles: int
-    assessments: int
-    ratings: int
-    sign_ins: tuple[tuple[str, str], ...]  # (username, what signing in as them shows)
-    password: str = DEMO_PASSWORD
 
 
 def counting(plan: DemoPlan, person: PlannedPerson) -> list[PlannedAssessment]:
@@ -607,8 +593,11 @@ def _write(person: Person, cycle: Cycle, planned: Sequence[PlannedAssessment]) -
             records.review(assessment)
 
 
-def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> DemoSummary:
-    """Fill an empty database with the demo organisation (one transaction, actor ``demo``).
+def build_demo(
+    *, seed: int = DEFAULT_SEED, today: dt.date | None = None, progress: Progress | None = None
+) -> DemoSummary:
+    """Fill an empty database with the demo organisation (one transaction, actor ``demo``),
+    saying how far it has got to ``progress`` (a line at a time) when given.
 
     Raises :class:`InputError` if the database already holds people, teams, PMOs, cycles or users.
     """
@@ -665,7 +654,9 @@ def build_demo(*, seed: int = DEFAULT_SEED, today: dt.date | None = None) -> Dem
             Cycle.objects.create(name=c.name, opens_on=c.opens_on, closes_on=c.closes_on)
             for c in (plan.previous, plan.current)
         )
-        for p in plan.people:
+        for done, p in enumerate(plan.people):
+            if progress is not None and done % 5 == 0:
+                progress(f"  the assessments: {done} of {len(plan.people)} people...")
             _write(people[p.email], previous, p.previous)
             _write(people[p.email], current, p.current)
         by_name = {p.name: p for p in plan.people}

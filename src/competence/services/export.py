@@ -1,8 +1,9 @@
 """Streamed exports: people and ratings as rows (CSV, XLSX) and everything as one JSON document.
 
-Both read a thousand people at a time, so memory stays bounded whatever the size of the database.
-Rows come back from the database as named tuples (still plain tuples, so reading stays as fast as
-a plain SQL join, see docs/performance.md). The JSON document comes back in through
+The rows come from one SQL join read as it comes, as tuples of cells (:func:`export_cells`): what
+a plain SELECT written with ``csv.writer`` does, see docs/performance.md. The JSON document reads
+a thousand people at a time, its rows as named tuples (still plain tuples). Memory stays bounded
+whatever the size of the database. The JSON document comes back in through
 :mod:`competence.services.document`.
 """
 
@@ -15,7 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
 
-from django.db.models import F, QuerySet, TextField
+from django.db import connection
+from django.db.models import Case, CharField, F, QuerySet, TextField, When
 from django.db.models.functions import Cast
 
 from competence.data import load_catalogue
@@ -76,19 +78,6 @@ class AssessmentRecord(NamedTuple):
     signed_off_at: dt.datetime | None
 
 
-class RatingCells(NamedTuple):
-    """The rating fields of a row of the CSV or XLSX export (the links last, as
-    :func:`_ratings_of` reads them)."""
-
-    assessment_id: int
-    competence: int
-    knowledge: int | None
-    application: int | None
-    evidence: str
-    confidence: int | None
-    evidence_links: Sequence[str]
-
-
 class RatingRecord(NamedTuple):
     """Every field of a rating, as the JSON export holds it (the links last, as
     :func:`_ratings_of` reads them)."""
@@ -104,8 +93,7 @@ class RatingRecord(NamedTuple):
     evidence_links: Sequence[str]
 
 
-AnyRating = TypeVar("AnyRating", RatingCells, RatingRecord)
-AnyRecord = TypeVar("AnyRecord", PersonRecord, AssessmentRecord, RatingCells, RatingRecord)
+AnyRecord = TypeVar("AnyRecord", PersonRecord, AssessmentRecord, RatingRecord)
 
 
 def people_count(team: str | None = None) -> int:
@@ -119,19 +107,55 @@ def people_count(team: str | None = None) -> int:
 def export_rows(
     team: str | None = None, history: bool = False, person: Person | None = None
 ) -> Iterator[dict[str, Any]]:
-    """People and ratings, one row per rating: the latest assessment, or all with ``history``.
+    """The rows of :func:`export_cells`, each as a dict keyed by its column's name."""
+    columns = exports.EXPORT_COLUMNS
+    for shared, own in export_cells(team, history, person):
+        yield dict(zip(columns, (*shared, *own), strict=True))
 
-    Read a thousand people at a time: three queries per thousand people, memory bounded, all of
-    them in one snapshot (:func:`consistent_read`), so that what others save meanwhile is left
-    out whole.
+
+def export_cells(
+    team: str | None = None, history: bool = False, person: Person | None = None
+) -> Iterator[exports.Cells]:
+    """People and ratings, one row per rating, as the cells of
+    :data:`~competence.formats.exports.EXPORT_COLUMNS` in two tuples: the assessment's (the same
+    tuple for each of its ratings, so a writer can write them once) and the rating's own. The
+    assessment that counts (:func:`competence.domain.workflow.counting`), or all of them with
+    ``history``.
+
+    One SQL join of ratings, assessments, people and cycles, read as it comes (memory bounded),
+    in one snapshot (:func:`consistent_read`), so that what others save meanwhile is left out
+    whole. Which assessment counts is decided beforehand, from the assessments alone.
     """
     with consistent_read():
-        yield from _export_rows(team, history, person)
+        yield from _export_cells(team, history, person)
 
 
-def _export_rows(
+_KIND_ORDER = "kind_order"
+_DAY_TEXT = "day_text"  # the assessment's date as ISO text, read as it is stored (no converter)
+_EXPORTED = (  # the join's columns, the assessment's first (they change once an assessment)
+    "assessment_id",
+    "assessment__person__email",
+    "assessment__person__name",
+    "assessment__person__employee_id",
+    "assessment__person__team_id",
+    "assessment__person__context",
+    "assessment__person__profile",
+    "assessment__cycle__name",
+    "assessment__kind",
+    "assessment__status",
+    _DAY_TEXT,
+    "competence",
+    "knowledge",
+    "application",
+    "evidence",
+    "confidence",
+    _LINKS_TEXT,
+)
+
+
+def _export_cells(
     team: str | None, history: bool, person: Person | None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[exports.Cells]:
     builtin = {c.number: c.slug for c in load_catalogue().framework.competences}
     by_profile = {  # each profile's framework: a person's competence numbers are its items
         slug: {c.number: c.slug for c in framework.competences}
@@ -140,46 +164,89 @@ def _export_rows(
     words: dict[int | None, str] = {None: ""}
     words.update((c.value, confidence_words(c.value) or "") for c in Confidence)
     paths = team_tree().paths()
-    people = _people(team, person)
-    for chunk in _chunks(people):
-        by_person = _assessments_of([p.id for p in chunk])
-        chosen: dict[int, list[AssessmentRecord]] = {}
-        for pk, items in by_person.items():
-            if history:
-                chosen[pk] = items
-            else:
-                counting = workflow.counting(
-                    items, lambda a: ((a.cycle_opens_on, a.cycle_name), a.kind, a.status)
-                )
-                if counting is not None:
-                    chosen[pk] = [counting]
-        ratings = _ratings_of([a.id for items in chosen.values() for a in items], RatingCells)
-        for p in chunk:
-            slugs = by_profile.get(p.profile, builtin)
-            for a in chosen.get(p.id, []):
-                assessment: dict[str, Any] = {  # the columns all its ratings share
-                    "person": p.email,
-                    "name": p.name,
-                    "employee_id": p.employee_id or "",
-                    "team": paths[p.team_id] if p.team_id else "",
-                    "context": p.context,
-                    "profile": p.profile,
-                    "cycle": a.cycle_name,
-                    "kind": a.kind,
-                    "status": a.status,
-                    "assessed_on": a.assessed_on.isoformat(),
-                }
-                for r in ratings[a.id]:
-                    yield {
-                        **assessment,
-                        "competence": r.competence,
-                        "slug": slugs.get(r.competence, ""),
-                        "knowledge": "" if r.knowledge is None else r.knowledge,
-                        "application": "" if r.application is None else r.application,
-                        "evidence": r.evidence,
-                        "confidence": words[r.confidence],
-                        "evidence_links": " ".join(r.evidence_links or ()),
-                    }
+    ratings = RatingRow.objects.all()
+    people = None
+    if team or person is not None:
+        people = people_in(team)
+        if person is not None:
+            people = people.filter(pk=person.pk)
+        ratings = ratings.filter(assessment__person__in=people)
+    chosen = None if history else _counting_ids(people)
+    kind_order = Case(
+        *(When(assessment__kind=k.value, then=i) for i, k in enumerate(workflow.COUNTING_ORDER))
+    )
+    query = (
+        ratings.annotate(
+            **{
+                _LINKS_TEXT: Cast("evidence_links", TextField()),
+                _DAY_TEXT: Cast("assessment__assessed_on", CharField()),
+                _KIND_ORDER: kind_order,
+            }
+        )
+        .order_by(
+            "assessment__person__email",
+            "assessment__cycle__opens_on",
+            "assessment__cycle__name",
+            _KIND_ORDER,
+            "competence",
+        )
+        .values_list(*_EXPORTED)
+    )
+    # The ORM writes the join; its rows are read straight from the cursor, as the plain SELECT
+    # of the floor reads them (every value is text or a number already: no converter to apply).
+    sql, params = query.query.sql_with_params()
+    current = None
+    keep = False
+    shared: tuple[Any, ...] = ()
+    slugs = builtin
+    loads = json.loads
+    for row in _fetched(sql, params):
+        if row[0] != current:  # the columns all its ratings share, made once
+            current = row[0]
+            keep = chosen is None or current in chosen
+            email, name, employee_id, team_id, *facts = row[1:11]
+            shared = (email, name, employee_id or "", paths[team_id] if team_id else "", *facts)
+            slugs = by_profile.get(row[6], builtin)
+        if keep:
+            number, knowledge, application, evidence, confidence, links = row[11:]
+            yield (
+                shared,
+                (
+                    number,
+                    slugs.get(number, ""),
+                    "" if knowledge is None else knowledge,
+                    "" if application is None else application,
+                    evidence,
+                    words[confidence],
+                    "" if links == NO_LINKS else " ".join(loads(links)),
+                ),
+            )
+
+
+def _fetched(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query, read from the cursor a chunk at a time."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            yield from chunk
+
+
+def _counting_ids(people: QuerySet[Person] | None) -> set[int]:
+    """The ids of the assessments that count, one per person at most (drafts never count)."""
+    assessments = Assessment.objects.all()
+    if people is not None:
+        assessments = assessments.filter(person__in=people)
+    by_person: dict[int, list[tuple[Any, ...]]] = {}
+    for row in assessments.values_list(
+        "person_id", "id", "cycle__opens_on", "cycle__name", "kind", "status"
+    ):
+        by_person.setdefault(row[0], []).append(row)
+    chosen: set[int] = set()
+    for items in by_person.values():
+        counting = workflow.counting(items, lambda a: ((a[2], a[3]), a[4], a[5]))
+        if counting is not None:
+            chosen.add(counting[1])
+    return chosen
 
 
 def iter_export_json(team: str | None = None) -> Iterator[str]:
@@ -339,14 +406,14 @@ def export_to(fmt: str, team: str | None, history: bool, out: Path | None) -> tu
                 return write_export_json(sys.stdout, team), "people"
             with out.open("w", encoding="utf-8") as f:
                 return write_export_json(f, team), "people"
-        rows = export_rows(team, history)
+        cells = export_cells(team, history)
         if fmt == "csv":
             if out is None:
-                return exports.write_csv(rows, sys.stdout), "ratings"
+                return exports.write_csv_cells(cells, sys.stdout), "ratings"
             with out.open("w", encoding="utf-8", newline="") as f:
-                return exports.write_csv(rows, f), "ratings"
+                return exports.write_csv_cells(cells, f), "ratings"
         assert out is not None
-        return exports.write_xlsx(rows, out), "ratings"
+        return exports.write_xlsx_cells(cells, out), "ratings"
 
 
 # -- reading the database in chunks ------------------------------------------------------------
@@ -376,14 +443,16 @@ def _assessments_of(person_ids: list[int]) -> dict[int, list[AssessmentRecord]]:
     return out
 
 
-def _ratings_of(assessment_ids: list[int], record: type[AnyRating]) -> dict[int, list[AnyRating]]:
+def _ratings_of(
+    assessment_ids: list[int], record: type[RatingRecord]
+) -> dict[int, list[RatingRecord]]:
     """The ratings of these assessments, each as a ``record``, by competence.
 
     The links are read as the JSON text they are stored as, and decoded only when there are
     some (no links: one shared empty tuple): most ratings have none, and the JSON field's decoder
     on every row was the largest part of a CSV export's time.
     """
-    out: dict[int, list[AnyRating]] = {pk: [] for pk in assessment_ids}
+    out: dict[int, list[RatingRecord]] = {pk: [] for pk in assessment_ids}
     names: tuple[str, ...] = record._fields
     fields = (*names[:-1], _LINKS_TEXT)  # each record ends with its evidence_links
     ratings: Iterable[tuple[Any, ...]] = (

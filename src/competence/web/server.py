@@ -13,6 +13,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 WORKER_TIMEOUT_SECONDS = 60
@@ -26,8 +27,9 @@ FORWARDED = ("HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED
 Announce = Callable[[str], None]
 
 
-def use_demo_database() -> None:
-    """Point this process at a fresh demo database, never the user's own."""
+def use_demo_database() -> Path:
+    """Point this process at a fresh demo database, never the user's own; return its path
+    (:func:`competence.services.demo_start.ready_demo` fills it)."""
     from platformdirs import user_data_path
 
     folder = user_data_path("competence", appauthor=False)
@@ -37,6 +39,7 @@ def use_demo_database() -> None:
         stale.unlink(missing_ok=True)
     os.environ["COMPETENCE_DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("COMPETENCE_SECRET_KEY", secrets.token_urlsafe(50))
+    return path
 
 
 def default_workers() -> int:
@@ -104,8 +107,13 @@ def run(
 ) -> None:
     """Serve until interrupted; ``announce`` is told the address once the port is open, and
     ``""`` once the server has stopped."""
+    from django.urls import get_resolver
+
     from competence.web.wsgi import application
 
+    # The URL configuration (every view and the API) loads here, once, before the workers are
+    # forked, rather than in each worker on its first request.
+    get_resolver().resolve("/")
     app = TrustedProxy(application, trusted_proxy)
     if gunicorn_runs_here():
         _gunicorn(app, host, port, workers, threads or 1, announce)

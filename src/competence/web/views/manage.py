@@ -17,7 +17,7 @@ from competence.domain import workflow
 from competence.errors import MAX_REPORTED, InputError
 from competence.formats import exports
 from competence.formats.limits import MAX_FILE_BYTES, size
-from competence.services.export import export_rows, iter_export_json, people_count
+from competence.services.export import export_cells, iter_export_json, people_count
 from competence.services.imports import import_file
 from competence.web.views.common import XLSX_TYPE, attachment, require
 
@@ -84,11 +84,11 @@ def export_response(fmt: str, team_path: str | None, history: bool) -> HttpRespo
         )
     elif fmt == "csv":
         buffer = io.StringIO()
-        exports.write_csv(export_rows(team_path, history), buffer)
+        exports.write_csv_cells(export_cells(team_path, history), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         out = io.BytesIO()
-        exports.write_xlsx(export_rows(team_path, history), out)
+        exports.write_xlsx_cells(export_cells(team_path, history), out)
         response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     else:
         raise Http404("no such format")

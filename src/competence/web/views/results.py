@@ -24,7 +24,7 @@ from competence.services import (
     results,
     review,
 )
-from competence.services.export import export_rows
+from competence.services.export import export_cells
 from competence.web.views.common import XLSX_TYPE, attachment, credit, person_for
 
 
@@ -132,11 +132,11 @@ def person_download(request: HttpRequest, person_id: int, fmt: str) -> HttpRespo
         )
     elif fmt == "csv":
         buffer = io.StringIO()
-        exports.write_csv(export_rows(history=True, person=person), buffer)
+        exports.write_csv_cells(export_cells(history=True, person=person), buffer)
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         out = io.BytesIO()
-        exports.write_xlsx(export_rows(history=True, person=person), out)
+        exports.write_xlsx_cells(export_cells(history=True, person=person), out)
         response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     else:
         raise Http404("no such format")
