@@ -243,6 +243,23 @@ def edits_profiles(user: User, subject: Any = None) -> bool:
     return role(user) == ADMIN
 
 
+def visible_jobs(user: User, jobs: QuerySet[Any]) -> QuerySet[Any]:
+    """The jobs a user may follow: those they started; every job for an admin (the command
+    line's and the schedule's too)."""
+    if not user.is_authenticated:
+        return jobs.none()
+    if role(user) == ADMIN:
+        return jobs
+    return jobs.filter(owner_id=user.pk) if user.pk is not None else jobs.none()
+
+
+def can_view_job(user: User, job: Any) -> bool:
+    """A job's page, progress and result: whoever started it; an admin."""
+    if job is None or not user.is_authenticated:
+        return False
+    return role(user) == ADMIN or (user.pk is not None and job.owner_id == user.pk)
+
+
 def signed_in(user: User, subject: Any = None) -> bool:
     return bool(user.is_authenticated)
 
@@ -301,6 +318,7 @@ RULES: dict[str, Rule] = {
             "admins; PMO leads for the people in the teams of the PMOs they lead",
         ),
         Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
+        Rule("job.view", can_view_job, "whoever started the job; admins"),
         Rule("admin", is_admin, "admins"),
     )
 }

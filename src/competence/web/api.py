@@ -837,3 +837,6 @@ api.add_router("", api_workflow.router)
 from competence.web import api_calibration  # noqa: E402
 
 api.add_router("", api_calibration.router)
+from competence.web import api_jobs  # noqa: E402
+
+api.add_router("", api_jobs.router)

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -21,9 +22,18 @@ from competence.domain import budget
 from competence.domain.framework import AXES, CONTEXTS
 from competence.errors import InputError
 from competence.reports import charts
-from competence.services import calibration, freshness, policy, profiles, results, team_view
+from competence.services import (
+    calibration,
+    freshness,
+    jobs,
+    policy,
+    profiles,
+    results,
+    team_view,
+)
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
+from competence.web.views.jobs import started
 
 
 def _choice(request: HttpRequest, individuals_only: bool = False) -> team_view.Choice:
@@ -97,12 +107,18 @@ def _matrix_rows(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The team view's people as an XLSX workbook or a PDF summary."""
+    """The team view's people as an XLSX workbook or a PDF summary; for more people than
+    REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
     from competence.reports.individual import write_pdf
     from competence.reports.team import render_summary_html, write_xlsx
 
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404("no such format")
     choice = _choice(request, individuals_only=True)
+    if request.method == "POST" or choice.people.count() > settings.REPORT_JOB_PEOPLE:
+        return _report_job(request, choice, fmt)
     summary = results.team_summary(choice.people, page=1, per_page=None)
     figures = calibration.figures(choice)
     buffer = io.BytesIO()
@@ -116,6 +132,24 @@ def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
     else:
         raise Http404("no such format")
     return attachment(response, f"team-report.{fmt}")
+
+
+def _report_job(request: HttpRequest, choice: team_view.Choice, fmt: str) -> HttpResponseBase:
+    """A large team's report: offered (GET), then made by a job (POST)."""
+    filters = {
+        "team": request.GET.get("team") or None,
+        "context": request.GET.get("context") or None,
+    }
+    if request.method == "GET":
+        context = {"fmt": fmt, "label": choice.label, "people": choice.people.count()}
+        return render(request, "competence/report_job.html", context)
+    job = jobs.start(
+        "team-report",
+        f"Team report ({fmt.upper()}): {choice.label}",
+        user=request.user,
+        options={**filters, "format": fmt},
+    )
+    return started(job)
 
 
 EXAMPLE_REQUIREMENTS = """requirements:
