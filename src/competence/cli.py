@@ -1012,8 +1012,15 @@ def serve(
     type=click.IntRange(1, 16),
     help="Jobs run at the same time, each in a thread (on SQLite, keep 1: it has one writer).",
 )
+@click.option(
+    "--no-schedule",
+    is_flag=True,
+    help="Do not enqueue the scheduled jobs (for a site that runs remind and retention by cron).",
+)
 @needs("admin")
-def worker(session: Session, burst: bool, queue: str, concurrency: int) -> None:
+def worker(
+    session: Session, burst: bool, queue: str, concurrency: int, no_schedule: bool
+) -> None:
     """Run the jobs the web app queues: large imports, every person's PDF reports, large
     teams' reports, and the scheduled reminders (weekly) and retention (daily).
 
@@ -1036,6 +1043,7 @@ def worker(session: Session, burst: bool, queue: str, concurrency: int) -> None:
         queue=queue,
         burst=burst,
         concurrency=concurrency,
+        schedule=not no_schedule,
         stop=stop,
         announce=lambda line: click.echo(line, err=True),
     )
