@@ -1018,9 +1018,7 @@ def serve(
     help="Do not enqueue the scheduled jobs (for a site that runs remind and retention by cron).",
 )
 @needs("admin")
-def worker(
-    session: Session, burst: bool, queue: str, concurrency: int, no_schedule: bool
-) -> None:
+def worker(session: Session, burst: bool, queue: str, concurrency: int, no_schedule: bool) -> None:
     """Run the jobs the web app queues: large imports, every person's PDF reports, large
     teams' reports, and the scheduled reminders (weekly) and retention (daily).
 

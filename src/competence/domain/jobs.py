@@ -45,6 +45,9 @@ def progress_words(status: str, stage: str, done: int, total: int | None) -> str
         return "Waiting for a worker to start it."
     if status == RUNNING and not stage:
         return "Starting."
+    if status in FINISHED:
+        ended = "Finished" if status == DONE else "Stopped"
+        return f"{ended}: {stage} {done:,} of {total:,}." if stage and total else f"{ended}."
     name = (stage or "working").capitalize()
     if total:
         return f"{name}: {done:,} of {total:,} ({percent(done, total)} %)."

@@ -176,9 +176,7 @@ def described(job: Job, download_url: str | None = None) -> dict[str, Any]:
         "total": total,
         "percent": percent,
         "determinate": percent is not None,
-        "progress_words": "Finished."
-        if finished
-        else rules.progress_words(job.status, stage, done, total),
+        "progress_words": rules.progress_words(job.status, stage, done, total),
         "result": job.result,
         "problems": job.problems,
         "more": job.more,
@@ -529,14 +527,15 @@ def work(
     return sum(counts)
 
 
-def in_thread(queue: str = "default") -> threading.Event:
-    """One worker in a thread of this process (``competence serve --demo``); set the event
-    returned to stop it after its current job."""
+def in_thread(queue: str = "default", schedule: bool = False) -> threading.Event:
+    """One worker in a thread of this process (``competence serve --demo``: without the
+    schedule, which would email the demo's people); set the event returned to stop it after its
+    current job."""
     stop = threading.Event()
 
     def run() -> None:
         try:
-            work(queue=queue, stop=stop)
+            work(queue=queue, stop=stop, schedule=schedule)
         finally:
             connection.close()
 

@@ -68,7 +68,11 @@ def admin_hub(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_import(request: HttpRequest) -> HttpResponse:
     require(request, "admin")
-    context: dict[str, Any] = {"kinds": workflow.KINDS, "largest": size(MAX_FILE_BYTES)}
+    context: dict[str, Any] = {
+        "kinds": workflow.KINDS,
+        "largest": size(MAX_FILE_BYTES),
+        "job_size": size(settings.IMPORT_JOB_BYTES),
+    }
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
