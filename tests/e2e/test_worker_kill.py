@@ -64,7 +64,8 @@ def rows_done(url: str, job: int) -> int:
             return int(json.loads(path.read_text())["done"])
         except (OSError, ValueError, KeyError):
             return 0
-    return int(query(url, f"SELECT done FROM competence_job WHERE id = {job}")[0][0])
+    (done,) = query(url, f"SELECT done FROM competence_job WHERE id = {job}")[0]
+    return int(str(done))
 
 
 def test_a_worker_killed_mid_import_writes_nothing_and_its_job_is_failed_next_start(
