@@ -159,7 +159,7 @@ def test_the_schedule_enqueues_each_job_once_a_period_whatever_the_workers(org: 
 def test_a_job_left_running_by_a_stopped_worker_is_failed_when_a_worker_starts(
     org: Org,
 ) -> None:
-    job = jobs.start("reminders", "Reminders", options={"dry_run": True})
+    job = jobs.start("reminders", "Reminders", options={"dry_run": True}, upload=iter([b"rows"]))
     silent = jobs.start("reminders", "Reminders", options={"dry_run": True})
     long_ago = timezone.now() - rules.STALE_AFTER - dt.timedelta(minutes=1)
     dead = f"{socket.gethostname()}:{2**22 + 12345}"  # above Linux's largest pid
@@ -172,6 +172,7 @@ def test_a_job_left_running_by_a_stopped_worker_is_failed_when_a_worker_starts(
     assert job.status == "failed"
     assert job.problems == [rules.STOPPED]
     assert job.finished_at is not None
+    assert not JobChunk.objects.filter(job_id__in=[job.pk, silent.pk], role="input").exists()
 
 
 def test_the_job_queue_is_django_tasks(org: Org) -> None:

@@ -424,6 +424,7 @@ def recover_stale(now: dt.datetime | None = None) -> list[int]:
         Job.objects.filter(pk__in=stale, status=rules.RUNNING).update(
             status=rules.FAILED, problems=[rules.STOPPED], finished_at=now
         )
+        JobChunk.objects.filter(job_id__in=stale, role=INPUT).delete()  # the upload goes too
         for pk in stale:
             if (path := _progress_file(pk)) is not None:
                 path.unlink(missing_ok=True)

@@ -84,7 +84,8 @@ CACHES = {
 }
 # The job queue (docs/admin.md "Jobs"): django-tasks' interface over the jobs table, which a
 # `competence worker` process reads; no other server is needed.
-TASKS = {"default": {"BACKEND": "competence.services.job_queue.DatabaseBackend"}}
+# QUEUES empty: any queue name (`competence worker --queue NAME` runs one).
+TASKS = {"default": {"BACKEND": "competence.services.job_queue.DatabaseBackend", "QUEUES": []}}
 IMPORT_JOB_BYTES = CONFIG.import_job_bytes  # a web import of a larger file runs as a job
 REPORT_JOB_PEOPLE = CONFIG.report_job_people  # a team report over more people runs as a job
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
