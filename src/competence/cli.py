@@ -932,7 +932,9 @@ def serve(
     """Run the web app under a production server, after upgrading the database: gunicorn with
     several worker processes, or waitress where gunicorn cannot run (Windows).
 
-    The web app asks the access policy for every page; --as does not apply here.
+    The web app asks the access policy for every page; --as does not apply here. Jobs (large
+    imports, reports for everyone) need `competence worker` running beside it; with --demo, one
+    worker runs in this process.
     """
     from competence.services.deploy import check_server_secret
     from competence.web import server
@@ -949,6 +951,10 @@ def serve(
         err.print(f"Demo sign-ins (password {summary.password!r}):")
         for username, role in summary.sign_ins:
             err.print(f"  {username:<22} {role}")
+        from competence.services.jobs import in_thread
+
+        in_thread()  # the demo's one worker, in this process: no `competence worker` needed
+        err.print("A worker runs the demo's jobs in this process.")
     else:
         from competence.services import database
 
@@ -961,6 +967,108 @@ def serve(
             click.echo("Stopped.", err=True)
 
     server.run(host, port, workers or server.default_workers(), threads, trusted_proxy, announce)
+
+
+@cli.command()
+@click.option(
+    "--burst",
+    "--once",
+    "burst",
+    is_flag=True,
+    help="Run the jobs waiting now, then stop (for a cron line or a test).",
+)
+@click.option(
+    "--queue",
+    default="default",
+    show_default=True,
+    metavar="NAME",
+    help="The queue whose jobs to run.",
+)
+@click.option(
+    "--concurrency",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Jobs run at the same time, each in a thread (on SQLite, keep 1: it has one writer).",
+)
+@click.option(
+    "--no-schedule",
+    is_flag=True,
+    help="Do not enqueue the scheduled jobs (for a site that runs remind and retention by cron).",
+)
+@needs("admin")
+def worker(session: Session, burst: bool, queue: str, concurrency: int, no_schedule: bool) -> None:
+    """Run the jobs the web app queues: large imports, every person's PDF reports, large
+    teams' reports, and the scheduled reminders (weekly) and retention (daily).
+
+    Jobs wait in the database, so they survive a restart of the web app. A job left running by
+    a worker that was stopped is marked failed when a worker starts (an import is all or
+    nothing: none of it was written). Run as many workers as you like: each job runs once, and
+    the schedule enqueues its jobs once per period. Stops on Ctrl-C or SIGTERM after the job in
+    hand.
+    """
+    import signal
+    import threading
+
+    from competence.services import jobs
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if not burst:
+        click.echo(f"Worker {jobs.worker_name()} on queue {queue!r} (Ctrl-C to stop).", err=True)
+    count = jobs.work(
+        queue=queue,
+        burst=burst,
+        concurrency=concurrency,
+        schedule=not no_schedule,
+        stop=stop,
+        announce=lambda line: click.echo(line, err=True),
+    )
+    click.echo(f"{count} job{'s' if count != 1 else ''} run.", err=True)
+
+
+@cli.group("jobs")
+def jobs_() -> None:
+    """The jobs you started (every job, for an admin or the operator)."""
+
+
+@jobs_.command("list")
+@json_option
+@needs("signed-in")
+def jobs_list(session: Session, as_json: bool) -> None:
+    """List the latest 100 jobs you may see, newest first."""
+    from competence.services import jobs
+
+    data = jobs.listed(session.user)
+    if as_json:
+        emit_json(data)
+        return
+    for j in data:
+        out.print(f"{j['id']:>6}  {j['status']:<8} {j['title']}  ({j['progress_words']})")
+    click.echo(f"{len(data)} jobs.", err=True)
+
+
+@jobs_.command("show")
+@click.argument("job_id", metavar="JOB", type=int)
+@json_option
+@needs("signed-in")
+def jobs_show(session: Session, job_id: int, as_json: bool) -> None:
+    """Show JOB (its number): its status, progress and result, or its problems."""
+    from competence.services import jobs
+
+    data = jobs.shown(session.user, job_id)
+    if as_json:
+        emit_json(data)
+        return
+    out.print(
+        f"Job {data['id']}: {data['title']}: {data['status_words']}. {data['progress_words']}"
+    )
+    if data["result"] is not None:
+        out.print(json.dumps(data["result"], ensure_ascii=False))
+    for p in data["problems"]:
+        out.print(f"  • {p}")
+    if data["more"]:
+        out.print(f"  {data['more']}")
 
 
 @cli.command()

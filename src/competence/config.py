@@ -68,6 +68,8 @@ class Config:
     https: bool = False
     base_url: str = DEFAULT_BASE_URL
     redis_url: str | None = None
+    import_job_bytes: int = 1_048_576
+    report_job_people: int = 100
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -92,6 +94,8 @@ class Config:
             https=_flag(env.get("COMPETENCE_HTTPS")),
             base_url=checked_base_url(env.get("COMPETENCE_BASE_URL", "").strip()),
             redis_url=checked_redis_url(env.get("COMPETENCE_REDIS_URL", "").strip()),
+            import_job_bytes=_int(env, "COMPETENCE_IMPORT_JOB_BYTES", 1_048_576) or 0,
+            report_job_people=_int(env, "COMPETENCE_REPORT_JOB_PEOPLE", 100) or 0,
         )
 
 

@@ -31,6 +31,8 @@ FLAGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "tests" / "e2e" / "vendor" / "axe.min.js"
 PASSWORD = "demo-competence"
+JOB_BYTES = 2000
+"""A web import of a larger file runs as a job, in the browser tests' server."""
 
 
 @dataclass
@@ -107,6 +109,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
     home = tmp_path_factory.mktemp("demo-home")
     env = {**os.environ, "XDG_DATA_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    # Small thresholds, so that a small file is imported by a job and a demo team's report is
+    # offered as one (the demo's worker runs in the server's process).
+    env |= {"COMPETENCE_IMPORT_JOB_BYTES": str(JOB_BYTES), "COMPETENCE_REPORT_JOB_PEOPLE": "5"}
     env.pop("COMPETENCE_DATABASE_URL", None)
     try:
         with serving(env, "--demo") as served:

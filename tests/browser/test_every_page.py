@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import (
+    JOB_BYTES,
     Server,
     assessor_of,
     axe_violations,
@@ -92,6 +93,8 @@ def pages(server: Server, role: str) -> Iterator[tuple[str, str, Any]]:
     if role == "admin":
         yield "import", "/manage/import", nothing
         yield "import-problem", "/manage/import", import_a_bad_file
+        yield "job-import-problem", "/manage/import", import_a_bad_file_as_a_job
+        yield "team-report-as-a-job", "/team/report.xlsx", nothing
         yield "review-list-admin", "/review", nothing
         yield "users", "/users", nothing
         yield "users-invite-problem", "/users", invite_nobody
@@ -258,6 +261,23 @@ def import_a_bad_file(page: Any) -> None:
     )
     page.get_by_role("button", name="Import").click()
     page.wait_for_load_state()
+
+
+def import_a_bad_file_as_a_job(page: Any) -> None:
+    """A file above the job threshold: the job's page, once the demo's worker has run it."""
+    rows = "".join(f"nobody{i}@example.org,1,3,3\n" for i in range(JOB_BYTES // 20))
+    page.get_by_label(re.compile("^File")).set_input_files(
+        files=[
+            {
+                "name": "big.csv",
+                "mimeType": "text/csv",
+                "buffer": ("person,competence,knowledge,application\n" + rows).encode(),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    page.get_by_text("Nothing was imported.").wait_for(timeout=30_000)
 
 
 def invite_nobody(page: Any) -> None:

@@ -17,12 +17,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from competence.domain import Rating
-from competence.services import accounts, evidence, records, second_views, webhooks
+from competence.services import accounts, evidence, jobs, records, second_views, webhooks
 from competence.store import audit
 from competence.store.models import (
     Assessment,
     Cycle,
     EvidenceFile,
+    Job,
+    JobChunk,
     Person,
     PlanItem,
     Pmo,
@@ -225,6 +227,14 @@ RULES: dict[tuple[str, str], list[int]] = {
     ],
     # Ada's file: her draft is submitted; it is not in Alan's or Bob's.
     ("DELETE", "api/v1/me/self-assessment/evidence/<file_id>"): [401, 409, 404, 404, 404, 404],
+    # Jobs: Ada's (a finished one with a file) is hers and the admins'; starting one sends the
+    # starter to its page (303).
+    ("GET", "jobs/<int:job_id>"): [302, 200, 403, 403, 403, 200],
+    ("GET", "jobs/<int:job_id>/download"): [302, 200, 403, 403, 403, 200],
+    ("GET", "api/v1/jobs/<job_id>"): [401, 200, 403, 403, 403, 200],
+    ("GET", "api/v1/jobs/<job_id>/file"): [401, 200, 403, 403, 403, 200],
+    ("POST", "manage/reports"): [302, 403, 403, 403, 403, 303],
+    ("POST", "team/report.<str:fmt>"): [302, 403, 403, 403, 303, 303],
 }
 
 
@@ -256,6 +266,7 @@ class World:
     webhook: int
     delivery: int
     second_view: int
+    job: int
 
 
 @pytest.fixture
@@ -320,7 +331,17 @@ def world(db: None) -> World:
         hook = webhooks.add("https://hr.example.org/hook", ["person.created"])
         (delivery,) = webhooks.enqueue("person.created", {"person": {"id": ada.pk}})
         asked = second_views.invite(ada, "bob", "peer")
-    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery, asked.pk)
+        job = finished_job(ada_u)
+    return World(ada, assessment, users, item, kept, token.pk, hook.pk, delivery, asked.pk, job)
+
+
+def finished_job(owner: User) -> int:
+    """A job ``owner`` started, finished, with a file to download."""
+    job = jobs.start("reminders", "Reminders (a dry run)", user=owner, options={"dry_run": True})
+    jobs.work(burst=True, schedule=False)
+    JobChunk.objects.create(job=job, role="output", part=0, data=b"due: nobody\n")
+    Job.objects.filter(pk=job.pk).update(output_name="due.txt", output_type="text/plain")
+    return job.pk
 
 
 def request(client: Client, method: str, pattern: str, world: World) -> int:
@@ -367,6 +388,8 @@ def request(client: Client, method: str, pattern: str, world: World) -> int:
         .replace("<kind>/<step>", "self/submit")
         .replace("<fmt>", "csv")
         .replace("<competence>", "1")
+        .replace("<int:job_id>", str(world.job))
+        .replace("<job_id>", str(world.job))
     )
     body = {
         "api/v1/gap": {"profile": "pmo-officer", "context": "project", "ratings": []},

@@ -92,6 +92,9 @@ CLI_RULES: dict[str, tuple[list[str], list[bool]]] = {
     "due": ([], [N, N, Y, Y, Y]),
     "plan": (["ada@example.org"], OWN),
     "report": (["ada@example.org", "--format", "html", "--out", "{tmp}/ada.html"], OWN),
+    "jobs list": ([], EVERYONE),
+    "jobs show": (["{job}"], SELF_OR_ADMIN),  # Ada's job
+    "worker": (["--burst"], ADMIN_ONLY),
     "person erase": (["ada@example.org", "--yes"], ADMIN_ONLY),
 }
 # Options that change a command's rule, run as well: (command, arguments, expected).
@@ -124,6 +127,7 @@ SAME_AS_WEB: list[tuple[str, list[str], tuple[str, str]]] = [
     ("raters views", ["ada@example.org"], ("GET", "api/v1/people/<person_id>/second-views")),
     ("export", ["--format", "csv", "--out", "{tmp}/x.csv"], ("GET", "manage/export.<str:fmt>")),
     ("import", ["{tmp}/missing.csv"], ("GET", "manage/import")),
+    ("jobs show", ["{job}"], ("GET", "jobs/<int:job_id>")),
 ]
 
 
@@ -196,6 +200,7 @@ def test_cli_authorization_matrix(world: World, tmp: Path, persona: str) -> None
     runs = [(c, a, e) for c, (a, e) in CLI_RULES.items() if c != "person erase"]
     runs += [*VARIANTS, ("person erase", *CLI_RULES["person erase"])]
     for command, args, expected in runs:
+        args = [a.replace("{job}", str(world.job)) for a in args]
         code, err = run_as(who.get_username(), command, args, tmp)
         if allowed(code, err) != expected[i]:
             wrong[f"{command} {' '.join(args)}"] = (code, err.strip()[:200])
@@ -214,6 +219,7 @@ def test_the_command_line_and_the_web_agree(world: World, tmp: Path, persona: st
         assert WEB_RULES[(method, pattern)][PERSONAS.index(persona) + 1] not in (401, 403) or (
             not on_web
         )
+        args = [a.replace("{job}", str(world.job)) for a in args]
         code, err = run_as(who.get_username(), command, args, tmp)
         if allowed(code, err) != on_web:
             disagree[command + " " + " ".join(args)] = (on_web, code, err.strip()[:200])

@@ -114,6 +114,34 @@ def import_file(
     return report
 
 
+def upload_suffix(name: str | None) -> str:
+    """The suffix an upload's temporary file takes from the upload's own name."""
+    return Path(name or "upload.csv").suffix.lower() or ".csv"
+
+
+def import_named(
+    path: Path,
+    name: str,
+    *,
+    cycle: str | None = None,
+    kind: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """Import a file kept under another name (an upload in a temporary file, the web's and a
+    job's): its report, or :class:`InputError` naming ``name`` (never the temporary file) in
+    each problem."""
+    try:
+        report = import_file(
+            path, cycle=cycle, kind=kind, dry_run=dry_run, progress=progress, name=name
+        )
+    except InputError as exc:
+        shown = str(path)
+        problems = [p.replace(shown, name) for p in exc.problems]
+        raise InputError(problems, exc.more, exc.stopped) from None
+    return report.as_dict()
+
+
 def _record_import(report: ImportReport, counts: dict[str, int]) -> None:
     audit.record(
         "import",

@@ -257,6 +257,23 @@ def gives_view(user: User, view: Any) -> bool:
     return bool(user.is_authenticated) and rater is not None and rater == user.pk
 
 
+def visible_jobs(user: User, jobs: QuerySet[Any]) -> QuerySet[Any]:
+    """The jobs a user may follow: those they started; every job for an admin (the command
+    line's and the schedule's too)."""
+    if not user.is_authenticated:
+        return jobs.none()
+    if role(user) == ADMIN:
+        return jobs
+    return jobs.filter(owner_id=user.pk) if user.pk is not None else jobs.none()
+
+
+def can_view_job(user: User, job: Any) -> bool:
+    """A job's page, progress and result: whoever started it; an admin."""
+    if job is None or not user.is_authenticated:
+        return False
+    return role(user) == ADMIN or (user.pk is not None and job.owner_id == user.pk)
+
+
 def signed_in(user: User, subject: Any = None) -> bool:
     return bool(user.is_authenticated)
 
@@ -328,6 +345,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule("second-view.give", gives_view, "the invited rater alone"),
         Rule("team.manage", is_admin, "admins: teams, PMOs and their leads"),
+        Rule("job.view", can_view_job, "whoever started the job; admins"),
         Rule("admin", is_admin, "admins"),
     )
 }

@@ -555,3 +555,98 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status})"
+
+
+class Job(models.Model):
+    """Long work done by a worker process rather than inside a request: an import, every
+    person's PDF report, a team's report, the reminders, the retention rule. The row is the
+    record of the job (who started it, how far it is, how it ended) and, with the embedded queue
+    (:mod:`competence.services.job_queue`), its place in the queue too; it survives a restart of
+    the web process. Its files (the upload, the result) are kept in :class:`JobChunk` rows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    kind = models.CharField(max_length=30)
+    """What the job does: a name of :data:`competence.services.jobs.KINDS`."""
+    queue = models.CharField(max_length=50, default="default")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    """The user who started it (None: the command line or the schedule)."""
+    actor = models.CharField(max_length=200)
+    """Whom its changes are recorded as in the audit trail."""
+    options = models.JSONField(default=dict)
+    title = models.CharField(max_length=300)
+    """What it is, in words ("Import of people.csv")."""
+    stage = models.CharField(max_length=50, blank=True, default="")
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    """What it did (an import's report, the counts), once done."""
+    problems = models.JSONField(default=list)
+    """Why it failed: an import's bad rows (at most :data:`competence.errors.MAX_REPORTED`)."""
+    more = models.CharField(max_length=200, blank=True, default="")
+    """How many problems are not listed, in words."""
+    output_name = models.CharField(max_length=200, blank=True, default="")
+    output_type = models.CharField(max_length=100, blank=True, default="")
+    worker = models.CharField(max_length=300, blank=True, default="")
+    """The worker running it: ``host:pid``."""
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["queue", "status", "id"], name="job_waiting")]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.kind}): {self.status}"
+
+
+class JobChunk(models.Model):
+    """A part of one of a job's files: its input (an upload, removed once the job ends) or its
+    output (a report or a zip of reports, downloaded from the job's page)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="chunks")
+    role = models.CharField(max_length=10)  # input | output
+    part = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "role", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "role", "part"], name="one_chunk_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} part {self.part} of job {self.job_id}"
+
+
+class ScheduledRun(models.Model):
+    """A scheduled job enqueued for one period (a day, a week): the unique key lets one worker
+    of many enqueue it, once."""
+
+    name = models.CharField(max_length=50)
+    period = models.CharField(max_length=20)
+    """The period it ran for: a day, ``2026-12-01``, or a week's Monday."""
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="one_run_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.period}"

@@ -9,7 +9,8 @@ Left out, on purpose (:data:`LEFT_OUT` says why for each): Django's content type
 permissions, which ``competence db upgrade`` creates again (a user's or a group's permissions are
 kept by their natural key instead of their id, see :data:`BY_NATURAL_KEY`); sign-in sessions; and
 django-axes' records of sign-in attempts, lockouts and sign-ins, which are throttling state and
-not the organisation's data; and the API's idempotency keys, kept a day. A model of any installed
+not the organisation's data; the API's idempotency keys, kept a day; and the jobs, their files
+and the schedule's runs, which are work in progress rather than data. A model of any installed
 app that is neither backed up nor left out here fails the test suite, so a new table needs a
 decision.
 """
@@ -33,6 +34,11 @@ LEFT_OUT: dict[str, str] = {
     "axes.AccessLog": "sign-in throttling: the log of sign-ins and sign-outs",
     "competence.IdempotencyKey": "the API's answers to Idempotency-Key requests, kept 24 hours: "
     "a request sent again after a restore is done again",
+    "competence.Job": "work in progress and its results, kept a week: a job is started again "
+    "after a restore, not carried over half-done into another database",
+    "competence.JobChunk": "the files of jobs (uploads, reports made), which go with their jobs",
+    "competence.ScheduledRun": "when the schedule last enqueued its jobs: a restored database's "
+    "workers enqueue them again for the current period",
 }
 
 # Left-out models that backed-up tables refer to: by natural key, not by id, since their ids are

@@ -854,3 +854,6 @@ api.add_router("", api_second_views.router)
 from competence.web import api_trends  # noqa: E402
 
 api.add_router("", api_trends.router)
+from competence.web import api_jobs  # noqa: E402
+
+api.add_router("", api_jobs.router)

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "competence.web.apps.WebConfig",  # before ninja: its ninja/swagger.html wins over ninja's
     "ninja",  # its interactive API docs are served from its own static files, not a CDN
     "axes",  # sign-in throttling
+    "django_tasks",  # the task framework of Django 6, backported: the job queue's interface
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,12 @@ CACHES = {
         "KEY_PREFIX": "competence",
     }
 }
+# The job queue (docs/admin.md "Jobs"): django-tasks' interface over the jobs table, which a
+# `competence worker` process reads; no other server is needed.
+# QUEUES empty: any queue name (`competence worker --queue NAME` runs one).
+TASKS = {"default": {"BACKEND": "competence.services.job_queue.DatabaseBackend", "QUEUES": []}}
+IMPORT_JOB_BYTES = CONFIG.import_job_bytes  # a web import of a larger file runs as a job
+REPORT_JOB_PEOPLE = CONFIG.report_job_people  # a team report over more people runs as a job
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -14,6 +14,7 @@ from competence.web.views import (
     cycles,
     evidence,
     framework,
+    jobs,
     manage,
     people,
     plans,
@@ -117,6 +118,9 @@ urlpatterns = [
     path("pmos/<int:pmo_id>/edit", teams.pmo_edit, name="pmo_edit"),
     path("manage/import", manage.manage_import, name="manage_import"),
     path("manage/export.<str:fmt>", manage.manage_export, name="manage_export"),
+    path("manage/reports", jobs.reports_for_everyone, name="reports_for_everyone"),
+    path("jobs/<int:job_id>", jobs.job_page, name="job"),
+    path("jobs/<int:job_id>/download", jobs.job_download, name="job_download"),
     path("users", accounts.user_list, name="user_list"),
     path("users/<int:user_id>", accounts.user_detail, name="user_detail"),
     path(

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -17,9 +18,12 @@ from competence.domain import workflow
 from competence.errors import MAX_REPORTED, InputError
 from competence.formats import exports
 from competence.formats.limits import MAX_FILE_BYTES, size
+from competence.services import jobs
 from competence.services.export import export_cells, iter_export_json, people_count
-from competence.services.imports import import_file
+from competence.services.imports import import_named, upload_suffix
+from competence.store.models import Job
 from competence.web.views.common import XLSX_TYPE, attachment, require
+from competence.web.views.jobs import started
 
 
 def imported(
@@ -28,19 +32,29 @@ def imported(
     """Import an uploaded file (the page's and the API's): its report, or :class:`InputError`
     naming the upload's own name (never the temporary file's) in each problem (its ``rest()``
     counts those after the first :data:`MAX_REPORTED`)."""
-    suffix = Path(upload.name or "upload.csv").suffix.lower() or ".csv"
+    suffix = upload_suffix(upload.name)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         with path.open("wb") as f:
             for chunk in upload.chunks():
                 f.write(chunk)
-        try:
-            report = import_file(path, cycle=cycle, kind=kind, dry_run=dry_run, name=upload.name)
-        except InputError as exc:
-            shown = str(path)
-            problems = [p.replace(shown, upload.name or "upload") for p in exc.problems]
-            raise InputError(problems, exc.more, exc.stopped) from None
-    return report.as_dict()
+        return import_named(path, upload.name or "upload", cycle=cycle, kind=kind, dry_run=dry_run)
+
+
+def import_job(request: HttpRequest, upload: UploadedFile) -> Job:
+    """A large upload: imported by a job (:mod:`competence.services.jobs`), which calls the
+    same import; the form's choices go with it."""
+    name = upload.name or "upload"
+    options = {
+        "name": name,
+        "cycle": request.POST.get("cycle") or None,
+        "kind": request.POST.get("kind") or None,
+        "dry_run": bool(request.POST.get("dry_run")),
+    }
+    check = "Check" if options["dry_run"] else "Import"
+    return jobs.start(
+        "import", f"{check} of {name}", user=request.user, options=options, upload=upload.chunks()
+    )
 
 
 @login_required
@@ -54,11 +68,17 @@ def admin_hub(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def manage_import(request: HttpRequest) -> HttpResponse:
     require(request, "admin")
-    context: dict[str, Any] = {"kinds": workflow.KINDS, "largest": size(MAX_FILE_BYTES)}
+    context: dict[str, Any] = {
+        "kinds": workflow.KINDS,
+        "largest": size(MAX_FILE_BYTES),
+        "job_size": size(settings.IMPORT_JOB_BYTES),
+    }
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             context["problems"] = ["Choose a file to import."]
+        elif (upload.size or 0) > settings.IMPORT_JOB_BYTES:
+            return started(import_job(request, upload))
         else:
             try:
                 context["report"] = imported(

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -26,6 +27,7 @@ from competence.reports import charts
 from competence.services import (
     calibration,
     freshness,
+    jobs,
     policy,
     profiles,
     results,
@@ -34,6 +36,7 @@ from competence.services import (
 )
 from competence.services.planning import MAX_REQUIREMENTS_BYTES
 from competence.web.views.common import FORM_LIMIT, XLSX_TYPE, attachment, credit
+from competence.web.views.jobs import started
 
 
 def _choice(request: HttpRequest, individuals_only: bool = False) -> team_view.Choice:
@@ -133,21 +136,24 @@ def _matrix_rows(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The team view's people as an XLSX workbook or a PDF summary."""
+    """The team view's people as an XLSX workbook or a PDF summary; for more people than
+    REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
     from competence.reports.individual import write_pdf
     from competence.reports.team import render_summary_html, write_xlsx
 
-    choice = _choice(request, individuals_only=True)
     if fmt not in ("xlsx", "pdf"):
         raise Http404("no such format")
+    choice = _choice(request, individuals_only=True)
+    if request.method == "POST" or choice.people.count() > settings.REPORT_JOB_PEOPLE:
+        return _report_job(request, choice, fmt)
     cycle = request.GET.get("cycle") or None
     try:
         chosen = trends.cycle_id(choice.people, cycle)
         figures = calibration.figures(choice, cycle)
-        over_time = trends.figures(
-            choice, None, trends.compared(request.GET.getlist("compare")[:3])
-        )
+        compare = trends.compared(request.GET.getlist("compare")[:3])
+        over_time = trends.figures(choice, None, compare)
     except InputError as exc:
         raise BadFilter(exc.report()) from None
     summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
@@ -162,6 +168,31 @@ def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
     else:
         raise Http404("no such format")
     return attachment(response, f"team-report.{fmt}")
+
+
+def _report_job(request: HttpRequest, choice: team_view.Choice, fmt: str) -> HttpResponseBase:
+    """A large team's report: offered (GET), then made by a job (POST)."""
+    try:  # the report's cycle and pair, checked before a job is made for them
+        compare = trends.compared(request.GET.getlist("compare")[:3])
+        trends.cycle_id(choice.people, request.GET.get("cycle") or None)
+    except InputError as exc:
+        raise BadFilter(exc.report()) from None
+    filters = {
+        "team": request.GET.get("team") or None,
+        "context": request.GET.get("context") or None,
+        "cycle": request.GET.get("cycle") or None,
+        "compare": list(compare) if compare else None,
+    }
+    if request.method == "GET":
+        context = {"fmt": fmt, "label": choice.label, "people": choice.people.count()}
+        return render(request, "competence/report_job.html", context)
+    job = jobs.start(
+        "team-report",
+        f"Team report ({fmt.upper()}): {choice.label}",
+        user=request.user,
+        options={**filters, "format": fmt},
+    )
+    return started(job)
 
 
 EXAMPLE_REQUIREMENTS = """requirements:
