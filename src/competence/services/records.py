@@ -289,7 +289,6 @@ def _changed_ratings(
     return out
 
 
-@transaction.atomic
 def check_ratings(person: Person, ratings: Mapping[int, Rating]) -> None:
     """Refuse ratings of competences the person's framework does not have, or of levels off its
     scale (:class:`InputError`, one problem per rating); the one check of anyone's ratings of a
@@ -310,6 +309,7 @@ def check_ratings(person: Person, ratings: Mapping[int, Rating]) -> None:
         raise InputError(misfits)
 
 
+@transaction.atomic
 def record_assessment(
     person: Person,
     cycle: Cycle,
