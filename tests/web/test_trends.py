@@ -155,6 +155,12 @@ def test_a_lead_sees_each_cycle_the_profiles_met_and_who_moved(db: None, tmp_pat
     assert "Life cycles knowledge 0→5" in page
     assert 'class="chart trend-panel"' in page
     assert "officer 64% (7 of 11); specialist 64% (7 of 11)" in page  # the table alternative
+    answer = (
+        "In 2026, 6 of the 11 with a result meet the PMO officer profile and 6 the PMO specialist "
+        "profile (in 2025: 0 and 0 of 12); between 2025 and 2026, 7 moved up and 1 down."
+    )
+    assert answer in page
+    assert page.index(answer) < page.index('<form method="get" class="filters"')  # answer first
 
 
 def test_a_pair_and_the_cycles_are_chosen_by_name(db: None, tmp_path: Path) -> None:

@@ -72,6 +72,32 @@ def move_words(move: dict[str, Any], names: dict[int, str]) -> str:
     return "; ".join(parts) or "no level changed"
 
 
+def answer(data: dict[str, Any]) -> str:
+    """The page's answer in one sentence, from the latest cycle shown (withheld ones skipped):
+    how many meet each profile, against the cycle before, and who moved ("" with no figures)."""
+    shown = [c for c in data["per_cycle"] if not c["hidden"]]
+    if not shown:
+        return ""
+    last = shown[-1]
+    words = (
+        f"In {last['cycle']}, {last['meets_officer']} of the {last['people']} with a result "
+        f"meet the PMO officer profile and {last['meets_specialist']} the PMO specialist profile"
+    )
+    if len(shown) > 1:
+        prev = shown[-2]
+        words += (
+            f" (in {prev['cycle']}: {prev['meets_officer']} and {prev['meets_specialist']} "
+            f"of {prev['people']})"
+        )
+    movers = data["movers"]
+    if movers and not movers["hidden"]:
+        words += (
+            f"; between {movers['from']} and {movers['to']}, {movers['up']} moved up and "
+            f"{movers['down']} down"
+        )
+    return words + "."
+
+
 PAGE_MOVES = 100
 """The most movers the page lists, the largest moves first (the API lists more)."""
 
@@ -109,6 +135,7 @@ def team_trends(request: HttpRequest) -> HttpResponse:
         "competence/trends.html",
         {
             "data": data,
+            "answer": answer(data),
             "panels": [mark_safe(svg) for svg in charts.trend_panels(data)],  # escaped
             "rows": table_rows(data),
             "listed": listed,
