@@ -239,3 +239,35 @@ def test_the_list_takes_a_few_queries_however_many_users(
     with django_assert_max_num_queries(12):
         page = admin.get("/users?role=assessor")
     assert page.content.decode().count('href="/users/') == 40
+
+
+def test_the_users_page_comes_in_pages_and_filters_roles_as_the_policy_reads_them(
+    org: Org, admin: Client
+) -> None:
+    from django.contrib.auth.models import Group
+
+    from competence.domain.roles import ROLES
+    from competence.services import policy
+
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+    made = []
+    for i in range(60):  # every combination of groups, staff and superuser, several times
+        user = User.objects.create_user(
+            f"user{i:02}", f"user{i:02}@example.org", is_staff=i % 11 == 3, is_superuser=i == 7
+        )
+        user.groups.set([groups[r] for n, r in enumerate(ROLES) if i >> n & 1])
+        made.append(user)
+    for role in ROLES:  # the SQL rule picks exactly the users whose role() it is
+        picked = set(policy.with_role(User.objects.all(), role).values_list("pk", flat=True))
+        assert picked == {u.pk for u in User.objects.all() if policy.role(u) == role}, role
+    first = admin.get("/users").content.decode()
+    total = User.objects.count()
+    assert f"{total} users, page 1 of 2" in first
+    assert first.count('href="/users/') == 50
+    second = admin.get("/users?q=user&page=2").content.decode()
+    assert "60 users, page 2 of 2" in second
+    assert second.count('href="/users/') == 10
+    assert 'href="?q=user&page=1" rel="prev"' in second  # the filters kept
+    assessors = admin.get("/users?role=assessor").content.decode()
+    expected = sum(1 for u in User.objects.all() if policy.role(u) == "assessor")
+    assert f"{expected} user" in assessors

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group, User
@@ -16,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from competence.domain.roles import ADMIN, ROLES
@@ -248,27 +250,52 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def users(
-    search: str = "", role: str | None = None, active: bool | None = None
-) -> list[dict[str, Any]]:
-    """Every user matching the search (in the user name or email), the role and whether they
-    are active, by user name."""
+def _matching(search: str, role: str | None, active: bool | None) -> QuerySet[User]:
+    """The users matching the search (in the user name or email), the role (the policy's rule,
+    in SQL) and whether they are active, by user name."""
     from django.db.models import Q
 
-    from competence.store.models import Person
-
+    found = User.objects.prefetch_related("groups").order_by("username")
     if role is not None:
         _check_role(role)
-    found = User.objects.prefetch_related("groups").order_by("username")
+        found = policy.with_role(found, role)
     if search.strip():
         found = found.filter(
             Q(username__icontains=search.strip()) | Q(email__icontains=search.strip())
         )
     if active is not None:
         found = found.filter(is_active=active)
-    linked = {p.user_id: p for p in Person.objects.filter(user__isnull=False)}
-    out = [user_data(u, linked.get(u.pk)) for u in found]
-    return [u for u in out if role is None or u["role"] == role]
+    return found
+
+
+def _listed(found: Iterable[User]) -> list[dict[str, Any]]:
+    from competence.store.models import Person
+
+    chosen = list(found)
+    linked = {p.user_id: p for p in Person.objects.filter(user_id__in=[u.pk for u in chosen])}
+    return [user_data(u, linked.get(u.pk)) for u in chosen]
+
+
+def users(
+    search: str = "", role: str | None = None, active: bool | None = None
+) -> list[dict[str, Any]]:
+    """Every user matching the search (in the user name or email), the role and whether they
+    are active, by user name."""
+    return _listed(_matching(search, role, active))
+
+
+def users_page(
+    search: str = "", role: str | None = None, active: bool | None = None, page: int = 1
+) -> people.Page:
+    """One page of :func:`users` (``people.PAGE_SIZE`` a page; a page past the last is the
+    last): the Users page at any number of users."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(_matching(search, role, active), people.PAGE_SIZE)
+    shown = paginator.get_page(page)
+    return people.Page(
+        _listed(shown.object_list), paginator.count, shown.number, paginator.num_pages
+    )
 
 
 def find_user(username: str) -> User:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import Q, QuerySet
 
 from competence.domain.errors import InputError
@@ -63,6 +64,19 @@ def role(user: User) -> str | None:
         cached = next((r for r in reversed(ROLES) if r in names), MEMBER)
         user._competence_role = cached  # type: ignore[union-attr]
     return str(cached)
+
+
+def with_role(users: QuerySet[AuthUser], wanted: str) -> QuerySet[AuthUser]:
+    """The users whose :func:`role` is ``wanted``, in SQL (for a page of users): the same rule,
+    a superuser or staff account an admin, else the highest role among the user's groups."""
+    elevated = Q(is_superuser=True) | Q(is_staff=True)
+    higher = ROLES[ROLES.index(wanted) + 1 :]
+    if wanted == ADMIN:
+        return users.filter(elevated | Q(groups__name=ADMIN)).distinct()
+    users = users.exclude(elevated).exclude(groups__name__in=higher)
+    if wanted == MEMBER:
+        return users
+    return users.filter(groups__name=wanted).distinct()
 
 
 def own_person(user: User) -> Person | None:

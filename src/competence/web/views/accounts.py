@@ -64,15 +64,20 @@ def user_list(request: HttpRequest) -> HttpResponse:
                 request, f"{made.username} is invited: a set-password link went to {made.email}."
             )
             return redirect("user_detail", user_id=made.pk)
-    try:
-        found = accounts.users(search, role if role in ROLES else None, ACTIVE_CHOICES.get(active))
-    except InputError as exc:  # pragma: no cover - the role is checked above
-        found, problems = [], exc.problems
+    found = accounts.users_page(
+        search,
+        role if role in ROLES else None,
+        ACTIVE_CHOICES.get(active),
+        int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "competence/users.html",
         {
             "users": found,
+            "query": query.urlencode(),
             "roles": ROLES,
             "search": search,
             "role": role,
