@@ -951,6 +951,9 @@ def serve(
         err.print(f"Demo sign-ins (password {summary.password!r}):")
         for username, role in summary.sign_ins:
             err.print(f"  {username:<22} {role}")
+        from competence.services import database
+
+        database.ready(need_tables=False)  # a copy of the kept demo: its tables are this version's
         from competence.services.jobs import in_thread
 
         in_thread()  # the demo's one worker, in this process: no `competence worker` needed
