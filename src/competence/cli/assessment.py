@@ -7,10 +7,13 @@ from typing import Any
 
 import click
 
-from competence.cli.common import FC, KINDS, Session, needs
+from competence.cli.common import FC, Session, needs
 from competence.domain import workflow
 from competence.errors import InputError
 from competence.services.steps import step_rule
+
+KINDS = click.Choice(workflow.KINDS)
+"""The kinds of assessment, for a --kind option (the import's too)."""
 
 
 @click.group()

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from competence.domain import workflow
 from competence.domain.contexts import CONTEXTS
 
 if TYPE_CHECKING:
@@ -219,6 +218,3 @@ class ProgressBar:
 
 def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in counts.items())
-
-
-KINDS = click.Choice(workflow.KINDS)

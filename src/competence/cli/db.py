@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from competence.cli.assessment import KINDS
 from competence.cli.common import (
-    KINDS,
     ProgressBar,
     Session,
     counts_text,
