@@ -78,6 +78,15 @@ def test_help_and_gap_on_a_file_load_no_heavy_library(args: list[str]) -> None:
     assert heavy_modules_loaded(RUN_CLI.format(args=args), FILE_ONLY_GAP) == []
 
 
+def test_the_web_app_starts_without_the_numerical_and_pdf_libraries() -> None:
+    """What `competence serve` loads before its workers fork: Django, every view and the API."""
+    start = (
+        "from competence.store import setup\nsetup()\n"
+        "from django.urls import get_resolver\nget_resolver().resolve('/')"
+    )
+    assert heavy_modules_loaded(start, ("numpy", "scipy", "sklearn", "weasyprint")) == []
+
+
 def command_modules_loaded(args: list[str]) -> list[str]:
     """The modules of the ``competence.cli`` package that running ``competence ARGS`` loads."""
     code = RUN_CLI.format(args=args) + (
