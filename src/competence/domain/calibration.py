@@ -12,12 +12,14 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from competence.domain.framework import AXES
 from competence.domain.words import levels as levels_word
+
+# NumPy loads on first use, as SciPy and scikit-learn do: a server's start waits for none of them.
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_PAIRS = 1_000_000
 """The most pairs one calculation takes (10,000 people × 30 competences × 2 axes fit)."""
@@ -67,6 +69,8 @@ def kappa_closed_form(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarra
     """The same quadratic-weighted kappa over many resamples at once (scipy's vectorized
     bootstrap): 1 − mean((x − y)²) / (var x + var y + (mean x − mean y)²), population variances;
     the tests check it against scikit-learn. NaN where it is undefined."""
+    import numpy as np
+
     observed = np.mean((x - y) ** 2, axis=axis)
     expected = np.var(x, axis=axis) + np.var(y, axis=axis)
     expected = expected + (np.mean(x, axis=axis) - np.mean(y, axis=axis)) ** 2
@@ -80,6 +84,8 @@ def kappa_interval(first: Sequence[int], second: Sequence[int]) -> tuple[float, 
     kappa is defined. None when kappa is undefined or too few resamples define it."""
     if quadratic_kappa(first, second) is None:
         return None
+    import numpy as np
+
     x = np.asarray(first, dtype=float)
     y = np.asarray(second, dtype=float)
     if len(x) > MAX_BOOTSTRAP_PAIRS:

@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from competence.domain import budget
 from competence.domain.errors import InputError
 from competence.domain.framework import Target
@@ -118,6 +116,8 @@ def _solve(
     people: Mapping[str, Mapping[int, Levels]],
     needs: list[Need],
 ) -> list[Step]:
+    import numpy as np  # on first use, as SciPy: a server's start does not wait for it
+
     targets = [n.target for n in needs]
     # Classes: people at the same levels who count for the same needs.
     classes: dict[tuple[Levels, tuple[bool, ...]], list[str]] = {}
