@@ -623,13 +623,14 @@ def assessments_in_order(person: Person) -> list[Assessment]:
     )
 
 
-def history(person: Person) -> dict[str, Any]:
+def history(person: Person, assessments: list[Assessment] | None = None) -> dict[str, Any]:
     """Assessments in date order with their verdicts, and the trend per competence.
 
     The trend follows the assessment that counts in each cycle (drafts never count).
+    ``assessments``: :func:`assessments_in_order`, when the caller has read them.
     """
     catalogue = profiles.catalogue_for(person.profile)
-    assessments = assessments_in_order(person)
+    assessments = assessments_in_order(person) if assessments is None else assessments
     rated = {a.pk: domain_ratings(a) for a in assessments}
     items = []
     for a in assessments:
