@@ -10,6 +10,7 @@ database's write lock in time answers 503 with the answers as they were sent.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -21,6 +22,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,6 +78,28 @@ def radios(
         html = f'<input type="radio" name="{name}" value="{level}" id="{at}"{invalid}{checked}>'
         out.append((mark_safe(html), at, level, lv.name, getattr(lv, axis)))
     return out  # the name and id are escaped; levels are integers
+
+
+def labels(options: list[tuple[SafeString, str, str, str, str]]) -> SafeString:
+    """The labels of a level field's radio inputs, each with its level's name and descriptor,
+    as the page's template wrote them in a loop (6 a field, 348 a page): written here once."""
+    return mark_safe(
+        "".join(
+            f'\n        <label class="level" for="{conditional_escape(at)}">{radio}\n'
+            f"          {_level_words(level, name, descriptor)}\n"
+            "        </label>\n        "
+            for radio, at, level, name, descriptor in options
+        )
+    )  # every value escaped as the template escaped it
+
+
+@functools.lru_cache(maxsize=256)
+def _level_words(level: str, name: str, descriptor: str) -> str:
+    """A level's number, name and descriptor, escaped: the same few on every field."""
+    return (
+        f"<span><strong>{conditional_escape(level)} {conditional_escape(name)}</strong> "
+        f"<small>{conditional_escape(descriptor)}</small></span>"
+    )
 
 
 class AssessmentForm(forms.Form):
@@ -315,7 +339,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
                     "axis": axis,
                     "field": form[f"{axis}-{c['number']}"],
                     "target": c[axis],
-                    "options": radios(form[f"{axis}-{c['number']}"], levels, axis),
+                    "labels": labels(radios(form[f"{axis}-{c['number']}"], levels, axis)),
                 }
                 for axis in framework.axes
             ],
