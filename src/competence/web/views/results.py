@@ -106,7 +106,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def _shown(level: object, empty: str) -> str:
-    return empty if level is None else conditional_escape(level)
+    return empty if level is None else conditional_escape(str(level))
 
 
 def gap_rows(rows: list[dict[str, Any]]) -> SafeString:
