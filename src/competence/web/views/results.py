@@ -68,6 +68,8 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "evidence": data["evidence"],
             "chart": mark_safe(charts.bars(target)),
             "basis": basis(data["assessment"]),
+            "notes": notes(data["notes"]),
+            "shortfall_rows": shortfall_rows(data["by_competence"]),
             "gap_rows": gap_rows(charts.axis_cells(target["competences"], data["axes"])),
             "axes": data["axes"],
             "trend": trend,
@@ -128,6 +130,37 @@ def gap_rows(rows: list[dict[str, Any]]) -> SafeString:
             f"<td>{conditional_escape(c['name'])}</td>\n"
             f"          {cells}\n          <td>{result}</td>\n        </tr>\n      "
         )
+    return mark_safe("".join(out))  # every value escaped as the template escaped it
+
+
+def notes(by_verdict: dict[str, list[str]]) -> SafeString:
+    """Each verdict's reasons that are not one competence's shortfall, a list per verdict."""
+    return mark_safe(
+        "".join(
+            '<ul class="notes">' + "".join(f"<li>{conditional_escape(r)}</li>" for r in found)
+            + "</ul>"
+            for found in by_verdict.values()
+        )
+    )  # fmt: skip
+
+
+def shortfall_rows(by_competence: list[dict[str, Any]]) -> SafeString:
+    """The rows of the shortfalls by competence (:func:`results.by_competence`): a row per axis
+    short, the competence heading its rows, and what each verdict's profile needs."""
+    out = []
+    for c in by_competence:
+        head = (
+            f'<th scope="rowgroup" rowspan="{len(c["axes"])}">'
+            f"{conditional_escape(str(c['number']))}. {conditional_escape(c['name'])}</th>"
+        )
+        rows = "".join(
+            f"<tr>{head if i == 0 else ''}<td>{conditional_escape(a['axis'])}</td>"
+            f'<td class="num">{_shown(a["actual"], "not rated")}</td>'
+            + "".join(f'<td class="num">{_shown(need, "–")}</td>' for need in a["needs"])
+            + "</tr>"
+            for i, a in enumerate(c["axes"])
+        )
+        out.append(f"\n      {rows}\n    ")
     return mark_safe("".join(out))  # every value escaped as the template escaped it
 
 
