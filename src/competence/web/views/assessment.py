@@ -330,15 +330,15 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     rated = {row["number"]: row["rated"] for row in answers["competences"]}
     levels = framework.levels
     held = evidence.files_by_competence(assessment)
-    sections = [
+    sections = [  # numbers as text: the template writes each several times, unlocalised
         {
-            "competence": c,
+            "competence": {**c, "number": str(c["number"])},
             "rated": rated[c["number"]],
             "axes": [
                 {
                     "axis": axis,
                     "field": form[f"{axis}-{c['number']}"],
-                    "target": c[axis],
+                    "target": str(c[axis]),
                     "labels": labels(radios(form[f"{axis}-{c['number']}"], levels, axis)),
                 }
                 for axis in framework.axes
@@ -373,7 +373,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "axes": framework.axes,
             "low": levels[0],
             "top": levels[-1],
-            "evidence_limit": EVIDENCE_LIMIT,
+            "evidence_limit": str(EVIDENCE_LIMIT),
             "draft_key": f"competence:self-assessment:{person.pk}:{cycle.pk}",
         },
         status=503 if busy_now else 200,
