@@ -84,6 +84,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
                 (
                     {
                         **c,
+                        "number": str(c["number"]),  # written often: as text, unlocalised
                         "by_axis": [
                             {
                                 "axis": axis,
