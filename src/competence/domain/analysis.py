@@ -221,8 +221,9 @@ def _describe(rating: Rating, axes: tuple[str, ...] = AXES) -> str:
     return ", ".join(f"{axis} {shown(rating.level(axis))}" for axis in axes)
 
 
-VERDICTS_KEPT = 2048
-"""How many verdicts :func:`assess` remembers (the least recently used go first)."""
+VERDICTS_KEPT = 1024
+"""How many verdicts :func:`assess` remembers (the least recently used go first): about 10 KB
+each, with their reasons."""
 
 
 class _Same:
