@@ -16,7 +16,7 @@ from competence.data import load_catalogue, profile_document
 from competence.domain import Rating
 from competence.errors import DataError, InputError
 from competence.services import profiles, records
-from competence.services.results import person_results
+from competence.services.results import person_gap, person_results
 from competence.store.models import Cycle, Person, ProfileVersion
 
 
@@ -103,17 +103,22 @@ def test_a_bad_profile_gets_one_message_per_field_and_stores_nothing(actor: str)
     assert not ProfileVersion.objects.filter(profile_id="pmo-analyst").exists()
 
 
-def test_a_signed_off_verdict_is_pinned_to_the_version_it_was_judged_against(
-    people: dict[str, Person], cycles: list[Cycle]
-) -> None:
+def an_analyst_at_the_officer_targets(person: Person) -> tuple[Person, dict[int, Rating]]:
+    """The analyst profile published and given to ``person``; ratings at APM's officer targets."""
     profiles.publish(analyst())
-    grace = people["grace"]
-    Person.objects.filter(pk=grace.pk).update(profile="pmo-analyst")
-    grace.refresh_from_db()
+    Person.objects.filter(pk=person.pk).update(profile="pmo-analyst")
+    person.refresh_from_db()
     officer = load_catalogue().profile("pmo-officer")
     at_target = {
         n: Rating(r.target.knowledge, r.target.application) for n, r in officer.requirements.items()
     }
+    return person, at_target
+
+
+def test_a_signed_off_verdict_is_pinned_to_the_version_it_was_judged_against(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    grace, at_target = an_analyst_at_the_officer_targets(people["grace"])
     own = records.record_assessment(grace, cycles[1], at_target)
     records.submit(own)
     records.sign_off(records.agree(grace, cycles[1]))
@@ -280,3 +285,21 @@ def test_profile_commands_on_the_database(
     out = tmp_path / "again.yaml"
     assert main(["profile", "export", "pmo-analyst", "--out", str(out)]) == 0
     assert yaml.safe_load(out.read_text("utf-8"))["id"] == "pmo-analyst"
+
+
+def test_publishing_a_profile_version_changes_the_verdict_remembered(
+    people: dict[str, Person], cycles: list[Cycle]
+) -> None:
+    """Verdicts are remembered (:func:`competence.domain.analysis.assess`) until a profile
+    version is published: the same ratings are then judged against the new version."""
+    alan, at_target = an_analyst_at_the_officer_targets(people["alan"])
+    records.submit(records.record_assessment(alan, cycles[1], at_target))
+    assert person_gap(alan)["meets_profile"] is True
+    assert person_gap(alan) == person_gap(alan)  # asked again: the same, from the memo
+    raised = analyst()
+    raised["requirements"][0].update(knowledge=5, application=5)
+    profiles.publish(raised)
+    after = person_gap(alan)
+    assert after["meets_profile"] is False
+    assert "Life cycles: knowledge 3, the PMO analyst profile needs 5" in after["reasons"]
+    assert person_results(alan)["current"]["meets_profile"] is False  # v1's stays pinned

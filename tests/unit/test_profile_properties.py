@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from competence.data import build_catalogue, check_profile_document, load_catalogue
 from competence.domain import CONTEXTS, Catalogue, Framework, Rating, assess
-from competence.domain.analysis import meets_profile
+from competence.domain.analysis import (
+    VERDICTS_KEPT,
+    assess_afresh,
+    forget_verdicts,
+    meets_profile,
+)
 from competence.formats.case import assessable, read_case
 from tests.conftest import CASE_FILES
 
@@ -147,3 +152,37 @@ def test_the_verdict_alone_agrees_on_apms_two_profiles(
     for profile in ("pmo-officer", "pmo-specialist"):
         expected = assess(catalogue, profile, context, ratings).meets_profile
         assert meets_profile(catalogue, profile, context, levels) == expected
+
+
+@settings(max_examples=40)
+@given(data=st.data(), chosen=catalogues(), context=st.sampled_from(CONTEXTS))
+def test_a_remembered_verdict_is_the_verdict_computed_afresh(
+    data: st.DataObject, chosen: tuple[Catalogue, str, str | None], context: str
+) -> None:
+    """:func:`assess` remembers its verdicts; each one is what :func:`assess_afresh` gives, asked
+    once or again, for the profile and for the base under it, the ratings in any order."""
+    catalogue, profile, base = chosen
+    ratings = data.draw(ratings_for(catalogue.framework))
+    shuffled = dict(data.draw(st.permutations(list(ratings.items()))))
+    for p in (profile, base) if base else (profile,):
+        fresh = assess_afresh(catalogue, p, context, ratings, "ada@example.org")
+        assert assess(catalogue, p, context, ratings, "ada@example.org") == fresh
+        assert assess(catalogue, p, context, shuffled, "ada@example.org") == fresh
+    assert assess(catalogue, profile, context, ratings).person is None  # the person is keyed
+
+
+def test_the_verdicts_remembered_are_bounded_and_belong_to_their_catalogue() -> None:
+    catalogue = load_catalogue()
+    rebuilt = build_catalogue(catalogue.framework, catalogue.profiles.values())
+    forget_verdicts()
+    ratings = {1: Rating(4, 4), 2: Rating(3, 3)}
+    first = assess(catalogue, "pmo-specialist", "programme", ratings)
+    assert assess(catalogue, "pmo-specialist", "programme", ratings) is first
+    assert assess(rebuilt, "pmo-specialist", "programme", ratings) is not first  # another one
+    others = [(n, k, a, c) for n in range(1, 30) for k in range(6) for a in range(6)
+              for c in CONTEXTS]  # fmt: skip
+    assert len(others) > VERDICTS_KEPT  # more than the memo keeps
+    for n, k, a, c in others:
+        assess(catalogue, "pmo-officer", c, {n: Rating(k, a)})
+    assert assess(catalogue, "pmo-specialist", "programme", ratings) is not first  # gone first
+    assert assess(catalogue, "pmo-specialist", "programme", ratings) == first

@@ -221,6 +221,27 @@ def _describe(rating: Rating, axes: tuple[str, ...] = AXES) -> str:
     return ", ".join(f"{axis} {shown(rating.level(axis))}" for axis in axes)
 
 
+VERDICTS_KEPT = 1024
+"""How many verdicts :func:`assess` remembers (the least recently used go first): about 10 KB
+each, with their reasons."""
+
+
+class _Same:
+    """A catalogue as a memo's key: by identity, which a catalogue's mappings leave as the only
+    cheap equality. The key holds the catalogue, so its id cannot be reused while remembered."""
+
+    __slots__ = ("catalogue",)
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+
+    def __hash__(self) -> int:
+        return id(self.catalogue)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.catalogue is self.catalogue
+
+
 def assess(
     catalogue: Catalogue,
     profile_id: str,
@@ -231,7 +252,43 @@ def assess(
     """The verdict for one person against one profile in one context.
 
     ``ratings`` maps competence numbers to ratings; a competence without one is not rated.
+
+    Remembered on (catalogue, profile, context, ratings, person), up to :data:`VERDICTS_KEPT`: a
+    page asks for the same verdicts again and again (the officer verdict under the specialist
+    one, APM's two verdicts beside the person's own), and a verdict is immutable. A catalogue is
+    built anew when a profile version is published, and that drops what was remembered
+    (:func:`forget_verdicts`, called by the profiles' cache); :func:`assess_afresh` computes
+    without the memo.
     """
+    return _remembered(
+        _Same(catalogue), profile_id, context, tuple(sorted(ratings.items())), person
+    )
+
+
+@functools.lru_cache(maxsize=VERDICTS_KEPT)
+def _remembered(
+    catalogue: _Same,
+    profile_id: str,
+    context: str | None,
+    ratings: tuple[tuple[int, Rating], ...],
+    person: str | None,
+) -> Verdict:
+    return assess_afresh(catalogue.catalogue, profile_id, context, dict(ratings), person)
+
+
+def forget_verdicts() -> None:
+    """Drop every remembered verdict (a profile version was published)."""
+    _remembered.cache_clear()
+
+
+def assess_afresh(
+    catalogue: Catalogue,
+    profile_id: str,
+    context: str | None,
+    ratings: Mapping[int, Rating],
+    person: str | None = None,
+) -> Verdict:
+    """:func:`assess` without its memo."""
     if context is None:
         raise InputError("no context given: choose one of project, programme, portfolio")
     check_context(context)

@@ -66,7 +66,7 @@ def data(person: Person, paths: dict[int, str] | None = None) -> dict[str, Any]:
     """A person as plain data; ``paths`` (team id to path) saves a query per person."""
     team = None
     if person.team_id is not None:
-        team = (paths or team_tree().paths())[person.team_id]
+        team = paths[person.team_id] if paths else team_tree().path(person.team_id)
     return {
         "id": person.pk,
         "name": person.name,

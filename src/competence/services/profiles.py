@@ -32,6 +32,7 @@ from competence.data import (
     tailored_problems,
     with_profile_file,
 )
+from competence.domain.analysis import forget_verdicts
 from competence.domain.errors import DataError
 from competence.domain.framework import APM, ORGANISATION, Catalogue, Framework, Profile
 from competence.errors import InputError
@@ -213,6 +214,7 @@ def catalogues() -> dict[str, Catalogue]:
     with _CACHE_LOCK:
         _CACHE.clear()
         _CACHE[key] = made
+    forget_verdicts()  # those of the catalogues before: a version was published
     return made
 
 

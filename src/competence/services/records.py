@@ -610,17 +610,27 @@ def domain_ratings(assessment: Assessment) -> dict[int, Rating]:
     )
 
 
-def history(person: Person) -> dict[str, Any]:
+def assessments_in_order(person: Person) -> list[Assessment]:
+    """Every assessment of the person's in date order, with its cycle, profile version and
+    ratings: read once per request (the history and the review ask)."""
+    return scope.once(
+        ("assessments-in-order", person.pk),
+        lambda: list(
+            person.assessments.select_related("cycle", "profile_version")
+            .prefetch_related("ratings")
+            .order_by("assessed_on", "cycle__opens_on", "id")
+        ),
+    )
+
+
+def history(person: Person, assessments: list[Assessment] | None = None) -> dict[str, Any]:
     """Assessments in date order with their verdicts, and the trend per competence.
 
     The trend follows the assessment that counts in each cycle (drafts never count).
+    ``assessments``: :func:`assessments_in_order`, when the caller has read them.
     """
     catalogue = profiles.catalogue_for(person.profile)
-    assessments = list(
-        person.assessments.select_related("cycle", "profile_version")
-        .prefetch_related("ratings")
-        .order_by("assessed_on", "cycle__opens_on", "id")
-    )
+    assessments = assessments_in_order(person) if assessments is None else assessments
     rated = {a.pk: domain_ratings(a) for a in assessments}
     items = []
     for a in assessments:

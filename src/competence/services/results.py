@@ -21,7 +21,7 @@ from competence.domain.words import people as people_count
 from competence.services import profiles
 from competence.services.people import data as person_data
 from competence.services.policy import FiguresOver
-from competence.services.records import domain_ratings, history
+from competence.services.records import assessments_in_order, domain_ratings, history
 from competence.store import scope
 from competence.store.models import Assessment, AuditEntry, Person
 from competence.store.queries import (
@@ -63,6 +63,9 @@ def person_results(person: Person) -> dict[str, Any]:
     now = profiles.catalogue_for(person.profile)
     names = {c.number: c.name for c in now.framework.competences}
     assessment = counting_assessment(person)
+    assessments = assessments_in_order(person)  # with their ratings, for the history too
+    if assessment is not None:  # its twin in the history has its ratings read
+        assessment = next((a for a in assessments if a.pk == assessment.pk), assessment)
     ratings = domain_ratings(assessment) if assessment else {}
     context = assessment.context if assessment else person.context
     if assessment is not None:
@@ -163,7 +166,7 @@ def person_results(person: Person) -> dict[str, Any]:
             for n, r in sorted(ratings.items())
             if r.evidence or r.links or r.confidence
         ],
-        "history": history(person),
+        "history": history(person, assessments),
     }
 
 

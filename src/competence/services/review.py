@@ -277,6 +277,16 @@ def review_data(person: Person, cycle: Cycle | None) -> dict[str, Any] | None:
     assessor has sent their ratings (a draft is the assessor's alone)."""
     if cycle is None:
         return None
+    assessor = next(
+        (
+            a
+            for a in records.assessments_in_order(person)
+            if a.cycle_id == cycle.pk and a.kind == Kind.ASSESSOR
+        ),
+        None,
+    )
+    if assessor is None or not workflow.shared(assessor.status):
+        return None  # the sheet is read only when there is a review to show
     found = sheet(person, cycle)
     if not found.shared or found.theirs is None:
         return None

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import wraps
 from typing import Any, Literal
 
+import orjson
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import (
     PermissionDenied,
@@ -26,6 +27,8 @@ from django.urls import reverse
 from ninja import Body, Field, NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 from pydantic import ConfigDict
 
@@ -168,6 +171,18 @@ class CompetenceAPI(NinjaAPI):
         return schema
 
 
+class FastRenderer(JSONRenderer):
+    """ninja's JSON renderer, written by orjson (the standard library's encoder was a tenth of
+    a person's results). What orjson does not write itself (pydantic models, URLs, dates and
+    times) goes through ninja's encoder, so each value is written as before; the text is
+    compact and in UTF-8 rather than with ``\\u`` escapes."""
+
+    OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return orjson.dumps(data, default=NinjaJSONEncoder().default, option=self.OPTIONS)
+
+
 def signed_in_or_token(view: Any) -> Any:
     """The OpenAPI description and the docs: for a session (else to sign-in) or a token."""
 
@@ -196,6 +211,7 @@ api = CompetenceAPI(
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
     parser=BoundedParser(),
+    renderer=FastRenderer(),
     # Without deep links each operation's summary is one button, with nothing focusable inside.
     docs=Swagger(settings={"deepLinking": False}),
     docs_decorator=signed_in_or_token,  # for signed-in users and tokens

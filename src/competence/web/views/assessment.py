@@ -10,6 +10,7 @@ database's write lock in time answers 503 with the answers as they were sent.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -21,6 +22,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,6 +78,28 @@ def radios(
         html = f'<input type="radio" name="{name}" value="{level}" id="{at}"{invalid}{checked}>'
         out.append((mark_safe(html), at, level, lv.name, getattr(lv, axis)))
     return out  # the name and id are escaped; levels are integers
+
+
+def labels(options: list[tuple[SafeString, str, str, str, str]]) -> SafeString:
+    """The labels of a level field's radio inputs, each with its level's name and descriptor,
+    as the page's template wrote them in a loop (6 a field, 348 a page): written here once."""
+    return mark_safe(
+        "".join(
+            f'\n        <label class="level" for="{conditional_escape(at)}">{radio}\n'
+            f"          {_level_words(level, name, descriptor)}\n"
+            "        </label>\n        "
+            for radio, at, level, name, descriptor in options
+        )
+    )  # every value escaped as the template escaped it
+
+
+@functools.lru_cache(maxsize=256)
+def _level_words(level: str, name: str, descriptor: str) -> str:
+    """A level's number, name and descriptor, escaped: the same few on every field."""
+    return (
+        f"<span><strong>{conditional_escape(level)} {conditional_escape(name)}</strong> "
+        f"<small>{conditional_escape(descriptor)}</small></span>"
+    )
 
 
 class AssessmentForm(forms.Form):
@@ -306,16 +330,16 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     rated = {row["number"]: row["rated"] for row in answers["competences"]}
     levels = framework.levels
     held = evidence.files_by_competence(assessment)
-    sections = [
+    sections = [  # numbers as text: the template writes each several times, unlocalised
         {
-            "competence": c,
+            "competence": {**c, "number": str(c["number"])},
             "rated": rated[c["number"]],
             "axes": [
                 {
                     "axis": axis,
                     "field": form[f"{axis}-{c['number']}"],
-                    "target": c[axis],
-                    "options": radios(form[f"{axis}-{c['number']}"], levels, axis),
+                    "target": str(c[axis]),
+                    "labels": labels(radios(form[f"{axis}-{c['number']}"], levels, axis)),
                 }
                 for axis in framework.axes
             ],
@@ -349,7 +373,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
             "axes": framework.axes,
             "low": levels[0],
             "top": levels[-1],
-            "evidence_limit": EVIDENCE_LIMIT,
+            "evidence_limit": str(EVIDENCE_LIMIT),
             "draft_key": f"competence:self-assessment:{person.pk}:{cycle.pk}",
         },
         status=503 if busy_now else 200,

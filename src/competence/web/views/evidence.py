@@ -77,17 +77,18 @@ def initial(rating: Any) -> dict[str, Any]:
 
 
 def section(form: forms.Form, number: int, held: dict[int, list[EvidenceFile]]) -> dict[str, Any]:
-    """What ``_rating_evidence.html`` shows for one competence."""
+    """What ``_rating_evidence.html`` shows for one competence (its numbers as text: written
+    on every competence of the page, they need no localising)."""
     return {
-        "number": number,
+        "number": str(number),
         "confidence": form[f"confidence-{number}"],
         "links": form[f"links-{number}"],
         "files": held.get(number, []),
         "room": len(held.get(number, [])) < rules.MAX_FILES,
         "accepted": rules.ACCEPTED,
-        "max_files": rules.MAX_FILES,
-        "max_mib": rules.MAX_FILE_BYTES // MIB,
-        "max_links": rules.MAX_LINKS,
+        "max_files": str(rules.MAX_FILES),
+        "max_mib": str(rules.MAX_FILE_BYTES // MIB),
+        "max_links": str(rules.MAX_LINKS),
     }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from competence.domain.workflow import Kind
 from competence.formats import exports
@@ -66,7 +68,9 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             "evidence": data["evidence"],
             "chart": mark_safe(charts.bars(target)),
             "basis": basis(data["assessment"]),
-            "rows": charts.axis_cells(target["competences"], data["axes"]),
+            "notes": notes(data["notes"]),
+            "shortfall_rows": shortfall_rows(data["by_competence"]),
+            "gap_rows": gap_rows(charts.axis_cells(target["competences"], data["axes"])),
             "axes": data["axes"],
             "trend": trend,
             "cycles": trend[0]["points"] if trend else [],
@@ -80,6 +84,7 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
                 (
                     {
                         **c,
+                        "number": str(c["number"]),  # written often: as text, unlocalised
                         "by_axis": [
                             {
                                 "axis": axis,
@@ -101,6 +106,63 @@ def person_results(request: HttpRequest, person_id: int) -> HttpResponse:
             and policy.may_take(request.user, "review", Kind.ASSESSOR, person),
         },
     )
+
+
+def _shown(level: object, empty: str) -> str:
+    return empty if level is None else conditional_escape(str(level))
+
+
+def gap_rows(rows: list[dict[str, Any]]) -> SafeString:
+    """The gap table's rows (:func:`charts.axis_cells`), actual / target per axis and the label,
+    written once here rather than by a template loop over 29 rows and their cells."""
+    out = []
+    for c in rows:
+        cells = "".join(
+            f'<td class="num">{_shown(cell["actual"], "–")} / {_shown(cell["target"], "")}</td>'
+            for cell in c["cells"]
+        )
+        label = conditional_escape(c["label"])
+        result = (
+            f'<span class="label {label}">{label}</span>' if c["applicable"] else "does not apply"
+        )
+        out.append(
+            f'\n        <tr class="{"" if c["applicable"] else "muted"}">\n'
+            f"          <td>{conditional_escape(c['number'])}</td>"
+            f"<td>{conditional_escape(c['name'])}</td>\n"
+            f"          {cells}\n          <td>{result}</td>\n        </tr>\n      "
+        )
+    return mark_safe("".join(out))  # every value escaped as the template escaped it
+
+
+def notes(by_verdict: dict[str, list[str]]) -> SafeString:
+    """Each verdict's reasons that are not one competence's shortfall, a list per verdict."""
+    return mark_safe(
+        "".join(
+            '<ul class="notes">' + "".join(f"<li>{conditional_escape(r)}</li>" for r in found)
+            + "</ul>"
+            for found in by_verdict.values()
+        )
+    )  # fmt: skip
+
+
+def shortfall_rows(by_competence: list[dict[str, Any]]) -> SafeString:
+    """The rows of the shortfalls by competence (:func:`results.by_competence`): a row per axis
+    short, the competence heading its rows, and what each verdict's profile needs."""
+    out = []
+    for c in by_competence:
+        head = (
+            f'<th scope="rowgroup" rowspan="{len(c["axes"])}">'
+            f"{conditional_escape(str(c['number']))}. {conditional_escape(c['name'])}</th>"
+        )
+        rows = "".join(
+            f"<tr>{head if i == 0 else ''}<td>{conditional_escape(a['axis'])}</td>"
+            f'<td class="num">{_shown(a["actual"], "not rated")}</td>'
+            + "".join(f'<td class="num">{_shown(need, "–")}</td>' for need in a["needs"])
+            + "</tr>"
+            for i, a in enumerate(c["axes"])
+        )
+        out.append(f"\n      {rows}\n    ")
+    return mark_safe("".join(out))  # every value escaped as the template escaped it
 
 
 def basis(assessment: dict[str, object] | None) -> str:
