@@ -472,11 +472,8 @@ class _Restoring:
         """A function that checks a column's values in a batch of rows at once and gives them
         in the field's type, or ``None`` when any of them may not fit (the batch is then
         checked a value at a time, by :meth:`decoder`, to say why)."""
-        allowed = {
-            "integer": {int},
-            "boolean": {bool},
-            "text": {str},
-        }.get(column.kind)
+        types: dict[str, set[type]] = {"integer": {int}, "boolean": {bool}, "text": {str}}
+        allowed = types.get(column.kind)
         if allowed is not None:
             if column.null:
                 allowed = allowed | {type(None)}
@@ -828,7 +825,7 @@ def _prepared(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         return field.get_db_prep_save(value, connection)
 
     if isinstance(field, models.JSONField):  # most often empty: the empty list's links
-        empty = {list: prepare([]), dict: prepare({})}
+        empty: dict[type, Any] = {list: prepare([]), dict: prepare({})}
 
         def json_value(value: Any) -> Any:
             return prepare(value) if value else empty.get(type(value)) or prepare(value)
