@@ -22,8 +22,9 @@ a missing value as ``null``.
 Writing streams table by table, in chunks of rows, from one snapshot that does not block writers
 (a deferred read transaction on SQLite in WAL mode; REPEATABLE READ on PostgreSQL), into a
 temporary file that replaces the target only once it is complete and on disk. Restoring reads the
-file twice, a row at a time: first to check all of it, then to insert it in one transaction,
-in batches of plain tuples through the cursor's ``executemany``, which calls no ``save()``: the
+file once, a row at a time, in one transaction: each batch of rows is checked, then inserted as
+plain tuples through the cursor's ``executemany``, which calls no ``save()``; a bad file is
+read to its end, to report every problem, and nothing of it is kept. The
 guards of signed-off assessments and of the append-only audit trail do not stop a restore, and
 the restore itself is audited.
 """
@@ -436,9 +437,14 @@ class _Restoring:
     def __init__(self) -> None:
         self._permissions: dict[tuple[str, ...], int] | None = None
 
-    def natural(self, value: Any) -> int:
+    def load(self) -> None:
+        """Read what the checks need from this database (the permissions, by natural key)."""
         if self._permissions is None:
             self._permissions = {tuple(key): pk for pk, key in _natural_keys().items()}
+
+    def natural(self, value: Any) -> int:
+        self.load()
+        assert self._permissions is not None
         if not (
             isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value)
         ):
@@ -729,31 +735,6 @@ def reading(path: Path, restoring: _Restoring | None = None) -> Iterator[_Reader
         raise InputError(f"{path}: not a competence backup: {exc}") from None
 
 
-def _check(path: Path, restoring: _Restoring) -> dict[str, int]:
-    """Read the whole backup and check it; return its rows per table, or raise
-    :class:`InputError` listing every problem with the place it is at."""
-    stored: dict[tuple[Any, Any], str] = {
-        (f.framework_id, f.version): f.checksum
-        for f in FrameworkVersion._base_manager.filter(source="builtin")
-    }
-    with reading(path, restoring) as reader:
-        for part in reader.tables():
-            if part.table.model is not FrameworkVersion:
-                continue
-            for j, row in ((j, r) for ps, rs in part.batches for j, r in zip(ps, rs, strict=True)):
-                values = dict(zip(part.attnames, row, strict=True))
-                key = (values.get("framework_id"), values.get("version"))
-                if key in stored and stored[key] != values.get("checksum"):
-                    reader.problem(
-                        f"{part.where}.rows[{j}]",
-                        f"framework {key[0]} {key[1]} differs from the one in this database",
-                    )
-        if reader.found:
-            raise reader.failure()
-        counts = reader.counts
-    return {t.name: counts.get(t.label, 0) for t in tables()}
-
-
 def _held() -> list[str]:
     """The backed-up tables that hold rows, apart from what ``competence db upgrade`` records
     (the built-in framework version and its profiles)."""
@@ -846,24 +827,68 @@ def _prepared(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     return remembered
 
 
-def _insert(path: Path, restoring: _Restoring) -> None:
+def _builtin_checksums() -> dict[tuple[Any, Any], str]:
+    return {
+        (f.framework_id, f.version): f.checksum
+        for f in FrameworkVersion._base_manager.filter(source="builtin")
+    }
+
+
+def _insert(
+    path: Path, restoring: _Restoring, stored: dict[tuple[Any, Any], str]
+) -> dict[str, int]:
+    """Read the backup once, checking every row and inserting the good ones, until a problem
+    is found: from then on nothing more is inserted and the rest of the file is only read, so
+    that every problem is reported (an :class:`InputError`, whose raising undoes the
+    transaction). ``stored`` holds the checksums of the framework versions this database had.
+    Returns the rows per table."""
+    refused: IntegrityError | DataError | None = None
     with reading(path, restoring) as reader:
         for part in reader.tables():
             inserter = _Inserter(part.table, part.attnames)
-            for _, rows in part.batches:
-                if reader.found:  # the file changed since it was checked
-                    raise reader.failure()
-                inserter.insert(rows)
-            if reader.found:
-                raise reader.failure()
+            framework = part.table.model is FrameworkVersion
+            for positions, rows in part.batches:
+                if framework:
+                    _same_framework(reader, part, positions, rows, stored)
+                if reader.found or refused is not None:
+                    continue
+                try:
+                    inserter.insert(rows)
+                except (IntegrityError, DataError) as exc:  # said once the file is read
+                    refused = exc
+        if reader.found:
+            raise reader.failure()
+        if refused is not None:
+            raise refused
+        counts = reader.counts
+    return {t.name: counts.get(t.label, 0) for t in tables()}
+
+
+def _same_framework(
+    reader: _Reader,
+    part: _Rows,
+    positions: Sequence[int],
+    rows: list[Sequence[Any]],
+    stored: dict[tuple[Any, Any], str],
+) -> None:
+    """A built-in framework version in the backup must be the one this database records."""
+    for j, row in zip(positions, rows, strict=True):
+        values = dict(zip(part.attnames, row, strict=True))
+        key = (values.get("framework_id"), values.get("version"))
+        if key in stored and stored[key] != values.get("checksum"):
+            reader.problem(
+                f"{part.where}.rows[{j}]",
+                f"framework {key[0]} {key[1]} differs from the one in this database",
+            )
 
 
 def restore(path: str | Path) -> dict[str, int]:
     """Restore a backup into an empty database (of either engine), in one transaction.
 
-    The whole file is checked first; then every table is inserted with its primary keys, in
-    dependency order, and (on PostgreSQL) the id sequences are moved past the rows restored.
-    Returns the rows per table.
+    The file is read once, in the transaction: every row is checked, and inserted with its
+    primary key, in dependency order, until a problem is found; then the rest is only read, to
+    report every problem, and nothing is kept. Foreign keys are checked before the end, and (on
+    PostgreSQL) the id sequences are moved past the rows restored. Returns the rows per table.
     """
     path = Path(path)
     actor = audit.current_actor()
@@ -871,17 +896,18 @@ def restore(path: str | Path) -> dict[str, int]:
         raise InputError(f"{path}: no such file")
     _refuse_unless_empty()
     restoring = _Restoring()
-    counts = _check(path, restoring)
+    restoring.load()  # before anything is inserted: after a refused insert no query may run
     backed_up = registry.backed_up()
     try:
         # Foreign keys are checked once, for every table, before the end (as Django's loaddata
         # does); on SQLite not for each row inserted as well.
         with connection.constraint_checks_disabled(), transaction.atomic():
             _refuse_unless_empty()
+            stored = _builtin_checksums()
             # What `db upgrade` recorded comes back from the backup, with the backup's ids.
             ProfileVersion._base_manager.all().delete()
             FrameworkVersion._base_manager.all().delete()
-            _insert(path, restoring)
+            counts = _insert(path, restoring, stored)
             connection.check_constraints(table_names=[m._meta.db_table for m in backed_up])
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), backed_up):
