@@ -574,3 +574,63 @@ def test_case_frameworks_are_stored_as_additional_versions(actor: str, name: str
     entry = AuditEntry.objects.get(action="import", model="framework")
     assert entry.new is not None
     assert entry.new["skipped"] == list(imported.skipped)
+
+
+def written_a_row_a_line(data: dict[str, Any], path: Path) -> Path:
+    """``data`` laid out as a backup writes it: a row a line, each but the last with its comma."""
+    tables = []
+    for t in data["tables"]:
+        head = json.dumps({k: v for k, v in t.items() if k != "rows"})[:-1]
+        rows = ",\n".join(json.dumps(r) for r in t["rows"])
+        tables.append(f'{head}, "rows": [\n{rows}\n]}}')
+    top = json.dumps({k: v for k, v in data.items() if k != "tables"})[:-1]
+    text = f'{top},\n"tables": [\n' + ",\n".join(tables) + "\n]}\n"
+    path.write_bytes(gzip.compress(text.encode()))
+    return path
+
+
+def many_audit_entries(data: dict[str, Any], count: int) -> tuple[int, list[Any]]:
+    """The audit trail of ``data`` made ``count`` rows long, each a copy of its first row."""
+    i, audit_table = table(data, "competence.AuditEntry")
+    first, pk = audit_table["rows"][0], audit_table["fields"].index("id")
+    rows = [[n + 1 if k == pk else v for k, v in enumerate(first)] for n in range(count)]
+    audit_table.update(rows=rows, count=count)
+    return i, audit_table["fields"]
+
+
+@pytest.mark.parametrize("layout", ["a row a line", "one line"])
+@pytest.mark.parametrize("bad", ["a value", "an id taken"])
+def test_a_backup_whose_ten_thousandth_row_is_bad_restores_nothing(
+    backup: Path, layout: str, bad: str
+) -> None:
+    with gzip.open(backup, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    i, fields = many_audit_entries(data, 10_000)
+    last = data["tables"][i]["rows"][9_999]
+    if bad == "a value":
+        last[fields.index("actor")] = 7
+    else:  # the first row's id again: found only when the rows are inserted
+        last[fields.index("id")] = 1
+    path = backup.with_name("many.json.gz")
+    if layout == "one line":
+        path.write_bytes(gzip.compress(json.dumps(data).encode()))
+    else:
+        written_a_row_a_line(data, path)
+    with pytest.raises(InputError) as caught:
+        restore(path)
+    if bad == "a value":
+        where = f"tables[{i}].rows[9999][{fields.index('actor')}]"
+        assert caught.value.problems == [f"{path}, {where}: actor: must be text, got 7"]
+    else:
+        assert "the rows of this backup do not fit together" in str(caught.value)
+    assert not Person.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_backup_laid_out_a_row_a_line_restores_every_row(backup: Path) -> None:
+    with gzip.open(backup, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    many_audit_entries(data, 5_000)
+    restore(written_a_row_a_line(data, backup.with_name("lines.json.gz")))
+    assert AuditEntry.objects.count() == 5_001  # and the restore's own entry
+    assert Person.objects.count() == 3

@@ -106,6 +106,7 @@ TWINS: dict[str, list[str]] = {
     "second_views_asked": ["GET /second-views"],
     "second_view": ["GET /second-views/{view_id}", "PUT /second-views/{view_id}"],
     "job": ["GET /jobs/{job_id}"],
+    "reports_for_everyone": ["POST /reports/everyone"],
     "job_download": ["GET /jobs/{job_id}/file"],
 }
 """Page URL name -> the API operations that are its twin."""
@@ -122,8 +123,6 @@ NO_RESULT: dict[str, str] = {
     "password_reset_complete": "a password reset by email, for people who sign in",
     "my_data": "is JSON already: a person's own data as one document",
     "admin_hub": "links to the administration pages, each of which has its twin",
-    "reports_for_everyone": "starts a job (its twin, GET /jobs/{job_id}, follows it); on the "
-    "command line, `competence report --all` writes the same PDFs",
 }
 """Pages with no result to twin, and why."""
 

@@ -28,6 +28,13 @@ STOPPED = (
 )
 
 
+def import_runs_as_job(size: int, threshold: int) -> bool:
+    """Whether an import of a file of ``size`` bytes, from the import page or the API, runs as a
+    job rather than in the request: when the file is larger than ``threshold``
+    (``COMPETENCE_IMPORT_JOB_BYTES``; 0 sends every import to a job)."""
+    return size > threshold
+
+
 def is_finished(status: str) -> bool:
     return status in FINISHED
 

@@ -22,9 +22,11 @@ a missing value as ``null``.
 Writing streams table by table, in chunks of rows, from one snapshot that does not block writers
 (a deferred read transaction on SQLite in WAL mode; REPEATABLE READ on PostgreSQL), into a
 temporary file that replaces the target only once it is complete and on disk. Restoring reads the
-file twice, a piece at a time: first to check all of it, then to insert it in one transaction
-with ``bulk_create``, which calls no ``save()``: the guards of signed-off assessments and of the
-append-only audit trail do not stop a restore, and the restore itself is audited.
+file once, a row at a time, in one transaction: each batch of rows is checked, then inserted as
+plain tuples through the cursor's ``executemany``, which calls no ``save()``; a bad file is
+read to its end, to report every problem, and nothing of it is kept. The
+guards of signed-off assessments and of the append-only audit trail do not stop a restore, and
+the restore itself is audited.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import json
 import os
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -375,15 +377,74 @@ def _text(max_length: int | None) -> Callable[[Any], str]:
     return check
 
 
+def _by_type(allowed: set[type], column: Column) -> Callable[[list[Any]], list[Any] | None]:
+    """A column of whole numbers, true or false, or text: every value of an allowed type, and
+    within the range or the length."""
+    integer = column.kind == "integer"
+    longest = column.max_length
+
+    def check(values: list[Any]) -> list[Any] | None:
+        if not set(map(type, values)) <= allowed:
+            return None
+        if integer or longest is not None:
+            given = values if column.null is False else [v for v in values if v is not None]
+            if given and integer and not (min(given) >= -(2**63) and max(given) < 2**63):
+                return None
+            if given and longest is not None and max(map(len, given)) > longest:
+                return None
+        return values
+
+    return check
+
+
+def _each(decode: Callable[[Any], Any], remember: bool) -> Callable[[list[Any]], list[Any] | None]:
+    """A column decoded a value at a time; a date or a time remembered for the texts seen last
+    (an import gives all its ratings one time)."""
+    if not remember:
+
+        def each(values: list[Any]) -> list[Any] | None:
+            try:
+                return [decode(v) for v in values]
+            except _Bad:
+                return None
+
+        return each
+    seen: dict[str, Any] = {}
+
+    def remembered(values: list[Any]) -> list[Any] | None:
+        if len(seen) > 4096:
+            seen.clear()
+        found = []
+        for v in values:
+            if type(v) is str and v in seen:
+                found.append(seen[v])
+                continue
+            try:
+                decoded = decode(v)
+            except _Bad:
+                return None
+            if type(v) is str:
+                seen[v] = decoded
+            found.append(decoded)
+        return found
+
+    return remembered
+
+
 class _Restoring:
     """What restoring needs from the database it restores into."""
 
     def __init__(self) -> None:
         self._permissions: dict[tuple[str, ...], int] | None = None
 
-    def natural(self, value: Any) -> int:
+    def load(self) -> None:
+        """Read what the checks need from this database (the permissions, by natural key)."""
         if self._permissions is None:
             self._permissions = {tuple(key): pk for pk, key in _natural_keys().items()}
+
+    def natural(self, value: Any) -> int:
+        self.load()
+        assert self._permissions is not None
         if not (
             isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value)
         ):
@@ -413,15 +474,31 @@ class _Restoring:
 
         return nullable
 
+    def column_decoder(self, column: Column) -> Callable[[list[Any]], list[Any] | None]:
+        """A function that checks a column's values in a batch of rows at once and gives them
+        in the field's type, or ``None`` when any of them may not fit (the batch is then
+        checked a value at a time, by :meth:`decoder`, to say why)."""
+        types: dict[str, set[type]] = {"integer": {int}, "boolean": {bool}, "text": {str}}
+        allowed = types.get(column.kind)
+        if allowed is not None:
+            if column.null:
+                allowed = allowed | {type(None)}
+            return _by_type(allowed, column)
+        if column.kind == "json":
+            return lambda values: None if not column.null and None in values else values
+        remember = column.kind in ("date", "datetime")
+        return _each(self.decoder(column), remember)
+
 
 @dataclass
 class _Rows:
-    """One table of a backup file as it is read: its rows come as ``(position, values)``."""
+    """One table of a backup file as it is read: its rows come in batches of checked rows,
+    each batch as ``(positions, rows)``."""
 
     index: int
     table: Table
     attnames: list[str]  # of the values in each row, in the file's order of fields
-    rows: Iterator[tuple[int, list[Any]]]
+    batches: Iterator[tuple[Sequence[int], list[Sequence[Any]]]]
 
     @property
     def where(self) -> str:
@@ -548,10 +625,10 @@ class _Reader:
                         index,
                         table,
                         [c.attname for c in fields],
-                        self._rows(where, fields, counter),
+                        self._rows(where, fields, counter, table.rows_per_chunk),
                     )
                     yield rows
-                    for _ in rows.rows:  # what the caller did not read
+                    for _ in rows.batches:  # what the caller did not read
                         pass
                     read = counter[0]
                 else:
@@ -587,14 +664,47 @@ class _Reader:
         return found
 
     def _rows(
-        self, where: str, fields: list[Column], counter: list[int]
-    ) -> Iterator[tuple[int, list[Any]]]:
+        self, where: str, fields: list[Column], counter: list[int], size: int
+    ) -> Iterator[tuple[Sequence[int], list[Sequence[Any]]]]:
+        """The rows, read ``size`` at a time and checked a column at a time; a batch in which
+        a column does not pass whole is checked again row by row, to say where each problem is,
+        and its good rows kept."""
         source = self.source
+        columns = [self.restoring.column_decoder(c) for c in fields]
+        width = len(fields)
+        first = 0
+        for raw in source.batches(f"{where}.rows", size):
+            counter[0] += len(raw)
+            positions = range(first, first + len(raw))
+            first += len(raw)
+            decoded = self._columns(raw, columns, width)
+            if decoded is not None:
+                yield positions, decoded
+            else:
+                yield self._one_by_one(where, fields, positions, raw)
+
+    @staticmethod
+    def _columns(
+        raw: list[Any], columns: list[Callable[[list[Any]], list[Any] | None]], width: int
+    ) -> list[Sequence[Any]] | None:
+        """Every row decoded, or ``None`` when any value may not fit."""
+        if set(map(type, raw)) != {list} or set(map(len, raw)) != {width}:
+            return None
+        decoded = []
+        for check, values in zip(columns, zip(*raw, strict=True), strict=True):
+            found = check(list(values))
+            if found is None:
+                return None
+            decoded.append(found)
+        return list(zip(*decoded, strict=True))
+
+    def _one_by_one(
+        self, where: str, fields: list[Column], positions: range, raw: list[Any]
+    ) -> tuple[list[int], list[Sequence[Any]]]:
         decoders = [self.restoring.decoder(c) for c in fields]
         width = len(fields)
-        for j in source.elements(f"{where}.rows"):
-            counter[0] += 1
-            row = source.value(f"{where}.rows[{j}]")
+        kept: tuple[list[int], list[Sequence[Any]]] = ([], [])
+        for j, row in zip(positions, raw, strict=True):
             if not isinstance(row, list) or len(row) != width:
                 self.problem(f"{where}.rows[{j}]", f"must be a list of {width} values, one a field")
                 continue
@@ -607,7 +717,9 @@ class _Reader:
                     except _Bad as exc:
                         self.problem(f"{where}.rows[{j}][{k}]", f"{fields[k].name}: {exc}")
                 continue
-            yield j, values
+            kept[0].append(j)
+            kept[1].append(values)
+        return kept
 
 
 @contextmanager
@@ -621,31 +733,6 @@ def reading(path: Path, restoring: _Restoring | None = None) -> Iterator[_Reader
             yield _Reader(JsonStream(stream, str(path)), restoring or _Restoring())
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a competence backup: {exc}") from None
-
-
-def _check(path: Path, restoring: _Restoring) -> dict[str, int]:
-    """Read the whole backup and check it; return its rows per table, or raise
-    :class:`InputError` listing every problem with the place it is at."""
-    stored: dict[tuple[Any, Any], str] = {
-        (f.framework_id, f.version): f.checksum
-        for f in FrameworkVersion._base_manager.filter(source="builtin")
-    }
-    with reading(path, restoring) as reader:
-        for part in reader.tables():
-            if part.table.model is not FrameworkVersion:
-                continue
-            for j, row in part.rows:
-                values = dict(zip(part.attnames, row, strict=True))
-                key = (values.get("framework_id"), values.get("version"))
-                if key in stored and stored[key] != values.get("checksum"):
-                    reader.problem(
-                        f"{part.where}.rows[{j}]",
-                        f"framework {key[0]} {key[1]} differs from the one in this database",
-                    )
-        if reader.found:
-            raise reader.failure()
-        counts = reader.counts
-    return {t.name: counts.get(t.label, 0) for t in tables()}
 
 
 def _held() -> list[str]:
@@ -672,33 +759,136 @@ def _refuse_unless_empty() -> None:
         )
 
 
-def _insert(path: Path, restoring: _Restoring) -> None:
+class _Inserter:
+    """Inserts one table's rows a batch at a time: plain tuples through the cursor's
+    ``executemany`` (no model instances, no ``save()``), each value as the field would give the
+    database (:meth:`~django.db.models.Field.get_db_prep_save`, the database's own rule; an
+    integer or a text needs nothing), and the names quoted by the database's rules."""
+
+    def __init__(self, table: Table, attnames: list[str]) -> None:
+        fields = {f.attname: f for f in table.model._meta.concrete_fields}
+        given = [fields[a] for a in attnames]
+        self.missing = [f for f in fields.values() if f.attname not in attnames]
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(f.column) for f in (*given, *self.missing))
+        marks = ", ".join(["%s"] * (len(given) + len(self.missing)))
+        self.sql = f"INSERT INTO {quote(table.model._meta.db_table)} ({names}) VALUES ({marks})"
+        kinds = {c.attname: c.kind for c in table.columns}
+        self.prepare = [
+            (k, _prepared(f)) for k, f in enumerate(given) if kinds[f.attname] in _PREPARED
+        ]
+
+    def insert(self, rows: list[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        if self.prepare or self.missing:
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for k, prepare in self.prepare:
+                columns[k] = [None if v is None else prepare(v) for v in columns[k]]
+            for (
+                f
+            ) in self.missing:  # a column the file leaves out: its default, as the field gives it
+                columns.append([f.get_db_prep_save(f.get_default(), connection)] * len(rows))
+            rows = list(zip(*columns, strict=True))
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, rows)
+
+
+_PREPARED = frozenset({"date", "datetime", "json", "binary"})
+"""The kinds whose values the database takes in another form than the checked value."""
+
+
+def _prepared(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """The field's value as the database takes it; for a date or a time, remembered for the
+    values seen last (an import gives all its ratings one time)."""
+
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    if isinstance(field, models.JSONField):  # most often empty: the empty list's links
+        empty: dict[type, Any] = {list: prepare([]), dict: prepare({})}
+
+        def json_value(value: Any) -> Any:
+            return prepare(value) if value else empty.get(type(value)) or prepare(value)
+
+        return json_value
+    if not isinstance(field, models.DateField):  # a DateTimeField is a DateField too
+        return prepare
+    seen: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        found = seen.get(value)
+        if found is None:
+            if len(seen) >= 4096:
+                seen.clear()
+            found = seen[value] = prepare(value)
+        return found
+
+    return remembered
+
+
+def _builtin_checksums() -> dict[tuple[Any, Any], str]:
+    return {
+        (f.framework_id, f.version): f.checksum
+        for f in FrameworkVersion._base_manager.filter(source="builtin")
+    }
+
+
+def _insert(
+    path: Path, restoring: _Restoring, stored: dict[tuple[Any, Any], str]
+) -> dict[str, int]:
+    """Read the backup once, checking every row and inserting the good ones, until a problem
+    is found: from then on nothing more is inserted and the rest of the file is only read, so
+    that every problem is reported (an :class:`InputError`, whose raising undoes the
+    transaction). ``stored`` holds the checksums of the framework versions this database had.
+    Returns the rows per table."""
+    refused: IntegrityError | DataError | None = None
     with reading(path, restoring) as reader:
         for part in reader.tables():
-            model = part.table.model
-            manager = model._base_manager
-            in_order = part.attnames == [c.attname for c in part.table.columns]
-            batch: list[models.Model] = []
-            for _, row in part.rows:
-                # Every field in the model's order (the usual case) goes in faster by position.
-                if in_order:
-                    batch.append(model(*row))
-                else:
-                    batch.append(model(**dict(zip(part.attnames, row, strict=True))))
-                if len(batch) == part.table.rows_per_chunk:
-                    manager.bulk_create(batch)
-                    batch = []
-            if reader.found:  # the file changed since it was checked
-                raise reader.failure()
-            manager.bulk_create(batch)
+            inserter = _Inserter(part.table, part.attnames)
+            framework = part.table.model is FrameworkVersion
+            for positions, rows in part.batches:
+                if framework:
+                    _same_framework(reader, part, positions, rows, stored)
+                if reader.found or refused is not None:
+                    continue
+                try:
+                    inserter.insert(rows)
+                except (IntegrityError, DataError) as exc:  # said once the file is read
+                    refused = exc
+        if reader.found:
+            raise reader.failure()
+        if refused is not None:
+            raise refused
+        counts = reader.counts
+    return {t.name: counts.get(t.label, 0) for t in tables()}
+
+
+def _same_framework(
+    reader: _Reader,
+    part: _Rows,
+    positions: Sequence[int],
+    rows: list[Sequence[Any]],
+    stored: dict[tuple[Any, Any], str],
+) -> None:
+    """A built-in framework version in the backup must be the one this database records."""
+    for j, row in zip(positions, rows, strict=True):
+        values = dict(zip(part.attnames, row, strict=True))
+        key = (values.get("framework_id"), values.get("version"))
+        if key in stored and stored[key] != values.get("checksum"):
+            reader.problem(
+                f"{part.where}.rows[{j}]",
+                f"framework {key[0]} {key[1]} differs from the one in this database",
+            )
 
 
 def restore(path: str | Path) -> dict[str, int]:
     """Restore a backup into an empty database (of either engine), in one transaction.
 
-    The whole file is checked first; then every table is inserted with its primary keys, in
-    dependency order, and (on PostgreSQL) the id sequences are moved past the rows restored.
-    Returns the rows per table.
+    The file is read once, in the transaction: every row is checked, and inserted with its
+    primary key, in dependency order, until a problem is found; then the rest is only read, to
+    report every problem, and nothing is kept. Foreign keys are checked before the end, and (on
+    PostgreSQL) the id sequences are moved past the rows restored. Returns the rows per table.
     """
     path = Path(path)
     actor = audit.current_actor()
@@ -706,15 +896,18 @@ def restore(path: str | Path) -> dict[str, int]:
         raise InputError(f"{path}: no such file")
     _refuse_unless_empty()
     restoring = _Restoring()
-    counts = _check(path, restoring)
+    restoring.load()  # before anything is inserted: after a refused insert no query may run
     backed_up = registry.backed_up()
     try:
-        with transaction.atomic():
+        # Foreign keys are checked once, for every table, before the end (as Django's loaddata
+        # does); on SQLite not for each row inserted as well.
+        with connection.constraint_checks_disabled(), transaction.atomic():
             _refuse_unless_empty()
+            stored = _builtin_checksums()
             # What `db upgrade` recorded comes back from the backup, with the backup's ids.
             ProfileVersion._base_manager.all().delete()
             FrameworkVersion._base_manager.all().delete()
-            _insert(path, restoring)
+            counts = _insert(path, restoring, stored)
             connection.check_constraints(table_names=[m._meta.db_table for m in backed_up])
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), backed_up):

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -36,7 +36,7 @@ from competence.services import (
     review,
 )
 from competence.services.planning import check_requirements, plan_people
-from competence.store.models import Assessment, Cycle, Person
+from competence.store.models import Assessment, Cycle, Job, Person
 from competence.web.api import (
     PageIn,
     RatingIn,
@@ -46,9 +46,10 @@ from competence.web.api import (
     team_choice,
     visible_person,
 )
+from competence.web.api_jobs import JOB_STARTED, accepted
 from competence.web.idempotency import PARAMETER as IDEMPOTENT
 from competence.web.idempotency import once
-from competence.web.views.manage import export_response, imported
+from competence.web.views.manage import export_response, import_upload
 
 router: Router = Router()
 
@@ -417,8 +418,13 @@ class ImportFilters(Schema):
     description="The file's header tells which it is. The answer is the report: its kind, "
     "digest and counts. One bad row rejects the whole file: 422 lists each problem as `FILE, "
     "line N: field: reason` (the first 100, and `more`), and nothing is written. 413 above "
-    "the upload limit.",
-    openapi_extra=IDEMPOTENT,
+    "the upload limit. A file larger than `COMPETENCE_IMPORT_JOB_BYTES` (1 MB by default) is "
+    "imported by a job, as on the import page: 202 with the job, whose `GET /api/v1/jobs/"
+    "{job_id}` gives its progress, then the report or the problems.",
+    openapi_extra={
+        **IDEMPOTENT,
+        "responses": {200: {"description": "The import's report"}, **JOB_STARTED},
+    },
 )
 def post_import(
     request: HttpRequest, filters: Query[ImportFilters], file: File[UploadedFile]
@@ -426,9 +432,10 @@ def post_import(
     if not policy.allowed(request.user, "admin"):
         raise PermissionDenied
 
-    def run() -> dict[str, Any]:
+    def run() -> dict[str, Any] | HttpResponse:
         try:
-            return imported(
+            done = import_upload(
+                request.user,
                 file,
                 cycle=filters.cycle,
                 kind=filters.kind.value if filters.kind else None,
@@ -439,6 +446,7 @@ def post_import(
             if exc.rest():
                 problems.append({"loc": ["file"], "msg": exc.rest()})
             raise ValidationError(problems) from None
+        return accepted(request, done) if isinstance(done, Job) else done
 
     return once(request, run)
 

@@ -51,7 +51,8 @@ def _parts(request: HttpRequest) -> Iterator[bytes]:
 
 def once(request: HttpRequest, do: Callable[[], Any], status: int = 200) -> Any:
     """``do()``, unless this user sent this request with this key before: then the answer it
-    had. Without the header, ``do()`` as it is."""
+    had (its status, type and body). Without the header, ``do()`` as it is. ``do()`` gives the
+    data of a ``status`` answer, or a response of its own."""
     from competence.web.api import api
 
     raw = request.headers.get(HEADER)
@@ -70,7 +71,12 @@ def once(request: HttpRequest, do: Callable[[], Any], status: int = 200) -> Any:
         replayed = HttpResponse(found.body, status=found.status, content_type=found.content_type)
         replayed[REPLAYED] = "true"
         return replayed
-    response = api.create_response(request, do(), status=status)
+    answer = do()
+    response = (
+        answer
+        if isinstance(answer, HttpResponse)
+        else api.create_response(request, answer, status=status)
+    )
     idempotency.keep(
         user_id,
         key,

@@ -25,10 +25,11 @@ from competence.services import catalogue, policy, records
 from competence.services import evidence as files
 from competence.store.models import EvidenceFile
 from competence.store.models import Rating as RatingRow
+from competence.web.limits import EVIDENCE_BODY, EVIDENCE_TOO_LARGE
 from competence.web.views.common import attachment
 
 CONFIDENCE_CHOICES = [("", "Not said"), *((w, w.capitalize()) for w in CONFIDENCE_WORDS)]
-UPLOAD_LIMIT = rules.MAX_FILES * rules.MAX_FILE_BYTES + 64 * 1024
+UPLOAD_LIMIT = EVIDENCE_BODY
 """The largest request the attach form takes: a rating's worth of files and the form's fields."""
 MIB = 1024 * 1024
 
@@ -109,10 +110,7 @@ def my_evidence(request: HttpRequest) -> HttpResponseBase:
 
     A request larger than :data:`UPLOAD_LIMIT` is refused (413) before its body is read."""
     if int(request.META.get("CONTENT_LENGTH") or 0) > UPLOAD_LIMIT:
-        problem = (
-            f"At most {rules.MAX_FILES} files of {rules.MAX_FILE_BYTES // MIB} MiB each at a "
-            "time; nothing was attached."
-        )
+        problem = EVIDENCE_TOO_LARGE
         return render(request, "competence/too_large.html", {"problem": problem}, status=413)
     return _attach_or_remove(request)
 

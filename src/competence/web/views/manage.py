@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, St
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from competence.domain import jobs as rules
 from competence.domain import workflow
 from competence.errors import MAX_REPORTED, InputError
 from competence.formats import exports
 from competence.formats.limits import MAX_FILE_BYTES, size
-from competence.services import jobs
+from competence.services import jobs, policy
 from competence.services.export import export_cells, iter_export_json, people_count
 from competence.services.imports import import_named, upload_suffix
 from competence.store.models import Job
@@ -41,19 +42,25 @@ def imported(
         return import_named(path, upload.name or "upload", cycle=cycle, kind=kind, dry_run=dry_run)
 
 
-def import_job(request: HttpRequest, upload: UploadedFile) -> Job:
-    """A large upload: imported by a job (:mod:`competence.services.jobs`), which calls the
-    same import; the form's choices go with it."""
+def import_upload(
+    user: policy.User,
+    upload: UploadedFile,
+    *,
+    cycle: str | None,
+    kind: str | None,
+    dry_run: bool,
+) -> dict[str, Any] | Job:
+    """Import an uploaded file as the page and the API both do: in the request, giving its
+    report (or :class:`InputError`, see :func:`imported`); or, for a file larger than
+    ``COMPETENCE_IMPORT_JOB_BYTES``, by a job (:mod:`competence.services.jobs`) that calls the
+    same import with the same choices, giving the job."""
+    if not rules.import_runs_as_job(upload.size or 0, settings.IMPORT_JOB_BYTES):
+        return imported(upload, cycle=cycle, kind=kind, dry_run=dry_run)
     name = upload.name or "upload"
-    options = {
-        "name": name,
-        "cycle": request.POST.get("cycle") or None,
-        "kind": request.POST.get("kind") or None,
-        "dry_run": bool(request.POST.get("dry_run")),
-    }
-    check = "Check" if options["dry_run"] else "Import"
+    options = {"name": name, "cycle": cycle, "kind": kind, "dry_run": dry_run}
+    check = "Check" if dry_run else "Import"
     return jobs.start(
-        "import", f"{check} of {name}", user=request.user, options=options, upload=upload.chunks()
+        "import", f"{check} of {name}", user=user, options=options, upload=upload.chunks()
     )
 
 
@@ -77,11 +84,10 @@ def manage_import(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             context["problems"] = ["Choose a file to import."]
-        elif (upload.size or 0) > settings.IMPORT_JOB_BYTES:
-            return started(import_job(request, upload))
         else:
             try:
-                context["report"] = imported(
+                done = import_upload(
+                    request.user,
                     upload,
                     cycle=request.POST.get("cycle") or None,
                     kind=request.POST.get("kind") or None,
@@ -90,6 +96,10 @@ def manage_import(request: HttpRequest) -> HttpResponse:
             except InputError as exc:
                 context["problems"] = exc.problems[:MAX_REPORTED]
                 context["more"] = exc.rest()
+            else:
+                if isinstance(done, Job):
+                    return started(done)
+                context["report"] = done
     return render(request, "competence/import.html", context)
 
 
