@@ -221,6 +221,23 @@ def child_env(database: Path) -> dict[str, str]:
     return env
 
 
+def run_commands(database: Path, commands: list[list[str]], timeout: float = 3600) -> None:
+    """Run ``competence`` commands one after another on the SQLite file ``database`` (the
+    set-up of the benchmarks that build an organisation), stopping at the first that fails."""
+    env, competence = child_env(database), competence_command()
+    for command in commands:
+        done = subprocess.run(
+            [*competence, *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"competence {' '.join(command)} failed:\n{done.stderr[-4000:]}")
+
+
 def run_child(stage: str, database: Path, paths: dict[str, Path], memory_limit: int) -> Any:
     command = [
         sys.executable,

@@ -389,23 +389,15 @@ def build_org(people: int, folder: Path) -> tuple[Path, float]:
     start = time.perf_counter()
     people_csv, ratings_csv = import_export.generate(people, folder)
     database = folder / "competence.sqlite3"
-    env = import_export.child_env(database)
-    competence = import_export.competence_command()
-    for command in (
-        ["db", "upgrade"],
-        ["import", str(people_csv)],
-        ["import", str(ratings_csv), "--cycle", import_export.CYCLE],
-    ):
-        done = subprocess.run(
-            [*competence, *command],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"competence {' '.join(command)} failed:\n{done.stderr[-4000:]}")
+    import_export.run_commands(
+        database,
+        [
+            ["db", "upgrade"],
+            ["import", str(people_csv)],
+            ["import", str(ratings_csv), "--cycle", import_export.CYCLE],
+        ],
+        SETUP_TIMEOUT,
+    )
     return database, time.perf_counter() - start
 
 

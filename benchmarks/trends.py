@@ -67,8 +67,6 @@ def build_org(people: int, cycles: int, folder: Path) -> tuple[Path, float]:
     start = time.perf_counter()
     people_csv, ratings_csv = import_export.generate(people, folder)
     database = folder / "competence.sqlite3"
-    env = import_export.child_env(database)
-    competence = import_export.competence_command()
     commands = [["db", "upgrade"], ["import", str(people_csv)]]
     for i in range(cycles):
         name = f"cycle-{i + 1}"
@@ -78,17 +76,7 @@ def build_org(people: int, cycles: int, folder: Path) -> tuple[Path, float]:
             ["cycle", "create", name, "--opens", opens],
             ["import", str(source), "--cycle", name],
         ]
-    for command in commands:
-        done = subprocess.run(
-            [*competence, *command],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"competence {' '.join(command)} failed:\n{done.stderr[-4000:]}")
+    import_export.run_commands(database, commands, SETUP_TIMEOUT)
     return database, time.perf_counter() - start
 
 
