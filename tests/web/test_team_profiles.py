@@ -90,10 +90,10 @@ def test_figures_without_names_do_not_name_a_version_too_few_people_share() -> N
 
     officer = load_catalogue().profile("pmo-officer")
     versions = {1: (None, officer), 2: (None, replace(officer, version=2))}
-    chosen = {10: 1, 11: 1, 12: 1, 13: 2}
-    assert judged_mix(chosen, versions)["text"] == (
+    counts = {1: 3, 2: 1}  # people judged against each version
+    assert judged_mix(counts, versions)["text"] == (
         "Judged against PMO officer v1 (3 people) and v2 (1 person)."
     )
-    assert judged_mix(chosen, versions, min_group=3)["text"] == (
+    assert judged_mix(counts, versions, min_group=3)["text"] == (
         "Judged against PMO officer v1 (3 people); other versions."
     )

@@ -337,6 +337,31 @@ def judging(
     return chosen, {row.pk: pinned(row, current) for row in rows}
 
 
+def judging_counts(
+    slugs: dict[str, int], recorded: dict[tuple[int, str], int]
+) -> tuple[dict[int, int], dict[int, tuple[Catalogue, Profile]], dict[str, int]]:
+    """As :func:`judging`, for people counted together: ``slugs``, how many have each profile;
+    ``recorded``, how many of those (by version id and profile) have a counting assessment that
+    records its version. How many are judged against each profile version (the others against
+    their profile's latest), each of those versions with its catalogue, read once; and each
+    profile's latest version, by slug."""
+    if not generation()[1]:
+        current_framework()  # a new database: APM's profiles are recorded on first use
+    latest = latest_version_ids()
+    counts: dict[int, int] = {}
+    rest = dict(slugs)
+    for (version_id, slug), count in recorded.items():
+        counts[version_id] = counts.get(version_id, 0) + count
+        rest[slug] = rest.get(slug, 0) - count
+    for slug, count in rest.items():
+        found = latest.get(slug)
+        if found is not None and count > 0:
+            counts[found] = counts.get(found, 0) + count
+    current = catalogue()
+    rows = ProfileVersion.objects.filter(pk__in=set(counts))
+    return counts, {row.pk: pinned(row, current) for row in rows}, latest
+
+
 def listing() -> list[dict[str, Any]]:
     """Every profile's latest version: slug, name, version, owner, rule kind, what it builds on."""
     return [
