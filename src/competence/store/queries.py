@@ -9,9 +9,22 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from competence.domain import workflow
+from competence.domain.contexts import CONTEXTS
 from competence.domain.team import Group, Levels
 from competence.domain.teams import TeamNode, TeamTree
 from competence.store import scope
@@ -119,16 +132,50 @@ def counting_assessment_ids(person_ids: Iterable[int], cycle: int | None = None)
     return dict(counting_assessments(people, cycle).values_list("person_id", "id"))
 
 
+_NOT_RATED = 7
+"""A level's place in a group's key when it is not rated (levels run from 0 to 5)."""
+_COMPETENCES = 1 << 20
+"""More than any framework's competence numbers."""
+
+
+def _group_key() -> Any:
+    """(context, competence, knowledge, application) as one integer: SQLite sorts one integer
+    key for a ``GROUP BY`` in about half the time of four columns."""
+    context = Case(
+        *(When(assessment__person__context=c, then=Value(i)) for i, c in enumerate(CONTEXTS)),
+        output_field=IntegerField(),
+    )
+    knowledge = Coalesce(F("knowledge"), Value(_NOT_RATED))
+    application = Coalesce(F("application"), Value(_NOT_RATED))
+    return ((context * _COMPETENCES + F("competence")) * 8 + knowledge) * 8 + application
+
+
 def grouped_levels(people: QuerySet[Person], cycle: int | None = None) -> list[Group]:
     """The ratings of these people's counting assessments counted together by the person's
     context, the competence and the two levels (:data:`competence.domain.team.Group`): one
     ``GROUP BY``, a few thousand rows at most, whatever the number of people."""
-    return list(
+    rows = (
         RatingRow.objects.filter(assessment__in=counting_assessments(people, cycle).values("id"))
         .order_by()
-        .values_list("assessment__person__context", "competence", "knowledge", "application")
+        .annotate(key=_group_key())
+        .values_list("key")
         .annotate(count=Count("id"))
     )
+    out: list[Group] = []
+    for key, count in rows:
+        key, application = divmod(key, 8)
+        key, knowledge = divmod(key, 8)
+        context, competence = divmod(key, _COMPETENCES)
+        out.append(
+            (
+                CONTEXTS[context],
+                competence,
+                None if knowledge == _NOT_RATED else knowledge,
+                None if application == _NOT_RATED else application,
+                count,
+            )
+        )
+    return out
 
 
 def people_groups(people: QuerySet[Person]) -> dict[tuple[str, str], int]:
