@@ -1,5 +1,6 @@
 """The team figures come from the database's GROUP BY (issue 15): the same numbers as counting
-every person's ratings in Python, and no list of people's ids longer than a page in any query."""
+every person's ratings in Python, no list of people's ids longer than a page in any query, and a
+page of the team view under 150 KB whatever the size of the organisation."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -148,3 +150,15 @@ def test_the_team_view_names_no_more_people_in_a_query_than_a_page_holds(
         (len(found.split(",")) for q in queries for found in IN_LIST.findall(q["sql"])), default=0
     )
     assert longest <= results.PER_PAGE
+
+
+@pytest.mark.parametrize("axis", ["knowledge", "application"])
+def test_a_page_of_the_team_view_stays_under_150_kb(org: Org, tmp_path: Path, axis: str) -> None:
+    bulk_people(tmp_path, 120, teams=400)
+    lead = signed_in(org.lead)
+    page = lead.get(f"/team?axis={axis}&page=2")
+    assert page.status_code == 200
+    assert len(page.content) <= 150_000, len(page.content)
+    html = page.content.decode()
+    assert f'aria-labelledby="heatmap-{axis}-heading"' in html  # the axis chosen is shown
+    assert html.count("<tbody>") >= 3  # coverage, the people, the heatmap's table

@@ -5,6 +5,7 @@ person's own profile in the version they are judged against."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -65,8 +66,11 @@ def test_the_team_view_says_which_versions_it_mixes_and_colours_each_row_by_its_
     assert alan["targets"]["26"] == {"knowledge": 4, "application": 4}
     assert ada["targets"]["1"] == {"knowledge": 4, "application": 4}  # the specialist's
     assert grace["meets_own"] is False
-    # The heatmap's cells say the target they are coloured against.
-    assert "Grace Hopper, Schedule management: application 3, target 4" in page
+    # The heatmap's table says the target each cell is coloured against (23: 3 of 4).
+    application = lead.get("/team?axis=application").content.decode()
+    grace_row = re.search(r'<tr><th scope="row">Grace Hopper</th>(.*?)</tr>', application)
+    assert grace_row is not None
+    assert re.findall(r"<td>([^<]*)</td>", grace_row.group(1))[22] == "3/4"
 
 
 def test_the_team_workbook_and_summary_say_which_versions_they_mix(org: Org) -> None:

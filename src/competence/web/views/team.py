@@ -73,40 +73,50 @@ def team(request: HttpRequest) -> HttpResponse:
     if summary.get("people"):
         summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
+    axes = summary["framework"]["axes"]
+    # One axis's heatmap at a time: two of 50 people by 29 competences would not fit a page of
+    # 150 KB with their tables (docs/web.md); links, not a script, choose the other.
+    wanted = request.GET.get("axis") or ""
+    axis: str = wanted if wanted in axes else axes[0]
+    filters = choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else "")
     return render(
         request,
         "competence/team.html",
         {
             "summary": summary,
             "competences": competences,
-            "heatmaps": results.kept_until_change(  # drawn once per page and audit position
-                ("heatmaps", summary["page"], profiles.generation()),
+            "axis": axis,
+            "axis_links": _axis_links(axes, f"?{filters}&page={summary['page']}&axis="),
+            "heatmap": results.kept_until_change(  # drawn once per page, axis and audit position
+                ("heatmap", summary["page"], axis, profiles.generation()),
                 choice.figures.people,
-                lambda: _heatmaps(summary["people"], competences, summary["framework"]["axes"]),
+                lambda: _heatmap(summary["people"], competences, axis),
             ),
             "credit": credit(profiles.catalogue(summary["framework"]["id"]).framework),
             "team_options": _team_options(team_view.team_options(request.user), choice.team),
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
-            "query": choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else ""),
+            "query": f"{filters}&axis={axis}",
+            "report_query": filters,
             "cycles": [name for _, name in trends.cycles_with_results(choice.figures.people)],
             "chosen_cycle": request.GET.get("cycle") or "",
         },
     )
 
 
-def _heatmaps(
-    people: list[dict[str, Any]], competences: list[dict[str, Any]], axes: list[str]
-) -> list[tuple[str, SafeString, SafeString]]:
-    return [
-        (
-            axis,
-            mark_safe(charts.heatmap(people, competences, axis)),
-            _matrix_rows(people, competences, axis),
-        )
-        for axis in axes
-    ]
+def _axis_links(axes: list[str], href: str) -> list[tuple[str, str]]:
+    """Each axis with the link that shows its heatmap (none when there is one axis)."""
+    return [(a, href + a) for a in axes] if len(axes) > 1 else []
+
+
+def _heatmap(
+    people: list[dict[str, Any]], competences: list[dict[str, Any]], axis: str
+) -> tuple[SafeString, SafeString]:
+    """One axis's heatmap and the rows of its table alternative."""
+    return mark_safe(charts.heatmap(people, competences, axis)), _matrix_rows(
+        people, competences, axis
+    )
 
 
 def _team_options(teams: list[tuple[int, str]], chosen: int | None) -> SafeString:
@@ -123,13 +133,17 @@ def _matrix_rows(
     people: list[dict[str, Any]], competences: list[dict[str, Any]], axis: str
 ) -> SafeString:
     """The heatmap's table alternative, its rows built here: thousands of cells render slowly
-    in a template."""
+    in a template. Each cell is the level and the target it is coloured against ("3/4"; "–"
+    not rated; no target where the competence does not apply to the person)."""
     numbers = [str(c["number"]) for c in competences]
     rows = []
     for p in people:
         cells = "".join(
-            f"<td>{'–' if v is None else v}</td>"
-            for v in ((p["ratings"].get(n) or {}).get(axis) for n in numbers)
+            f"<td>{'–' if v is None else v}{'' if t is None else f'/{t}'}</td>"
+            for v, t in (
+                ((p["ratings"].get(n) or {}).get(axis), (p["targets"].get(n) or {}).get(axis))
+                for n in numbers
+            )
         )
         rows.append(f'<tr><th scope="row">{escape(p["name"])}</th>{cells}</tr>')
     return mark_safe("\n".join(rows))  # names are escaped; levels are integers
