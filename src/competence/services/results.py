@@ -27,8 +27,7 @@ from competence.store import scope
 from competence.store.models import Assessment, AuditEntry, Person
 from competence.store.queries import (
     counting_assessment,
-    counting_assessments,
-    counting_levels,
+    counting_levels_of,
     grouped_levels,
     lone_holder_names,
     people_groups,
@@ -459,25 +458,18 @@ def _team_summary(
     per_page = per_page or max(1, figures.people_count)  # None: everyone on one page
     pages = max(1, -(-figures.people_count // per_page))
     page = min(max(1, page), pages)
-    # Rows per person for the page shown only: its people, their counting assessments, their
-    # ratings and the versions they are judged against.
-    shown = list(
-        Person.objects.filter(pk__in=people.order_by().values("pk"))
-        .select_related("assessor")
-        .order_by("name", "email")[(page - 1) * per_page : page * per_page]
-    )
-    page_ids = [p.pk for p in shown]
-    counting = counting_assessments(Person.objects.filter(pk__in=page_ids), cycle)
-    pins = {
-        pk: (aid, pin)
-        for pk, aid, pin in counting.values_list("person_id", "id", "profile_version_id")
-    }
-    ratings = counting_levels(page_ids, chosen={pk: aid for pk, (aid, _) in pins.items()})
+    # Rows per person for the page shown only: its people, the versions their counting
+    # assessments record and their ratings, each read through a query of the page's people.
+    page_people = Person.objects.filter(pk__in=people.order_by().values("pk")).order_by(
+        "name", "email"
+    )[(page - 1) * per_page : page * per_page]
+    shown = list(page_people.select_related("assessor"))
+    pins, levels = counting_levels_of(Person.objects.filter(pk__in=page_people.values("pk")), cycle)
     paths = team_tree().paths()
     rows = []
     for person in shown:
-        page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}
-        version_id = (pins.get(person.pk) or (None, None))[1] or figures.latest.get(person.profile)
+        page_ratings = {n: Rating(k, a) for n, (k, a) in levels.get(person.pk, {}).items()}
+        version_id = pins.get(person.pk) or figures.latest.get(person.profile)
         judged, own = figures.versions.get(version_id or -1) or (catalogue, officer)
         rows.append(
             {

@@ -178,6 +178,25 @@ def grouped_levels(people: QuerySet[Person], cycle: int | None = None) -> list[G
     return out
 
 
+def counting_levels_of(
+    people: QuerySet[Person], cycle: int | None = None
+) -> tuple[dict[int, int | None], dict[int, dict[int, Levels]]]:
+    """For these people (a query, never a list of ids), the profile version each one's counting
+    assessment records (None: none recorded; people with no counting assessment are left out),
+    and their (knowledge, application) per competence in it: two queries."""
+    counting = counting_assessments(people, cycle)
+    pins: dict[int, int | None] = dict(counting.values_list("person_id", "profile_version_id"))
+    levels: dict[int, dict[int, Levels]] = {pk: {} for pk in pins}
+    rows = (
+        RatingRow.objects.filter(assessment__in=counting.values("id"))
+        .order_by()  # in no order: sorting every rating row costs more than reading it
+        .values_list("assessment__person_id", "competence", "knowledge", "application")
+    )
+    for person_id, competence, knowledge, application in rows.iterator(chunk_size=5000):
+        levels[person_id][competence] = (knowledge, application)
+    return pins, levels
+
+
 def people_groups(people: QuerySet[Person]) -> dict[tuple[str, str], int]:
     """How many of these people have each (context, profile slug), from one ``GROUP BY``."""
     rows = (
