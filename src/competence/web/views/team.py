@@ -25,7 +25,6 @@ from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.reports import charts
 from competence.services import (
-    calibration,
     freshness,
     jobs,
     policy,
@@ -152,35 +151,24 @@ def _matrix_rows(
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The team view's people as an XLSX workbook or a PDF summary; for more people than
-    REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
-    from competence.reports.individual import write_pdf
-    from competence.reports.team import render_summary_html, write_xlsx
+    """The team view's people as an XLSX workbook or a PDF summary, written by the service
+    that writes it everywhere (:func:`competence.services.reports.team_report`); for more people
+    than REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
+    from competence.services.reports import team_report as write_team_report
 
     if fmt not in ("xlsx", "pdf"):
         raise Http404("no such format")
     choice = _choice(request, individuals_only=True)
     if request.method == "POST" or choice.people.count() > settings.REPORT_JOB_PEOPLE:
         return _report_job(request, choice, fmt)
-    cycle = request.GET.get("cycle") or None
+    buffer = io.BytesIO()
     try:
-        chosen = trends.cycle_id(choice.people, cycle)
-        figures = calibration.figures(choice, cycle)
         compare = trends.compared(request.GET.getlist("compare")[:3])
-        over_time = trends.figures(choice, None, compare)
+        write_team_report(choice, fmt, buffer, request.GET.get("cycle") or None, compare)
     except InputError as exc:
         raise BadFilter(exc.report()) from None
-    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
-    buffer = io.BytesIO()
-    response: HttpResponse
-    if fmt == "xlsx":
-        write_xlsx(summary, buffer, figures, over_time)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    elif fmt == "pdf":
-        write_pdf(render_summary_html(summary, choice.label, figures, over_time), buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    else:
-        raise Http404("no such format")
+    kind = XLSX_TYPE if fmt == "xlsx" else "application/pdf"
+    response = HttpResponse(buffer.getvalue(), content_type=kind)
     return attachment(response, f"team-report.{fmt}")
 
 
