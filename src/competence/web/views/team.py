@@ -83,6 +83,7 @@ def team(request: HttpRequest) -> HttpResponse:
         "competence/team.html",
         {
             "summary": summary,
+            "answer": _answer(summary),
             "competences": competences,
             "axis": axis,
             "axis_links": _axis_links(axes, f"?{filters}&page={summary['page']}&axis="),
@@ -101,6 +102,26 @@ def team(request: HttpRequest) -> HttpResponse:
             "cycles": [name for _, name in trends.cycles_with_results(choice.figures.people)],
             "chosen_cycle": request.GET.get("cycle") or "",
         },
+    )
+
+
+def _answer(summary: dict[str, Any]) -> str:
+    """The answer a lead comes for, in one sentence above the filters: how much of what applies
+    someone covers at the officer target, what nobody covers and what hangs on one person."""
+    if summary.get("hidden") or not summary["framework"]["apm"] or not summary["coverage"]:
+        return ""
+    applies = [c for c in summary["coverage"] if c["applies_to"]]
+    covered = sum(1 for c in applies if not c["uncovered"])
+    nobody, alone = len(summary["uncovered"]), len(summary["single_points_of_failure"])
+    gaps = []
+    if nobody:
+        gaps.append(f"nobody meets {nobody}")
+    if alone:
+        gaps.append(f"{alone} depend{'s' if alone == 1 else ''} on one person alone")
+    share = f"All {covered}" if covered == len(applies) else f"{covered} of the {len(applies)}"
+    return (
+        f"{share} competences that apply have someone at the PMO officer target"
+        f"{': ' + ' and '.join(gaps) if gaps else ', and none depends on one person alone'}."
     )
 
 
