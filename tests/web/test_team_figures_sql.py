@@ -17,6 +17,7 @@ from competence.data import load_catalogue
 from competence.domain import workflow
 from competence.domain.team import Targets, coverage, single_points_of_failure
 from competence.services import imports, profiles, results
+from competence.services.team_view import MAX_TEAM_OPTIONS
 from competence.store import audit
 from competence.store.models import Cycle, Person
 from tests.web.conftest import Org, signed_in
@@ -26,10 +27,10 @@ ALONE, NOBODY = 29, 28
 """Competence 29 is met by one person alone; nobody meets 28."""
 
 
-def bulk_people(folder: Path, count: int, teams: int = 12) -> None:
-    """``count`` people over ``teams`` teams and the three contexts, through the imports: a
-    self-assessment for everyone in 2025, an assessor's for two in three in 2026 and an agreed
-    one for one in five in 2026, with levels left empty here and there."""
+def bulk_people(folder: Path, count: int, teams: int = 12, rated: bool = True) -> None:
+    """``count`` people over ``teams`` teams and the three contexts, through the imports; when
+    ``rated``, a self-assessment for everyone in 2025, an assessor's for two in three in 2026
+    and an agreed one for one in five in 2026, with levels left empty here and there."""
     people = folder / "people.csv"
     with people.open("w", newline="") as f:
         w = csv.writer(f)
@@ -59,6 +60,8 @@ def bulk_people(folder: Path, count: int, teams: int = 12) -> None:
 
     with audit.acting_as("test-setup"):
         imports.import_file(people)
+        if not rated:
+            return
         imports.import_file(ratings("self-2025", range(count), 0), cycle="2025", kind="self")
         assessed = [i for i in range(count) if i % 3]
         imports.import_file(ratings("assessor", assessed, 1), cycle="2026", kind="assessor")
@@ -162,3 +165,29 @@ def test_a_page_of_the_team_view_stays_under_150_kb(org: Org, tmp_path: Path, ax
     html = page.content.decode()
     assert f'aria-labelledby="heatmap-{axis}-heading"' in html  # the axis chosen is shown
     assert html.count("<tbody>") >= 3  # coverage, the people, the heatmap's table
+
+
+def test_past_so_many_teams_the_filter_offers_departments_then_their_teams(
+    org: Org, tmp_path: Path
+) -> None:
+    bulk_people(tmp_path, MAX_TEAM_OPTIONS + 20, teams=MAX_TEAM_OPTIONS + 20, rated=False)
+    lead = signed_in(org.lead)
+    page = lead.get("/team").content.decode()
+    offered = re.findall(r'<option value="(\d+)" >([^<]*)</option>', team_select(page))
+    assert {path for _, path in offered} == {f"Department {d}" for d in range(4)} | {
+        "Change",
+        "Delivery",
+    }
+    assert "Choose a department and Show to list its teams." in page
+    department = next(pk for pk, path in offered if path == "Department 1")
+    chosen = lead.get(f"/team?team={department}").content.decode()
+    listed = re.findall(r'<option value="\d+" (?:selected)?>([^<]*)</option>', team_select(chosen))
+    assert "Department 1 / Team 1" in listed
+    assert "Department 2 / Team 2" not in listed  # another department's
+    assert len(chosen.encode()) <= 150_000
+
+
+def team_select(page: str) -> str:
+    found = re.search(r'<select name="team">(.*?)</select>', page, re.S)
+    assert found is not None
+    return found.group(1)

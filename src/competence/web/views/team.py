@@ -78,6 +78,7 @@ def team(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("axis") or ""
     axis: str = wanted if wanted in axes else axes[0]
     filters = choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else "")
+    options, narrowed = team_view.filter_options(request.user, choice.team)
     return render(
         request,
         "competence/team.html",
@@ -93,7 +94,8 @@ def team(request: HttpRequest) -> HttpResponse:
                 lambda: _heatmap(summary["people"], competences, axis),
             ),
             "credit": credit(profiles.catalogue(summary["framework"]["id"]).framework),
-            "team_options": _team_options(team_view.team_options(request.user), choice.team),
+            "team_options": _team_options(options, choice.team),
+            "teams_narrowed": narrowed,
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
