@@ -329,9 +329,9 @@ def judged_mix(
 ) -> dict[str, Any]:
     """Which profile versions the people's figures are judged against, with how many people
     each (``counts``, by version id): ``versions`` (profile, name, version, people) and
-    ``text``, "Judged against PMO
-    officer v1 (12 people) and v2 (3 people)". A version with fewer than ``min_group`` people
-    is not named (figures without names): they are counted as "other versions"."""
+    ``text``, "Judged against PMO officer v1 (12 people) and v2 (3 people)". A version with
+    fewer than ``min_group`` people is not named (figures without names): they are counted as
+    "other versions"."""
     shown, others = [], 0
     for version_id, count in counts.items():
         profile = versions[version_id][1]

@@ -305,22 +305,6 @@ def levels_per_cycle(
     return out
 
 
-def judged_version_ids(
-    person_ids: Iterable[int], *, chosen: dict[int, int] | None = None, cycle: int | None = None
-) -> dict[int, int | None]:
-    """Each person's counting assessment's profile version (None when it records none; people
-    with no assessment are left out), from two queries (one when ``chosen`` gives their
-    :func:`counting_assessment_ids`); with ``cycle``, in that cycle."""
-    if chosen is None:
-        chosen = counting_assessment_ids(person_ids, cycle)
-    pins = dict(
-        Assessment.objects.filter(pk__in=list(chosen.values())).values_list(
-            "id", "profile_version_id"
-        )
-    )
-    return {person_id: pins.get(aid) for person_id, aid in chosen.items()}
-
-
 def counting_levels(
     person_ids: Iterable[int], *, chosen: dict[int, int] | None = None, cycle: int | None = None
 ) -> dict[int, dict[int, Levels]]:
