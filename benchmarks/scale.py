@@ -164,7 +164,7 @@ def main() -> None:
         ],
         env=env,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # the figures; its standard error (progress, a failure) shows
         text=True,
     )
     figures = json.loads(done.stdout.strip().splitlines()[-1])

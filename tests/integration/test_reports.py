@@ -117,6 +117,35 @@ def test_the_team_workbook_has_heatmaps_coverage_and_gaps(
     assert ("Ada Lovelace", 1, "Life cycles", "application", 1, 4, 3) in gaps  # a specialist
 
 
+def test_gaps_past_a_sheets_rows_go_on_in_another_sheet(
+    people: dict[str, Person], cycles: list[Cycle], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds 1,048,576 rows a sheet: a team of 100,000 people has more gaps than that. (The
+    limit is made small here: the rows of a real one take minutes to write.)"""
+    from openpyxl import load_workbook
+
+    from competence.reports import team
+
+    out = tmp_path / "whole.xlsx"
+    assert main(["report", "--team", "", "--format", "xlsx", "--out", str(out)]) == 0
+    whole = [tuple(c.value for c in r) for r in load_workbook(out)["Gaps"].iter_rows(min_row=2)]
+    assert len(whole) > 20
+    monkeypatch.setattr(team, "SHEET_ROWS", 11)  # a header and 10 gaps a sheet
+    split = tmp_path / "split.xlsx"
+    assert main(["report", "--team", "", "--format", "xlsx", "--out", str(split)]) == 0
+    book = load_workbook(split)
+    sheets = [n for n in book.sheetnames if n.startswith("Gaps")]
+    assert sheets == ["Gaps", *(f"Gaps {n}" for n in range(2, len(sheets) + 1))]
+    assert len(sheets) == -(-len(whole) // 10)
+    rows = []
+    for name in sheets:
+        ws = book[name]
+        assert ws["A1"].value == "Person"
+        assert ws.max_row <= 11
+        rows += [tuple(c.value for c in r) for r in ws.iter_rows(min_row=2)]
+    assert rows == whole
+
+
 def test_the_team_workbook_writes_names_as_text_never_as_formulas(
     people: dict[str, Person], cycles: list[Cycle], tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ person's own profile in the version they are judged against."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -65,8 +66,11 @@ def test_the_team_view_says_which_versions_it_mixes_and_colours_each_row_by_its_
     assert alan["targets"]["26"] == {"knowledge": 4, "application": 4}
     assert ada["targets"]["1"] == {"knowledge": 4, "application": 4}  # the specialist's
     assert grace["meets_own"] is False
-    # The heatmap's cells say the target they are coloured against.
-    assert "Grace Hopper, Schedule management: application 3, target 4" in page
+    # The heatmap's table says the target each cell is coloured against (23: 3 of 4).
+    application = lead.get("/team?axis=application").content.decode()
+    grace_row = re.search(r'<tr><th scope="row">Grace Hopper</th>(.*?)</tr>', application)
+    assert grace_row is not None
+    assert re.findall(r"<td>([^<]*)</td>", grace_row.group(1))[22] == "3/4"
 
 
 def test_the_team_workbook_and_summary_say_which_versions_they_mix(org: Org) -> None:
@@ -90,10 +94,10 @@ def test_figures_without_names_do_not_name_a_version_too_few_people_share() -> N
 
     officer = load_catalogue().profile("pmo-officer")
     versions = {1: (None, officer), 2: (None, replace(officer, version=2))}
-    chosen = {10: 1, 11: 1, 12: 1, 13: 2}
-    assert judged_mix(chosen, versions)["text"] == (
+    counts = {1: 3, 2: 1}  # people judged against each version
+    assert judged_mix(counts, versions)["text"] == (
         "Judged against PMO officer v1 (3 people) and v2 (1 person)."
     )
-    assert judged_mix(chosen, versions, min_group=3)["text"] == (
+    assert judged_mix(counts, versions, min_group=3)["text"] == (
         "Judged against PMO officer v1 (3 people); other versions."
     )

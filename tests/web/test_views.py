@@ -207,11 +207,17 @@ def test_team_view_is_for_staff_with_filters_and_click_through(org: Org) -> None
     page = lead.get("/team").content.decode()
     assert "3 people." in page
     assert f'href="/people/{org.ada.pk}"' in page
+    # One axis's heatmap at a time, the other a link away that keeps the filters and the page.
     assert "Knowledge heatmap" in page
-    assert "Application heatmap" in page
-    # Ada is on the PMO specialist profile: her row is coloured against its target, 4.
-    assert "<title>Ada Lovelace, Life cycles: knowledge 3, target 4</title>" in page
+    assert "Application heatmap" not in page
+    assert 'href="?team=&amp;context=&amp;page=1&amp;axis=application"' in page
+    # Ada is on the PMO specialist profile: her row is coloured against its target, 4, which
+    # the heatmap's table says beside her level.
+    assert re.search(r'<th scope="row">Ada Lovelace</th><td>3/4</td>', page)
     assert "The same figures as a table" in page
+    other = lead.get("/team?axis=application").content.decode()
+    assert "Application heatmap" in other
+    assert "Knowledge heatmap" not in other
     programme = lead.get("/team?context=programme").content.decode()
     assert "2 people." in programme
     team = lead.get(f"/team?team={org.alan.team_id}").content.decode()

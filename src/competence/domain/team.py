@@ -7,6 +7,7 @@ team view reads thousands of them on every request.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -112,35 +113,80 @@ class Targets:
         return any(n == number for n, _, _ in self.by_context[context])
 
 
+Group = tuple[str, int, int | None, int | None, int]
+"""Ratings counted together: (context, competence, knowledge, application, how many people)."""
+
+
+def coverage_of(
+    contexts: Mapping[str, int],
+    groups: Iterable[Group],
+    targets: Targets,
+    numbers: Iterable[int],
+) -> dict[int, Coverage]:
+    """Coverage per competence from ratings counted together: ``contexts``, how many people are
+    in each context; ``groups``, how many of them hold each pair of levels on each competence
+    (a database's ``GROUP BY``, a few thousand rows whatever the number of people)."""
+    cells = {n: [0, 0, 0, 0] for n in numbers}
+    applies: dict[tuple[str, int], tuple[Target, Target | None]] = {}
+    for context, rows in targets.by_context.items():
+        for number, officer, specialist in rows:
+            applies[(context, number)] = (officer, specialist)
+            if number in cells:
+                cells[number][0] += contexts.get(context, 0)
+    for context, number, knowledge, application, count in groups:
+        found = applies.get((context, number))
+        if found is None or number not in cells or not rated((knowledge, application)):
+            continue
+        officer, specialist = found
+        cell = cells[number]
+        cell[1] += count
+        if officer.met_by(knowledge, application):
+            cell[2] += count
+        if specialist is not None and specialist.met_by(knowledge, application):
+            cell[3] += count
+    return {n: Coverage(n, *cell) for n, cell in cells.items()}
+
+
+def grouped(
+    members: Iterable[tuple[str, Mapping[int, Levels]]],
+) -> tuple[dict[str, int], list[Group]]:
+    """``members`` (context, levels by competence) counted as :func:`coverage_of` takes them."""
+    contexts: Counter[str] = Counter()
+    groups: Counter[tuple[str, int, int | None, int | None]] = Counter()
+    for context, levels in members:
+        contexts[context] += 1
+        for number, (knowledge, application) in levels.items():
+            groups[(context, number, knowledge, application)] += 1
+    return dict(contexts), [(*key, count) for key, count in groups.items()]
+
+
 def coverage(
     members: Iterable[tuple[str, Mapping[int, Levels]]], targets: Targets, numbers: Iterable[int]
 ) -> dict[int, Coverage]:
     """Coverage per competence over ``members``, each a (context, levels by competence)."""
-    cells = {n: [0, 0, 0, 0] for n in numbers}
-    # Each target is asked once per pair of levels (there are 49 pairs at most), not once per
-    # person: thousands of people share them.
-    met: dict[tuple[Target, Levels], bool] = {}
+    contexts, groups = grouped(members)
+    return coverage_of(contexts, groups, targets, numbers)
 
-    def meets_target(target: Target, found: Levels) -> bool:
-        key = (target, found)
-        if key not in met:
-            met[key] = target.met_by(*found)
-        return met[key]
 
-    for context, levels in members:
-        for number, officer, specialist in targets.by_context[context]:
-            cell = cells[number]
-            cell[0] += 1
-            found = levels.get(number)
-            if not rated(found):
-                continue
-            cell[1] += 1
-            assert found is not None
-            if meets_target(officer, found):
-                cell[2] += 1
-            if specialist is not None and meets_target(specialist, found):
-                cell[3] += 1
-    return {n: Coverage(n, *cell) for n, cell in cells.items()}
+def lone_holders(
+    groups: Iterable[Group], targets: Targets, numbers: Iterable[int]
+) -> dict[int, tuple[str, int | None, int | None]]:
+    """Of ``numbers``, each competence that exactly one person meets at the officer target, with
+    the (context, knowledge, application) of the group that one person is in: where to look
+    them up."""
+    wanted = set(numbers)
+    officer = {
+        (context, n): target
+        for context, rows in targets.by_context.items()
+        for n, target, _ in rows
+        if n in wanted
+    }
+    meeting: dict[int, list[tuple[str, int | None, int | None, int]]] = {}
+    for context, number, knowledge, application, count in groups:
+        target = officer.get((context, number))
+        if target is not None and meets((knowledge, application), target):
+            meeting.setdefault(number, []).append((context, knowledge, application, count))
+    return {n: found[0][:3] for n, found in meeting.items() if len(found) == 1 and found[0][3] == 1}
 
 
 def who_meets(

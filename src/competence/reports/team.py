@@ -4,6 +4,8 @@ both fed by the team summary's plain data. Every cell of the workbook is written
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import count
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,10 +105,9 @@ def write_xlsx(
             ws.column_dimensions[get_column_letter(j)].width = 5
     if framework["apm"]:
         _write_coverage(book.create_sheet("Coverage"), summary)
-    ws = book.create_sheet("Gaps")
-    _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
     names = {c["number"]: c["name"] for c in competences}
-    row = 2
+    gaps = _gap_sheets(book)
+    ws, row = next(gaps)
     for p in people:
         for c in competences:
             target = p["targets"].get(str(c["number"]))
@@ -117,6 +118,9 @@ def write_xlsx(
                 actual = rating.get(axis)
                 short = target[axis] - (actual or 0)
                 if short > 0:
+                    if row > SHEET_ROWS:  # Excel's limit: the gaps go on in another sheet
+                        _finish_gaps(ws, row)
+                        ws, row = next(gaps)
                     values = [
                         p["name"],
                         c["number"],
@@ -129,10 +133,7 @@ def write_xlsx(
                     for j, v in enumerate(values, start=1):
                         ws.cell(row, j, escape_cell(v))
                     row += 1
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["C"].width = 40
+    _finish_gaps(ws, row)
     for axis in axes:
         _write_targets(book.create_sheet(_targets_sheet(axis)), people, competences, axis)
     if calibration is not None:
@@ -236,6 +237,26 @@ def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
     ws.freeze_panes = "A2"
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["F"].width = 60
+
+
+SHEET_ROWS = 1_048_576
+"""The most rows a sheet holds in Excel (and in openpyxl)."""
+
+
+def _gap_sheets(book: Any) -> Iterator[tuple[Any, int]]:
+    """The Gaps sheet, then "Gaps 2", "Gaps 3" and so on, each with its header, and the first
+    row to write in it: a team of 100,000 people has more gaps than one sheet holds."""
+    for n in count(1):
+        ws = book.create_sheet("Gaps" if n == 1 else f"Gaps {n}")
+        _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
+        yield ws, 2
+
+
+def _finish_gaps(ws: Any, row: int) -> None:
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["C"].width = 40
 
 
 def _write_coverage(ws: Any, summary: dict[str, Any]) -> None:

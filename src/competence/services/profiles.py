@@ -320,23 +320,29 @@ def _pinned(row: ProfileVersion, current: Catalogue | None) -> tuple[Catalogue, 
     return build_catalogue(_framework(row), [*others, *chosen.values()]), profile
 
 
-def judging(
-    people: list[tuple[int, str]], pins: dict[int, int | None]
-) -> tuple[dict[int, int], dict[int, tuple[Catalogue, Profile]]]:
-    """Which profile version each of ``people`` (id, profile slug) is judged against: the one
-    their counting assessment records (``pins``), else their profile's latest; and each of
-    those versions with its catalogue (:func:`pinned`), read once."""
-    if not ProfileVersion.objects.exists():
+def judging_counts(
+    slugs: dict[str, int], recorded: dict[tuple[int, str], int]
+) -> tuple[dict[int, int], dict[int, tuple[Catalogue, Profile]], dict[str, int]]:
+    """Which profile versions people counted together are judged against: ``slugs``, how many
+    have each profile; ``recorded``, how many of those (by version id and profile) have a
+    counting assessment that records its version. Returns how many are judged against each
+    profile version (the others against their profile's latest), each of those versions with
+    its catalogue, read once, and each profile's latest version, by slug."""
+    if not generation()[1]:
         current_framework()  # a new database: APM's profiles are recorded on first use
     latest = latest_version_ids()
-    chosen: dict[int, int] = {}
-    for pk, slug in people:
-        version_id = pins.get(pk) or latest.get(slug)
-        if version_id is not None:
-            chosen[pk] = version_id
+    counts: dict[int, int] = {}
+    rest = dict(slugs)
+    for (version_id, slug), count in recorded.items():
+        counts[version_id] = counts.get(version_id, 0) + count
+        rest[slug] = rest.get(slug, 0) - count
+    for slug, count in rest.items():
+        found = latest.get(slug)
+        if found is not None and count > 0:
+            counts[found] = counts.get(found, 0) + count
     current = catalogue()
-    rows = ProfileVersion.objects.filter(pk__in=set(chosen.values()))
-    return chosen, {row.pk: pinned(row, current) for row in rows}
+    rows = ProfileVersion.objects.filter(pk__in=set(counts))
+    return counts, {row.pk: pinned(row, current) for row in rows}, latest
 
 
 def listing() -> list[dict[str, Any]]:

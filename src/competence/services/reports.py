@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from competence.errors import InputError, writing
 from competence.services import calibration, people, plans, results, trends
@@ -31,31 +32,41 @@ def person_report(person: Person, fmt: str, out: Path) -> str:
 def team_report(
     choice: Choice,
     fmt: str,
-    out: Path,
+    out: Path | BinaryIO,
     cycle: str | None = None,
     compare: tuple[str, str] | None = None,
 ) -> int:
     """Write the report of the people chosen (their results in ``cycle`` when given, else each
     one's latest), with the trends over the latest cycles and who moved between ``compare``
-    (default: the last two); return how many it covers."""
+    (default: the last two), to a file or a binary stream (a web response's); return how many it
+    covers. The command line, the web and the team report job all write it here."""
     from competence.reports.individual import write_pdf
     from competence.reports.team import render_summary_html, write_xlsx
 
     if fmt not in ("xlsx", "pdf", "html"):
         raise InputError("--format: a team's report is xlsx, pdf or html")
     chosen = trends.cycle_id(choice.people, cycle)
-    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
     figures = calibration.figures(choice, cycle)
     over_time = trends.figures(choice, None, compare)
-    with writing(out, "--out"):
+    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
+
+    def write(target: Path | BinaryIO) -> None:
         if fmt == "xlsx":
-            write_xlsx(summary, out, figures, over_time)
+            write_xlsx(summary, target, figures, over_time)
+            return
+        html = render_summary_html(summary, choice.label, figures, over_time)
+        if fmt == "pdf":
+            write_pdf(html, target)
+        elif isinstance(target, Path):
+            target.write_text(html, encoding="utf-8")
         else:
-            html = render_summary_html(summary, choice.label, figures, over_time)
-            if fmt == "pdf":
-                write_pdf(html, out)
-            else:
-                out.write_text(html, encoding="utf-8")
+            target.write(html.encode("utf-8"))
+
+    if isinstance(out, Path):
+        with writing(out, "--out"):
+            write(out)
+    else:
+        write(out)
     return int(summary["people_count"])
 
 

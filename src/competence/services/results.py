@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from competence.domain.analysis import Verdict, assess
 from competence.domain.framework import AXES, Framework
 from competence.domain.plans import STEPS_AT_A_TIME, next_step, suggest
 from competence.domain.ratings import Rating, unrated
-from competence.domain.team import Targets, coverage, single_points_of_failure
+from competence.domain.team import Coverage, Group, Targets, coverage_of, lone_holders
 from competence.domain.words import people as people_count
 from competence.services import profiles
 from competence.services.people import data as person_data
@@ -26,10 +27,12 @@ from competence.store import scope
 from competence.store.models import Assessment, AuditEntry, Person
 from competence.store.queries import (
     counting_assessment,
-    counting_assessment_ids,
-    counting_levels,
-    judged_version_ids,
+    counting_levels_of,
+    grouped_levels,
+    lone_holder_names,
+    people_groups,
     team_tree,
+    versions_recorded,
 )
 
 SPECIALIST, OFFICER = "pmo-specialist", "pmo-officer"
@@ -268,33 +271,56 @@ def kept_until_change(
     return figures
 
 
-def _team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
-    """Everyone's (id, context), their ratings (in ``cycle``, a cycle's id, when given), and
-    coverage: kept per query until anything changes (:func:`kept_until_change`). Every change
-    to people, assessments and ratings adds an audit entry (a bulk import one of its own). The
-    key is the query's SQL with its values, so it stands for the same people whoever asks;
-    figures without names come with their people listed by id (:func:`policy.figures_over`), so
-    one viewer's exclusions never serve another."""
+def _team_figures(people: QuerySet[Person], cycle: int | None = None) -> TeamFigures:
+    """The team figures over ``people`` (in ``cycle``, a cycle's id, when given): kept per query
+    until anything changes (:func:`kept_until_change`). Every change to people, assessments and
+    ratings adds an audit entry (a bulk import one of its own). The key is the query's SQL with
+    its values, so it stands for the same people whoever asks; figures without names come with
+    their people listed by id (:func:`policy.figures_over`), so one viewer's exclusions never
+    serve another."""
     return kept_until_change(
         ("figures", cycle), people, lambda: _compute_team_figures(people, cycle)
     )
 
 
-def _compute_team_figures(people: QuerySet[Person], cycle: int | None = None) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class TeamFigures:
+    """What the team view counts over everyone chosen, from the database's ``GROUP BY``s: never
+    a row per person or per rating."""
+
+    people_count: int
+    groups: list[Group]
+    """Ratings counted together (:data:`competence.domain.team.Group`)."""
+    coverage: dict[int, Coverage]
+    judged: dict[int, int]
+    """How many people are judged against each profile version (by its id)."""
+    versions: dict[int, Any]
+    """Each of those versions: (catalogue, profile)."""
+    latest: dict[str, int]
+    """Each profile's latest version (by slug): what someone whose assessment records none is
+    judged against."""
+
+
+def _targets() -> Targets:
     catalogue = load_catalogue()
     numbers = [c.number for c in catalogue.framework.competences]
-    targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
-    # Everyone as (id, context): model instances only for the page shown.
-    rows = list(people.order_by("name", "email").values_list("id", "context", "profile").distinct())
-    everyone = [(pk, context) for pk, context, _ in rows]
-    ids = [pk for pk, _ in everyone]
-    chosen = counting_assessment_ids(ids, cycle)  # read once for the levels and the versions
-    ratings = counting_levels(ids, chosen=chosen)
-    figures = coverage(((context, ratings[pk]) for pk, context in everyone), targets, numbers)
-    judged = profiles.judging(
-        [(pk, slug) for pk, _, slug in rows], judged_version_ids(ids, chosen=chosen)
-    )
-    return everyone, ratings, figures, judged
+    return Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
+
+
+def _compute_team_figures(people: QuerySet[Person], cycle: int | None = None) -> TeamFigures:
+    numbers = [c.number for c in load_catalogue().framework.competences]
+    kinds = people_groups(people)
+    contexts: dict[str, int] = {}
+    slugs: dict[str, int] = {}
+    for (context, slug), count in kinds.items():
+        contexts[context] = contexts.get(context, 0) + count
+        slugs[slug] = slugs.get(slug, 0) + count
+    groups = grouped_levels(people, cycle)
+    judged, versions, latest = profiles.judging_counts(slugs, versions_recorded(people, cycle))
+    return TeamFigures(
+        sum(contexts.values()), groups, coverage_of(contexts, groups, _targets(), numbers),
+        judged, versions, latest,
+    )  # fmt: skip
 
 
 def _people_word(count: int) -> str:
@@ -302,15 +328,13 @@ def _people_word(count: int) -> str:
 
 
 def judged_mix(
-    chosen: dict[int, int], versions: dict[int, Any], min_group: int = 1
+    counts: dict[int, int], versions: dict[int, Any], min_group: int = 1
 ) -> dict[str, Any]:
     """Which profile versions the people's figures are judged against, with how many people
-    each: ``versions`` (profile, name, version, people) and ``text``, "Judged against PMO
-    officer v1 (12 people) and v2 (3 people)". A version with fewer than ``min_group`` people
-    is not named (figures without names): they are counted as "other versions"."""
-    counts: dict[int, int] = {}
-    for version_id in chosen.values():
-        counts[version_id] = counts.get(version_id, 0) + 1
+    each (``counts``, by version id): ``versions`` (profile, name, version, people) and
+    ``text``, "Judged against PMO officer v1 (12 people) and v2 (3 people)". A version with
+    fewer than ``min_group`` people is not named (figures without names): they are counted as
+    "other versions"."""
     shown, others = [], 0
     for version_id, count in counts.items():
         profile = versions[version_id][1]
@@ -350,34 +374,21 @@ def _coverage(figures: dict[int, Any]) -> list[dict[str, Any]]:
 
 
 def _exposure(
-    everyone: list[tuple[int, str]],
-    ratings: dict[int, Any],
-    figures: dict[int, Any],
-    named: bool,
+    people: QuerySet[Person], figures: TeamFigures, named: bool, cycle: int | None
 ) -> dict[str, list[dict[str, Any]]]:
     """The competences nobody meets at the officer target, and those only one person meets
-    (named when ``named``), in framework order."""
+    (named when ``named``, from one query for them all), in framework order."""
     competences = load_catalogue().framework.competences
-    spof = [c for c in competences if figures[c.number].single_point_of_failure]
+    spof = [c for c in competences if figures.coverage[c.number].single_point_of_failure]
     holders: dict[int, str] = {}
     if named and spof:
-        catalogue = load_catalogue()
-        numbers = [c.number for c in competences]
-        targets = Targets.of(catalogue.profile(OFFICER), catalogue.profile(SPECIALIST), numbers)
-        alone = dict(
-            single_points_of_failure(
-                [(pk, context, ratings[pk]) for pk, context in everyone],
-                targets,
-                [c.number for c in spof],
-            )
-        )
-        names = dict(Person.objects.filter(pk__in=set(alone.values())).values_list("pk", "name"))
-        holders = {n: names[pk] for n, pk in alone.items()}
+        found = lone_holders(figures.groups, _targets(), [c.number for c in spof])
+        holders = {n: name for n, (_, name) in lone_holder_names(people, found, cycle).items()}
     return {
         "uncovered": [
             {"number": c.number, "slug": c.slug, "competence": c.name}
             for c in competences
-            if figures[c.number].uncovered
+            if figures.coverage[c.number].uncovered
         ],
         "single_points_of_failure": [
             {
@@ -391,10 +402,11 @@ def _exposure(
     }
 
 
-def shared_framework(chosen: dict[int, int], versions: dict[int, Any]) -> Framework:
+def shared_framework(counts: dict[int, int], versions: dict[int, Any]) -> Framework:
     """The framework the people's profiles are over (that of the versions they are judged
-    against) when they share one, else APM's: the competences and axes a team is shown on."""
-    judged = [versions[v][0].framework for v in chosen.values() if v in versions]
+    against, ``counts`` by version id) when they share one, else APM's: the competences and
+    axes a team is shown on."""
+    judged = [versions[v][0].framework for v in counts if v in versions]
     found = {f.id: f for f in judged}
     return next(iter(found.values())) if len(found) == 1 else load_catalogue().framework
 
@@ -443,21 +455,25 @@ def _team_summary(
 ) -> dict[str, Any]:
     catalogue = load_catalogue()
     officer = catalogue.profile(OFFICER)  # for a person whose profile is not stored
-    everyone, ratings, figures, (chosen, versions) = _team_figures(people, cycle)
-    framework = shared_framework(chosen, versions)
+    figures = _team_figures(people, cycle)
+    framework = shared_framework(figures.judged, figures.versions)
     competences, axes = framework.competences, framework.axes
-    per_page = per_page or max(1, len(everyone))  # None: everyone on one page
-    pages = max(1, -(-len(everyone) // per_page))
+    per_page = per_page or max(1, figures.people_count)  # None: everyone on one page
+    pages = max(1, -(-figures.people_count // per_page))
     page = min(max(1, page), pages)
-    page_ids = [pk for pk, _ in everyone[(page - 1) * per_page : page * per_page]]
-    found = Person.objects.filter(id__in=page_ids).select_related("assessor")
-    by_id = {p.pk: p for p in found}
-    shown = [by_id[pk] for pk in page_ids]
+    # Rows per person for the page shown only: its people, the versions their counting
+    # assessments record and their ratings, each read through a query of the page's people.
+    page_people = Person.objects.filter(pk__in=people.order_by().values("pk")).order_by(
+        "name", "email"
+    )[(page - 1) * per_page : page * per_page]
+    shown = list(page_people.select_related("assessor"))
+    pins, levels = counting_levels_of(Person.objects.filter(pk__in=page_people.values("pk")), cycle)
     paths = team_tree().paths()
     rows = []
     for person in shown:
-        page_ratings = {n: Rating(k, a) for n, (k, a) in ratings[person.pk].items()}
-        judged, own = versions.get(chosen.get(person.pk, -1)) or (catalogue, officer)
+        page_ratings = {n: Rating(k, a) for n, (k, a) in levels.get(person.pk, {}).items()}
+        version_id = pins.get(person.pk) or figures.latest.get(person.profile)
+        judged, own = figures.versions.get(version_id or -1) or (catalogue, officer)
         rows.append(
             {
                 **person_data(person, paths),
@@ -487,18 +503,20 @@ def _team_summary(
             }
         )
     return {
-        "people_count": len(everyone),
+        "people_count": figures.people_count,
         "page": page,
         "pages": pages,
         "per_page": per_page,
         "people": rows,
         "framework": _framework_data(framework),
         "elsewhere": sum(
-            1 for v in chosen.values() if v in versions and versions[v][0].framework != framework
+            count
+            for v, count in figures.judged.items()
+            if v in figures.versions and figures.versions[v][0].framework != framework
         ),
-        "judged_against": judged_mix(chosen, versions),
-        "coverage": _coverage(figures),
-        **_exposure(everyone, ratings, figures, named=True),
+        "judged_against": judged_mix(figures.judged, figures.versions),
+        "coverage": _coverage(figures.coverage),
+        **_exposure(people, figures, named=True, cycle=cycle),
     }
 
 
@@ -522,8 +540,8 @@ def private_summary(over: FiguresOver, cycle: int | None = None) -> dict[str, An
     chose (those the user may not see by name), no names and no rows; no figures either when
     they are fewer than COMPETENCE_MIN_GROUP_SIZE. ``notice`` says which, in words."""
     min_group = settings.CONFIG.min_group_size
-    everyone, ratings, figures, (chosen, versions) = _team_figures(over.people, cycle)
-    count = len(everyone)
+    figures = _team_figures(over.people, cycle)
+    count = figures.people_count
     hidden = count < min_group
     if hidden and over.left_out:
         notice = (
@@ -551,15 +569,17 @@ def private_summary(over: FiguresOver, cycle: int | None = None) -> dict[str, An
         "pages": 1,
         "per_page": PER_PAGE,
         "people": [],
-        "framework": _framework_data(shared_framework(chosen, versions)),
-        "coverage": [] if hidden else _coverage(figures),
+        "framework": _framework_data(shared_framework(figures.judged, figures.versions)),
+        "coverage": [] if hidden else _coverage(figures.coverage),
         "judged_against": (
-            {"versions": [], "text": ""} if hidden else judged_mix(chosen, versions, min_group)
+            {"versions": [], "text": ""}
+            if hidden
+            else judged_mix(figures.judged, figures.versions, min_group)
         ),
         **(
             {"uncovered": [], "single_points_of_failure": []}
             if hidden
-            else _exposure(everyone, ratings, figures, named=False)
+            else _exposure(over.people, figures, named=False, cycle=cycle)
         ),
         "individuals": False,
         "hidden": hidden,

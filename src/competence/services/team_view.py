@@ -98,3 +98,26 @@ def team_options(user: policy.User) -> list[tuple[int, str]]:
     """The teams the user may filter by, as (id, path), in path order."""
     tree = team_tree()
     return sorted(((pk, tree.path(pk)) for pk in policy.visible_teams(user)), key=lambda t: t[1])
+
+
+MAX_TEAM_OPTIONS = 500
+"""Past this many teams to choose from, the team view's filter offers the top ones (departments)
+and the teams under the chosen one's top team, rather than every team: 4,200 options came to
+200 KB a page."""
+
+
+def filter_options(user: policy.User, chosen: int | None) -> tuple[list[tuple[int, str]], bool]:
+    """The teams the team view's filter offers, as (id, path) in path order: every team the user
+    may choose or, past :data:`MAX_TEAM_OPTIONS`, the top ones and those in the chosen team's top
+    team; and whether some are left out (choose a top team to see its own)."""
+    teams = team_options(user)
+    if len(teams) <= MAX_TEAM_OPTIONS:
+        return teams, False
+    tree = team_tree()
+    choosable = {pk for pk, _ in teams}
+
+    def top(pk: int) -> int:
+        return [node.id for node in tree.ancestry(pk) if node.id in choosable][-1]
+
+    near = tree.subtree([top(chosen)]) if chosen is not None else set()
+    return [(pk, path) for pk, path in teams if pk in near or top(pk) == pk], True

@@ -25,7 +25,6 @@ from competence.domain.words import people as people_count
 from competence.errors import InputError
 from competence.reports import charts
 from competence.services import (
-    calibration,
     freshness,
     jobs,
     policy,
@@ -73,40 +72,73 @@ def team(request: HttpRequest) -> HttpResponse:
     if summary.get("people"):
         summary = {**summary, "people": freshness.with_words(summary["people"])}
     competences = summary["framework"]["competences"]
+    axes = summary["framework"]["axes"]
+    # One axis's heatmap at a time: two of 50 people by 29 competences would not fit a page of
+    # 150 KB with their tables (docs/web.md); links, not a script, choose the other.
+    wanted = request.GET.get("axis") or ""
+    axis: str = wanted if wanted in axes else axes[0]
+    filters = choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else "")
+    options, narrowed = team_view.filter_options(request.user, choice.team)
     return render(
         request,
         "competence/team.html",
         {
             "summary": summary,
+            "answer": _answer(summary),
             "competences": competences,
-            "heatmaps": results.kept_until_change(  # drawn once per page and audit position
-                ("heatmaps", summary["page"], profiles.generation()),
+            "axis": axis,
+            "axis_links": _axis_links(axes, f"?{filters}&page={summary['page']}&axis="),
+            "heatmap": results.kept_until_change(  # drawn once per page, axis and audit position
+                ("heatmap", summary["page"], axis, profiles.generation()),
                 choice.figures.people,
-                lambda: _heatmaps(summary["people"], competences, summary["framework"]["axes"]),
+                lambda: _heatmap(summary["people"], competences, axis),
             ),
             "credit": credit(profiles.catalogue(summary["framework"]["id"]).framework),
-            "team_options": _team_options(team_view.team_options(request.user), choice.team),
+            "team_options": _team_options(options, choice.team),
+            "teams_narrowed": narrowed,
             "contexts": CONTEXTS,
             "chosen_team": choice.team,
             "chosen_context": choice.context or "",
-            "query": choice.query + (f"&cycle={quote(request.GET['cycle'])}" if cycle else ""),
+            "query": f"{filters}&axis={axis}",
+            "report_query": filters,
             "cycles": [name for _, name in trends.cycles_with_results(choice.figures.people)],
             "chosen_cycle": request.GET.get("cycle") or "",
         },
     )
 
 
-def _heatmaps(
-    people: list[dict[str, Any]], competences: list[dict[str, Any]], axes: list[str]
-) -> list[tuple[str, SafeString, SafeString]]:
-    return [
-        (
-            axis,
-            mark_safe(charts.heatmap(people, competences, axis)),
-            _matrix_rows(people, competences, axis),
-        )
-        for axis in axes
-    ]
+def _answer(summary: dict[str, Any]) -> str:
+    """The answer a lead comes for, in one sentence above the filters: how much of what applies
+    someone covers at the officer target, what nobody covers and what hangs on one person."""
+    if summary.get("hidden") or not summary["framework"]["apm"] or not summary["coverage"]:
+        return ""
+    applies = [c for c in summary["coverage"] if c["applies_to"]]
+    covered = sum(1 for c in applies if not c["uncovered"])
+    nobody, alone = len(summary["uncovered"]), len(summary["single_points_of_failure"])
+    gaps = []
+    if nobody:
+        gaps.append(f"nobody meets {nobody}")
+    if alone:
+        gaps.append(f"{alone} depend{'s' if alone == 1 else ''} on one person alone")
+    share = f"All {covered}" if covered == len(applies) else f"{covered} of the {len(applies)}"
+    return (
+        f"{share} competences that apply have someone at the PMO officer target"
+        f"{': ' + ' and '.join(gaps) if gaps else ', and none depends on one person alone'}."
+    )
+
+
+def _axis_links(axes: list[str], href: str) -> list[tuple[str, str]]:
+    """Each axis with the link that shows its heatmap (none when there is one axis)."""
+    return [(a, href + a) for a in axes] if len(axes) > 1 else []
+
+
+def _heatmap(
+    people: list[dict[str, Any]], competences: list[dict[str, Any]], axis: str
+) -> tuple[SafeString, SafeString]:
+    """One axis's heatmap and the rows of its table alternative."""
+    return mark_safe(charts.heatmap(people, competences, axis)), _matrix_rows(
+        people, competences, axis
+    )
 
 
 def _team_options(teams: list[tuple[int, str]], chosen: int | None) -> SafeString:
@@ -123,13 +155,17 @@ def _matrix_rows(
     people: list[dict[str, Any]], competences: list[dict[str, Any]], axis: str
 ) -> SafeString:
     """The heatmap's table alternative, its rows built here: thousands of cells render slowly
-    in a template."""
+    in a template. Each cell is the level and the target it is coloured against ("3/4"; "–"
+    not rated; no target where the competence does not apply to the person)."""
     numbers = [str(c["number"]) for c in competences]
     rows = []
     for p in people:
         cells = "".join(
-            f"<td>{'–' if v is None else v}</td>"
-            for v in ((p["ratings"].get(n) or {}).get(axis) for n in numbers)
+            f"<td>{'–' if v is None else v}{'' if t is None else f'/{t}'}</td>"
+            for v, t in (
+                ((p["ratings"].get(n) or {}).get(axis), (p["targets"].get(n) or {}).get(axis))
+                for n in numbers
+            )
         )
         rows.append(f'<tr><th scope="row">{escape(p["name"])}</th>{cells}</tr>')
     return mark_safe("\n".join(rows))  # names are escaped; levels are integers
@@ -138,35 +174,24 @@ def _matrix_rows(
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_report(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The team view's people as an XLSX workbook or a PDF summary; for more people than
-    REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
-    from competence.reports.individual import write_pdf
-    from competence.reports.team import render_summary_html, write_xlsx
+    """The team view's people as an XLSX workbook or a PDF summary, written by the service
+    that writes it everywhere (:func:`competence.services.reports.team_report`); for more people
+    than REPORT_JOB_PEOPLE, a page that offers it as a job, and the job (POST)."""
+    from competence.services.reports import team_report as write_team_report
 
     if fmt not in ("xlsx", "pdf"):
         raise Http404("no such format")
     choice = _choice(request, individuals_only=True)
     if request.method == "POST" or choice.people.count() > settings.REPORT_JOB_PEOPLE:
         return _report_job(request, choice, fmt)
-    cycle = request.GET.get("cycle") or None
+    buffer = io.BytesIO()
     try:
-        chosen = trends.cycle_id(choice.people, cycle)
-        figures = calibration.figures(choice, cycle)
         compare = trends.compared(request.GET.getlist("compare")[:3])
-        over_time = trends.figures(choice, None, compare)
+        write_team_report(choice, fmt, buffer, request.GET.get("cycle") or None, compare)
     except InputError as exc:
         raise BadFilter(exc.report()) from None
-    summary = results.team_summary(choice.people, page=1, per_page=None, cycle=chosen)
-    buffer = io.BytesIO()
-    response: HttpResponse
-    if fmt == "xlsx":
-        write_xlsx(summary, buffer, figures, over_time)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    elif fmt == "pdf":
-        write_pdf(render_summary_html(summary, choice.label, figures, over_time), buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
-    else:
-        raise Http404("no such format")
+    kind = XLSX_TYPE if fmt == "xlsx" else "application/pdf"
+    response = HttpResponse(buffer.getvalue(), content_type=kind)
     return attachment(response, f"team-report.{fmt}")
 
 
