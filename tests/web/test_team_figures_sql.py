@@ -191,3 +191,28 @@ def team_select(page: str) -> str:
     found = re.search(r'<select name="team">(.*?)</select>', page, re.S)
     assert found is not None
     return found.group(1)
+
+
+def test_figures_without_names_name_nobody_in_a_query(org: Org, tmp_path: Path) -> None:
+    """An assessor's figures are over the people they do not see by name: given as a subquery,
+    never as a list of ids (at 100,000 people past SQLite's limit on a query's values)."""
+    from django.contrib.auth.models import Group
+
+    from competence.store.models import Pmo, Team
+
+    bulk_people(tmp_path, 120)
+    with audit.acting_as("test-setup"):
+        department = Team.objects.get(name="Department 0", parent=None)  # 30 people below it
+        department.pmo = Pmo.objects.create(name="Department 0 PMO", context="programme")
+        department.save()
+        org.grace.team = department
+        org.grace.save()
+    org.grace_user.groups.add(Group.objects.get_or_create(name="assessor")[0])
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in(org.grace_user).get("/team")
+    assert response.status_code == 200
+    assert "figures, not the individuals" in response.content.decode()
+    longest = max(
+        (len(found.split(",")) for q in queries for found in IN_LIST.findall(q["sql"])), default=0
+    )
+    assert longest <= 10

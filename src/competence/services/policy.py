@@ -197,13 +197,15 @@ def figures_over(user: User, counted: QuerySet[Person]) -> FiguresOver:
     :func:`visible_people`), so that what they see by name (their own results, their assessees')
     can never be subtracted from the figures to leave one person's; below
     COMPETENCE_MIN_GROUP_SIZE of those, the figures are hidden
-    (:func:`competence.services.results.team_figures`). Those people are given by id, so that
-    figures kept between requests are kept for exactly them, whoever asks."""
+    (:func:`competence.services.results.team_figures`). Those people are given as a subquery
+    (never a list of ids, which at 100,000 people passes SQLite's limit on a query's values);
+    figures kept between requests are kept by the query's SQL with its values and the audit
+    position, so they stand for exactly the same people whoever asks."""
     named = visible_people(user).values("pk")
-    unnamed = sorted(counted.exclude(pk__in=named).values_list("pk", flat=True))
-    if not unnamed:
+    unnamed = counted.exclude(pk__in=named)
+    if not unnamed.exists():
         return FiguresOver(counted, sees_individuals_in_team_view(user), left_out=0)
-    people = Person.objects.filter(pk__in=unnamed).select_related("team", "assessor")
+    people = Person.objects.filter(pk__in=unnamed.values("pk")).select_related("team", "assessor")
     return FiguresOver(people, individuals=False, left_out=counted.filter(pk__in=named).count())
 
 

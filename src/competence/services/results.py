@@ -276,8 +276,8 @@ def _team_figures(people: QuerySet[Person], cycle: int | None = None) -> TeamFig
     until anything changes (:func:`kept_until_change`). Every change to people, assessments and
     ratings adds an audit entry (a bulk import one of its own). The key is the query's SQL with
     its values, so it stands for the same people whoever asks; figures without names come with
-    their people listed by id (:func:`policy.figures_over`), so one viewer's exclusions never
-    serve another."""
+    their people as a subquery of the viewer's own rule (:func:`policy.figures_over`), so one
+    viewer's exclusions never serve another."""
     return kept_until_change(
         ("figures", cycle), people, lambda: _compute_team_figures(people, cycle)
     )
