@@ -12,6 +12,7 @@ from typing import IO, Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -31,11 +32,30 @@ FILLS = {
 
 
 def _header(ws: Any, names: list[str]) -> None:
-    for i, name in enumerate(names, start=1):
-        cell = ws.cell(1, i, escape_cell(name))
-        cell.font, cell.fill = WHITE_BOLD, HEAD
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    """The sheet's first row, styled. The workbook is written row by row (openpyxl's write-only
+    mode: constant memory whatever the team's size), so a sheet's widths, frozen panes and page
+    set-up are given before its header, and its rows follow in order."""
     ws.row_dimensions[1].height = 30
+    ws.append(
+        [_styled(ws, name, font=WHITE_BOLD, fill=HEAD, alignment=HEAD_ALIGN) for name in names]
+    )
+
+
+HEAD_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+BOLD = Font(bold=True)
+
+
+def _styled(ws: Any, value: Any, **style: Any) -> Any:
+    """One escaped cell with a style (``font``, ``fill``, ``alignment``)."""
+    cell = WriteOnlyCell(ws, escape_cell(value))
+    for name, given in style.items():
+        setattr(cell, name, given)
+    return cell
+
+
+def _row(values: list[Any]) -> list[Any]:
+    """A row of escaped cells (an empty cell for None)."""
+    return [None if v is None else escape_cell(v) for v in values]
 
 
 def write_xlsx(
@@ -54,23 +74,30 @@ def write_xlsx(
     competences = framework["competences"]
     axes = framework["axes"]
     people = summary["people"]
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    book.remove(first)
+    book = Workbook(write_only=True)
     last_col = get_column_letter(3 + len(competences))
     bottom = max(2, len(people) + 1)
     for axis in axes:
         ws = book.create_sheet(axis.capitalize())
+        ws.freeze_panes = "D2"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.print_title_rows = "1:1"
+        ws.column_dimensions["A"].width = 26
+        ws.column_dimensions["B"].width = 28
+        for j in range(4, 4 + len(competences)):
+            ws.column_dimensions[get_column_letter(j)].width = 5
         _header(ws, ["Person", "Team", "Context", *[str(c["number"]) for c in competences]])
-        for r, p in enumerate(people, start=2):
-            ws.cell(r, 1, escape_cell(p["name"]))
-            ws.cell(r, 2, escape_cell(p["team"] or ""))
-            ws.cell(r, 3, escape_cell(p["context"]))
-            for j, c in enumerate(competences, start=4):
-                value = (p["ratings"].get(str(c["number"])) or {}).get(axis)
-                if value is not None:
-                    ws.cell(r, j, escape_cell(value))
+        keys = [str(c["number"]) for c in competences]
+        for p in people:
+            ratings = p["ratings"]
+            ws.append(
+                _row(
+                    [p["name"], p["team"] or "", p["context"]]
+                    + [(ratings.get(k) or {}).get(axis) for k in keys]
+                )
+            )
         # Each cell against the same cell of the targets sheet: that row's own target, empty
         # where the competence does not apply to them. Each column gets its own rules.
         sheet = f"'{_targets_sheet(axis)}'"
@@ -93,16 +120,7 @@ def write_xlsx(
                     f"{col}2:{col}{bottom}",
                     FormulaRule(formula=[rule], fill=FILLS[fill]),  # type: ignore[no-untyped-call]
                 )
-        ws.freeze_panes = "D2"
         ws.auto_filter.ref = f"A1:{last_col}{len(people) + 1}"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_title_rows = "1:1"
-        ws.column_dimensions["A"].width = 26
-        ws.column_dimensions["B"].width = 28
-        for j in range(4, 4 + len(competences)):
-            ws.column_dimensions[get_column_letter(j)].width = 5
     if framework["apm"]:
         _write_coverage(book.create_sheet("Coverage"), summary)
     names = {c["number"]: c["name"] for c in competences}
@@ -121,17 +139,19 @@ def write_xlsx(
                     if row > SHEET_ROWS:  # Excel's limit: the gaps go on in another sheet
                         _finish_gaps(ws, row)
                         ws, row = next(gaps)
-                    values = [
-                        p["name"],
-                        c["number"],
-                        names[c["number"]],
-                        axis,
-                        "" if actual is None else actual,
-                        target[axis],
-                        short,
-                    ]
-                    for j, v in enumerate(values, start=1):
-                        ws.cell(row, j, escape_cell(v))
+                    ws.append(
+                        _row(
+                            [
+                                p["name"],
+                                c["number"],
+                                names[c["number"]],
+                                axis,
+                                "" if actual is None else actual,
+                                target[axis],
+                                short,
+                            ]
+                        )
+                    )
                     row += 1
     _finish_gaps(ws, row)
     for axis in axes:
@@ -146,43 +166,40 @@ def write_xlsx(
 def _write_trends(ws: Any, data: dict[str, Any]) -> None:
     """Per cycle, the people meeting each profile; who moved between the pair compared; then
     per cycle, competence and axis the shares, one a row (withheld cycles with their reason)."""
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["C"].width = 36
     _header(ws, ["Cycle", "With a result", "Meet PMO officer", "Meet PMO specialist", "Note"])
-    row = 2
     for c in data["per_cycle"]:
         values = [c["cycle"], c["people"], c["meets_officer"], c["meets_specialist"]]
-        for j, v in enumerate([*values, c["hidden_reason"]], start=1):
-            ws.cell(row, j, escape_cell("" if v is None else v))
-        row += 1
+        ws.append(_row(["" if v is None else v for v in [*values, c["hidden_reason"]]]))
     movers = data["movers"]
+    ws.append([])
     if movers is not None:
-        row += 1
-        for j, v in enumerate(["From", "To", "In both", "Up", "Down", "Mixed", "Note"], 1):
-            ws.cell(row, j, v).font = Font(bold=True)
+        heads = ["From", "To", "In both", "Up", "Down", "Mixed", "Note"]
+        ws.append([_styled(ws, v, font=BOLD) for v in heads])
         values = [movers[k] for k in ("from", "to", "people", "up", "down", "mixed")]
-        for j, v in enumerate([*values, movers["hidden_reason"]], start=1):
-            ws.cell(row + 1, j, escape_cell("" if v is None else v))
-        row += 3
+        ws.append(_row(["" if v is None else v for v in [*values, movers["hidden_reason"]]]))
+        ws.append([])
     names = {c["number"]: c["name"] for c in data["competences"]}
     heading = ["Cycle", "No.", "Competence", "Axis", "Applies to", "Meet officer target",
                "At specialist level", "Share meeting officer", "Share at specialist"]  # fmt: skip
-    for j, v in enumerate(heading, start=1):
-        ws.cell(row, j, v).font = Font(bold=True)
+    ws.append([_styled(ws, v, font=BOLD) for v in heading])
     for c in data["per_cycle"]:
         for r in c["competences"]:
-            row += 1
             values = [c["cycle"], r["number"], names.get(r["number"], ""), r["axis"],
                       r["applies_to"], r["meets_officer"], r["at_specialist"],
                       r["share_officer"], r["share_specialist"]]  # fmt: skip
-            for j, v in enumerate(values, start=1):
-                ws.cell(row, j, escape_cell("" if v is None else v))
-    ws.cell(row + 2, 1, escape_cell(data["notice"] or f"{data['label']}."))
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["C"].width = 36
+            ws.append(_row(["" if v is None else v for v in values]))
+    ws.append([])
+    ws.append(_row([data["notice"] or f"{data['label']}."]))
 
 
 def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
     """Per competence and axis, then per assessor (when the figures have them): the figures as
     the calibration page shows them, hidden ones with their reason."""
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["F"].width = 60
     _header(
         ws,
         [
@@ -196,7 +213,6 @@ def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
             "Kappa, 95 % CI",
         ],
     )
-    row = 2
     for r in data["competences"]:
         interval = (
             "" if r["kappa_low"] is None else f"{r['kappa_low']:.2f} to {r['kappa_high']:.2f}"
@@ -211,32 +227,21 @@ def _write_calibration(ws: Any, data: dict[str, Any]) -> None:
             "" if r["hidden"] else (r["kappa"] if r["kappa"] is not None else r["kappa_text"]),
             interval,
         ]
-        for j, v in enumerate(values, start=1):
-            ws.cell(row, j, escape_cell(v))
-        row += 1
+        ws.append(_row(values))
     notes = [f"Cycle: {data['cycle'] or 'none has results'}", data["notice"]]
     if data["assessors"] is not None:
-        row += 1
-        for j, name in enumerate(
-            ["Assessor", "People", "Mean agreed − self", "Against the team"], start=1
-        ):
-            ws.cell(row, j, escape_cell(name)).font = Font(bold=True)
+        ws.append([])
+        heads = ["Assessor", "People", "Mean agreed − self", "Against the team"]
+        ws.append([_styled(ws, name, font=BOLD) for name in heads])
         for a in data["assessors"]["assessors"]:
-            row += 1
-            values = [a["assessor"], a["people"], a["mean_agreed_minus_self"], a["text"]]
-            for j, v in enumerate(values, start=1):
-                ws.cell(row, j, escape_cell(v))
+            ws.append(_row([a["assessor"], a["people"], a["mean_agreed_minus_self"], a["text"]]))
         notes.append(
             f"Assessors of at least {data['min_group']} people only; "
             f"{data['assessors']['left_out']} left out."
         )
-    row += 1
+    ws.append([])
     for note in filter(None, notes):
-        row += 1
-        ws.cell(row, 1, escape_cell(note))
-    ws.freeze_panes = "A2"
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["F"].width = 60
+        ws.append(_row([note]))
 
 
 SHEET_ROWS = 1_048_576
@@ -248,19 +253,22 @@ def _gap_sheets(book: Any) -> Iterator[tuple[Any, int]]:
     row to write in it: a team of 100,000 people has more gaps than one sheet holds."""
     for n in count(1):
         ws = book.create_sheet("Gaps" if n == 1 else f"Gaps {n}")
+        ws.freeze_panes = "A2"
+        ws.column_dimensions["A"].width = 26
+        ws.column_dimensions["C"].width = 40
         _header(ws, ["Person", "No.", "Competence", "Axis", "Rating", "Target", "Short by"])
         yield ws, 2
 
 
 def _finish_gaps(ws: Any, row: int) -> None:
-    ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:G{max(row - 1, 1)}"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["C"].width = 40
 
 
 def _write_coverage(ws: Any, summary: dict[str, Any]) -> None:
     """Coverage per competence against APM's officer and specialist targets."""
+    ws.freeze_panes = "A2"
+    ws.column_dimensions["G"].width = 30
+    ws.column_dimensions["B"].width = 44
     _header(
         ws,
         [
@@ -273,18 +281,13 @@ def _write_coverage(ws: Any, summary: dict[str, Any]) -> None:
             "Exposure",
         ],
     )
-    for r, c in enumerate(summary["coverage"], start=2):
-        for j, key in enumerate(
-            ("number", "name", "applies_to", "rated", "meets_officer", "at_specialist"), start=1
-        ):
-            ws.cell(r, j, escape_cell(c[key]))
-        ws.cell(r, 7, escape_cell(c["exposure"]))
-        if c["exposed"]:
-            ws.cell(r, 5).fill = FILLS["short2"]
-    ws.freeze_panes = "A2"
+    for c in summary["coverage"]:
+        row = _row([c[key] for key in ("number", "name", "applies_to", "rated")])
+        meets = _styled(ws, c["meets_officer"], fill=FILLS["short2"]) if c["exposed"] else None
+        row.append(meets or escape_cell(c["meets_officer"]))
+        row += _row([c["at_specialist"], c["exposure"]])
+        ws.append(row)
     ws.auto_filter.ref = f"A1:G{len(summary['coverage']) + 1}"
-    ws.column_dimensions["G"].width = 30
-    ws.column_dimensions["B"].width = 44
 
 
 def _targets_sheet(axis: str) -> str:
@@ -294,20 +297,21 @@ def _targets_sheet(axis: str) -> str:
 def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis: str) -> None:
     """Each person's target per competence on one axis, from the profile version they are
     judged against (named in column C); empty where the competence does not apply."""
-    _header(ws, ["Person", "Context", "Judged against", *[str(c["number"]) for c in competences]])
-    for r, p in enumerate(people, start=2):
-        ws.cell(r, 1, escape_cell(p["name"]))
-        ws.cell(r, 2, escape_cell(p["context"]))
-        ws.cell(r, 3, escape_cell(p["judged_against"]["label"]))
-        for j, c in enumerate(competences, start=4):
-            target = p["targets"].get(str(c["number"]))
-            if target is not None:
-                ws.cell(r, j, escape_cell(target[axis]))
     ws.freeze_panes = "D2"
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["C"].width = 24
     for j in range(4, 4 + len(competences)):
         ws.column_dimensions[get_column_letter(j)].width = 5
+    _header(ws, ["Person", "Context", "Judged against", *[str(c["number"]) for c in competences]])
+    keys = [str(c["number"]) for c in competences]
+    for p in people:
+        targets = p["targets"]
+        ws.append(
+            _row(
+                [p["name"], p["context"], p["judged_against"]["label"]]
+                + [None if targets.get(k) is None else targets[k][axis] for k in keys]
+            )
+        )
 
 
 def render_summary_html(
