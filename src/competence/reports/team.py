@@ -53,6 +53,18 @@ def _styled(ws: Any, value: Any, **style: Any) -> Any:
     return cell
 
 
+def _people_sheet(ws: Any, competences: Any, first: list[str], wide: tuple[str, int]) -> list[str]:
+    """A sheet of one person a row, a column per competence: the widths, then the header (three
+    columns ``first``, the competences' numbers); returns the competences' keys in order."""
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions[wide[0]].width = wide[1]
+    keys = [str(c["number"]) for c in competences]
+    for j in range(4, 4 + len(keys)):
+        ws.column_dimensions[get_column_letter(j)].width = 5
+    _header(ws, [*first, *keys])
+    return keys
+
+
 def _row(values: list[Any]) -> list[Any]:
     """A row of escaped cells (an empty cell for None)."""
     return [None if v is None else escape_cell(v) for v in values]
@@ -84,12 +96,7 @@ def write_xlsx(
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_title_rows = "1:1"
-        ws.column_dimensions["A"].width = 26
-        ws.column_dimensions["B"].width = 28
-        for j in range(4, 4 + len(competences)):
-            ws.column_dimensions[get_column_letter(j)].width = 5
-        _header(ws, ["Person", "Team", "Context", *[str(c["number"]) for c in competences]])
-        keys = [str(c["number"]) for c in competences]
+        keys = _people_sheet(ws, competences, ["Person", "Team", "Context"], ("B", 28))
         for p in people:
             ratings = p["ratings"]
             ws.append(
@@ -298,12 +305,7 @@ def _write_targets(ws: Any, people: list[dict[str, Any]], competences: Any, axis
     """Each person's target per competence on one axis, from the profile version they are
     judged against (named in column C); empty where the competence does not apply."""
     ws.freeze_panes = "D2"
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["C"].width = 24
-    for j in range(4, 4 + len(competences)):
-        ws.column_dimensions[get_column_letter(j)].width = 5
-    _header(ws, ["Person", "Context", "Judged against", *[str(c["number"]) for c in competences]])
-    keys = [str(c["number"]) for c in competences]
+    keys = _people_sheet(ws, competences, ["Person", "Context", "Judged against"], ("C", 24))
     for p in people:
         targets = p["targets"]
         ws.append(
