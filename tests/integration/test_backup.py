@@ -634,3 +634,22 @@ def test_a_backup_laid_out_a_row_a_line_restores_every_row(backup: Path) -> None
     restore(written_a_row_a_line(data, backup.with_name("lines.json.gz")))
     assert AuditEntry.objects.count() == 5_001  # and the restore's own entry
     assert Person.objects.count() == 3
+
+
+def test_a_whole_number_beyond_64_bits_is_read_whole_in_a_row_a_line(backup: Path) -> None:
+    """orjson, which reads a backup's lines, reads 2**64 as a float: such a line is read by the
+    standard decoder, so a JSON value keeps the number and a column's is refused as too big."""
+    with gzip.open(backup, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    i, fields = many_audit_entries(data, 3)
+    data["tables"][i]["rows"][1][fields.index("new")] = {"n": 2**64, "m": -(2**63) - 1}
+    restore(written_a_row_a_line(data, backup.with_name("long.json.gz")))
+    assert AuditEntry.objects.get(pk=2).new == {"n": 2**64, "m": -(2**63) - 1}
+
+    wipe()
+    where = set_value("competence.Rating", 1, "knowledge", 2**64)(data)
+    path = written_a_row_a_line(data, backup.with_name("too-big.json.gz"))
+    with pytest.raises(InputError) as caught:
+        restore(path)
+    assert caught.value.problems == [f"{path}, {where}: knowledge: out of range, got {2**64}"]
+    assert not Person.objects.exists()

@@ -80,6 +80,63 @@ def test_a_value_nested_deeper_than_the_decoder_goes_is_refused_with_its_place()
     assert str(caught.value).startswith("f, rows[0]: nesting too deep to read")
 
 
+def read_batches(text: str, size: int, chunk: int) -> list[list[Any]]:
+    stream = JsonStream(io.StringIO(text), "f", chunk=chunk)
+    found = []
+    for key in stream.members(""):
+        assert key == "rows"
+        found = list(stream.batches("rows", size))
+    stream.end()
+    return found
+
+
+def row_lines(rows: list[Any], broken: list[bool]) -> str:
+    """Rows a line each as a backup writes them; a row marked broken over several lines."""
+    lines = [
+        json.dumps(row, indent=1, ensure_ascii=False) if cut else json.dumps(row)
+        for row, cut in zip(rows, broken, strict=False)
+    ]
+    return '{"rows": [\n' + ",\n".join(lines) + "\n]}\n"
+
+
+@given(
+    rows=st.lists(values, max_size=12),
+    broken=st.lists(st.booleans(), min_size=12, max_size=12),
+    size=st.integers(min_value=1, max_value=5),
+    chunk=st.integers(min_value=1, max_value=64),
+)
+def test_batches_are_the_rows_in_order_whatever_the_lines_and_the_pieces(
+    rows: list[Any], broken: list[bool], size: int, chunk: int
+) -> None:
+    """Lines that each hold a row and its comma are read many at a time; a row over several
+    lines, a number beyond 64 bits (which orjson refuses) or a row at the end of the buffer
+    are read as before: the batches are the rows, ``size`` at a time, in order."""
+    text = row_lines(rows, broken)
+    expected = json.loads(text)["rows"]
+    batches = read_batches(text, size, chunk)
+    assert [row for batch in batches for row in batch] == expected
+    assert all(len(batch) == size for batch in batches[:-1])
+    assert not batches or 0 < len(batches[-1]) <= size
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"rows": [\n[1],\n,\n[2]\n]}', "f, rows[1]: not valid JSON: Expecting value"),
+        ('{"rows": [\n[1],\n[2],\n]}', "f, rows[2]: not valid JSON: Expecting value"),
+        ('{"rows": [\n[1],\n[2,\n]}', "f, rows[1]: not valid JSON"),
+        ('{"rows": [\n[1],\n[2],,\n[3]\n]}', "f, rows[2]: not valid JSON: Expecting value"),
+        ('{"rows": [\n[1],\n[2]]},\n[3],\n', "f: unexpected text after the end"),
+    ],
+)
+def test_rows_a_line_each_with_a_comma_too_many_or_too_few_are_refused_with_their_place(
+    text: str, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        read_batches(text, 2, 1 << 16)
+    assert str(caught.value).startswith(message)
+
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()

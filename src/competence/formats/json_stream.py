@@ -21,6 +21,20 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER_GOES_ON = re.compile(r"[0-9.eE+\-]*\Z")  # what may still follow a number in the buffer
 CHUNK = 1 << 16
 _NOTHING = object()
+_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
+"""Nineteen digits in a row (found in the text's bytes with every digit made a 0): a whole
+number that may not fit in 64 bits, which orjson reads as a float (2**64 as
+1.8446744073709552e+19); such text goes to the standard decoder, which keeps it whole. (The
+digits may as well be in a text or a float: read the same by either.)"""
+
+
+def _fast(text: str) -> Any:
+    """``text`` read by orjson, which refuses what the standard decoder may read otherwise: a
+    number of 19 digits or more, NaN and the rest (:class:`orjson.JSONDecodeError`)."""
+    if _LONG_NUMBER in text.encode("utf-8", "surrogatepass").translate(_DIGITS):
+        raise orjson.JSONDecodeError("a number too long for orjson", text, 0)
+    return orjson.loads(text)
 
 
 _NESTING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
@@ -145,7 +159,7 @@ class JsonStream:
         if segment.endswith(","):
             segment = segment[:-1]
         try:
-            value = orjson.loads(segment)
+            value = _fast(segment)
         except orjson.JSONDecodeError:
             return _NOTHING
         self.pos += len(segment)
@@ -154,7 +168,8 @@ class JsonStream:
     def batches(self, where: str, size: int) -> Iterator[list[Any]]:
         """The elements of a JSON array, whole, ``size`` at a time (the last batch may be
         smaller). Elements that stand on lines of their own, each followed by its comma (how a
-        backup writes its rows), are read a line at a time; any other by :meth:`value`."""
+        backup writes its rows), are read every such line the buffer holds at a time; any other
+        by :meth:`value`."""
         self.take("[", where)
         if self.peek() == "]":
             self.pos += 1
@@ -162,33 +177,60 @@ class JsonStream:
         batch: list[Any] = []
         index = 0
         while True:
-            self._lines(batch, size)
-            if len(batch) >= size:
-                index += len(batch)
-                yield batch
-                batch = []
-                continue
-            batch.append(self.value(f"{where}[{index + len(batch)}]"))
-            found = self.peek()
-            if found == "]":
-                self.pos += 1
-                yield batch
-                return
-            if found == ",":
-                self.pos += 1
-            else:
-                self.take(",", where)  # says what it found instead
+            if not self._lines(batch):
+                batch.append(self.value(f"{where}[{index + len(batch)}]"))
+                found = self.peek()
+                if found == "]":
+                    self.pos += 1
+                    while len(batch) > size:
+                        index += size
+                        yield batch[:size]
+                        del batch[:size]
+                    yield batch
+                    return
+                if found == ",":
+                    self.pos += 1
+                else:
+                    self.take(",", where)  # says what it found instead
+            while len(batch) >= size:
+                index += size
+                yield batch[:size]
+                del batch[:size]
 
-    def _lines(self, batch: list[Any], size: int) -> None:
-        """Add to ``batch``, up to ``size``, the next elements that are each a whole line with
-        the comma after it; stop before the first that is not."""
+    def _lines(self, batch: list[Any]) -> bool:
+        """Add to ``batch`` the next elements that are each followed by a comma and the end of
+        a line: every such line the buffer holds, read by orjson as one list. Text cut at the
+        end of a line after a comma is a run of whole elements when it reads as one list (a
+        string holds no end of line, so a cut inside a nested list, or text past the array's
+        end, does not read as one list); otherwise the lines are read one at a time. Return
+        whether any was added."""
+        while self.buffer.rfind("\n", self.pos) < 0:
+            if not self._more():
+                return False
         buffer, pos = self.buffer, self.pos
-        if pos < self.no_line_before:
-            return
-        while len(batch) < size:
+        last = buffer.rfind("\n", pos)
+        for end in (last, buffer.rfind("\n", pos, last)):
+            text = buffer[pos:end].rstrip() if end >= pos else ""
+            if text.endswith(","):
+                try:
+                    found = _fast("[" + text[:-1] + "]")
+                except orjson.JSONDecodeError:
+                    break
+                if found:
+                    batch.extend(found)
+                    self.pos = end + 1
+                    return True
+                break
+        return self._one_line_at_a_time(batch)
+
+    def _one_line_at_a_time(self, batch: list[Any]) -> bool:
+        """Add to ``batch`` the next elements that are each a whole line with the comma after
+        it; stop before the first that is not. Return whether any was added."""
+        buffer, pos = self.buffer, self.pos
+        added = False
+        while True:
             end = buffer.find("\n", pos)
             if end < 0:
-                self.no_line_before = len(buffer)
                 break
             text = buffer[pos:end].strip()
             if not text:  # the end of the line before
@@ -197,11 +239,13 @@ class JsonStream:
             if not text.endswith(","):
                 break
             try:
-                batch.append(orjson.loads(text[:-1]))
+                batch.append(_fast(text[:-1]))
             except orjson.JSONDecodeError:
                 break
+            added = True
             pos = end + 1
         self.pos = pos
+        return added
 
     def members(self, where: str) -> Iterator[str]:
         """The keys of a JSON object, in order; read each one's value before the next."""
